@@ -1,0 +1,92 @@
+"""The ``signfuse`` command: one click group whose commands load lazily.
+
+Each command lives in its own module under :mod:`signfuse.cli` and is imported only when it runs, so
+``signfuse info`` does not pay for importing torch or MediaPipe. A command's module must define a
+``click.Command`` under the attribute named in :data:`COMMANDS`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+
+import click
+
+from ..errors import SignfuseError
+
+# command name -> (module under signfuse.cli, attribute, one-line help shown by --help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "demo": ("demo", "demo", "Run the whole pipeline on the embedded synthetic corpus."),
+    "info": ("files", "info", "Describe a landmark file as JSON."),
+    "convert": ("files", "convert", "Convert a landmark file between formats (by extension)."),
+    "synth": ("synth", "synth", "Generate the embedded synthetic signing corpus."),
+    "render": ("render", "render", "Draw a landmark file as a video."),
+    "extract": ("extract", "extract", "Extract MediaPipe Holistic landmarks from videos and images."),
+    "face": ("face", "face", "Face action units, head pose and non-manual events."),
+    "audio": ("audio", "audio", "Frame-level audio features (mel, MFCC, F0, ...)."),
+    "audio-windows": ("audio", "audio_windows", "Compare Hamming, Hann and Blackman windows."),
+    "motion": ("motion", "motion", "Hand and head kinematics, holds, taps."),
+    "correlate": ("correlate", "correlate", "Lagged correlation and alignment of prosody and gesture."),
+    "train": ("train", "train", "Train a recognition model."),
+    "eval": ("train", "eval_cmd", "Evaluate a checkpoint."),
+    "recognize": ("train", "recognize", "Recognize signs in a video or landmark file."),
+    "ablate": ("train", "ablate", "Compare stream sets with the same seeds."),
+    "adapt": ("train", "adapt", "Cross-region adaptation experiments."),
+    "export": ("train", "export", "Export a checkpoint to ONNX."),
+    "a2g": ("a2g", "a2g", "Audio-to-gesture models."),
+    "emotion": ("emotion", "emotion", "Tri-modal emotion and intensity models."),
+    "annotate": ("annotate", "annotate", "Web annotation tool for glosses and action units."),
+    "annotations": ("annotate", "annotations", "Export and import annotation files."),
+}
+
+
+class LazyGroup(click.Group):
+    """A group that imports a command's module only when the command is used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module, attr, help_ = COMMANDS[name]
+        try:
+            mod = importlib.import_module(f"{__name__}.{module}")
+        except ModuleNotFoundError as e:
+            if e.name and e.name.startswith(f"{__name__}.{module}"):
+                @click.command(name=name, help=f"{help_} (not available in this build)")
+                def missing() -> None:
+                    raise click.ClickException(f"command {name!r} is not available in this build")
+                return missing
+            raise
+        return getattr(mod, attr)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Short help from the table, so `signfuse --help` imports nothing heavy.
+        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except SignfuseError as e:
+            raise click.ClickException(str(e)) from e
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="signfuse")
+@click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
+def cli(verbose: int) -> None:
+    """signfuse: multimodal sign-language understanding."""
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+def main(argv: list[str] | None = None) -> None:
+    cli.main(args=argv, prog_name="signfuse")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main(sys.argv[1:])

@@ -1,0 +1,59 @@
+"""Dataset indexes: metadata that points at landmark files or videos.
+
+Every reader returns a list of :class:`Entry` (id, path, signer, split, gloss or gloss sequence,
+frame range). :func:`open_index` detects the format of a file. The embedded synthetic corpus lives in
+:mod:`signfuse.datasets.synthetic` (imported only when used).
+"""
+
+from __future__ import annotations
+
+from os import PathLike
+from pathlib import Path
+
+from ..errors import DataError, FormatError
+from .asl_signs import read_asl_signs
+from .base import Entry
+from .how2sign import read_how2sign
+from .phoenix import read_phoenix, read_phoenix_t
+from .wlasl import read_nslt_split, read_wlasl
+
+__all__ = ["Entry", "open_index", "read_wlasl", "read_nslt_split", "read_asl_signs", "read_phoenix",
+           "read_phoenix_t", "read_how2sign"]
+
+
+def open_index(path: str | PathLike[str]) -> list[Entry]:
+    """Read a dataset index, detecting its format from its content.
+
+    Recognized: a WLASL v0.3 JSON list; a Kaggle ASL Signs ``train.csv``; a PHOENIX-2014 ``|`` corpus or
+    RWTH XML ``.corpus``; a PHOENIX-2014T ``|`` corpus; a How2Sign tab-separated CSV; and a folder holding
+    the embedded synthetic corpus (``corpus.json``).
+    """
+    path = Path(path)
+    if path.is_dir():
+        if (path / "corpus.json").exists():
+            from . import synthetic  # lazy: the generator pulls in more than an index needs
+            return synthetic.load_corpus(path)
+        raise DataError("a folder that holds no synthetic corpus (corpus.json)", path=path)
+    if not path.exists():
+        raise DataError("no such file", path=path)
+    from .base import read_text
+    text = read_text(path)
+    head = text.lstrip()[:4096]
+    first = head.splitlines()[0] if head else ""
+    if head.startswith("["):
+        return read_wlasl(path)
+    if head.startswith("{"):
+        raise FormatError("a JSON object: an nslt_*.json split file is not an index by itself; "
+                          "use read_wlasl(json, split_file=...)", path=path)
+    if head.startswith("<"):
+        return read_phoenix(path)
+    cols = {c.strip() for c in first.replace("\t", "|").replace(",", "|").split("|")}
+    if {"VIDEO_ID", "SENTENCE_NAME"} <= cols:
+        return read_how2sign(path)
+    if {"name", "video", "orth"} <= cols:
+        return read_phoenix_t(path)
+    if {"id", "folder", "annotation"} <= cols:
+        return read_phoenix(path)
+    if {"path", "participant_id", "sign"} <= cols:
+        return read_asl_signs(path)
+    raise FormatError(f"cannot tell the dataset format from the first line {first[:120]!r}", path=path)

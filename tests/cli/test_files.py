@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import json
+
+import numpy as np
+from click.testing import CliRunner
+
+from signfuse import io
+from signfuse.cli import cli
+
+
+def test_info_real_files(shared_data):
+    r = CliRunner().invoke(cli, ["info", str(shared_data / "pose" / "mediapipe.pose")])
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.stdout)
+    assert d["format"] == "pose" and d["version"] == "0.1" and d["fps"] == 24.0 and d["frames"] == 170
+    assert d["people"] == 1
+    assert d["components"] == [{"name": "POSE", "points": 8, "dims": 3}, {"name": "FACE", "points": 128, "dims": 3},
+                               {"name": "LEFT_HAND", "points": 21, "dims": 3}, {"name": "RIGHT_HAND", "points": 21, "dims": 3}]
+    assert d["missing"]["LEFT_HAND"] == 1.0 and 0 < d["missing"]["RIGHT_HAND"] < 1
+
+
+def test_convert_round_trip(shared_data, tmp_path):
+    src = shared_data / "pose" / "openpose.pose"
+    runner = CliRunner()
+    r = runner.invoke(cli, ["convert", str(src), str(tmp_path / "o.npz")])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(cli, ["convert", str(tmp_path / "o.npz"), str(tmp_path / "o.pose")])
+    assert r.exit_code == 0, r.output
+    assert io.read(tmp_path / "o.pose").equals(io.read(src))
+    d = json.loads(runner.invoke(cli, ["info", str(tmp_path / "o.npz")]).stdout)
+    assert d["format"] == "npz" and d["frames"] == 93 and d["components"][0] == {"name": "POSE", "points": 25, "dims": 2}
+    r = runner.invoke(cli, ["convert", str(src), str(tmp_path / "o.npz")])
+    assert r.exit_code != 0 and "exists" in r.output
+
+
+def test_convert_kaggle_needs_fps(tmp_path, rng):
+    import pyarrow.parquet as pq
+    from signfuse.sequence import Component, LandmarkSequence
+    from signfuse.topology import FACE_POINTS_468, HAND_POINTS, POSE_POINTS
+    comps = (Component("POSE", POSE_POINTS), Component("FACE", FACE_POINTS_468), Component("LEFT_HAND", HAND_POINTS),
+             Component("RIGHT_HAND", HAND_POINTS))
+    seq = LandmarkSequence(comps, rng.random((4, 1, 543, 3)), np.ones((4, 1, 543)), 30.0)
+    p = io.write(seq, tmp_path / "k.parquet")
+    pq.write_table(pq.read_table(p).replace_schema_metadata(None), p)   # like a real Kaggle file
+    runner = CliRunner()
+    r = runner.invoke(cli, ["info", str(p)])
+    assert r.exit_code != 0 and "fps" in r.output
+    r = runner.invoke(cli, ["info", str(p), "--fps", "30"])
+    assert r.exit_code == 0 and json.loads(r.stdout)["frames"] == 4
+    r = runner.invoke(cli, ["convert", str(p), str(tmp_path / "k.pose"), "--fps", "30"])
+    assert r.exit_code == 0, r.output
+    back = io.read(tmp_path / "k.pose")
+    np.testing.assert_array_equal(back.data, seq.data.astype(np.float32))
+    assert back.fps == 30.0 and back.component_names == seq.component_names
+
+
+def test_bad_files_give_clean_errors(tmp_path):
+    bad = tmp_path / "bad.pose"
+    bad.write_bytes(b"\x00\x01")
+    r = CliRunner().invoke(cli, ["info", str(bad)])
+    assert r.exit_code == 1 and "bad.pose" in r.output and "Traceback" not in r.output
+    r = CliRunner().invoke(cli, ["info", str(tmp_path / "nope.pose")])
+    assert r.exit_code == 2 and "no such file" in r.output
+    r = CliRunner().invoke(cli, ["convert", str(bad), str(tmp_path / "x.txt")])
+    assert r.exit_code == 1 and "extension" in r.output

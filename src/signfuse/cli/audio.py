@@ -1,0 +1,102 @@
+"""``signfuse audio`` (frame features, prosody summary, plot) and ``signfuse audio-windows``."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import click
+
+from ._common import console, existing_file
+
+
+def _json_safe(d):
+    if isinstance(d, dict):
+        return {k: _json_safe(v) for k, v in d.items()}
+    if isinstance(d, float) and not math.isfinite(d):
+        return None
+    return d
+
+
+@click.command(name="audio")
+@click.argument("input", callback=existing_file, type=click.Path(dir_okay=False))
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="Output parquet file.")
+@click.option("--sr", default=16000, show_default=True, type=click.IntRange(1000, 384000),
+              help="Resample to this rate (Hz) before analysis.")
+@click.option("--hop-ms", default=10.0, show_default=True, type=click.FloatRange(0.5, 1000.0), help="Frame hop (ms).")
+@click.option("--window", default="hann", show_default=True, type=click.Choice(["hann", "hamming", "blackman"]),
+              help="Analysis window of every STFT-based feature.")
+@click.option("--pitch", default="praat", show_default=True, type=click.Choice(["praat", "yin", "pyin"]),
+              help="F0 tracker (pyin is ~50x slower; for comparison).")
+@click.option("--adaptive-window", is_flag=True, help="Pitch-adaptive windows (3 F0 periods in voiced frames).")
+@click.option("--summary", is_flag=True,
+              help="Also write utterance prosody (88 eGeMAPS functionals + own summary) to OUT's .summary.json.")
+@click.option("--plot", "plot", type=click.Path(dir_okay=False), default=None,
+              help="Save a PNG: mel spectrogram with F0, and MFCC heat map.")
+def audio(input: Path, out: str, sr: int, hop_ms: float, window: str, pitch: str, adaptive_window: bool,
+          summary: bool, plot: str | None) -> None:
+    """Frame-level audio features of INPUT (wav, flac, ogg, mp3 or a video's soundtrack)."""
+    from .. import io
+    from ..audio.features import analyze_file
+
+    with console.status(f"analysing {input}"):
+        feats, summ, _, rate = analyze_file(input, sr=sr, hop_ms=hop_ms, window=window, pitch=pitch,
+                                            adaptive_window=adaptive_window, summary=summary)
+    out_path = io.write_stream(feats, out)
+    console.print(f"{out_path}: {feats.n_frames} frames x {feats.n_features} features at {feats.fps:g} fps")
+    if summ is not None:
+        spath = Path(out).with_suffix(".summary.json")
+        with io.atomic_path(spath) as tmp:
+            tmp.write_text(json.dumps(_json_safe(summ), indent=2))
+        p = summ["prosody"]
+        console.print(f"{spath}: F0 median {p['f0_median_hz']:.1f} Hz, range {p['f0_range_st']:.1f} st, "
+                      f"{p['rises']} rises / {p['falls']} falls, {p['nuclei_per_s']:.2f} nuclei/s, "
+                      f"pause ratio {p['pause_ratio']:.2f}, {len(summ['egemaps'])} eGeMAPS functionals")
+    if plot:
+        from ..audio.plot import plot_features
+
+        fig = plot_features(feats, sr=rate, title=str(input))
+        with io.atomic_path(plot) as tmp:
+            fig.savefig(tmp, dpi=110, format="png")
+        console.print(f"{plot}: figure")
+
+
+@click.command(name="audio-windows")
+@click.argument("input", callback=existing_file, type=click.Path(dir_okay=False))
+@click.option("--sr", default=16000, show_default=True, type=click.IntRange(1000, 384000))
+@click.option("--hop-ms", default=10.0, show_default=True, type=click.FloatRange(0.5, 1000.0))
+@click.option("--segment-s", default=0.25, show_default=True, type=click.FloatRange(0.03, 60.0),
+              help="Segment length for the MFCC stability measure.")
+@click.option("--plot", "plot", default="audio_windows.png", show_default=True, type=click.Path(dir_okay=False),
+              help="Where to save the figure.")
+@click.option("--csv", "csv", default=None, type=click.Path(dir_okay=False), help="Also save the table as CSV.")
+def audio_windows(input: Path, sr: int, hop_ms: float, segment_s: float, plot: str, csv: str | None) -> None:
+    """Compare Hamming, Hann and Blackman windows on INPUT: leakage, MFCC stability, pitch-adaptive frames."""
+    from rich.table import Table
+
+    from .. import io
+    from ..audio.load import load
+    from ..audio.windows import compare_windows, plot_windows
+    from ..errors import DataError
+
+    y, rate = load(input, sr=sr)
+    with console.status(f"comparing windows on {input}"):
+        try:
+            table = compare_windows(y, sr=rate, hop_ms=hop_ms, segment_s=segment_s)
+        except DataError as e:
+            raise DataError(e.reason, path=input) from None
+    t = Table(title=f"windows on {input}")
+    t.add_column("measure")
+    for w in table.index:
+        t.add_column(str(w), justify="right")
+    for c in table.columns:
+        t.add_row(c, *[f"{v:.2f}" for v in table[c].values])
+    console.print(t)
+    fig = plot_windows(table, sr=rate, win_length=int(round(0.025 * rate)))
+    with io.atomic_path(plot) as tmp:
+        fig.savefig(tmp, dpi=110, format="png")
+    console.print(f"{plot}: figure")
+    if csv:
+        with io.atomic_path(csv) as tmp:
+            table.to_csv(tmp, index_label="window")

@@ -1,0 +1,58 @@
+"""AU and head-pose curves over time (matplotlib, Agg backend; the caller saves the figure)."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from ..streams import Stream
+
+__all__ = ["plot_features"]
+
+_EVENT_COLOURS = {"brow_raise": "tab:green", "brow_furrow": "tab:red", "head_shake": "tab:purple",
+                  "head_nod": "tab:orange", "blink": "tab:gray"}
+
+
+def plot_features(stream: Stream, *, events: Sequence[dict] = (), aus: Sequence[str] | None = None,
+                  title: str | None = None):
+    """A two-panel figure: head pose (degrees) on top, AU intensities below, events as shaded spans.
+
+    Returns the :class:`matplotlib.figure.Figure`; save it with ``fig.savefig(path)``.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib.figure import Figure
+
+    t = stream.time
+    fig = Figure(figsize=(10, 5.5), layout="constrained")
+    ax_pose, ax_au = fig.subplots(2, 1, sharex=True)
+    for name in ("pitch", "yaw", "roll"):
+        if name in stream.names:
+            ax_pose.plot(t, stream.column(name), label=name, lw=1.2)
+    ax_pose.set_ylabel("head pose (deg)")
+    ax_pose.legend(loc="upper right", ncol=3, fontsize=8)
+    ax_pose.grid(alpha=0.3)
+    names = list(aus) if aus is not None else [n for n in ("AU01", "AU02", "AU04", "AU12", "AU25", "AU26", "AU45")
+                                               if n in stream.names]
+    for name in names:
+        ax_au.plot(t, stream.column(name), label=name, lw=1.0)
+    ax_au.set_ylabel("AU intensity")
+    ax_au.set_xlabel("time (s)")
+    ax_au.legend(loc="upper right", ncol=4, fontsize=8)
+    ax_au.grid(alpha=0.3)
+    seen: set[str] = set()
+    for ev in events:
+        c = _EVENT_COLOURS.get(ev["type"], "tab:blue")
+        ax = ax_au if ev["type"] in ("brow_raise", "brow_furrow", "blink") else ax_pose
+        ax.axvspan(ev["start"], ev["end"], color=c, alpha=0.15,
+                   label=None if ev["type"] in seen else ev["type"])
+        seen.add(ev["type"])
+    missing = ~stream.mask
+    if missing.any() and t.size:
+        ax_pose.fill_between(t, 0, 1, where=missing, transform=ax_pose.get_xaxis_transform(), color="k",
+                             alpha=0.08, step="mid")
+    if title:
+        fig.suptitle(title)
+    return fig

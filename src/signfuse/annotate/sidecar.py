@@ -1,0 +1,261 @@
+"""Files beside a video that the page shows: landmarks (overlay) and signal curves (suggestion lanes).
+
+* Landmarks: ``clip.pose`` / ``clip.parquet`` (from ``signfuse extract``), read with
+  :func:`signfuse.io.read` and served in frame chunks as JSON (x, y per point, ``null`` when missing).
+* Face: ``clip.face.parquet`` (a Stream file from :func:`signfuse.io.write_stream`) or ``clip.face.csv``
+  (a ``time`` column plus feature columns). AU columns become curve lanes; AU activity spans become
+  suggestions for the action-unit tier (``AU12C``: number plus an intensity A-E from the peak value on
+  the FACS 0-5 scale, or 0-1 when the curve never exceeds 1); :func:`signfuse.face.events` gives
+  brow raise/furrow, head shake/nod and blink suggestions for the non-manual tier.
+* Motion: ``clip.motion.parquet|csv`` (the ``motion`` Stream): :func:`signfuse.motion.segments` gives
+  movement/hold phases of each hand, suggested for the notes tier.
+* ``clip.events.json``: a list of ``{"start": s, "end": s, "type": "brow_raise"}`` from any tool.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import DataError, FormatError, SignfuseError
+from ..streams import Stream
+from .store import events_file, face_file, landmark_file, motion_file
+
+__all__ = ["landmark_chunk", "suggestions", "read_stream_file", "au_spans"]
+
+log = logging.getLogger(__name__)
+
+MAX_CHUNK = 600
+MAX_CURVE_POINTS = 4000
+
+_NONMANUAL = {"brow_raise": "brow raise", "brow_furrow": "brow furrow", "head_shake": "head shake",
+              "head_nod": "head nod", "blink": "blink", "mouth": "mouth", "mouth_open": "mouth"}
+
+_lock = threading.Lock()
+_seq_cache: "OrderedDict[tuple[str, int, int], Any]" = OrderedDict()
+
+
+def _load_sequence(path: Path, *, fps: float | None):
+    from .. import io as sio
+
+    st = path.stat()
+    key = (str(path), st.st_mtime_ns, st.st_size)
+    with _lock:
+        if key in _seq_cache:
+            _seq_cache.move_to_end(key)
+            return _seq_cache[key]
+    try:
+        seq = sio.read(path)
+    except SignfuseError as e:
+        if path.suffix == ".parquet" and fps:
+            seq = sio.read(path, fps=fps)
+        else:
+            raise e
+    with _lock:
+        _seq_cache[key] = seq
+        while len(_seq_cache) > 2:
+            _seq_cache.popitem(last=False)
+    return seq
+
+
+def landmark_chunk(video: Path, *, start: int, count: int, fps: float | None = None) -> dict[str, Any] | None:
+    """Frames ``[start, start + count)`` of the landmark file beside ``video`` as JSON, or ``None``.
+
+    Returns ``{"fps", "n_frames", "start", "width", "height", "normalized", "components": [{"name",
+    "offset", "n", "edges"}], "frames": [[x0, y0, x1, y1, ...] | null per frame]}`` with ``null`` for
+    missing points (confidence 0). ``normalized`` is True when coordinates are image fractions.
+    """
+    lm = landmark_file(video)
+    if lm is None:
+        return None
+    seq = _load_sequence(lm, fps=fps)
+    count = max(1, min(int(count), MAX_CHUNK))
+    start = max(0, int(start))
+    stop = min(seq.n_frames, start + count)
+    xy = np.asarray(seq.data[start:stop, 0, :, :2], dtype=np.float64)
+    conf = np.asarray(seq.confidence[start:stop, 0], dtype=np.float64)
+    finite = np.isfinite(xy)
+    normalized = bool(finite.any() and np.nanmax(np.abs(np.where(finite, xy, 0))) <= 2.0)
+    digits = 4 if normalized else 1
+    frames: list[list[float | None] | None] = []
+    for f in range(stop - start):
+        row: list[float | None] = []
+        ok = (conf[f] > 0) & finite[f].all(axis=1)
+        if not ok.any():
+            frames.append(None)
+            continue
+        vals = np.round(xy[f], digits)
+        for p in range(vals.shape[0]):
+            if ok[p]:
+                row += [float(vals[p, 0]), float(vals[p, 1])]
+            else:
+                row += [None, None]
+        frames.append(row)
+    comps, off = [], 0
+    for c in seq.components:
+        comps.append({"name": c.name, "offset": off, "n": c.n_points, "edges": [list(e) for e in c.edges]})
+        off += c.n_points
+    return {"fps": seq.fps, "n_frames": seq.n_frames, "start": start, "width": seq.width, "height": seq.height,
+            "normalized": normalized, "components": comps, "frames": frames}
+
+
+def read_stream_file(path: Path, *, name: str, fps: float | None) -> Stream:
+    """A Stream from a parquet Stream file or a CSV with a ``time`` (or ``frame``) column."""
+    if path.suffix == ".parquet":
+        from ..io import read_stream
+
+        return read_stream(path)
+    import pandas as pd
+
+    try:
+        df = pd.read_csv(path)
+    except Exception as e:  # noqa: BLE001 - report any parser error as a format error
+        raise FormatError(f"not a readable CSV ({e})", path=path) from e
+    cols = {c.lower(): c for c in df.columns}
+    if "time" in cols:
+        t = df[cols["time"]].to_numpy(np.float64)
+    elif "timestamp" in cols:
+        t = df[cols["timestamp"]].to_numpy(np.float64)
+    elif "frame" in cols and fps:
+        t = df[cols["frame"]].to_numpy(np.float64) / fps
+    else:
+        raise FormatError("needs a 'time' column (seconds), or 'frame' and a known video frame rate", path=path)
+    skip = {cols.get(k) for k in ("time", "timestamp", "frame", "valid", "success", "confidence")}
+    names = [c for c in df.columns if c not in skip and np.issubdtype(df[c].dtype, np.number)]
+    d = np.diff(t)
+    d = d[np.isfinite(d) & (d > 0)]
+    s_fps = float(1.0 / np.median(d)) if d.size else (fps or 25.0)
+    mask = df[cols["valid"]].to_numpy(bool) if "valid" in cols else None
+    if mask is None and "success" in cols:
+        mask = df[cols["success"]].to_numpy() > 0
+    return Stream(name, df[names].to_numpy(np.float32), tuple(names), s_fps, times=t, mask=mask)
+
+
+def _curve(t: np.ndarray, v: np.ndarray, mask: np.ndarray) -> dict[str, list]:
+    step = max(1, math.ceil(t.size / MAX_CURVE_POINTS))
+    tt = t[::step]
+    vv = np.where(mask, v, np.nan)[::step]
+    return {"t": [round(float(x), 3) for x in tt],
+            "v": [None if not np.isfinite(x) else round(float(x), 4) for x in vv]}
+
+
+def au_spans(stream: Stream, *, min_duration_s: float = 0.1) -> list[dict[str, Any]]:
+    """Activity spans of each AU column: ``{"start_ms", "end_ms", "value": "AU12C", "score"}``.
+
+    A span is where the curve, minus its median, exceeds ``max(3 * MAD-sigma, 10 % of the scale)``;
+    the scale is 5 (FACS intensity) unless the curve stays within [0, 1]. Intensity letters split the
+    scale into fifths of the peak: A (trace) .. E (maximum).
+    """
+    out: list[dict[str, Any]] = []
+    t = stream.time
+    for i, name in enumerate(stream.names):
+        up = name.upper()
+        if not up.startswith("AU"):
+            continue
+        digits = "".join(ch for ch in up[2:4] if ch.isdigit())
+        if not digits:
+            continue
+        v = stream.values[:, i].astype(np.float64)
+        ok = stream.mask & np.isfinite(v)
+        if ok.sum() < 3:
+            continue
+        scale = 1.0 if np.nanmax(v[ok]) <= 1.0 + 1e-6 else 5.0
+        med = float(np.median(v[ok]))
+        sigma = 1.4826 * float(np.median(np.abs(v[ok] - med)))
+        thr = max(3 * sigma, 0.1 * scale)
+        active = ok & ((v - med) > thr)
+        edges = np.diff(np.concatenate([[0], active.astype(np.int8), [0]]))
+        for s, e in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+            if e - s < max(1, round(min_duration_s * stream.fps)):
+                continue
+            peak = float(np.max(v[s:e]))
+            level = "ABCDE"[min(4, max(0, int(peak / scale * 5 - 1e-9)))]
+            out.append({"start_ms": int(round(t[s] * 1000)), "end_ms": int(round((t[e - 1] + 1 / stream.fps) * 1000)),
+                        "value": f"AU{int(digits):02d}{level}", "score": round(peak, 3)})
+    out.sort(key=lambda d: d["start_ms"])
+    return out
+
+
+def suggestions(video: Path, *, fps: float | None) -> dict[str, Any]:
+    """All suggestion lanes for ``video``: ``{"lanes": [...], "errors": [...]}``.
+
+    A lane is ``{"id", "label", "source", "target_tier", "segments": [{"start_ms", "end_ms", "value",
+    "score"}]}`` and, for curve lanes, ``"curves": {column: {"t": [...], "v": [...]}}``.
+    """
+    lanes: list[dict[str, Any]] = []
+    errors: list[str] = []
+    ff = face_file(video)
+    if ff is not None:
+        try:
+            s = read_stream_file(ff, name="au", fps=fps)
+            t = s.time
+            curves = {n: _curve(t, s.values[:, i], s.mask) for i, n in enumerate(s.names)
+                      if n.upper().startswith("AU") or n in ("pitch", "yaw", "roll", "mouth_open")}
+            lanes.append({"id": "face-au", "label": "AU suggestions", "source": ff.name, "target_tier": "au",
+                          "segments": au_spans(s), "curves": curves})
+            try:
+                from ..face.events import events as face_events
+
+                evs = face_events(s)
+            except (ImportError, AttributeError):
+                evs = []
+            except SignfuseError as e:
+                errors.append(f"{ff.name}: events: {e}")
+                evs = []
+            if evs:
+                lanes.append(_event_lane("face-events", "Non-manual events", ff.name, evs))
+        except (SignfuseError, ValueError) as e:
+            errors.append(f"{ff.name}: {e}")
+    ef = events_file(video)
+    if ef is not None:
+        try:
+            evs = json.loads(ef.read_text(encoding="utf-8"))
+            if not isinstance(evs, list):
+                raise DataError("expected a JSON list of events", path=ef)
+            lanes.append(_event_lane("events-file", "Events (file)", ef.name, evs))
+        except (ValueError, SignfuseError) as e:
+            errors.append(f"{ef.name}: {e}")
+    mf = motion_file(video)
+    if mf is not None:
+        try:
+            s = read_stream_file(mf, name="motion", fps=fps)
+            from ..motion.segments import segments as motion_segments
+
+            targets = [t for t in ("rh", "lh") if f"{t}_speed" in s.names and f"{t}_present" in s.names]
+            segs = motion_segments(s, targets=targets) if targets else []
+            label = {"rh": "right hand", "lh": "left hand", "head": "head"}
+            lanes.append({"id": "motion", "label": "Movement / hold", "source": mf.name, "target_tier": "notes",
+                          "segments": [{"start_ms": int(round(g["start"] * 1000)),
+                                        "end_ms": int(round(g["end"] * 1000)),
+                                        "value": f"{g['kind']} ({label.get(g['target'], g['target'])})",
+                                        "score": round(float(g.get("peak_speed", 0.0)), 3)}
+                                       for g in segs if g["kind"] != "absent"],
+                          "curves": {n: _curve(s.time, s.column(n), s.mask) for n in s.names
+                                     if n in ("rh_speed", "lh_speed", "hands_speed")}})
+        except (SignfuseError, ValueError, ImportError) as e:
+            errors.append(f"{mf.name}: {e}")
+    return {"lanes": lanes, "errors": errors}
+
+
+def _event_lane(lane_id: str, label: str, source: str, evs: list[Any]) -> dict[str, Any]:
+    segs = []
+    for ev in evs:
+        if not isinstance(ev, dict):
+            continue
+        try:
+            s, e = float(ev["start"]), float(ev["end"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        kind = str(ev.get("type") or ev.get("label") or ev.get("kind") or "event")
+        segs.append({"start_ms": int(round(s * 1000)), "end_ms": int(round(e * 1000)),
+                     "value": _NONMANUAL.get(kind, kind.replace("_", " ")),
+                     "score": round(float(ev.get("amplitude", 0.0) or 0.0), 3)})
+    segs.sort(key=lambda d: d["start_ms"])
+    return {"id": lane_id, "label": label, "source": source, "target_tier": "nonmanual", "segments": segs}

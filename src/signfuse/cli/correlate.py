@@ -1,0 +1,55 @@
+"""``signfuse correlate``: prosody versus gesture (lagged correlation, DTW, beat alignment)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ._common import console, existing_file
+
+
+@click.command()
+@click.argument("landmarks", callback=existing_file)
+@click.argument("audio_path", metavar="[AUDIO]", required=False, callback=existing_file)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Report folder (report.json, xcorr.png, overlay.png).")
+@click.option("--fps", type=float, default=None,
+              help="Frame rate of a Kaggle parquet landmark file; also the common analysis rate.")
+@click.option("--max-lag", "max_lag_s", type=float, default=1.0, show_default=True, help="Largest lag (s).")
+@click.option("--n-perm", type=int, default=None, help="Circular shifts for the p-value (default: all).")
+@click.option("--sigma", type=float, default=0.1, show_default=True, help="Beat alignment tolerance (s).")
+@click.option("--seed", type=int, default=0, show_default=True)
+def correlate(landmarks: Path, audio_path: Path | None, out_dir: Path, fps: float | None, max_lag_s: float,
+              n_perm: int | None, sigma: float, seed: int) -> None:
+    """Correlate the voice in AUDIO with the movement in LANDMARKS.
+
+    LANDMARKS is a landmark file (.pose, .parquet, .npz) and AUDIO any audio file; or give only a video
+    with a soundtrack: landmarks are extracted with MediaPipe and the audio is read from the video.
+    Positive lags mean the voice follows the gesture.
+    """
+    from .. import audio, crossmodal, io
+
+    if audio_path is None:
+        from .. import vision
+        with console.status(f"extracting landmarks from {landmarks.name}"):
+            seq = vision.extract(landmarks)
+        y, sr = audio.load(landmarks)
+    else:
+        seq = io.read(landmarks, fps=fps) if (fps is not None and landmarks.suffix == ".parquet") else io.read(landmarks)
+        y, sr = audio.load(audio_path)
+    with console.status("correlating"):
+        report = crossmodal.correlate(seq, y, sr=sr, fps=fps, max_lag_s=max_lag_s, n_perm=n_perm, sigma=sigma,
+                                      seed=seed, out_dir=out_dir)
+    from rich.table import Table
+    table = Table(title=f"prosody vs gesture ({report['duration_s']:.1f} s at {report['fps']:g} fps)")
+    for col in ("audio", "motion", "r", "lag (s)", "p"):
+        table.add_column(col)
+    for p in report["pairs"]:
+        table.add_row(p["audio"], p["motion"], f"{p['r']:+.3f}", f"{p['lag_s']:+.3f}",
+                      f"{p['p_value']:.3g}" + (" *" if p["significant"] else ""))
+    console.print(table)
+    if "beats" in report and report["beats"]["score"] is not None:
+        b = report["beats"]
+        console.print(f"beat alignment {b['score']:.3f} (chance {b['chance']}), sigma {b['sigma_s']} s")
+    console.print(f"report: {out_dir / 'report.json'}")

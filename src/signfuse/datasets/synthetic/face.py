@@ -91,7 +91,7 @@ def _weights() -> dict[str, np.ndarray]:
 
 def _rot(yaw: np.ndarray, pitch: np.ndarray, roll: np.ndarray) -> np.ndarray:
     """``(T, 3, 3)`` rotation matrices (conventions in the module docstring)."""
-    yw, pt, rl = np.radians(-yaw), np.radians(pitch), np.radians(-roll)
+    yw, pt, rl = np.radians(-yaw), np.radians(pitch), np.radians(roll)  # same convention as signfuse.face
     T = yaw.shape[0]
     cy, sy, cp, sp, cr, sr = np.cos(yw), np.sin(yw), np.cos(pt), np.sin(pt), np.cos(rl), np.sin(rl)
     o, z = np.ones(T), np.zeros(T)

@@ -1,0 +1,271 @@
+"""Decoding videos and images into RGB frames with their timestamps (PyAV / FFmpeg).
+
+Everything that touches a media file's bytes lives here, so the rest of :mod:`signfuse.vision` works
+on plain ``(H, W, 3)`` uint8 RGB arrays.
+
+Timestamps come from each frame's presentation time (``pts * time_base``) relative to the stream's
+start, so variable-frame-rate files (phones, screen recordings) keep their real timing. A display
+rotation stored in the file (the display matrix phones write for portrait video) is applied, so
+frames come out upright, as a player would show them.
+
+Errors a user can cause (an empty file, a truncated or non-media file, a stream with no decoder) are
+raised as :class:`~signfuse.errors.DataError` with a one-line reason naming the file.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from ..errors import DataError, ParameterError
+
+__all__ = [
+    "VIDEO_EXTENSIONS", "IMAGE_EXTENSIONS", "VideoInfo", "Frame", "is_video", "is_image",
+    "probe_video", "iter_video_frames", "read_image", "scaled_size",
+]
+
+log = logging.getLogger(__name__)
+
+VIDEO_EXTENSIONS: frozenset[str] = frozenset({".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v"})
+IMAGE_EXTENSIONS: frozenset[str] = frozenset({".jpg", ".jpeg", ".png"})
+
+
+def is_video(path: str | Path) -> bool:
+    return Path(path).suffix.lower() in VIDEO_EXTENSIONS
+
+
+def is_image(path: str | Path) -> bool:
+    return Path(path).suffix.lower() in IMAGE_EXTENSIONS
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """What the container says about a video's first video stream (after display rotation)."""
+
+    width: int
+    height: int
+    fps: float               # average frame rate (frames / duration) or the nominal rate
+    n_frames: int | None     # from the header when present (may be absent or approximate)
+    duration: float | None   # seconds
+    rotation: int            # degrees counter-clockwise applied to decoded frames (0, 90, 180, 270)
+    codec: str
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One decoded frame: its 0-based index among all decoded frames, time in seconds, RGB pixels."""
+
+    index: int
+    time: float
+    image: np.ndarray        # (H, W, 3) uint8 RGB, upright, possibly downscaled
+
+
+def scaled_size(width: int, height: int, max_side: int | None) -> tuple[int, int]:
+    """``(width, height)`` scaled so the longer side is at most ``max_side`` (even sizes, never up)."""
+    if max_side is None or max(width, height) <= max_side:
+        return width, height
+    s = max_side / max(width, height)
+    return max(2, int(round(width * s / 2)) * 2), max(2, int(round(height * s / 2)) * 2)
+
+
+def _check_common(*, max_side: int | None, fps: float | None) -> None:
+    if max_side is not None and (not isinstance(max_side, (int, np.integer)) or max_side < 16):
+        raise ParameterError(f"max_side={max_side!r} must be an integer of at least 16 pixels")
+    if fps is not None and (not math.isfinite(float(fps)) or float(fps) <= 0):
+        raise ParameterError(f"fps={fps!r} must be a positive number of frames per second")
+
+
+def _open(path: Path):
+    import av
+
+    if not path.exists():
+        raise DataError("no such file", path=path)
+    if path.is_dir():
+        raise DataError("is a folder, expected a video file", path=path)
+    if path.stat().st_size == 0:
+        raise DataError("empty file (0 bytes)", path=path)
+    try:
+        container = av.open(str(path), mode="r")
+    except av.FFmpegError as e:
+        raise DataError(f"not a readable video ({_reason(e)})", path=path) from None
+    streams = container.streams.video
+    if not streams:
+        container.close()
+        raise DataError("has no video stream", path=path)
+    stream = streams[0]
+    if stream.codec_context is None:
+        container.close()
+        raise DataError("the video codec is unknown or cannot be decoded by this FFmpeg build", path=path)
+    return container, stream
+
+
+def _reason(e: Exception) -> str:
+    msg = getattr(e, "strerror", None) or str(e)
+    return " ".join(str(msg).split())[:200]
+
+
+def _rate(stream) -> float | None:
+    for r in (stream.average_rate, stream.guessed_rate, stream.base_rate):
+        if r is not None and float(r) > 0 and math.isfinite(float(r)):
+            return float(r)
+    return None
+
+
+def probe_video(path: str | Path) -> VideoInfo:
+    """Read a video's header: size, frame rate, frame count, duration, rotation and codec."""
+    path = Path(path)
+    container, stream = _open(path)
+    try:
+        rate = _rate(stream)
+        if rate is None:
+            raise DataError("video stream has no frame rate", path=path)
+        duration = None
+        if stream.duration is not None and stream.time_base is not None:
+            duration = float(stream.duration * stream.time_base)
+        elif container.duration is not None:
+            duration = container.duration / 1_000_000
+        w, h = stream.codec_context.width, stream.codec_context.height
+        if not w or not h:
+            raise DataError("video stream has no frame size", path=path)
+        # The display rotation is reported on decoded frames (PyAV >= 14): peek at the first one.
+        rotation = 0
+        try:
+            for frame in container.decode(stream):
+                rotation = _frame_rotation(frame)
+                break
+        except Exception:  # the full decode reports the real error
+            pass
+        if rotation in (90, 270):
+            w, h = h, w
+        return VideoInfo(width=int(w), height=int(h), fps=rate, n_frames=int(stream.frames) or None,
+                         duration=duration, rotation=rotation, codec=stream.codec_context.name)
+    finally:
+        container.close()
+
+
+def _frame_rotation(frame) -> int:
+    r = getattr(frame, "rotation", 0) or 0
+    return int(round(float(r) / 90.0)) % 4 * 90
+
+
+def iter_video_frames(path: str | Path, *, fps: float | None = None, max_side: int | None = None,
+                      start_frame: int = 0, end_frame: int | None = None,
+                      threads: bool = True) -> Iterator[Frame]:
+    """Decode a video into upright RGB frames.
+
+    Parameters
+    ----------
+    path:
+        A video file (any container and codec this FFmpeg build decodes).
+    fps:
+        Sample frames at this rate (by timestamp: a frame is kept when its time reaches the next
+        sampling instant). ``None`` keeps every frame.
+    max_side:
+        Downscale (never upscale) so the longer side is at most this many pixels; done by FFmpeg's
+        scaler while converting to RGB.
+    start_frame, end_frame:
+        0-based range of decoded frames to keep (``end_frame`` exclusive; ``None`` to the end).
+    threads:
+        Let FFmpeg decode with its own threads (frame/slice threading).
+
+    Yields
+    ------
+    Frame
+        ``index`` counts decoded frames from 0 (before sampling), ``time`` is seconds from the start
+        of the stream.
+    """
+    _check_common(max_side=max_side, fps=fps)
+    if start_frame < 0:
+        raise ParameterError(f"start_frame={start_frame} must be >= 0")
+    if end_frame is not None and end_frame <= start_frame:
+        raise ParameterError(f"end_frame={end_frame} must be greater than start_frame={start_frame}")
+    import av
+
+    path = Path(path)
+    container, stream = _open(path)
+    try:
+        if threads:
+            stream.thread_type = "AUTO"
+        tb = float(stream.time_base) if stream.time_base is not None else None
+        t0 = None
+        next_t = None
+        step = None if fps is None else 1.0 / float(fps)
+        rate = _rate(stream) or 30.0
+        index = -1
+        last_time = -math.inf
+        try:
+            for frame in container.decode(stream):
+                index += 1
+                if index < start_frame:
+                    continue
+                if end_frame is not None and index >= end_frame:
+                    break
+                if frame.pts is not None and tb is not None:
+                    t_abs = frame.pts * tb
+                else:  # no timestamps: assume the nominal rate
+                    t_abs = index / rate
+                if t0 is None:
+                    start = stream.start_time
+                    t0 = float(start * tb) if (start is not None and tb is not None) else t_abs
+                    t0 = min(t0, t_abs)
+                t = t_abs - t0
+                if t <= last_time:  # B-frame reordering glitches: keep times strictly increasing
+                    t = last_time + 1e-6
+                last_time = t
+                if step is not None:
+                    if next_t is None:
+                        next_t = t
+                    if t + 1e-6 < next_t:
+                        continue
+                    while next_t <= t + 1e-6:
+                        next_t += step
+                yield Frame(index=index, time=t, image=_to_rgb(frame, max_side))
+        except av.FFmpegError as e:
+            raise DataError(f"decoding failed at frame {index} ({_reason(e)})", path=path) from None
+    finally:
+        container.close()
+
+
+def _to_rgb(frame, max_side: int | None) -> np.ndarray:
+    rot = _frame_rotation(frame)
+    w, h = frame.width, frame.height
+    sw, sh = scaled_size(w, h, max_side)
+    if (sw, sh) != (w, h):
+        img = frame.to_ndarray(format="rgb24", width=sw, height=sh)
+    else:
+        img = frame.to_ndarray(format="rgb24")
+    if rot:
+        img = np.ascontiguousarray(np.rot90(img, k=rot // 90))
+    return img
+
+
+def read_image(path: str | Path, *, max_side: int | None = None) -> tuple[np.ndarray, int, int]:
+    """Read an image (JPEG, PNG, ...) as upright RGB (EXIF orientation applied).
+
+    Returns ``(image (H', W', 3) uint8, width, height)`` where ``width``/``height`` are the size before
+    any ``max_side`` downscaling.
+    """
+    _check_common(max_side=max_side, fps=None)
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    path = Path(path)
+    if not path.exists():
+        raise DataError("no such file", path=path)
+    if path.stat().st_size == 0:
+        raise DataError("empty file (0 bytes)", path=path)
+    try:
+        with Image.open(path) as im:
+            im = ImageOps.exif_transpose(im)
+            im = im.convert("RGB")
+            w, h = im.size
+            sw, sh = scaled_size(w, h, max_side)
+            if (sw, sh) != (w, h):
+                im = im.resize((sw, sh), Image.BILINEAR)
+            return np.asarray(im, dtype=np.uint8).copy(), w, h
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
+        raise DataError(f"not a readable image ({_reason(e)})", path=path) from None

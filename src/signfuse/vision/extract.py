@@ -1,0 +1,147 @@
+"""``extract``: a video, an image or an RGB array to a :class:`~signfuse.sequence.LandmarkSequence`.
+
+Videos run MediaPipe Holistic in video mode (tracking between frames); images and arrays run it in
+static mode (detection only). Coordinates and confidences follow :mod:`signfuse.vision.holistic`
+(pose-format's convention: pixels of the original image for x and y). Frame timing comes from the
+file's timestamps: ``fps`` is the stream's average rate (or the ``fps`` you sample at), and ``times``
+holds the real timestamps (from 0 at the first extracted frame) whenever they differ from evenly spaced
+frames by more than 1 ms (variable frame rate, sampling that cannot hit exact instants).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from ..errors import DataError, ParameterError
+from ..sequence import LandmarkSequence
+from . import decode
+from .holistic import HolisticRunner, check_model_complexity, holistic_components
+
+__all__ = ["extract", "extract_image", "extract_video", "NOBODY_WARNING"]
+
+log = logging.getLogger(__name__)
+
+NOBODY_WARNING = "nobody visible: no pose, face or hand was found in any frame"
+
+# Timestamps that differ from index / fps by less than this are treated as evenly spaced.
+_TIME_TOLERANCE_S = 1e-3
+
+
+def extract(source: str | Path | np.ndarray, *, refine_face: bool = False, max_side: int | None = None,
+            fps: float | None = None, model_complexity: int = 1, start_frame: int = 0,
+            end_frame: int | None = None,
+            progress: Callable[[int], None] | None = None) -> LandmarkSequence:
+    """Run MediaPipe Holistic on a video, an image file or an RGB image array.
+
+    Parameters
+    ----------
+    source:
+        A video path (mp4, mov, avi, mkv, webm, ...), an image path (jpg, png) or an RGB uint8 array
+        ``(H, W, 3)``. Images and arrays give a one-frame sequence (static mode).
+    refine_face:
+        Predict the 10 iris points too (FACE has 478 points instead of 468).
+    max_side:
+        Downscale frames so the longer side is at most this many pixels before inference (faster on
+        large videos). Coordinates are still in pixels of the original frame size.
+    fps:
+        Sample the video at this rate (at most the video's own rate: frames are never duplicated);
+        ``None`` keeps every frame at the video's own rate.
+    model_complexity:
+        Must be 1, the Holistic pose model bundled with mediapipe 0.10.21.
+    start_frame, end_frame:
+        0-based frame range of the video (end exclusive), e.g. from a dataset index.
+    progress:
+        Called with the number of frames processed so far, every few frames.
+
+    Returns
+    -------
+    LandmarkSequence
+        One person, dims 3, components POSE, FACE, LEFT_HAND, RIGHT_HAND, POSE_WORLD; ``width`` and
+        ``height`` are the (upright) frame size. Images get ``fps=1``.
+    """
+    check_model_complexity(model_complexity)
+    if isinstance(source, np.ndarray):
+        return extract_image(source, refine_face=refine_face, max_side=max_side)
+    path = Path(source)
+    if decode.is_image(path):
+        if start_frame != 0 or end_frame not in (None, 1):
+            raise ParameterError(f"start_frame/end_frame do not apply to the image {path}")
+        return extract_image(path, refine_face=refine_face, max_side=max_side)
+    return extract_video(path, refine_face=refine_face, max_side=max_side, fps=fps,
+                         start_frame=start_frame, end_frame=end_frame, progress=progress)
+
+
+def extract_image(image: str | Path | np.ndarray, *, refine_face: bool = False,
+                  max_side: int | None = None) -> LandmarkSequence:
+    """One image (path or RGB array) in static mode: a one-frame sequence at ``fps=1``."""
+    if isinstance(image, np.ndarray):
+        if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
+            raise ParameterError(f"image must be an RGB uint8 array (H, W, 3), got {image.dtype} {image.shape}")
+        height, width = image.shape[:2]
+        sw, sh = decode.scaled_size(width, height, max_side)
+        img = image
+        if (sw, sh) != (width, height):
+            from PIL import Image
+            img = np.asarray(Image.fromarray(image).resize((sw, sh), Image.BILINEAR))
+        name = "image array"
+    else:
+        img, width, height = decode.read_image(image, max_side=max_side)
+        name = str(image)
+    with HolisticRunner(static_image_mode=True, refine_face=refine_face) as runner:
+        data, conf = runner.process(np.ascontiguousarray(img), width=width, height=height)
+    if not np.any(conf > 0):
+        log.warning("%s: %s", name, NOBODY_WARNING)
+    return LandmarkSequence(components=holistic_components(refine_face=refine_face),
+                            data=data[None, None], confidence=conf[None, None], fps=1.0,
+                            width=int(width), height=int(height))
+
+
+def extract_video(path: str | Path, *, refine_face: bool = False, max_side: int | None = None,
+                  fps: float | None = None, start_frame: int = 0, end_frame: int | None = None,
+                  progress: Callable[[int], None] | None = None) -> LandmarkSequence:
+    """A video file in video mode (tracking). See :func:`extract`."""
+    path = Path(path)
+    info = decode.probe_video(path)
+    out_fps = info.fps if fps is None else min(float(fps), info.fps)   # sampling never adds frames
+    datas: list[np.ndarray] = []
+    confs: list[np.ndarray] = []
+    times: list[float] = []
+    first_index = None
+    with HolisticRunner(static_image_mode=False, refine_face=refine_face) as runner:
+        for frame in decode.iter_video_frames(path, fps=fps, max_side=max_side, start_frame=start_frame,
+                                              end_frame=end_frame):
+            if first_index is None:
+                first_index = frame.index
+            d, c = runner.process(frame.image, width=info.width, height=info.height)
+            datas.append(d)
+            confs.append(c)
+            times.append(frame.time)
+            if progress is not None and len(datas) % 8 == 0:
+                progress(len(datas))
+    if progress is not None and len(datas) % 8:
+        progress(len(datas))
+    if not datas:
+        where = f" in frames [{start_frame}, {end_frame})" if (start_frame or end_frame is not None) else ""
+        raise DataError(f"no frames could be decoded{where}", path=path)
+    # A cut file whose index sits at the start (``faststart``) decodes without an error but stops early.
+    if (info.n_frames and end_frame is None and fps is None
+            and len(datas) + start_frame < info.n_frames - max(2, 0.02 * info.n_frames)):
+        raise DataError(f"truncated video: decoded {len(datas) + start_frame} of {info.n_frames} frames "
+                        "announced by the header", path=path)
+    data = np.stack(datas)[:, None]
+    conf = np.stack(confs)[:, None]
+    t = np.asarray(times, dtype=np.float64)
+    t = t - t[0]  # a clip (frame range, sampling) starts at time 0
+    even = np.arange(len(t)) / out_fps
+    keep_times = not np.allclose(t, even, rtol=0, atol=max(_TIME_TOLERANCE_S, 0.0))
+    if not math.isfinite(out_fps) or out_fps <= 0:  # pragma: no cover - probe_video guarantees a rate
+        raise DataError("video has no usable frame rate", path=path)
+    if not np.any(conf > 0):
+        log.warning("%s: %s", path, NOBODY_WARNING)
+    return LandmarkSequence(components=holistic_components(refine_face=refine_face), data=data, confidence=conf,
+                            fps=out_fps, times=t if keep_times else None, width=info.width, height=info.height)

@@ -1,0 +1,173 @@
+"""``signfuse train | eval | recognize | ablate | adapt | export``: thin commands over :mod:`signfuse.train`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ..errors import ParameterError
+from ._common import console, existing_file
+
+__all__ = ["train", "eval_cmd", "recognize", "ablate", "adapt", "export"]
+
+_CTX = {"ignore_unknown_options": True, "allow_extra_args": True}
+
+
+def _overrides(args: list[str]) -> dict[str, str]:
+    """``--key value`` / ``--key=value`` pairs after the known options (``--model-kwargs.dim 64``)."""
+    out: dict[str, str] = {}
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if not a.startswith("--") or len(a) < 3:
+            raise ParameterError(f"unexpected argument {a!r}; overrides look like --key value")
+        key = a[2:]
+        if "=" in key:
+            key, val = key.split("=", 1)
+            i += 1
+        elif i + 1 < len(args) and not args[i + 1].startswith("--"):
+            val = args[i + 1]
+            i += 2
+        else:
+            val = "true"
+            i += 1
+        out[key.replace("-", "_")] = val
+    return out
+
+
+def _common_cfg(data, task, model, streams, config, extra) -> dict:
+    from ..train.fit import resolve_config
+    ov = _overrides(extra)
+    for k, v in (("data", data), ("task", task), ("model", model), ("streams", streams)):
+        if v is not None:
+            ov[k] = v
+    return resolve_config(config, ov)
+
+
+class _Progress:
+    def __init__(self, label: str):
+        from ._common import progress_bar
+        self.bar = progress_bar(transient=True)
+        self.label = label
+        self.task = None
+
+    def __enter__(self):
+        self.bar.__enter__()
+        return self
+
+    def __exit__(self, *a):
+        self.bar.__exit__(*a)
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.task is None:
+            self.task = self.bar.add_task(self.label, total=total, info="")
+        self.bar.update(self.task, completed=done)
+
+
+@click.command(context_settings=_CTX)
+@click.option("--data", type=click.Path(exists=True), help="Corpus folder, dataset index, or stream cache.")
+@click.option("--task", type=click.Choice(["isolated", "continuous"]), default=None)
+@click.option("--model", default=None, help="Registry name: hybrid, lstm, transformer, conv_transformer.")
+@click.option("--streams", default=None, help="Comma-separated streams, e.g. hands,body,face.")
+@click.option("--config", type=click.Path(exists=True, dir_okay=False), default=None, help="YAML config.")
+@click.option("--run-dir", type=click.Path(file_okay=False), default=None, help="Output folder of the run.")
+@click.option("--resume", is_flag=True, help="Continue from RUN_DIR/checkpoints/last.ckpt.")
+@click.pass_context
+def train(ctx: click.Context, data, task, model, streams, config, run_dir, resume) -> None:
+    """Train a recognition model. Extra --key value pairs override the config (e.g. --epochs 5)."""
+    from ..train.fit import fit
+    extra = list(ctx.args)
+    if run_dir:
+        extra += ["--run_dir", run_dir]
+    if resume and run_dir and not data and (Path(run_dir) / "config.yaml").is_file() and config is None:
+        config = str(Path(run_dir) / "config.yaml")
+    cfg = _common_cfg(data, task, model, streams, config, extra)
+    with _Progress("caching streams") as prog:
+        res = fit(cfg, resume=resume, progress=prog)
+    console.print(f"[green]done[/green]: {res.run_dir}  best={res.best}")
+    click.echo(json.dumps({"run_dir": str(res.run_dir), "best": str(res.best), "last": str(res.last),
+                           "metrics": res.metrics}, indent=2))
+
+
+@click.command(name="eval")
+@click.argument("checkpoint", callback=existing_file)
+@click.option("--data", type=click.Path(exists=True), default=None, help="Dataset (default: the training data).")
+@click.option("--split", type=click.Choice(["train", "val", "test"]), default="test")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None, help="Folder for metrics.json.")
+@click.option("--beam", type=int, default=0, help="CTC beam width (0: greedy only).")
+def eval_cmd(checkpoint, data, split, out_dir, beam) -> None:
+    """Evaluate CHECKPOINT on a split; writes metrics.json and figures."""
+    from ..train.evaluate import evaluate_checkpoint
+    out_dir = out_dir or str(Path(checkpoint).parent.parent / f"eval_{split}")
+    with _Progress("caching streams") as prog:
+        m = evaluate_checkpoint(checkpoint, data=data, split=split, out_dir=out_dir, beam=beam, progress=prog)
+    m.pop("confusion_matrix", None)
+    click.echo(json.dumps(m, indent=2))
+
+
+@click.command()
+@click.argument("model_path", callback=existing_file)
+@click.argument("input_path", callback=existing_file)
+@click.option("--top-k", type=int, default=5)
+@click.option("--beam", type=int, default=0, help="CTC beam width for continuous models (0: greedy).")
+@click.option("--fps", type=float, default=None, help="Frame rate of Kaggle parquet inputs without one.")
+def recognize(model_path, input_path, top_k, beam, fps) -> None:
+    """Recognize signs in INPUT_PATH (landmark file or video) with a checkpoint or an ONNX file."""
+    from ..train.recognize import recognize as run
+    r = run(model_path, input_path, top_k=top_k, beam=beam, fps=fps)
+    if r["task"] == "isolated":
+        for t in r["top"]:
+            click.echo(f"{t['gloss']}\t{t['probability']:.4f}")
+    else:
+        click.echo(" ".join(r["glosses"]))
+
+
+@click.command(context_settings=_CTX)
+@click.option("--data", type=click.Path(exists=True), required=True)
+@click.option("--streams-sets", required=True, help='e.g. "hands;hands,body;hands,body,face"')
+@click.option("--model", default=None)
+@click.option("--config", type=click.Path(exists=True, dir_okay=False), default=None)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="runs/ablation")
+@click.pass_context
+def ablate(ctx, data, streams_sets, model, config, out_dir) -> None:
+    """Train and evaluate each stream set with the same seeds; writes a table."""
+    from ..train.ablate import ablate as run, ablation_table, parse_stream_sets
+    sets = parse_stream_sets(streams_sets)
+    union = ",".join(dict.fromkeys(s for st in sets for s in st))
+    cfg = _common_cfg(data, "isolated", model, union, config, list(ctx.args))
+    r = run(cfg, sets, out_dir, progress=lambda m: console.print(m))
+    click.echo(ablation_table(r["rows"]))
+
+
+@click.command(context_settings=_CTX)
+@click.option("--data", type=click.Path(exists=True), required=True)
+@click.option("--source", default=None, help="Training region (default: the first).")
+@click.option("--target", default=None, help="Test region (default: the second).")
+@click.option("--methods", default="none,instance,adain,adversarial,finetune")
+@click.option("--k-shot", type=int, default=2)
+@click.option("--streams", default=None)
+@click.option("--config", type=click.Path(exists=True, dir_okay=False), default=None)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="runs/adapt")
+@click.pass_context
+def adapt(ctx, data, source, target, methods, k_shot, streams, config, out_dir) -> None:
+    """Train on region SOURCE, test on region TARGET with each adaptation method."""
+    from ..train.adapt import adapt as run, adaptation_table
+    cfg = _common_cfg(data, "isolated", None, streams, config, list(ctx.args))
+    r = run(cfg, out_dir, source=source, target=target, methods=[m.strip() for m in methods.split(",") if m.strip()],
+            k_shot=k_shot, progress=lambda m: console.print(m))
+    click.echo(f"train on {r['source']}, test on {r['target']}\n" + adaptation_table(r["rows"]))
+
+
+@click.command()
+@click.argument("checkpoint", callback=existing_file)
+@click.option("--format", "fmt", type=click.Choice(["onnx"]), default="onnx")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False), default=None)
+@click.option("--opset", type=int, default=17)
+def export(checkpoint, fmt, out_path, opset) -> None:
+    """Export CHECKPOINT to ONNX (dynamic sequence length), checked against PyTorch."""
+    from ..train.export import export_onnx
+    out_path = out_path or str(Path(checkpoint).with_suffix(".onnx"))
+    info = export_onnx(checkpoint, out_path, opset=opset)
+    click.echo(json.dumps(info, indent=2))

@@ -1,0 +1,59 @@
+"""Model registry: ``register_model`` / ``create_model(name, **kwargs)`` / ``list_models``.
+
+Every recognition model takes ``x: dict[str, Tensor (B, T, F)]`` and ``mask: dict[str, BoolTensor (B, T)]``
+keyed by stream name, and returns a dict with ``"logits"`` ``(B, C)`` (isolated) or ``"frame_logits"``
+``(B, T', C + 1)`` with ``"lengths"`` ``(B,)`` (continuous, CTC blank at index 0), plus ``"embedding"``
+``(B, D)`` (pooled encoder output, used by domain classifiers).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from ..errors import ParameterError
+
+__all__ = ["register_model", "create_model", "list_models", "model_class"]
+
+_REGISTRY: dict[str, Callable[..., Any]] = {}
+
+
+def register_model(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Class decorator: make ``create_model(name, ...)`` build this class."""
+    def deco(cls: Callable[..., Any]) -> Callable[..., Any]:
+        if name in _REGISTRY and _REGISTRY[name] is not cls:
+            raise ParameterError(f"model name {name!r} is already registered by {_REGISTRY[name]!r}")
+        _REGISTRY[name] = cls
+        return cls
+    return deco
+
+
+def _ensure_builtin() -> None:
+    from . import a2g, baselines, emotion, hybrid  # noqa: F401  (registers the built-in models)
+
+
+def list_models(kind: str | None = None) -> list[str]:
+    """Names of the registered models, sorted. ``kind="recognition"`` keeps the sign-recognition models
+    (those built on :class:`~signfuse.models.common.StreamModel`: dict of streams in, glosses out)."""
+    _ensure_builtin()
+    if kind is None:
+        return sorted(_REGISTRY)
+    if kind != "recognition":
+        raise ParameterError(f"kind={kind!r} must be None or 'recognition'")
+    from .common import StreamModel
+    return sorted(n for n, c in _REGISTRY.items() if isinstance(c, type) and issubclass(c, StreamModel))
+
+
+def model_class(name: str) -> Callable[..., Any]:
+    _ensure_builtin()
+    if name not in _REGISTRY:
+        raise ParameterError(f"unknown model {name!r}; known models: {', '.join(sorted(_REGISTRY))}")
+    return _REGISTRY[name]
+
+
+def create_model(name: str, **kwargs: Any):
+    """Build a registered model by name; an unknown name raises ``ParameterError`` listing the known ones."""
+    cls = model_class(name)
+    try:
+        return cls(**kwargs)
+    except TypeError as e:
+        raise ParameterError(f"model {name!r}: {e}") from None

@@ -1,0 +1,365 @@
+"""Training runs: configuration, data preparation, Lightning fitting with checkpoints, logs and resume.
+
+A run directory holds ``config.yaml`` (the resolved configuration), ``checkpoints/best.ckpt`` and
+``checkpoints/last.ckpt`` (written atomically, so a run killed with SIGKILL resumes from the last
+complete epoch with ``resume=True``), ``csv/`` and ``tensorboard/`` logs, and ``summary.json``.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import os
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
+
+import numpy as np
+
+from ..errors import DataError, ParameterError
+from .data import (DEFAULT_FACE_REGIONS, StreamCache, StreamDataset, Vocabulary, build_cache, collate,
+                   load_entries, parse_streams, signer_splits, stream_stats)
+
+__all__ = ["DEFAULTS", "resolve_config", "prepare_data", "DataBundle", "fit", "FitResult", "make_loader"]
+
+log = logging.getLogger(__name__)
+
+DEFAULTS: dict[str, Any] = {
+    "data": None,
+    "task": "isolated",
+    "model": "hybrid",
+    "streams": "hands,body,face",
+    "face_regions": list(DEFAULT_FACE_REGIONS),
+    "fps": None,                 # only for landmark files without a frame rate (Kaggle parquet)
+    "seed": 0,
+    "epochs": 20,
+    "batch_size": 32,
+    "lr": 2e-3,
+    "weight_decay": 0.01,
+    "label_smoothing": 0.1,
+    "max_frames": 96,
+    "augment": True,
+    "mirror": True,              # train on left/right mirrored twins too (left-handed signers)
+    "model_kwargs": {},
+    "adversarial": 0.0,
+    "style_embedding": False,
+    "signer_independent": True,
+    "val_fraction": 0.15,
+    "test_fraction": 0.2,
+    "run_dir": "runs/latest",
+    "cache_dir": None,
+    "accelerator": "cpu",
+    "devices": 1,
+    "num_nodes": 1,
+    "strategy": "auto",
+    "precision": "32-true",
+    "patience": 10,
+    "num_workers": 0,
+    "threads": None,
+    "log_every_n_steps": 10,
+    "progress": True,
+}
+
+
+def _parse_value(v: Any) -> Any:
+    if isinstance(v, str):
+        import yaml
+        try:
+            return yaml.safe_load(v)
+        except yaml.YAMLError:
+            return v
+    return v
+
+
+def resolve_config(config: str | os.PathLike[str] | Mapping[str, Any] | None = None,
+                   overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """DEFAULTS <- YAML file or mapping <- overrides (``model_kwargs.dim=64`` style dotted keys allowed).
+
+    Unknown keys raise ParameterError (typos must not be ignored silently).
+    """
+    cfg = copy.deepcopy(DEFAULTS)
+    layers: list[Mapping[str, Any]] = []
+    if config is not None:
+        if isinstance(config, Mapping):
+            layers.append(config)
+        else:
+            import yaml
+            p = Path(config)
+            if not p.is_file():
+                raise DataError("no such config file", path=p)
+            try:
+                loaded = yaml.safe_load(p.read_text()) or {}
+            except yaml.YAMLError as e:
+                raise DataError(f"invalid YAML: {e}", path=p) from None
+            if not isinstance(loaded, Mapping):
+                raise DataError("a config file must hold a mapping of keys to values", path=p)
+            layers.append(loaded)
+    if overrides:
+        layers.append({k: _parse_value(v) for k, v in overrides.items()})
+    for layer in layers:
+        for key, value in layer.items():
+            key = str(key).replace("-", "_")
+            head, _, rest = key.partition(".")
+            if head not in cfg:
+                raise ParameterError(f"unknown config key {key!r}; known: {', '.join(sorted(cfg))}")
+            if rest:
+                if not isinstance(cfg[head], dict):
+                    raise ParameterError(f"config key {head!r} is not a mapping; cannot set {key!r}")
+                cfg[head] = {**cfg[head], rest: value}
+            elif isinstance(cfg[head], dict) and isinstance(value, Mapping):
+                cfg[head] = {**cfg[head], **dict(value)}
+            else:
+                cfg[head] = value
+    cfg["streams"] = ",".join(parse_streams(cfg["streams"]))
+    if cfg["task"] not in ("isolated", "continuous"):
+        raise ParameterError(f"task={cfg['task']!r} must be 'isolated' or 'continuous'")
+    if isinstance(cfg["face_regions"], str):
+        cfg["face_regions"] = [s.strip() for s in cfg["face_regions"].split(",") if s.strip()]
+    for k in ("epochs", "batch_size"):
+        if not isinstance(cfg[k], int) or cfg[k] < 1:
+            raise ParameterError(f"{k}={cfg[k]!r} must be a positive integer")
+    return cfg
+
+
+@dataclass
+class DataBundle:
+    """A dataset ready for training: the cache, split indices, vocabulary, streams, statistics, domains."""
+
+    cache: StreamCache
+    splits: dict[str, list[int]]
+    vocab: Vocabulary
+    streams: tuple[str, ...]
+    task: str
+    stats: dict = field(default_factory=dict)
+    domains: tuple[str, ...] = ()
+
+    def records(self, split: str) -> list[dict]:
+        return [self.cache.records[i] for i in self.splits[split]]
+
+
+def open_cache_or_build(cfg: Mapping[str, Any], *, progress: Callable[[int, int], None] | None = None) -> StreamCache:
+    """The stream cache for ``cfg['data']``: an existing cache folder is used as is; a dataset is cached."""
+    data = cfg.get("data")
+    if data is None:
+        raise ParameterError("no dataset given (config key 'data' / --data)")
+    p = Path(data)
+    if (p / "index.json").is_file() and not (p / "corpus.json").is_file():
+        return StreamCache(p)
+    entries = load_entries(p, task=cfg["task"])
+    root = cfg.get("cache_dir") or ((p if p.is_dir() else p.parent) / ".signfuse_cache")
+    return build_cache(entries, root, streams=parse_streams(cfg["streams"]), face_regions=cfg["face_regions"],
+                       fps=cfg.get("fps"), mirror=bool(cfg.get("mirror")), progress=progress)
+
+
+def dataset_splits(cfg: Mapping[str, Any], cache: StreamCache) -> dict[str, list[int]]:
+    """Cache indices of train/val/test for ``cfg['task']`` (signer-independent by default)."""
+    task = cfg["task"]
+    keep = [i for i, r in enumerate(cache.records) if (r.get("gloss") is not None if task == "isolated" else r.get("glosses"))
+            and not (r.get("meta") or {}).get("mirror_of")]
+    if not keep:
+        raise DataError(f"the dataset has no samples labelled for the {task} task")
+    recs = [cache.records[i] for i in keep]
+    sp = signer_splits(recs, val_fraction=cfg["val_fraction"], test_fraction=cfg["test_fraction"], seed=cfg["seed"],
+                       signer_independent=cfg["signer_independent"])
+    return {k: [keep[i] for i in v] for k, v in sp.items()}
+
+
+def prepare_data(cfg: Mapping[str, Any], *, cache: StreamCache | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> DataBundle:
+    """Cache, split (signer-independent by default), vocabulary and normalization statistics for ``cfg``."""
+    streams = parse_streams(cfg["streams"])
+    cache = cache or open_cache_or_build(cfg, progress=progress)
+    missing = [s for s in streams if s not in cache.streams]
+    if missing:
+        raise ParameterError(f"streams {missing} are not in the dataset cache (it has {list(cache.streams)})")
+    task = cfg["task"]
+    splits = dataset_splits(cfg, cache)
+    if cfg.get("mirror"):  # add the mirrored twins of the training samples
+        twins = {(r.get("meta") or {}).get("mirror_of"): i for i, r in enumerate(cache.records)
+                 if (r.get("meta") or {}).get("mirror_of")}
+        splits["train"] = splits["train"] + [twins[cache.records[i]["id"]] for i in splits["train"]
+                                             if cache.records[i]["id"] in twins]
+    if not splits["train"]:
+        raise DataError("the training split is empty")
+    if not splits["val"]:
+        log.warning("no validation split; validating on the training split")
+        splits["val"] = list(splits["train"])
+    vocab = Vocabulary.from_records([cache.records[i] for i in splits["train"]], task=task)
+    # drop held-out samples whose labels the training split never saw (logged, not silent)
+    for name in ("val", "test"):
+        ok = []
+        for i in splits[name]:
+            r = cache.records[i]
+            labs = [r["gloss"]] if task == "isolated" else (r.get("glosses") or [])
+            if all(str(g) in vocab._map for g in labs):
+                ok.append(i)
+        if len(ok) < len(splits[name]):
+            log.warning("%d %s samples have labels not seen in training and are left out", len(splits[name]) - len(ok), name)
+        splits[name] = ok
+    stats = stream_stats(cache, splits["train"])
+    stats = {s: stats[s] for s in streams}
+    domains = tuple(sorted({str(r["domain"]) for r in cache.records if r.get("domain")}))
+    return DataBundle(cache=cache, splits=splits, vocab=vocab, streams=streams, task=task, stats=stats, domains=domains)
+
+
+def make_loader(bundle: DataBundle, indices: Sequence[int], cfg: Mapping[str, Any], *, train: bool,
+                transform: Callable | None = None, unlabeled: Sequence[int] = ()):
+    from torch.utils.data import DataLoader
+    import torch
+    if not indices:
+        raise DataError("empty split: no samples to load")
+    ds = StreamDataset(bundle.cache, indices, streams=bundle.streams, vocab=bundle.vocab, task=bundle.task,
+                       max_frames=cfg["max_frames"] if bundle.task == "isolated" else None,
+                       augment=bool(cfg["augment"]) and train, seed=cfg["seed"], domains=bundle.domains,
+                       transform=transform, unlabeled=unlabeled)
+    g = torch.Generator()
+    g.manual_seed(int(cfg["seed"]))
+    return DataLoader(ds, batch_size=cfg["batch_size"], shuffle=train, collate_fn=collate, generator=g,
+                      num_workers=cfg["num_workers"], drop_last=False, persistent_workers=cfg["num_workers"] > 0)
+
+
+@dataclass
+class FitResult:
+    run_dir: Path
+    best: Path | None
+    last: Path | None
+    metrics: dict
+    config: dict
+
+
+def _atomic_checkpoint_class():
+    from lightning.pytorch.callbacks import ModelCheckpoint
+
+    class AtomicCheckpoint(ModelCheckpoint):
+        """ModelCheckpoint whose files are written to a temporary name and renamed (SIGKILL-safe)."""
+
+        def _save_checkpoint(self, trainer, filepath: str) -> None:
+            p = Path(filepath)
+            tmp = p.with_name(f".{p.stem}.tmp-{uuid.uuid4().hex[:8]}{p.suffix}")
+            trainer.save_checkpoint(str(tmp), self.save_weights_only)
+            if trainer.is_global_zero:
+                os.replace(tmp, p)
+            self._last_global_step_saved = trainer.global_step
+            self._last_checkpoint_saved = filepath
+            if trainer.is_global_zero:
+                for logger in trainer.loggers:
+                    logger.after_save_checkpoint(self)
+
+    return AtomicCheckpoint
+
+
+def model_kwargs_for(cfg: Mapping[str, Any], bundle: DataBundle) -> dict:
+    kw = dict(cfg.get("model_kwargs") or {})
+    kw.update(in_dims={s: len(bundle.cache.names[s]) for s in bundle.streams}, num_classes=len(bundle.vocab),
+              task=bundle.task, norm_stats=bundle.stats)
+    if cfg.get("style_embedding"):
+        kw["n_domains"] = len(bundle.domains)
+    return kw
+
+
+def fit(cfg: Mapping[str, Any], *, resume: bool = False, bundle: DataBundle | None = None,
+        train_indices: Sequence[int] | None = None, val_indices: Sequence[int] | None = None,
+        transform: Callable | None = None, init_state: Mapping[str, Any] | None = None,
+        unlabeled_indices: Sequence[int] = (),
+        callbacks: Sequence[Any] = (), progress: Callable[[int, int], None] | None = None) -> FitResult:
+    """Train one model as ``cfg`` says (see :data:`DEFAULTS`); returns the run folder and checkpoints.
+
+    ``bundle``/``train_indices``/``val_indices``/``transform``/``init_state`` let experiments (ablation,
+    adaptation, fine-tuning) reuse one cache and choose the samples.
+    """
+    import lightning as L
+    import torch
+    import yaml
+    from lightning.pytorch.callbacks import EarlyStopping
+    from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
+
+    from .module import RecognitionModule
+
+    cfg = dict(cfg)
+    run_dir = Path(cfg["run_dir"])
+    ckpt_dir = run_dir / "checkpoints"
+    last = ckpt_dir / "last.ckpt"
+    if resume and not last.is_file():
+        raise DataError("nothing to resume: no checkpoints/last.ckpt", path=run_dir)
+    if cfg.get("threads"):
+        torch.set_num_threads(int(cfg["threads"]))
+    L.seed_everything(int(cfg["seed"]), workers=True, verbose=False)
+    bundle = bundle or prepare_data(cfg, progress=progress)
+    tr = list(train_indices) if train_indices is not None else bundle.splits["train"]
+    va = list(val_indices) if val_indices is not None else bundle.splits["val"]
+    if not tr:
+        raise DataError("empty training split")
+    module = RecognitionModule(model_name=cfg["model"], model_kwargs=model_kwargs_for(cfg, bundle), task=bundle.task,
+                               vocab=list(bundle.vocab.tokens), streams=list(bundle.streams),
+                               face_regions=list(cfg["face_regions"]), fps=bundle.cache.fps, lr=float(cfg["lr"]),
+                               weight_decay=float(cfg["weight_decay"]), label_smoothing=float(cfg["label_smoothing"]),
+                               adversarial=float(cfg["adversarial"]), domains=list(bundle.domains),
+                               config=_plain(cfg))
+    if init_state is not None:
+        _load_matching(module.model, init_state)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    from ..io import atomic_path
+    with atomic_path(run_dir / "config.yaml") as tmp:
+        tmp.write_text(yaml.safe_dump(_plain(cfg), sort_keys=True))
+    monitor, mode = ("val_acc", "max") if bundle.task == "isolated" else ("val_wer", "min")
+    ckpt = _atomic_checkpoint_class()(dirpath=ckpt_dir, filename="best", monitor=monitor, mode=mode, save_last=True,
+                                      save_top_k=1, enable_version_counter=False)
+    cbs = [ckpt, EarlyStopping(monitor=monitor, mode=mode, patience=int(cfg["patience"]))] + list(callbacks)
+    trainer = L.Trainer(default_root_dir=str(run_dir), max_epochs=int(cfg["epochs"]), accelerator=cfg["accelerator"],
+                        devices=cfg["devices"], num_nodes=int(cfg["num_nodes"]), strategy=cfg["strategy"],
+                        precision=cfg["precision"], callbacks=cbs,
+                        logger=[CSVLogger(str(run_dir), name="csv", version=_resume_version(run_dir / "csv") if resume else ""),
+                                TensorBoardLogger(str(run_dir), name="tensorboard", version="")],
+                        enable_progress_bar=bool(cfg["progress"]), log_every_n_steps=int(cfg["log_every_n_steps"]),
+                        enable_model_summary=False, deterministic=False, num_sanity_val_steps=0)
+    train_loader = make_loader(bundle, tr + [i for i in unlabeled_indices if i not in set(tr)], cfg, train=True,
+                               transform=transform, unlabeled=unlabeled_indices)
+    val_loader = make_loader(bundle, va, cfg, train=False, transform=transform)
+    trainer.fit(module, train_loader, val_loader, ckpt_path=str(last) if resume else None)
+    best = Path(ckpt.best_model_path) if ckpt.best_model_path else None
+    metrics = {k: float(v) for k, v in trainer.callback_metrics.items() if v.numel() == 1}
+    metrics["epochs_run"] = int(trainer.current_epoch)
+    metrics["ctc_skipped"] = int(module.ctc_skipped)
+    if trainer.is_global_zero:
+        with atomic_path(run_dir / "summary.json") as tmp:
+            tmp.write_text(json.dumps({"best": str(best) if best else None, "last": str(last), "metrics": metrics,
+                                       "vocab_size": len(bundle.vocab), "train": len(tr), "val": len(va)}, indent=2))
+    return FitResult(run_dir=run_dir, best=best if best and best.is_file() else None,
+                     last=last if last.is_file() else None, metrics=metrics, config=cfg)
+
+
+def _load_matching(model: Any, state: Mapping[str, Any]) -> int:
+    """Copy the tensors of ``state`` whose names and shapes match ``model`` (transfer learning: an isolated
+    model's encoder into a CTC model, a pretrained model into a fine-tuning run). The model's own input
+    normalization buffers are kept. Returns how many tensors were copied."""
+    own = module_state = model.state_dict()
+    take = {k: v for k, v in state.items() if k in own and tuple(own[k].shape) == tuple(v.shape)
+            and not k.startswith(("mean_", "std_"))}
+    if not take:
+        raise ParameterError("init_state shares no parameter (name and shape) with the model")
+    module_state.update(take)
+    model.load_state_dict(module_state)
+    log.info("initialized %d of %d tensors from init_state", len(take), len(own))
+    return len(take)
+
+
+def _resume_version(csv_dir: Path) -> str:
+    """A fresh CSV log folder per resumed session, so earlier metrics are kept."""
+    n = 1
+    while (csv_dir / f"resume{n}").exists():
+        n += 1
+    return f"resume{n}"
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, Mapping):
+        return {str(k): _plain(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_plain(x) for x in v]
+    if isinstance(v, Path):
+        return str(v)
+    if isinstance(v, np.generic):
+        return v.item()
+    return v

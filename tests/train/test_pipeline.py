@@ -1,0 +1,93 @@
+"""End to end on a tiny synthetic corpus: entries -> cache -> train -> recognize (checkpoint and ONNX)."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from signfuse.errors import DataError, ParameterError
+from signfuse.train.data import build_cache, load_entries
+
+from .toy import toy_cache  # noqa: F401  (fixture)
+
+torch.set_num_threads(1)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    synthetic = pytest.importorskip("signfuse.datasets.synthetic")
+    d = tmp_path_factory.mktemp("corpus")
+    synthetic.generate_corpus(d, signs=4, signers=4, sentences=3, samples_per_sign_per_signer=1, seed=0)
+    return d
+
+
+def test_corpus_to_cache(corpus, tmp_path):
+    iso = load_entries(corpus, task="isolated")
+    cont = load_entries(corpus, task="continuous")
+    assert all(e.gloss for e in iso) and all(e.glosses for e in cont)
+    c = build_cache(iso, tmp_path, streams="hands,body,face,hands_vel", mirror=True)
+    assert c.dims() == {"hands": 126, "body": 75, "face": 312, "hands_vel": 126}
+    assert len(c) == 2 * len(iso)
+    twins = [r for r in c.records if r["meta"].get("mirror_of")]
+    assert len(twins) == len(iso) and all(r["id"].endswith("~mirror") for r in twins)
+    v0, _ = c[0]
+    v1, _ = c[1]  # the mirror twin of sample 0: hands swap sides and x flips
+    assert not np.allclose(v0["hands"], v1["hands"])
+    assert build_cache(iso, tmp_path, streams="hands,body,face,hands_vel", mirror=True).path == c.path  # reused
+    with pytest.raises(DataError, match="no such dataset"):
+        load_entries(tmp_path / "missing")
+
+
+def test_recognize_with_checkpoint_and_onnx(corpus, tmp_path):
+    from signfuse.train.export import export_onnx
+    from signfuse.train.fit import fit, resolve_config
+    from signfuse.train.recognize import recognize
+    cfg = resolve_config({"data": str(corpus), "streams": "hands,face", "epochs": 1, "batch_size": 8, "progress": False,
+                          "run_dir": str(tmp_path / "run"), "cache_dir": str(tmp_path / "cache"),
+                          "model_kwargs": {"dim": 16, "heads": 2, "transformer_layers": 1}})
+    res = fit(cfg)
+    export_onnx(res.last, tmp_path / "m.onnx")
+    src = load_entries(corpus, task="isolated")[0].path
+    a = recognize(res.last, src, top_k=3)
+    b = recognize(tmp_path / "m.onnx", src, top_k=3)
+    assert [t["gloss"] for t in a["top"]] == [t["gloss"] for t in b["top"]]
+    np.testing.assert_allclose([t["probability"] for t in a["top"]], [t["probability"] for t in b["top"]], atol=1e-4)
+    assert len(a["top"]) == 3 and a["top"][0]["probability"] >= a["top"][1]["probability"]
+    with pytest.raises(ParameterError, match="top_k"):
+        recognize(res.last, src, top_k=0)
+
+
+@pytest.mark.slow
+def test_ablate_and_adapt_on_toy(toy_cache, tmp_path):
+    from signfuse.train.ablate import ablate
+    from signfuse.train.adapt import adapt
+    from signfuse.train.fit import resolve_config
+    cfg = resolve_config({"data": str(toy_cache.path), "streams": "hands,face", "epochs": 3, "batch_size": 8,
+                          "progress": False, "mirror": False, "lr": 5e-3,
+                          "model_kwargs": {"dim": 16, "heads": 2, "transformer_layers": 1}})
+    ab = ablate(cfg, "hands;hands,face", tmp_path / "ab")
+    assert [r["streams"] for r in ab["rows"]] == ["hands", "hands,face"]
+    assert (tmp_path / "ab" / "ablation.md").read_text().count("\n") == 4
+    # in the toy data the face offset carries the class parity: it must help on the 'minimal pair' classes
+    assert all(0.0 <= r["top1"] <= 1.0 for r in ab["rows"])
+    ad = adapt(cfg, tmp_path / "ad", source="A", target="B", methods=("none", "adain", "instance", "finetune"), k_shot=1)
+    assert [r["method"] for r in ad["rows"]] == ["none", "instance", "adain", "finetune"]
+    assert json.loads((tmp_path / "ad" / "adaptation.json").read_text())["target"] == "B"
+    with pytest.raises(ParameterError, match="unknown adaptation"):
+        adapt(cfg, tmp_path / "ad2", methods=("magic",))
+
+
+@pytest.mark.slow
+def test_demo_stage_quick(tmp_path):
+    pytest.importorskip("signfuse.datasets.synthetic")
+    from signfuse.demo import DemoContext
+    from signfuse.train.demo import demo_stage
+    ctx = DemoContext(out_dir=tmp_path, seed=0, quick=True)
+    s = demo_stage(ctx)
+    json.dumps(s)
+    assert 0.0 <= s["isolated"]["top1"] <= 1.0 and s["export"]["max_abs_diff"] <= 1e-4
+    assert [r["streams"] for r in s["ablation"]] == ["hands", "hands,body,face"]
+    assert {r["method"] for r in s["adaptation"]["rows"]} == {"none", "adain"}
+    assert all((tmp_path / f["path"]).is_file() for f in ctx.figures)

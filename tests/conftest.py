@@ -33,4 +33,18 @@ def shared_models() -> Path:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    os.environ.setdefault("OMP_NUM_THREADS", "2")
+    # Tests use small tensors: one intra-op thread is faster than two fighting over a shared CPU.
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    try:
+        import torch
+    except ImportError:  # pragma: no cover
+        return
+    torch.set_num_threads(1)
+
+
+@pytest.fixture(scope="session")
+def tiny_corpus(tmp_path_factory) -> Path:
+    """A small embedded synthetic corpus (6 signs, 4 signers, 4 sentences), generated once per session."""
+    from signfuse.datasets.synthetic import generate_corpus
+
+    return generate_corpus(tmp_path_factory.mktemp("corpus") / "tiny", signs=6, signers=4, sentences=4, seed=0)

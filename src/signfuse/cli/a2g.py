@@ -1,0 +1,103 @@
+"""``signfuse a2g train|eval|predict``: audio-to-gesture models."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ._common import console, existing_file, progress_bar
+
+
+@click.group("a2g")
+def a2g() -> None:
+    """Predict gesture (hand envelopes and upper-body/hand landmarks) from speech prosody."""
+
+
+def _load(data: Path, limit: int | None):
+    from ..train.a2g import clips_from_data
+
+    with progress_bar() as bar:
+        task = bar.add_task("reading clips", total=None, info="")
+        clips = clips_from_data(data, limit=limit, progress=lambda d, t: bar.update(task, completed=d, total=t))
+    if not clips:
+        raise click.ClickException(f"{data}: no usable clips")
+    return clips
+
+
+@a2g.command("train")
+@click.option("--data", "data", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="A synthetic corpus folder, or a folder of extracted landmarks beside their videos.")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Run folder.")
+@click.option("--model", default="a2g_gru", show_default=True, type=click.Choice(["a2g_gru", "a2g_transformer"]))
+@click.option("--epochs", default=25, show_default=True, type=click.IntRange(min=1))
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--limit", default=None, type=click.IntRange(min=1), help="Use at most this many clips.")
+def train(data: Path, out_dir: Path, model: str, epochs: int, seed: int, limit: int | None) -> None:
+    """Train on paired audio + landmarks; evaluate on the test split against the baselines."""
+    from ..train.a2g import evaluate_clips, load_a2g, train_a2g
+
+    clips = _load(data, limit)
+    with console.status(f"training {model}"):
+        ckpt = train_a2g(clips, out_dir, model=model, epochs=epochs, seed=seed)
+    net, ae, _ = load_a2g(ckpt)
+    train_clips = [c for c in clips if c.split == "train"]
+    test = [c for c in clips if c.split == "test"] or [c for c in clips if c.split == "val"]
+    if test:
+        table = evaluate_clips(net, ae, test, train_clips, seed=seed)
+        (out_dir / "metrics.json").write_text(json.dumps(table, indent=2))
+        _print_table(table)
+    console.print(f"checkpoint: {ckpt}")
+
+
+@a2g.command("eval")
+@click.argument("ckpt", callback=existing_file)
+@click.option("--data", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--split", default="test", show_default=True, type=click.Choice(["train", "val", "test"]))
+@click.option("--out", "out", default=None, type=click.Path(dir_okay=False, path_type=Path), help="metrics.json path.")
+@click.option("--seed", default=0, show_default=True, type=int)
+def eval_cmd(ckpt: Path, data: Path, split: str, out: Path | None, seed: int) -> None:
+    """Metrics of a checkpoint and of the mean-pose and random-segment baselines."""
+    from ..train.a2g import evaluate_clips, load_a2g
+
+    net, ae, _ = load_a2g(ckpt)
+    clips = _load(data, None)
+    chosen = [c for c in clips if c.split == split]
+    if not chosen:
+        raise click.ClickException(f"{data}: the {split!r} split is empty")
+    table = evaluate_clips(net, ae, chosen, [c for c in clips if c.split == "train"] or chosen, seed=seed)
+    _print_table(table)
+    if out:
+        out.write_text(json.dumps(table, indent=2))
+    click.echo(json.dumps(table))
+
+
+@a2g.command("predict")
+@click.argument("ckpt", callback=existing_file)
+@click.argument("audio", callback=existing_file)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="pred.pose (or .npz/.parquet)")
+@click.option("--render", "render", default=None, type=click.Path(dir_okay=False, path_type=Path),
+              help="Also draw the predicted skeleton to this mp4, with the input audio muxed in.")
+@click.option("--envelope", "envelope", default=None, type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the predicted hand envelopes (parquet).")
+def predict(ckpt: Path, audio: Path, out: Path, render: Path | None, envelope: Path | None) -> None:
+    """Predict gesture for AUDIO (an audio file or a video's soundtrack)."""
+    from ..train.a2g import predict_audio
+
+    with console.status("predicting"):
+        written = predict_audio(ckpt, audio, out=out, render=render, envelope_out=envelope)
+    click.echo(json.dumps(written))
+
+
+def _print_table(table: dict) -> None:
+    from rich.table import Table
+
+    cols = ["l1", "pck_0.1", "pck_0.2", "env_corr", "beat_align", "speed_ratio", "speed_hellinger", "fgd"]
+    t = Table(title="audio to gesture (test split)")
+    t.add_column("method")
+    for c in cols:
+        t.add_column(c, justify="right")
+    for name in ("model", "mean_pose", "random_segment"):
+        t.add_row(name, *[f"{table[name].get(c, float('nan')):.3f}" for c in cols])
+    console.print(t)

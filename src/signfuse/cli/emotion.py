@@ -1,0 +1,90 @@
+"""``signfuse emotion train|eval|predict``: tri-modal emotion / intensity recognition."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ._common import console, existing_file, progress_bar
+
+
+@click.group("emotion")
+def emotion() -> None:
+    """Emotion or movement intensity from gesture kinematics, face and voice prosody."""
+
+
+def _samples(data: Path, target: str, limit: int | None, seed: int):
+    from ..train.emotion import samples_from_data
+
+    with progress_bar() as bar:
+        task = bar.add_task("reading samples", total=None, info="")
+        return samples_from_data(data, target=target, limit_per_split=limit, seed=seed,
+                                 progress=lambda d, t: bar.update(task, completed=d, total=t))
+
+
+@emotion.command("train")
+@click.option("--data", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="A corpus folder with emotion/intensity labels (e.g. from `signfuse synth`).")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--target", default="emotion", show_default=True, type=click.Choice(["emotion", "intensity"]))
+@click.option("--streams", default="gesture,face,voice", show_default=True, help="Comma-separated streams.")
+@click.option("--fusions", default="early,late,cross", show_default=True, help="Comma-separated fusions.")
+@click.option("--epochs", default=25, show_default=True, type=click.IntRange(min=1))
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--limit", default=None, type=click.IntRange(min=1), help="At most this many samples per split.")
+def train(data: Path, out_dir: Path, target: str, streams: str, fusions: str, epochs: int, seed: int,
+          limit: int | None) -> None:
+    """Train every single stream and every fusion with one seed; print the table."""
+    from ..train.emotion import run_experiment
+
+    samples = _samples(data, target, limit, seed)
+    with console.status("training single-stream and fusion models"):
+        table = run_experiment(samples, out_dir, epochs=epochs, seed=seed, target=target,
+                               streams=[s.strip() for s in streams.split(",") if s.strip()],
+                               fusions=[f.strip() for f in fusions.split(",") if f.strip()])
+    _print(table)
+    console.print(f"table: {out_dir / 'emotion_table.json'}")
+
+
+@emotion.command("eval")
+@click.argument("ckpt", callback=existing_file)
+@click.option("--data", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--split", default="test", show_default=True, type=click.Choice(["train", "val", "test"]))
+def eval_cmd(ckpt: Path, data: Path, split: str) -> None:
+    """Accuracy and macro-F1 of a checkpoint, and with each modality zeroed or dropped."""
+    from ..train.emotion import evaluate, load_emotion
+
+    model, ck = load_emotion(ckpt)
+    samples = [s for s in _samples(data, ck["target"], None, 0) if s.split == split]
+    if not samples:
+        raise click.ClickException(f"{data}: the {split!r} split is empty")
+    res = {"all": evaluate(model, samples, ck["classes"])}
+    for st in model.streams:
+        for how in ("zeroed", "dropped"):
+            res[f"{st}_{how}"] = evaluate(model, samples, ck["classes"], missing={st: how})
+    click.echo(json.dumps(res, indent=2))
+
+
+@emotion.command("predict")
+@click.argument("ckpt", callback=existing_file)
+@click.argument("landmarks", callback=existing_file)
+@click.option("--audio", default=None, callback=existing_file, help="The clip's audio (for models that use voice).")
+@click.option("--fps", default=None, type=float, help="Frame rate, for Kaggle parquet files only.")
+def predict(ckpt: Path, landmarks: Path, audio: Path | None, fps: float | None) -> None:
+    """Class probabilities for one clip."""
+    from ..train.emotion import predict_file
+
+    click.echo(json.dumps(predict_file(ckpt, landmarks, audio=audio, fps=fps), indent=2))
+
+
+def _print(table: dict) -> None:
+    from rich.table import Table
+
+    t = Table(title=f"{table['target']} on held-out signers ({table['n_test']} samples, {len(table['classes'])} classes)")
+    for c in ("model", "accuracy", "macro-F1"):
+        t.add_column(c)
+    for name, r in table["rows"].items():
+        t.add_row(name, f"{r['accuracy']:.3f}", f"{r['macro_f1']:.3f}")
+    console.print(t)

@@ -82,6 +82,9 @@ def cli(verbose: int) -> None:
     """signfuse: multimodal sign-language understanding."""
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    # Lightning installs its own INFO handlers (GPU/TPU banners, tips); keep them for -vv only.
+    for name in ("lightning", "lightning.pytorch", "lightning.fabric", "pytorch_lightning"):
+        logging.getLogger(name).setLevel(level if verbose >= 2 else logging.WARNING)
 
 
 def main(argv: list[str] | None = None) -> None:

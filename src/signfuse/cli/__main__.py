@@ -1,0 +1,5 @@
+"""``python -m signfuse.cli`` runs the ``signfuse`` command."""
+
+from . import main
+
+main()

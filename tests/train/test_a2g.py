@@ -111,7 +111,7 @@ def test_bad_checkpoints(tmp_path):
         a2g.load_a2g(bad)
     other = tmp_path / "other.ckpt"
     torch.save({"kind": "emotion"}, other)
-    with pytest.raises(DataError, match="not an audio-to-gesture checkpoint"):
+    with pytest.raises(DataError, match="not an 'a2g' checkpoint"):
         a2g.load_a2g(other)
     with pytest.raises(DataError, match="needs clips in the 'train' split"):
         a2g.train_a2g([], tmp_path)

@@ -309,31 +309,19 @@ def train_a2g(clips: Sequence[Clip], out_dir: str | os.PathLike[str], *, model: 
               "target": {"pose_points": [f"{c}:{p}" for c, p in POSE_POINTS], "envelope": list(ENVELOPE_NAMES)}}
     ckpt = {"kind": "a2g", "model": model, "kwargs": kwargs, "norm_stats": stats, "state_dict": net.state_dict(),
             "config": config, "fgd_autoencoder": {"kwargs": {"in_dim": N_POSE * 2}, "state_dict": ae.state_dict()}}
-    path = out / "a2g.ckpt"
-    tmp = path.with_name(path.name + ".tmp")
-    torch.save(ckpt, tmp)
-    os.replace(tmp, path)
+    from .checkpoint import write_torch_file
+    path = write_torch_file(ckpt, out / "a2g.ckpt")
     (out / "config.json").write_text(json.dumps(config, indent=2))
     return path
 
 
 def load_a2g(path: str | os.PathLike[str]):
     """``(model, autoencoder, config)`` from a checkpoint written by :func:`train_a2g`."""
-    import torch
-
     from ..models import create_model
-    from ..models import a2g as _a2g  # noqa: F401
     from ..models.a2g import MotionAutoencoder
+    from .checkpoint import read_torch_file
 
-    p = Path(path)
-    if not p.is_file():
-        raise DataError("no such checkpoint", path=p)
-    try:
-        ck = torch.load(p, map_location="cpu", weights_only=True)
-    except Exception as e:  # torch raises many types for a corrupt file
-        raise DataError(f"not a readable checkpoint ({type(e).__name__}: {e})", path=p) from None
-    if not isinstance(ck, dict) or ck.get("kind") != "a2g":
-        raise DataError("not an audio-to-gesture checkpoint (kind != 'a2g')", path=p)
+    ck = read_torch_file(path, kind="a2g")
     net = create_model(ck["model"], norm_stats=ck["norm_stats"], **ck["kwargs"])
     net.load_state_dict(ck["state_dict"])
     net.eval()

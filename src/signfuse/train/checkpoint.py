@@ -14,7 +14,7 @@ import torch
 from ..errors import DataError
 from ..models import create_model
 
-__all__ = ["Recognizer", "load_checkpoint", "save_model", "fingerprint"]
+__all__ = ["Recognizer", "load_checkpoint", "save_model", "fingerprint", "read_torch_file", "write_torch_file"]
 
 REQUIRED = ("model_name", "model_kwargs", "task", "vocab", "streams")
 
@@ -49,8 +49,9 @@ def fingerprint(model: torch.nn.Module) -> str:
     return h.hexdigest()[:16]
 
 
-def load_checkpoint(path: str | os.PathLike[str], *, map_location: str = "cpu") -> Recognizer:
-    """Rebuild the model of a Lightning checkpoint (or a :func:`save_model` file); errors name the file."""
+def read_torch_file(path: str | os.PathLike[str], *, kind: str | None = None, map_location: str = "cpu") -> dict:
+    """Load a checkpoint dict safely (``weights_only``); a missing, corrupt or foreign file is a
+    :class:`DataError` naming it. ``kind``: the value its ``"kind"`` key must have (a2g, emotion ...)."""
     p = Path(path)
     if not p.is_file():
         raise DataError("no such checkpoint file", path=p)
@@ -58,7 +59,26 @@ def load_checkpoint(path: str | os.PathLike[str], *, map_location: str = "cpu") 
         ck = torch.load(p, map_location=map_location, weights_only=True)
     except Exception as e:  # torch raises many types for a truncated or foreign file
         raise DataError(f"not a readable signfuse checkpoint ({type(e).__name__}: {str(e)[:200]})", path=p) from None
-    if not isinstance(ck, dict) or "state_dict" not in ck:
+    if not isinstance(ck, dict):
+        raise DataError("not a signfuse checkpoint (not a dict)", path=p)
+    if kind is not None and ck.get("kind") != kind:
+        raise DataError(f"not an {kind!r} checkpoint (its kind is {ck.get('kind')!r})", path=p)
+    return ck
+
+
+def write_torch_file(obj: dict, path: str | os.PathLike[str]) -> Path:
+    """``torch.save`` atomically (temporary name in the same folder, then rename)."""
+    from ..io import atomic_path
+    with atomic_path(path) as tmp:
+        torch.save(obj, tmp)
+    return Path(path)
+
+
+def load_checkpoint(path: str | os.PathLike[str], *, map_location: str = "cpu") -> Recognizer:
+    """Rebuild the model of a Lightning checkpoint (or a :func:`save_model` file); errors name the file."""
+    p = Path(path)
+    ck = read_torch_file(p, map_location=map_location)
+    if "state_dict" not in ck:
         raise DataError("not a signfuse checkpoint (no state_dict)", path=p)
     hp = ck.get("hyper_parameters", ck.get("signfuse", {}))
     missing = [k for k in REQUIRED if k not in hp]
@@ -78,9 +98,7 @@ def load_checkpoint(path: str | os.PathLike[str], *, map_location: str = "cpu") 
 
 def save_model(rec: Recognizer, path: str | os.PathLike[str]) -> Path:
     """A slim checkpoint (weights + everything to rebuild), written atomically."""
-    from ..io import atomic_path
     hp = {"model_name": rec.model_name, "model_kwargs": rec.model_kwargs, "task": rec.task, "vocab": rec.vocab,
           "streams": rec.streams, "face_regions": rec.face_regions, "fps": rec.fps, "config": rec.config}
-    with atomic_path(path) as tmp:
-        torch.save({"hyper_parameters": hp, "state_dict": {f"model.{k}": v for k, v in rec.model.state_dict().items()}}, tmp)
-    return Path(path)
+    return write_torch_file({"hyper_parameters": hp,
+                             "state_dict": {f"model.{k}": v for k, v in rec.model.state_dict().items()}}, path)

@@ -306,32 +306,19 @@ def run_experiment(samples: Sequence[EmotionSample], out_dir: str | os.PathLike[
 
 
 def _save(model, path: Path, *, classes, fusion, target) -> Path:
-    import torch
+    from .checkpoint import write_torch_file
     ck = {"kind": "emotion", "model": "emotion", "fusion": fusion, "target": target, "classes": list(classes),
           "kwargs": {"in_dims": dict(model.in_dims), "num_classes": model.num_classes, "fusion": fusion,
                      "dim": model.encoders[0].proj[0].out_features}, "state_dict": model.state_dict()}
-    tmp = path.with_name(path.name + ".tmp")
-    torch.save(ck, tmp)
-    os.replace(tmp, path)
-    return path
+    return write_torch_file(ck, path)
 
 
 def load_emotion(path: str | os.PathLike[str]):
     """``(model, checkpoint dict)`` from a checkpoint written by :func:`run_experiment`."""
-    import torch
-
     from ..models import create_model
-    from ..models import emotion as _emotion  # noqa: F401
+    from .checkpoint import read_torch_file
 
-    p = Path(path)
-    if not p.is_file():
-        raise DataError("no such checkpoint", path=p)
-    try:
-        ck = torch.load(p, map_location="cpu", weights_only=True)
-    except Exception as e:
-        raise DataError(f"not a readable checkpoint ({type(e).__name__}: {e})", path=p) from None
-    if not isinstance(ck, dict) or ck.get("kind") != "emotion":
-        raise DataError("not an emotion checkpoint (kind != 'emotion')", path=p)
+    ck = read_torch_file(path, kind="emotion")
     net = create_model("emotion", **ck["kwargs"])
     net.load_state_dict(ck["state_dict"])
     return net.eval(), ck

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import logging
 import sys
+import warnings
 
 import click
 
@@ -85,6 +86,8 @@ def cli(verbose: int) -> None:
     # Lightning installs its own INFO handlers (GPU/TPU banners, tips); keep them for -vv only.
     for name in ("lightning", "lightning.pytorch", "lightning.fabric", "pytorch_lightning"):
         logging.getLogger(name).setLevel(level if verbose >= 2 else logging.WARNING)
+    if verbose < 2:  # a deprecation inside Lightning itself, nothing a user can act on
+        warnings.filterwarnings("ignore", message=r".*isinstance\(treespec, LeafSpec\).*")
 
 
 def main(argv: list[str] | None = None) -> None:

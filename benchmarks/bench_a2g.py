@@ -14,10 +14,8 @@ Writes benchmarks/results/a2g.md.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,15 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-
-def machine() -> str:
-    model = "unknown"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            model = line.split(":", 1)[1].strip()
-            break
-    nproc = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
-    return f"{nproc} CPUs (nproc), {model}"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import machine, utc_stamp, write_result  # noqa: E402
 
 
 def main() -> None:
@@ -93,7 +84,7 @@ def main() -> None:
         f"Command: `.venv/bin/python benchmarks/bench_a2g.py --signs {args.signs} --signers {args.signers} "
         f"--sentences {args.sentences} --epochs {args.epochs}`  ",
         f"Machine: {machine()}  ",
-        f"Date: {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC  ",
+        f"Date: {utc_stamp()}  ",
         f"Load average at the end: {os.getloadavg()[0]:.1f} (the machine is shared; wall times include waiting).",
         "",
         "| measurement | value |",
@@ -126,8 +117,7 @@ def main() -> None:
     for fu, r in etable["robustness"].items():
         lines.append(f"| {fu} | " + " | ".join(f"{v['accuracy']:.3f}" for v in r.values()) + " |")
     text = "\n".join(lines) + "\n"
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text)
+    write_result(args.out, text)
     sys.stdout.write(text)
 
 

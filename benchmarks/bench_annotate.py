@@ -13,16 +13,17 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
 from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import machine, utc_stamp, write_result  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
@@ -171,18 +172,6 @@ def bench_browser(root: Path) -> dict[str, float]:
     return out
 
 
-def machine() -> str:
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} CPUs (nproc), {model}, {platform.system()} {platform.release()}"
-
-
 def main() -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as d:
@@ -211,8 +200,8 @@ def main() -> None:
         "# Annotation tool benchmark",
         "",
         f"Command: `.venv/bin/python benchmarks/bench_annotate.py`  ",
-        f"Machine: {machine()}  ",
-        f"Date: {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}  ",
+        f"Machine: {machine(cpus=os.cpu_count(), system=True, fallback='unknown CPU')}  ",
+        f"Date: {utc_stamp()}  ",
         f"Workload: {N_ANN} annotations over 6 tiers on a one-hour video (64x48 H.264, {VIDEO_FPS} fps, "
         f"encoded in {t_video:.1f} s); browser: Debian chromium headless, --disable-gpu (software canvas).",
         "",
@@ -227,7 +216,7 @@ def main() -> None:
               "revision into `.signfuse-revisions/` (a backup costs no copy) and replaces the file atomically.",
               "", "![screenshot](annotate_screenshot.png)"]
     text = "\n".join(lines) + "\n"
-    (RESULTS / "annotate.md").write_text(text)
+    write_result(RESULTS / "annotate.md", text)
     print(text)
 
 

@@ -19,25 +19,15 @@ import sys
 for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
     os.environ[_v] = "1"
 
-import datetime  # noqa: E402
-import platform  # noqa: E402
 import statistics  # noqa: E402
-import subprocess  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import cpu_model, nproc, utc_stamp, write_result  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 ARCTIC = ROOT.parent / "shared" / "data" / "audio" / "arctic_a0007.wav"
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def _time(fn, repeats: int) -> list[tuple[float, float]]:
@@ -61,8 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "audio.md"))
     args = ap.parse_args(argv)
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OMP_")}   # nproc honours OMP_NUM_THREADS
-    nproc = subprocess.run(["nproc"], capture_output=True, text=True, env=env).stdout.strip() or "?"
+    n_cpus = nproc(drop_env="OMP_")   # nproc honours OMP_NUM_THREADS
     allowed = sorted(os.sched_getaffinity(0))
     cpu = allowed[-1] if args.cpu is None else args.cpu
     os.sched_setaffinity(0, {cpu})
@@ -107,11 +96,11 @@ def main(argv: list[str] | None = None) -> int:
         f"Command: `.venv/bin/python benchmarks/bench_audio.py --minutes {args.minutes:g} "
         f"--pyin-seconds {args.pyin_seconds:g} --repeats {args.repeats}`",
         "",
-        f"Machine: {_cpu_model()}, `nproc` {nproc}; the benchmark pins itself to CPU {cpu} "
+        f"Machine: {cpu_model()}, `nproc` {n_cpus}; the benchmark pins itself to CPU {cpu} "
         f"(one core), BLAS/OpenMP threads 1. The machine is shared with other jobs, so compute time is the "
         f"process's CPU time (best of {args.repeats}, median beside it); wall time (best) is shown too and "
         f"includes waiting for the core. Load average at start: {os.getloadavg()[0]:.2f}.",
-        f"Date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M UTC}",
+        f"Date: {utc_stamp()}",
         f"Audio: CMU ARCTIC a0007 (16 kHz) tiled to {dur:.0f} s; slice for the pYIN comparison: {dur_s:.0f} s "
         "(pYIN timed once on the slice; RTF does not depend on length for frame-wise features).",
         "",
@@ -131,11 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     ]
     text = "\n".join(lines)
     print(text)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, out)
+    write_result(args.out, text)
     return 0
 
 

@@ -21,12 +21,9 @@ Writes benchmarks/results/extract.md.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import platform
 import shutil
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -40,6 +37,8 @@ import numpy as np  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import cpu_model, utc_stamp, write_result  # noqa: E402
 
 
 def make_video(path: Path, n: int, width: int, height: int, fps: int = 30) -> Path:
@@ -116,16 +115,8 @@ def cpu_ms(label: str, frames: int) -> str:
 
 
 def machine() -> str:
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
     load = os.getloadavg() if hasattr(os, "getloadavg") else ("?",)
-    return (f"nproc={os.cpu_count()}, CPU: {cpu}, Python {platform.python_version()}, "
+    return (f"nproc={os.cpu_count()}, CPU: {cpu_model('unknown')}, Python {platform.python_version()}, "
             f"load average at start {load[0]:.2f}")
 
 
@@ -250,7 +241,7 @@ def main() -> None:
         f"- command: `{cmd.strip()}`",
         f"- machine: {start_load}",
         f"- 1-minute load average after each section: {', '.join(loads)} (2 cores)",
-        f"- date: {dt.datetime.now(dt.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- date: {utc_stamp()}",
         f"- settings: {args.frames} frames per video, {args.repeats} alternating repeats (A B A B ...; the "
         "best run of each is reported, the usual estimate of the undisturbed time on a busy machine), "
         "MediaPipe Holistic model_complexity=1, video mode; test video = astronaut photo sliding on grey.",
@@ -269,8 +260,7 @@ def main() -> None:
         lines += [""] + [f"- {n}" for n in notes]
     text = "\n".join(lines) + "\n"
     print(text)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text)
+    write_result(args.out, text)
 
 
 if __name__ == "__main__":

@@ -23,9 +23,7 @@ for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_v] = "1"
 
 import argparse  # noqa: E402
-import datetime  # noqa: E402
 import platform  # noqa: E402
-import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -34,6 +32,8 @@ import numpy as np  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import cpu_model, nproc, utc_stamp, write_result  # noqa: E402
 
 from signfuse import hands  # noqa: E402
 from signfuse.face import events, features  # noqa: E402
@@ -84,16 +84,6 @@ def best_time(fn, repeats: int) -> float:
 def timed(fn, repeats: int, scale: float = 1.0) -> tuple[float, float]:
     wall = best_time(fn, repeats) * scale
     return wall, CPU_TIMES[id(fn)] * scale
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def throughput(T: int, repeats: int) -> list[tuple[str, float, float]]:
@@ -147,11 +137,11 @@ def main() -> None:
     global LOAD_AT_START
     LOAD_AT_START = " ".join(Path("/proc/loadavg").read_text().split()[:3]) if Path("/proc/loadavg").exists() else "?"
     rows = throughput(args.frames, args.repeats)
-    nproc = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
+    n_cpus = nproc(drop_env="OMP_")   # the machine's CPUs, not the OMP_NUM_THREADS=1 set above
     lines = ["# Face features benchmark", "",
              f"Command: `.venv/bin/python benchmarks/bench_face.py --frames {args.frames} --repeats {args.repeats}`  ",
-             f"Machine: {nproc} CPUs (`nproc`), {cpu_model()}; one thread (OMP/OpenBLAS/MKL = 1)  ",
-             f"Date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC  ",
+             f"Machine: {n_cpus} CPUs (`nproc`), {cpu_model()}; one thread (OMP/OpenBLAS/MKL = 1)  ",
+             f"Date: {utc_stamp()}  ",
              f"numpy {np.__version__}, Python {platform.python_version()}; load average at start "
              f"{LOAD_AT_START} (the machine is shared: wall times swing, CPU times are steadier)", "",
              f"## Throughput, {args.frames} frames of a 478-point face (best of {args.repeats})", "",
@@ -183,10 +173,7 @@ def main() -> None:
         lines += ["", f"(No FaceLandmarker model at {args.model}: correlation table skipped.)", ""]
     text = "\n".join(lines)
     print(text)
-    out = ROOT / "benchmarks" / "results" / "face.md"
-    tmp = out.with_name(".face.md.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, out)
+    write_result(ROOT / "benchmarks" / "results" / "face.md", text)
 
 
 if __name__ == "__main__":

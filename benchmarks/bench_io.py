@@ -12,17 +12,17 @@ validation) as a reference. Prints a markdown table and writes benchmarks/result
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
-import platform
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import machine, nproc, utc_stamp, write_result  # noqa: E402
 
 from signfuse import io
 from signfuse.sequence import Component, LandmarkSequence
@@ -45,19 +45,6 @@ def make_sequence(rng: np.random.Generator) -> LandmarkSequence:
 def read_pandas(path: Path) -> np.ndarray:
     import pandas as pd
     return pd.read_parquet(path, columns=["x", "y", "z"]).to_numpy(np.float32).reshape(-1, 543, 3)
-
-
-def machine() -> str:
-    model = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    nproc = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip() or str(os.cpu_count())
-    return f"{nproc} CPUs (nproc), {model}, Python {platform.python_version()}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -114,17 +101,15 @@ def main(argv: list[str] | None = None) -> int:
     table = "\n".join(rows)
     cmd = ".venv/bin/python benchmarks/bench_io.py " + " ".join(argv if argv is not None else sys.argv[1:])
     text = (f"# I/O: Kaggle parquet vs npz cache\n\n"
-            f"- command: `{cmd.strip()}`\n- machine: {machine()}\n"
-            f"- date: {dt.datetime.now(dt.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}\n"
+            f"- command: `{cmd.strip()}`\n- machine: {machine(cpus=nproc(default=str(os.cpu_count())), python=True)}\n"
+            f"- date: {utc_stamp()}\n"
             f"- data: {args.n} seeded sequences (seed {args.seed}), 30-60 frames each ({frames} frames), "
             f"543 points x 3 dims; parquet {size_pq:.1f} MiB, npz {size_npz:.1f} MiB; writing both took "
             f"{t_write:.1f} s\n- readers alternate round by round ({args.rounds} rounds); the best round is shown "
             f"(shared, noisy machine); CPU time (process_time) is less sensitive to the other jobs\n\n{table}\n\n"
             f"All rounds (s): " + "; ".join(f"{k}: " + ", ".join(f"{x:.2f}" for x in v) for k, v in times.items()) + "\n")
     print(text)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with io.atomic_path(args.out) as t:
-        t.write_text(text)
+    write_result(args.out, text)
     return 0
 
 

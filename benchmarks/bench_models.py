@@ -11,10 +11,7 @@ lips/eyes/brows/nose, xyz). Goal for the default isolated model (``hybrid`` with
 from __future__ import annotations
 
 import argparse
-import datetime
 import os
-import platform
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,22 +22,14 @@ import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import cpu_model, nproc, utc_stamp, write_result  # noqa: E402
 
 from signfuse.models import create_model, list_models  # noqa: E402
 from signfuse.train.checkpoint import Recognizer  # noqa: E402
 from signfuse.train.export import export_onnx, onnx_session  # noqa: E402
 
 DIMS = {"hands": 126, "body": 75, "face": 312}
-
-
-def _cpu() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def _pct(ts: list[float]) -> tuple[float, float]:
@@ -128,26 +117,16 @@ def main() -> None:
     except OSError:
         load = (float("nan"),) * 3
     doc = (f"# Recognition models\n\nCommand: `.venv/bin/python benchmarks/bench_models.py "
-           f"{' '.join(sys.argv[1:])}`\n\nMachine: {os.cpu_count()} CPUs (`nproc` {_nproc()}), {_cpu()}; "
+           f"{' '.join(sys.argv[1:])}`\n\nMachine: {os.cpu_count()} CPUs (`nproc` {nproc()}), {cpu_model()}; "
            f"load average {load[0]:.1f} at start (the machine is shared; compare ratios within this run).\n"
-           f"Date: {datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}; torch "
+           f"Date: {utc_stamp()}; torch "
            f"{torch.__version__}, one thread (`torch.set_num_threads(1)`, onnxruntime intra_op_num_threads=1).\n\n"
            f"One sequence of {a.frames} frames, streams hands+body+face ({sum(DIMS.values())} features), "
            f"{a.classes} classes, {a.runs} timed runs after 5 warm-up runs. Training: forward + backward + AdamW "
            f"on batches of {a.batch} x {a.frames} frames. Models: every registry model that takes named streams "
            f"(`list_models('recognition')`; `emotion` is issue 6's model on the same base class).\n\n{table}\n{goal}")
-    Path(a.out).parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(a.out).with_suffix(".tmp")
-    tmp.write_text(doc)
-    os.replace(tmp, a.out)
+    write_result(a.out, doc)
     print(table + goal)
-
-
-def _nproc() -> str:
-    try:
-        return subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
-    except OSError:
-        return "?"
 
 
 if __name__ == "__main__":

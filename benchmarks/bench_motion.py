@@ -7,9 +7,7 @@ run (best of 5), so the ratios hold on a shared, noisy machine.
 
 from __future__ import annotations
 
-import datetime as _dt
 import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -21,6 +19,8 @@ import numpy as np  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import cpu_model, utc_stamp, write_result  # noqa: E402
 
 from signfuse import motion  # noqa: E402
 from signfuse.testing.motion import holistic_sequence  # noqa: E402
@@ -52,16 +52,6 @@ def best(fn, repeat=3):
     return min(times)
 
 
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
 def main() -> None:
     seq = build(N)
     rows = [
@@ -88,7 +78,7 @@ def main() -> None:
         "",
         f"Command: `.venv/bin/python benchmarks/bench_motion.py`  ",
         f"Machine: {os.cpu_count()} CPUs (`nproc`), {cpu_model()}, OMP/OpenBLAS threads 1  ",
-        f"Date: {_dt.datetime.now(_dt.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}  ",
+        f"Date: {utc_stamp()}  ",
         f"Load average during the run: {os.getloadavg()[0]:.1f} (other engineers' jobs share the 2 cores)  ",
         f"Input: {N:,} frames x {seq.n_points} holistic points x {seq.dims} dims (float32), 30 fps; best of 5 round-robin repeats after a warm-up.",
         "",
@@ -115,11 +105,7 @@ def main() -> None:
               f"beats) | {min(cs):.3f} |"]
     text = "\n".join(lines) + "\n"
     print(text)
-    out = ROOT / "benchmarks" / "results" / "motion.md"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".md.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, out)
+    write_result(ROOT / "benchmarks" / "results" / "motion.md", text)
 
 
 if __name__ == "__main__":

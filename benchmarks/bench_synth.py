@@ -13,10 +13,8 @@ Writes benchmarks/results/synth.md.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import platform
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,19 +25,11 @@ import numpy as np
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import cpu_model, nproc, utc_stamp, write_result  # noqa: E402
 
 from signfuse import io as sio  # noqa: E402
 from signfuse.datasets import synthetic  # noqa: E402
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def rate(fn, n: int, *, repeat: int = 3) -> tuple[float, float]:
@@ -100,24 +90,19 @@ def main() -> None:
     table.append(f"| share of generation in one written isolated sample: synth / (synth + parquet + wav) "
                  f"| {share:.2f} | | ratio |")
     load = os.getloadavg()[0]
-    env = {k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"}  # nproc honours OMP_NUM_THREADS
-    nproc = subprocess.run(["nproc"], capture_output=True, text=True, env=env).stdout.strip()
+    n_cpus = nproc(drop_env="OMP_NUM_THREADS")  # nproc honours OMP_NUM_THREADS
     cmd = "  .venv/bin/python benchmarks/bench_synth.py" + (" --full" if args.full else "")
     md = "\n".join([
         "# Synthetic corpus generator speed", "",
         "Command:", "", "```", cmd, "```", "",
-        f"Machine: nproc={nproc}, {cpu_model()}; Python {platform.python_version()}, numpy {np.__version__}; "
+        f"Machine: nproc={n_cpus}, {cpu_model()}; Python {platform.python_version()}, numpy {np.__version__}; "
         f"one process, OMP_NUM_THREADS=1; shared machine, 1-min load average {load:.1f} at the end; "
         "best of 3 for the per-call rates.",
-        f"Date: {dt.datetime.now(dt.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}", "",
+        f"Date: {utc_stamp()}", "",
         *table, "",
     ])
     print(md)
-    out = ROOT / "benchmarks" / "results" / "synth.md"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".md.tmp")
-    tmp.write_text(md)
-    os.replace(tmp, out)
+    write_result(ROOT / "benchmarks" / "results" / "synth.md", md)
 
 
 if __name__ == "__main__":

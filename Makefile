@@ -34,8 +34,9 @@ test: $(STAMP) sysdeps
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow and not browser"
 
+# Every benchmark script in turn (several minutes; results go to benchmarks/results/*.md)
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run_all.py
+	@set -e; for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f; done
 
 clean:
 	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache

@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
-# Install the Debian packages some tests use: chromium (browser tests), espeak-ng and sox (speech).
+# Install the Debian packages some tests use: chromium (browser tests) and espeak-ng (speech).
 # Best effort: without root or apt the dependent tests skip with a reason.
 set -u
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)
-command -v sox >/dev/null 2>&1 || need+=(sox)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
   echo "sysdeps: cannot install ${need[*]} (not root or no apt-get); tests that need them will skip" >&2

@@ -46,6 +46,7 @@ class DemoContext:
     results: dict[str, Any] = field(default_factory=dict)
     figures: list[dict[str, str]] = field(default_factory=list)
     progress: Callable[[str], None] = lambda msg: None
+    stage: str = ""
 
     @property
     def corpus_dir(self) -> Path:
@@ -59,7 +60,7 @@ class DemoContext:
     def figure(self, path: str | Path, caption: str) -> None:
         """Register a figure (a file under ``out_dir``) for the HTML report."""
         self.figures.append({"path": str(Path(path).resolve().relative_to(self.out_dir.resolve())),
-                             "caption": caption})
+                             "caption": caption, "stage": self.stage})
 
 
 def _load(target: str) -> Callable[[DemoContext], dict] | None:
@@ -97,6 +98,7 @@ def run_demo(out_dir: str | Path, *, seed: int = 0, quick: bool = False, stages:
             report["stages"][name] = {"status": "unavailable"}
             continue
         ctx.progress(f"stage {name}")
+        ctx.stage = name
         t0 = time.perf_counter()
         try:
             summary = fn(ctx)
@@ -128,21 +130,65 @@ def _jsonable(o: Any) -> Any:
     return str(o)
 
 
+def _fmt(v: Any) -> str:
+    if isinstance(v, bool) or v is None:
+        return html.escape(str(v))
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    return html.escape(str(v))
+
+
+def _scalar(v: Any) -> bool:
+    return v is None or isinstance(v, (str, int, float, bool))
+
+
+def _render(obj: Any) -> str:
+    """Summaries as tables: a dict of same-shaped dicts of scalars becomes one grid (rows x metrics),
+    a list of such dicts too; other dicts become key/value tables, recursively."""
+    if _scalar(obj):
+        return _fmt(obj)
+    if isinstance(obj, list):
+        if obj and all(isinstance(r, dict) and all(_scalar(v) for v in r.values()) for r in obj):
+            cols = list(dict.fromkeys(k for r in obj for k in r))
+            head = "".join(f"<th>{html.escape(str(c))}</th>" for c in cols)
+            rows = "".join("<tr>" + "".join(f"<td>{_fmt(r.get(c, ''))}</td>" for c in cols) + "</tr>" for r in obj)
+            return f"<div class='wide'><table><tr>{head}</tr>{rows}</table></div>"
+        if all(_scalar(v) for v in obj):
+            return ", ".join(_fmt(v) for v in obj[:40]) + (" ..." if len(obj) > 40 else "")
+        return "".join(_render(v) for v in obj)
+    if isinstance(obj, dict):
+        grid = [v for v in obj.values()]
+        if len(grid) > 1 and all(isinstance(v, dict) and v and all(_scalar(x) for x in v.values()) for v in grid):
+            cols = list(dict.fromkeys(k for v in grid for k in v))
+            head = "<th></th>" + "".join(f"<th>{html.escape(str(c))}</th>" for c in cols)
+            rows = "".join(f"<tr><th>{html.escape(str(k))}</th>" + "".join(f"<td>{_fmt(v.get(c, ''))}</td>" for c in cols)
+                           + "</tr>" for k, v in obj.items())
+            return f"<div class='wide'><table><tr>{head}</tr>{rows}</table></div>"
+        rows = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{_render(v)}</td></tr>" for k, v in obj.items())
+        return f"<table>{rows}</table>"
+    return _fmt(obj)
+
+
 def _html(report: dict[str, Any]) -> str:
     parts = ["<!doctype html><meta charset='utf-8'><title>signfuse demo report</title>",
-             "<style>body{font:14px system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222}"
-             "pre{background:#f5f5f5;padding:1em;overflow:auto}figure{margin:1em 0}img{max-width:100%}"
+             "<style>body{font:14px system-ui,sans-serif;max-width:1150px;margin:2em auto;color:#222}"
+             "table{border-collapse:collapse;margin:.3em 0}th,td{border:1px solid #ddd;padding:2px 6px;"
+             "text-align:left;vertical-align:top}th{background:#f6f6f6;font-weight:600}td{font-variant-numeric:tabular-nums}"
+             ".wide{overflow-x:auto}pre{background:#f5f5f5;padding:1em;overflow:auto}figure{margin:1em 0}img{max-width:100%}"
              ".ok{color:#080}.failed{color:#b00}.unavailable{color:#888}</style>",
-             f"<h1>signfuse demo</h1><p>seed {report['seed']}, {report['seconds']} s in all.</p>"]
+             f"<h1>signfuse demo</h1><p>seed {report['seed']}{' (quick)' if report.get('quick') else ''}, "
+             f"{report['seconds']} s in all. Machine-readable: <a href='report.json'>report.json</a>.</p>"]
+    figures = report.get("figures", [])
     for name, st in report["stages"].items():
         parts.append(f"<h2>{html.escape(name)} <span class='{st['status']}'>{st['status']}</span></h2>")
         if "seconds" in st:
             parts.append(f"<p>{st['seconds']} s</p>")
-        body = st.get("summary", st.get("error", ""))
-        parts.append(f"<pre>{html.escape(json.dumps(body, indent=2, default=_jsonable))}</pre>")
-    if report.get("figures"):
-        parts.append("<h2>Figures</h2>")
-        for f in report["figures"]:
-            parts.append(f"<figure><img src='{html.escape(f['path'])}'><figcaption>{html.escape(f['caption'])}"
-                         "</figcaption></figure>")
+        if "summary" in st:
+            parts.append(_render(st["summary"]))
+        elif "error" in st:
+            parts.append(f"<pre>{html.escape(st['error'])}\n\n{html.escape(st.get('traceback', ''))}</pre>")
+        for f in figures:
+            if f.get("stage") == name:
+                parts.append(f"<figure><img src='{html.escape(f['path'])}'><figcaption>{html.escape(f['caption'])}"
+                             "</figcaption></figure>")
     return "\n".join(parts)

@@ -57,8 +57,7 @@ def audio(input: Path, out: str, sr: int, hop_ms: float, window: str, pitch: str
         from ..audio.plot import plot_features
 
         fig = plot_features(feats, sr=rate, title=str(input))
-        with io.atomic_path(plot) as tmp:
-            fig.savefig(tmp, dpi=110, format="png")
+        io.save_figure(fig, plot)
         console.print(f"{plot}: figure")
 
 
@@ -94,8 +93,7 @@ def audio_windows(input: Path, sr: int, hop_ms: float, segment_s: float, plot: s
         t.add_row(c, *[f"{v:.2f}" for v in table[c].values])
     console.print(t)
     fig = plot_windows(table, sr=rate, win_length=int(round(0.025 * rate)))
-    with io.atomic_path(plot) as tmp:
-        fig.savefig(tmp, dpi=110, format="png")
+    io.save_figure(fig, plot)
     console.print(f"{plot}: figure")
     if csv:
         with io.atomic_path(csv) as tmp:

@@ -102,9 +102,8 @@ def face(input_path: Path, out: Path, baseline: str | None, blend_model: Path | 
         from ..face.plot import plot_features
 
         fig = plot_features(stream, events=evs, title=input_path.name)
-        tmp = plot_path.with_name(f".{plot_path.stem}.tmp.png")
-        fig.savefig(tmp, dpi=100)
-        os.replace(tmp, plot_path)
+        from ..io import save_figure
+        save_figure(fig, plot_path, dpi=100)
     n_face = int(stream.mask.sum())
     kinds = {}
     for e in evs:

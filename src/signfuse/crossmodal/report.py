@@ -266,7 +266,7 @@ def write_report(report: dict, prosodic: Mapping[str, np.ndarray], kinematic: Ma
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from ..io import atomic_path
+    from ..io import atomic_path, save_figure
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -284,10 +284,7 @@ def write_report(report: dict, prosodic: Mapping[str, np.ndarray], kinematic: Ma
         ax.set_title("Cross-correlation versus lag")
         ax.legend(fontsize=7)
         fig.tight_layout()
-        with atomic_path(out / "xcorr.png") as tmp:
-            fig.savefig(tmp, format="png", dpi=110)
-        plt.close(fig)
-        figs.append(out / "xcorr.png")
+        figs.append(save_figure(fig, out / "xcorr.png"))
 
         fig, axes = plt.subplots(len(pairs), 1, figsize=(8, 1.8 * len(pairs)), sharex=True, squeeze=False)
         n = min(report["n_frames"], int(overlay_s * fps))
@@ -304,10 +301,7 @@ def write_report(report: dict, prosodic: Mapping[str, np.ndarray], kinematic: Ma
         axes[-1, 0].set_xlabel("time (s)")
         fig.suptitle("Signals overlaid after the best lag")
         fig.tight_layout()
-        with atomic_path(out / "overlay.png") as tmp:
-            fig.savefig(tmp, format="png", dpi=110)
-        plt.close(fig)
-        figs.append(out / "overlay.png")
+        figs.append(save_figure(fig, out / "overlay.png"))
     report["figures"] = [str(f) for f in figs]
     with atomic_path(out / "report.json") as tmp:
         Path(tmp).write_text(json.dumps(report, indent=2, default=_jsonable))

@@ -87,8 +87,8 @@ def demo_stage(ctx: Any) -> dict:
     if best_fig is not None:
         s, evs, sid, truth = best_fig
         fig = plot_features(s, events=evs, title=f"{sid} (marker: {truth})")
-        path = out / "face_curves.png"
-        fig.savefig(path, dpi=100)
+        from ..io import save_figure
+        path = save_figure(fig, out / "face_curves.png", dpi=100)
         ctx.figure(path, f"Head pose and AU curves of {sid} (known marker {truth}); shaded spans are detected events.")
     accs = [v["accuracy"] for v in per_class.values()]
     return {"samples": len(rows), "per_class": per_class,

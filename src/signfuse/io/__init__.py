@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ..errors import DataError, ParameterError
 from ..sequence import LandmarkSequence
-from ._atomic import atomic_path
+from ._atomic import atomic_path, save_figure
 from .kaggle import read_kaggle_parquet, write_kaggle_parquet
 from .npz import NPZ_FORMAT_VERSION, read_npz, write_npz
 from .pose import read_pose, read_pose_with_version, write_pose
@@ -29,7 +29,7 @@ from .streams import read_stream, write_stream
 __all__ = [
     "read", "write", "describe", "detect_format", "FORMATS",
     "read_pose", "write_pose", "read_kaggle_parquet", "write_kaggle_parquet", "read_npz", "write_npz",
-    "read_stream", "write_stream", "atomic_path",
+    "read_stream", "write_stream", "atomic_path", "save_figure",
 ]
 
 FORMATS: dict[str, str] = {".pose": "pose", ".parquet": "kaggle", ".npz": "npz"}

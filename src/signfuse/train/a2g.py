@@ -277,10 +277,8 @@ def train_a2g(clips: Sequence[Clip], out_dir: str | os.PathLike[str], *, model: 
     Returns the checkpoint path.
     """
     import lightning as L
-    import torch
 
     from ..models import create_model
-    from ..models import a2g as _a2g  # noqa: F401  (registers the a2g models)
 
     train = [c for c in clips if c.split == "train"]
     val = [c for c in clips if c.split == "val"]
@@ -580,7 +578,5 @@ def _plot_example(model, clip: Clip, path: Path) -> None:
     ax[1].set_ylabel("audio onset")
     ax[1].set_xlabel("time (s)")
     fig.tight_layout()
-    tmp = path.with_name(path.stem + ".tmp.png")
-    fig.savefig(tmp, dpi=100)
-    plt.close(fig)
-    os.replace(tmp, path)
+    from ..io import save_figure
+    save_figure(fig, path, dpi=100)

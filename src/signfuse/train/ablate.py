@@ -89,7 +89,7 @@ def _plot(rows, path: Path) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     import numpy as np
-    from ..io import atomic_path
+    from ..io import save_figure
     names = [r["streams"] for r in rows]
     x = np.arange(len(rows))
     fig, ax = plt.subplots(figsize=(max(5, 1.6 * len(rows)), 3.6))
@@ -101,7 +101,4 @@ def _plot(rows, path: Path) -> Path:
     ax.legend()
     ax.set_title("stream ablation, held-out signers")
     fig.tight_layout()
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=110, format="png")
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)

@@ -32,7 +32,7 @@ def _curve(run_dir: Path, path: Path, title: str) -> Path | None:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from ..io import atomic_path
+    from ..io import save_figure
     f = run_dir / "csv" / "metrics.csv"
     if not f.is_file():
         return None
@@ -60,27 +60,21 @@ def _curve(run_dir: Path, path: Path, title: str) -> Path | None:
     ax2.legend(loc="upper right", fontsize=8)
     ax.set_title(title)
     fig.tight_layout()
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=110, format="png")
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)
 
 
 def _adapt_plot(rows, path: Path, title: str) -> Path:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from ..io import atomic_path
+    from ..io import save_figure
     fig, ax = plt.subplots(figsize=(6, 3.2))
     ax.bar([r["method"] for r in rows], [100 * r["top1"] for r in rows], color="tab:orange")
     ax.set_ylabel("top-1 on target region (%)")
     ax.set_ylim(0, 100)
     ax.set_title(title)
     fig.tight_layout()
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=110, format="png")
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)
 
 
 def _latency(onnx_path: Path, streams, dims, *, frames: int = 64, n: int = 50) -> dict:

@@ -192,7 +192,6 @@ def train_classifier(samples: Sequence[EmotionSample], *, streams: Sequence[str]
     import torch
 
     from ..models import create_model
-    from ..models import emotion as _emotion  # noqa: F401  (registers the model)
 
     train = [s for s in samples if s.split == "train"]
     if not train:
@@ -374,7 +373,5 @@ def _plot(table: dict, path: Path) -> None:
     ax.set_ylim(0, 1)
     ax.legend(fontsize=8)
     fig.tight_layout()
-    tmp = path.with_name(path.stem + ".tmp.png")
-    fig.savefig(tmp, dpi=100)
-    plt.close(fig)
-    os.replace(tmp, path)
+    from ..io import save_figure
+    save_figure(fig, path, dpi=100)

@@ -62,7 +62,7 @@ def plot_confusion(cm: np.ndarray, vocab: Sequence[str], path: str | os.PathLike
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from ..io import atomic_path
+    from ..io import save_figure
     n = len(vocab)
     fig, ax = plt.subplots(figsize=(min(12, 3 + n * 0.22), min(12, 3 + n * 0.22)))
     norm = cm / np.maximum(cm.sum(1, keepdims=True), 1)
@@ -74,10 +74,7 @@ def plot_confusion(cm: np.ndarray, vocab: Sequence[str], path: str | os.PathLike
     ax.set_ylabel("true")
     ax.set_title(title or "confusion matrix (row-normalized)")
     fig.tight_layout()
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=110, format="png")
-    plt.close(fig)
-    return Path(path)
+    return save_figure(fig, path)
 
 
 def evaluate(rec: Recognizer, cache, indices: Sequence[int], *, out_dir: str | os.PathLike[str] | None = None,

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Sequence
 
-import numpy as np
-
 from ..streams import Stream
 
 __all__ = ["plot_features"]

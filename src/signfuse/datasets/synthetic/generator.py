@@ -428,7 +428,6 @@ def _finish(*, pose, face, left, right, signer: Signer, rng, fps, weight, dom_wr
     LH = img(left, left[:, 0, 2][:, None])
     RH = img(right, right[:, 0, 2][:, None])
     data = np.concatenate([P, F, LH, RH], axis=1)  # (T, 543, 3)
-    clean = data.copy()
     sd = np.concatenate([np.full(33, signer.noise), np.full(468, 0.3 * signer.noise), np.full(42, 0.6 * signer.noise)])
     data = data + rng.standard_normal(data.shape, dtype=np.float32) * sd[None, :, None]
     conf = np.ones((T, 543), dtype=np.float32)

@@ -195,8 +195,9 @@ def test_resume_after_sigkill(toy_cache, tmp_path):
 @pytest.mark.slow
 def test_ddp_two_cpu_processes_gloo(toy_cache, tmp_path):
     run = tmp_path / "ddp"
-    cmd = [str(Path(sys.executable).parent / "signfuse"), "train", "--data", str(toy_cache.path), "--streams", "hands,face",
-           "--run-dir", str(run), "--epochs", "1", "--batch-size", "4", "--mirror", "false", "--progress", "false",
+    # -vv keeps Lightning's "Initializing distributed ... gloo ... 2 processes" banner, which this test reads
+    cmd = [str(Path(sys.executable).parent / "signfuse"), "-vv", "train", "--data", str(toy_cache.path), "--streams",
+           "hands,face", "--run-dir", str(run), "--epochs", "1", "--batch-size", "4", "--mirror", "false", "--progress", "false",
            "--model-kwargs.dim", "16", "--devices", "2", "--strategy", "ddp", "--accelerator", "cpu", "--threads", "1"]
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2] / "src"), PL_TORCH_DISTRIBUTED_BACKEND="gloo")
     r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)

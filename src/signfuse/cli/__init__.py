@@ -76,17 +76,26 @@ class LazyGroup(click.Group):
             raise click.ClickException(str(e)) from e
 
 
+# Commands that train or run Lightning models (Lightning prints INFO banners at import and fit).
+_LIGHTNING_COMMANDS = {"demo", "train", "eval", "recognize", "ablate", "adapt", "export", "a2g", "emotion"}
+
+
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="signfuse")
 @click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
-def cli(verbose: int) -> None:
+@click.pass_context
+def cli(ctx: click.Context, verbose: int) -> None:
     """signfuse: multimodal sign-language understanding."""
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-    # Lightning installs its own INFO handlers (GPU/TPU banners, tips); keep them for -vv only.
-    for name in ("lightning", "lightning.pytorch", "lightning.fabric", "pytorch_lightning"):
-        logging.getLogger(name).setLevel(level if verbose >= 2 else logging.WARNING)
-    if verbose < 2:  # a deprecation inside Lightning itself, nothing a user can act on
+    if verbose < 2 and ctx.invoked_subcommand in _LIGHTNING_COMMANDS:
+        # Lightning sets its loggers to INFO when it is imported, so import it first, then quiet it:
+        # GPU/TPU banners and tips stay for -vv only.
+        import lightning.pytorch  # noqa: F401
+
+        for name in ("lightning", "lightning.pytorch", "lightning.fabric", "pytorch_lightning"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+        # a deprecation inside Lightning itself, nothing a user can act on
         warnings.filterwarnings("ignore", message=r".*isinstance\(treespec, LeafSpec\).*")
 
 

@@ -97,6 +97,7 @@ def cli(ctx: click.Context, verbose: int) -> None:
             logging.getLogger(name).setLevel(logging.WARNING)
         # a deprecation inside Lightning itself, nothing a user can act on
         warnings.filterwarnings("ignore", message=r".*isinstance\(treespec, LeafSpec\).*")
+        warnings.filterwarnings("ignore", message=r".*smaller than the logging interval.*")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -26,6 +26,8 @@ The beat alignment score lives in :mod:`signfuse.crossmodal.beats`.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from scipy import linalg
 
@@ -145,10 +147,14 @@ def frechet_distance(feats_a: np.ndarray, feats_b: np.ndarray) -> float:
         raise ParameterError("Frechet distance needs at least two feature vectors per set")
     mu_a, mu_b = a.mean(0), b.mean(0)
     sa, sb = np.atleast_2d(np.cov(a, rowvar=False)), np.atleast_2d(np.cov(b, rowvar=False))
-    covmean, _ = linalg.sqrtm(sa @ sb, disp=False)
-    if not np.isfinite(covmean).all():
-        eps = np.eye(sa.shape[0]) * 1e-6
-        covmean = linalg.sqrtm((sa + eps) @ (sb + eps))
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        # a degenerate set (e.g. a constant baseline) has a singular covariance: scipy warns, and we
+        # retry with a small ridge, as the reference FID implementation does
+        warnings.simplefilter("ignore")
+        covmean = linalg.sqrtm(sa @ sb)
+        if not np.isfinite(covmean).all():
+            eps = np.eye(sa.shape[0]) * 1e-6
+            covmean = linalg.sqrtm((sa + eps) @ (sb + eps))
     covmean = np.real(covmean)
     return float(np.sum((mu_a - mu_b) ** 2) + np.trace(sa + sb - 2.0 * covmean))
 

@@ -29,3 +29,28 @@ def existing_file(ctx: click.Context | None, param: click.Parameter | None, valu
     if p.is_dir():
         raise click.BadParameter(f"{p}: is a folder, expected a file")
     return p
+
+
+class ProgressCallback:
+    """A progress bar used as a ``progress(done, total)`` callback, the form library functions take.
+
+    >>> with ProgressCallback("reading clips") as progress:   # doctest: +SKIP
+    ...     clips = clips_from_data(folder, progress=progress)
+    """
+
+    def __init__(self, label: str, *, transient: bool = False):
+        self.bar = progress_bar(transient=transient)
+        self.label = label
+        self.task = None
+
+    def __enter__(self) -> "ProgressCallback":
+        self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.bar.__exit__(*exc)
+
+    def __call__(self, done: int, total: int | None) -> None:
+        if self.task is None:
+            self.task = self.bar.add_task(self.label, total=total, info="")
+        self.bar.update(self.task, completed=done, total=total)

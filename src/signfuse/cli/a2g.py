@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ._common import console, existing_file, progress_bar
+from ._common import ProgressCallback, console, existing_file
 
 
 @click.group("a2g")
@@ -18,9 +18,8 @@ def a2g() -> None:
 def _load(data: Path, limit: int | None):
     from ..train.a2g import clips_from_data
 
-    with progress_bar() as bar:
-        task = bar.add_task("reading clips", total=None, info="")
-        clips = clips_from_data(data, limit=limit, progress=lambda d, t: bar.update(task, completed=d, total=t))
+    with ProgressCallback("reading clips") as progress:
+        clips = clips_from_data(data, limit=limit, progress=progress)
     if not clips:
         raise click.ClickException(f"{data}: no usable clips")
     return clips

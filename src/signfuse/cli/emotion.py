@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ._common import console, existing_file, progress_bar
+from ._common import ProgressCallback, console, existing_file
 
 
 @click.group("emotion")
@@ -18,10 +18,8 @@ def emotion() -> None:
 def _samples(data: Path, target: str, limit: int | None, seed: int):
     from ..train.emotion import samples_from_data
 
-    with progress_bar() as bar:
-        task = bar.add_task("reading samples", total=None, info="")
-        return samples_from_data(data, target=target, limit_per_split=limit, seed=seed,
-                                 progress=lambda d, t: bar.update(task, completed=d, total=t))
+    with ProgressCallback("reading samples") as progress:
+        return samples_from_data(data, target=target, limit_per_split=limit, seed=seed, progress=progress)
 
 
 @emotion.command("train")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ._common import console, existing_file, progress_bar
+from ._common import ProgressCallback, console, existing_file
 
 
 @click.command("render")
@@ -29,8 +29,6 @@ def render(file: Path, out: Path, video: Path | None, audio: Path | None, fps: f
         from ..datasets.synthetic.corpus import read_wav
         sound = read_wav(audio)
     size += size % 2
-    with progress_bar(transient=True) as bar:
-        task = bar.add_task("rendering", total=seq.n_frames, info="")
-        render_video(seq, out, width=size, height=size, video=video, audio=sound,
-                     progress=lambda done, total: bar.update(task, completed=done))
+    with ProgressCallback("rendering", transient=True) as progress:
+        render_video(seq, out, width=size, height=size, video=video, audio=sound, progress=progress)
     console.print(f"[green]wrote[/green] {out} ({seq.n_frames} frames at {seq.fps:g} fps)")

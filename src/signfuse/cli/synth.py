@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ._common import console, progress_bar
+from ._common import ProgressCallback, console
 
 
 @click.command("synth")
@@ -26,14 +26,9 @@ def synth(out_dir: Path, signs: int, signers: int, sentences: int, samples: int,
     metadata.jsonl, corpus.json)."""
     from ..datasets.synthetic import generate_corpus, read_corpus_info
 
-    with progress_bar() as bar:
-        task = bar.add_task("synthesizing", total=signs * signers * samples + sentences, info="")
-
-        def tick(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
+    with ProgressCallback("synthesizing") as progress:
         generate_corpus(out_dir, signs=signs, signers=signers, sentences=sentences, seed=seed,
-                        samples_per_sign_per_signer=samples, lag_s=lag_s, progress=tick)
+                        samples_per_sign_per_signer=samples, lag_s=lag_s, progress=progress)
     info = read_corpus_info(out_dir)
     console.print(f"[green]wrote[/green] {out_dir}: {info['counts']['isolated']} isolated, "
                   f"{info['counts']['continuous']} continuous samples, {len(info['minimal_pairs'])} minimal pairs")

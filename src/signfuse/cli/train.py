@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import ParameterError
-from ._common import console, existing_file
+from ._common import ProgressCallback, console, existing_file
 
 __all__ = ["train", "eval_cmd", "recognize", "ablate", "adapt", "export"]
 
@@ -46,26 +46,6 @@ def _common_cfg(data, task, model, streams, config, extra) -> dict:
     return resolve_config(config, ov)
 
 
-class _Progress:
-    def __init__(self, label: str):
-        from ._common import progress_bar
-        self.bar = progress_bar(transient=True)
-        self.label = label
-        self.task = None
-
-    def __enter__(self):
-        self.bar.__enter__()
-        return self
-
-    def __exit__(self, *a):
-        self.bar.__exit__(*a)
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.task is None:
-            self.task = self.bar.add_task(self.label, total=total, info="")
-        self.bar.update(self.task, completed=done)
-
-
 @click.command(context_settings=_CTX)
 @click.option("--data", type=click.Path(exists=True), help="Corpus folder, dataset index, or stream cache.")
 @click.option("--task", type=click.Choice(["isolated", "continuous"]), default=None)
@@ -84,7 +64,7 @@ def train(ctx: click.Context, data, task, model, streams, config, run_dir, resum
     if resume and run_dir and not data and (Path(run_dir) / "config.yaml").is_file() and config is None:
         config = str(Path(run_dir) / "config.yaml")
     cfg = _common_cfg(data, task, model, streams, config, extra)
-    with _Progress("caching streams") as prog:
+    with ProgressCallback("caching streams", transient=True) as prog:
         res = fit(cfg, resume=resume, progress=prog)
     console.print(f"[green]done[/green]: {res.run_dir}  best={res.best}")
     click.echo(json.dumps({"run_dir": str(res.run_dir), "best": str(res.best), "last": str(res.last),
@@ -101,7 +81,7 @@ def eval_cmd(checkpoint, data, split, out_dir, beam) -> None:
     """Evaluate CHECKPOINT on a split; writes metrics.json and figures."""
     from ..train.evaluate import evaluate_checkpoint
     out_dir = out_dir or str(Path(checkpoint).parent.parent / f"eval_{split}")
-    with _Progress("caching streams") as prog:
+    with ProgressCallback("caching streams", transient=True) as prog:
         m = evaluate_checkpoint(checkpoint, data=data, split=split, out_dir=out_dir, beam=beam, progress=prog)
     m.pop("confusion_matrix", None)
     click.echo(json.dumps(m, indent=2))

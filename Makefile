@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.signfuse-installed
 DEMO_OUT ?= signfuse-demo
 
-.PHONY: demo test test-fast install sysdeps bench clean
+.PHONY: demo test test-fast install sysdeps webassets bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -13,12 +13,17 @@ $(BIN)/python:
 
 # torch first: 2.13.0 is a CPU wheel already on the machine; anything that lets pip choose a torch
 # would pull a multi-GB CUDA build.
-$(STAMP): pyproject.toml | $(BIN)/python
+$(STAMP): pyproject.toml | $(BIN)/python webassets
 	$(BIN)/python -m pip install torch==2.13.0
 	$(BIN)/python -m pip install -e '.[test,ray]'
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# The pinned @mediapipe/holistic web package (WASM + models) for the live page, from the npm registry
+# into src/signfuse/live/static/vendor/ (not committed; does nothing when already there; without npm it warns and only --server-landmarks works).
+webassets:
+	-@bash scripts/fetch_web_assets.sh
 
 # System packages used by some tests (browser, speech synthesis). Installed when we can (root + apt);
 # otherwise the tests that need them skip and say why.

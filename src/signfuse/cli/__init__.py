@@ -39,6 +39,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "emotion": ("emotion", "emotion", "Tri-modal emotion and intensity models."),
     "annotate": ("annotate", "annotate", "Web annotation tool for glosses and action units."),
     "annotations": ("annotate", "annotations", "Export and import annotation files."),
+    "live": ("live", "live", "Live captions in the browser from the camera."),
 }
 
 

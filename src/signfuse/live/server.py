@@ -109,9 +109,19 @@ def create_app(model, *, translator: Translator | None = None,
     Captioner(model, translator=translator, **settings)          # checks the settings once, now
     hosts = None if allowed_hosts is None else {h.lower() for h in allowed_hosts}
 
-    class TranscriptRequest(BaseModel):
+    class Caption(BaseModel):   # the fields of a caption message that a transcript uses
         model_config = ConfigDict(extra="ignore")
-        captions: list[dict[str, Any]] = Field(max_length=100_000)
+        start: float = Field(ge=0)
+        end: float = Field(ge=0)
+        glosses: list[str] = Field(max_length=1000)
+        sure: bool = True
+        text: str | None = Field(None, max_length=10_000)
+        sentence: list[str] | None = Field(None, max_length=10_000)
+        sentence_id: int = 0
+        sentence_start: float | None = None
+
+    class TranscriptRequest(BaseModel):
+        captions: list[Caption] = Field(max_length=100_000)
 
     app = FastAPI(title="signfuse live", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.model = model
@@ -167,7 +177,7 @@ def create_app(model, *, translator: Translator | None = None,
 
         try:
             req = TranscriptRequest.model_validate_json(await request.body())
-            segs = tr.segments(req.captions)
+            segs = tr.segments([c.model_dump(exclude_none=True) for c in req.captions])
         except (ValidationError, KeyError, TypeError, ValueError) as e:
             return JSONResponse({"detail": f"bad transcript request: {str(e)[:300]}"}, status_code=422)
         body = {"txt": tr.to_text, "srt": tr.to_srt, "eaf": tr.to_eaf}[format](segs)

@@ -7,10 +7,17 @@ not an allowed name (DNS rebinding: a web page on another site that resolves its
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
-__all__ = ["DEFAULT_ALLOWED_HOSTS", "LOOPBACK", "is_loopback", "allowed_hosts_for", "host_allowed",
-           "display_url", "EXPOSED_WARNING"]
+__all__ = [
+    "DEFAULT_ALLOWED_HOSTS",
+    "EXPOSED_WARNING",
+    "LOOPBACK",
+    "allowed_hosts_for",
+    "display_url",
+    "host_allowed",
+    "is_loopback",
+]
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 DEFAULT_ALLOWED_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]", "testserver")

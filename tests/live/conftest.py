@@ -105,19 +105,17 @@ def to_y4m(src: Path, dst: Path, *, max_frames: int, max_side: int = 480, fps: i
         vs = inp.streams.video[0]
         out = av.open(str(dst), "w", format="yuv4mpegpipe")
         st = None
-        n = 0
-        for frame in inp.decode(vs):
+        for n, frame in enumerate(inp.decode(vs)):
             if st is None:
                 s = min(1.0, max_side / max(frame.width, frame.height))
                 w, h = int(frame.width * s) // 2 * 2, int(frame.height * s) // 2 * 2
                 st = out.add_stream("rawvideo", rate=Fraction(fps, 1))
                 st.width, st.height, st.pix_fmt = w, h, "yuv420p"
             img = frame.reformat(width=st.width, height=st.height, format="yuv420p")
-            img.pts = None
+            img.pts, img.time_base = n, Fraction(1, fps)
             for p in st.encode(img):
                 out.mux(p)
-            n += 1
-            if n >= max_frames:
+            if n + 1 >= max_frames:
                 break
         for p in st.encode(None):
             out.mux(p)

@@ -7,7 +7,12 @@ import numpy as np
 import pytest
 
 from signfuse.errors import ParameterError
-from signfuse.live.captioner import Captioner, SlidingWindow, merge_glosses, window_sequence
+from signfuse.live.captioner import (
+    Captioner,
+    SlidingWindow,
+    merge_glosses,
+    window_sequence,
+)
 
 from .conftest import sequence_frames
 

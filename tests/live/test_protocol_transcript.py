@@ -6,7 +6,12 @@ import numpy as np
 import pytest
 
 from signfuse.live import transcript as tr
-from signfuse.live.protocol import JPEG_HEADER, ProtocolError, parse_frame, parse_jpeg_header
+from signfuse.live.protocol import (
+    JPEG_HEADER,
+    ProtocolError,
+    parse_frame,
+    parse_jpeg_header,
+)
 
 from .conftest import frame_message
 

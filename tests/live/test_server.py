@@ -166,7 +166,7 @@ def test_host_and_origin_checks(model):
 
 
 def test_transcript_endpoint(model):
-    pympi = pytest.importorskip("pympi")
+    pytest.importorskip("pympi")
     c = _client(model)
     caps = [{"start": 0.0, "end": 2.0, "glosses": ["HELLO"], "sure": True},
             {"start": 0.5, "end": 2.5, "glosses": ["HELLO"], "sure": True}]

@@ -5,10 +5,27 @@ window of landmark frames (:mod:`signfuse.live.captioner`, the windowing of ``re
 gets captions back (``create_app``/``serve`` are in the server module, which imports FastAPI); :mod:`signfuse.live.transcript` writes a session as text, SRT or ELAN.
 """
 
-from .captioner import Captioner, SlidingWindow, merge_glosses, recognize_window, window_sequence
+from .captioner import (
+           Captioner,
+           SlidingWindow,
+           merge_glosses,
+           recognize_window,
+           window_sequence,
+)
 from .protocol import ProtocolError, parse_frame
 from .transcript import segments, to_eaf, to_srt, to_text
 
-__all__ = ["Captioner", "SlidingWindow", "merge_glosses", "recognize_window", "window_sequence",
-           "ProtocolError", "parse_frame", "segments", "to_eaf", "to_srt", "to_text"]
+__all__ = [
+           "Captioner",
+           "ProtocolError",
+           "SlidingWindow",
+           "merge_glosses",
+           "parse_frame",
+           "recognize_window",
+           "segments",
+           "to_eaf",
+           "to_srt",
+           "to_text",
+           "window_sequence",
+]
 

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from typing import Any, Protocol, Sequence
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 from ..errors import ParameterError
 
-__all__ = ["SlidingWindow", "Captioner", "Translator", "merge_glosses", "window_sequence", "recognize_window"]
+__all__ = ["Captioner", "SlidingWindow", "Translator", "merge_glosses", "recognize_window", "window_sequence"]
 
 
 class Translator(Protocol):

@@ -38,7 +38,7 @@ import numpy as np
 
 from ..errors import ParameterError
 
-__all__ = ["ProtocolError", "parse_frame", "parse_jpeg_header", "arrays_to_frame", "JPEG_HEADER"]
+__all__ = ["JPEG_HEADER", "ProtocolError", "arrays_to_frame", "parse_frame", "parse_jpeg_header"]
 
 JPEG_HEADER = struct.Struct("<dIHH")
 _PARTS = (("pose", 33, 4), ("face", None, 3), ("left", 21, 3), ("right", 21, 3), ("world", 33, 4))

@@ -28,16 +28,17 @@ import io as _io
 import json
 import logging
 import time
+from collections.abc import Callable, Sequence
 from os import PathLike
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from ..errors import DependencyError, ParameterError
 from ..web import DEFAULT_ALLOWED_HOSTS, allowed_hosts_for, host_allowed
 from .captioner import Captioner, Translator
-from .protocol import ProtocolError, arrays_to_frame, parse_frame, parse_jpeg_header
+from .protocol import ProtocolError, parse_frame, parse_jpeg_header
 
-__all__ = ["create_app", "serve", "STATIC_DIR", "VENDOR_DIR", "HOLISTIC_VERSION", "wasm_assets_present"]
+__all__ = ["ws_implementation", "HOLISTIC_VERSION", "STATIC_DIR", "VENDOR_DIR", "create_app", "serve", "wasm_assets_present"]
 
 log = logging.getLogger(__name__)
 
@@ -369,6 +370,16 @@ def _draw_message(frame) -> dict[str, Any]:
     return out
 
 
+def ws_implementation() -> str:
+    """uvicorn's WebSocket implementation: ``websockets-sansio`` where this uvicorn has it (the legacy
+    ``websockets`` one is deprecated), else ``auto``."""
+    try:
+        from uvicorn.config import WS_PROTOCOLS
+    except ImportError:  # pragma: no cover
+        return "auto"
+    return "websockets-sansio" if "websockets-sansio" in WS_PROTOCOLS else "auto"
+
+
 def serve(model: str | PathLike[str], *, host: str = "127.0.0.1", port: int = 8766, translator=None,
           server_landmarks: bool = False, log_level: str = "warning", ssl_certfile=None, ssl_keyfile=None,
           **kwargs) -> None:
@@ -378,6 +389,6 @@ def serve(model: str | PathLike[str], *, host: str = "127.0.0.1", port: int = 87
     app = create_app(model, translator=translator, allowed_hosts=allowed_hosts_for(host),
                      server_landmarks=server_landmarks, **kwargs)
     uvicorn.run(app, host=host, port=port, log_level=log_level,
-                ws_max_size=kwargs.get("max_message_bytes", MAX_MESSAGE_BYTES) + 1024, ws="websockets",
+                ws_max_size=kwargs.get("max_message_bytes", MAX_MESSAGE_BYTES) + 1024, ws=ws_implementation(),
                 ssl_certfile=None if ssl_certfile is None else str(ssl_certfile),
                 ssl_keyfile=None if ssl_keyfile is None else str(ssl_keyfile))

@@ -10,10 +10,11 @@ numbered blocks of ``HH:MM:SS,mmm --> HH:MM:SS,mmm`` and text, too small to need
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
-__all__ = ["Segment", "segments", "to_text", "to_srt", "to_eaf", "FORMATS"]
+__all__ = ["FORMATS", "Segment", "segments", "to_eaf", "to_srt", "to_text"]
 
 FORMATS = {"txt": "text/plain; charset=utf-8", "srt": "application/x-subrip; charset=utf-8",
            "eaf": "application/xml"}

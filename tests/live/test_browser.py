@@ -13,7 +13,6 @@ fallback (JPEG frames, MediaPipe on the server) is tested the same way.
 
 from __future__ import annotations
 
-import json
 import socket
 import threading
 import time

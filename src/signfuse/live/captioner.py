@@ -135,19 +135,24 @@ class Captioner:
     def continuous(self) -> bool:
         return self.model.task != "isolated"
 
-    def push(self, frame) -> dict[str, Any] | None:
-        """Add one frame (a :class:`~signfuse.vision.LiveFrame`); a caption dict when a window is due.
+    def add(self, frame) -> list | None:
+        """Add one frame (a :class:`~signfuse.vision.LiveFrame`); the window's frames when one is due.
 
-        Frame times must increase (a :class:`ParameterError` otherwise).
+        Cheap (no model call), so a server may run it on its event loop and send only due windows to
+        :meth:`caption` in a worker thread. Frame times must increase (:class:`ParameterError`).
         """
         if self._last_time is not None and not frame.time > self._last_time:
             raise ParameterError(f"frame time {frame.time} is not after the previous frame's {self._last_time}")
         self._last_time = frame.time
         frames = self.window.push(frame)
-        if frames is None:
-            return None
-        self.last_window = frames
-        return self.caption(frames)
+        if frames is not None:
+            self.last_window = frames
+        return frames
+
+    def push(self, frame) -> dict[str, Any] | None:
+        """:meth:`add` then, when a window is due, its :meth:`caption`."""
+        frames = self.add(frame)
+        return None if frames is None else self.caption(frames)
 
     def _translate(self, glosses: list[str]) -> str:
         key = tuple(glosses)

@@ -297,11 +297,11 @@ class _Session:
             raise _Close(BAD_DATA, f"frame id {frame.index} is not after the previous {self._last_id}")
         self._last_id = frame.index
         try:
-            cap = await run(self._push, frame)
+            frames = self.captioner.add(frame)          # cheap: on the event loop
         except ParameterError as e:
             raise _Close(BAD_DATA, str(e)) from None
-        if cap is not None:
-            replies.append(cap)
+        if frames is not None:                          # the model: in a worker thread
+            replies.append(await run(self._caption, frames))
         return replies
 
     def _hello(self, msg: dict[str, Any]) -> dict[str, Any]:
@@ -317,10 +317,10 @@ class _Session:
         return {"type": "ready", "mode": mode, "task": c.model.task, "window_s": c.window.window_s,
                 "hop_s": c.window.hop_s, "threshold": c.threshold, "translate": c.translator is not None}
 
-    def _push(self, frame):
-        cap = self.captioner.push(frame)
-        if cap is not None and self.observer is not None:
-            self.observer(self.captioner.last_window, cap)
+    def _caption(self, frames) -> dict[str, Any]:
+        cap = self.captioner.caption(frames)
+        if self.observer is not None:
+            self.observer(frames, cap)
         return cap
 
     def _landmarks(self, t: float, fid: int, w: int, h: int, jpeg: bytes):

@@ -14,7 +14,7 @@
   // everything a test or a curious user may read: window.signfuse.state
   const state = { config: null, mode: null, running: false, ws: null, stream: null, holistic: null,
     frameId: 0, t0: 0, lastT: -1, captureTimes: new Map(), captions: [], sent: [], keepSent: params.has("keep"),
-    latencies: [], fpsTimes: [], error: null, ready: false, wasmError: null, pending: null };
+    latencies: [], fpsTimes: [], landmarkMs: [], error: null, ready: false, wasmError: null, pending: null };
   window.signfuse = { state };
 
   const video = $("video"), canvas = $("overlay"), ctx = canvas.getContext("2d");
@@ -108,6 +108,7 @@
       const { now, t } = stamp();
       state.pending = null;
       await state.holistic.send({ image: video });
+      if (state.landmarkMs.length < MAX_KEPT) state.landmarkMs.push(+(performance.now() - now).toFixed(1));
       const r = state.pending;
       if (!state.running || !r) continue;
       const id = state.frameId++;
@@ -148,6 +149,7 @@
       state.ws.send(buf);
       // one frame in flight: the server's landmark extraction sets the pace
       await Promise.race([answered, new Promise((res) => setTimeout(res, 3000))]);
+      if (state.landmarkMs.length < MAX_KEPT) state.landmarkMs.push(+(performance.now() - now).toFixed(1));
       trimCaptureTimes();
     }
   }

@@ -13,7 +13,7 @@
 
   // everything a test or a curious user may read: window.signfuse.state
   const state = { config: null, mode: null, running: false, ws: null, stream: null, holistic: null,
-    frameId: 0, t0: 0, lastT: -1, captureTimes: new Map(), captions: [], sent: [], keepSent: params.has("keep"),
+    frameId: 0, t0: 0, lastT: -1, captureTimes: new Map(), landmarkTimes: new Map(), captions: [], sent: [], keepSent: params.has("keep"),
     latencies: [], fpsTimes: [], landmarkMs: [], error: null, ready: false, wasmError: null, pending: null };
   window.signfuse = { state };
 
@@ -108,10 +108,12 @@
       const { now, t } = stamp();
       state.pending = null;
       await state.holistic.send({ image: video });
-      if (state.landmarkMs.length < MAX_KEPT) state.landmarkMs.push(+(performance.now() - now).toFixed(1));
+      const lmMs = +(performance.now() - now).toFixed(1);
+      if (state.landmarkMs.length < MAX_KEPT) state.landmarkMs.push(lmMs);
       const r = state.pending;
       if (!state.running || !r) continue;
       const id = state.frameId++;
+      state.landmarkTimes.set(id, lmMs);
       const msg = { type: "frame", id, t, w, h, pose: flat(r.poseLandmarks, true), face: flat(r.faceLandmarks, false),
                     left: flat(r.leftHandLandmarks, false), right: flat(r.rightHandLandmarks, false),
                     world: flat(r.za, true) };
@@ -149,7 +151,9 @@
       state.ws.send(buf);
       // one frame in flight: the server's landmark extraction sets the pace
       await Promise.race([answered, new Promise((res) => setTimeout(res, 3000))]);
-      if (state.landmarkMs.length < MAX_KEPT) state.landmarkMs.push(+(performance.now() - now).toFixed(1));
+      const lmMs = +(performance.now() - now).toFixed(1);
+      if (state.landmarkMs.length < MAX_KEPT) state.landmarkMs.push(lmMs);
+      state.landmarkTimes.set(id, lmMs);
       trimCaptureTimes();
     }
   }
@@ -163,7 +167,7 @@
   function trimCaptureTimes() {
     if (state.captureTimes.size > 2000) {
       const keys = [...state.captureTimes.keys()].slice(0, 1000);
-      for (const k of keys) state.captureTimes.delete(k);
+      for (const k of keys) { state.captureTimes.delete(k); state.landmarkTimes.delete(k); }
     }
   }
 
@@ -189,7 +193,9 @@
     m.e2e_ms = e2e === null ? null : +e2e.toFixed(1);
     if (state.captions.length < MAX_KEPT) state.captions.push(m);
     if (e2e !== null) {
-      state.latencies.push({ e2e_ms: m.e2e_ms, model_ms: m.model_ms, server_ms: m.server_ms });
+      // landmark_ms: the page's landmark time of that frame (in-page Holistic, or the server round trip)
+      state.latencies.push({ e2e_ms: m.e2e_ms, model_ms: m.model_ms, server_ms: m.server_ms,
+                             landmark_ms: state.landmarkTimes.get(m.frame_id) ?? null });
       $("latency").textContent = `${Math.round(e2e)} ms (model ${Math.round(m.model_ms)} ms)`;
     }
     const el = document.createElement("div");
@@ -251,7 +257,9 @@
       }
       state.mode = mode;
       $("mode").textContent = mode === "wasm" ? "in-page landmarks" : "server landmarks";
-      $("privacy-mode").textContent = mode === "wasm" ? "" : "(server-landmarks mode: downscaled JPEG frames go to the signfuse server)";
+      $("privacy").textContent = mode === "wasm"
+        ? "The video stays in this browser: only landmark points are sent to the server."
+        : "Server-landmarks mode: downscaled JPEG frames of the video are sent to the signfuse server.";
       state.ws = await openSocket();
       state.running = true;
       state.t0 = performance.now(); state.lastT = -1;

@@ -106,6 +106,8 @@ def run_page(pw, url: str, y4m: Path, *, query: str = "", n_captions: int = 3, t
     errors: list[str] = []
     try:
         page = browser.new_page(accept_downloads=True)
+        outside: list[str] = []       # the page must work offline: every asset from the signfuse server
+        page.on("request", lambda r: None if r.url.startswith((url, "blob:", "data:")) else outside.append(r.url))
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(f"{url}/?keep=1{query}")
@@ -127,6 +129,7 @@ def run_page(pw, url: str, y4m: Path, *, query: str = "", n_captions: int = 3, t
             with page.expect_download() as d:
                 page.click(f"#dl-{fmt}")
             downloads[fmt] = Path(d.value.path()).read_text(encoding="utf-8")
+        assert outside == [], f"the page fetched from elsewhere than its server: {outside}"
         return state, dom, info, downloads, errors
     finally:
         browser.close()

@@ -121,7 +121,11 @@ def test_continuous_sentence_grows(continuous_model, live_corpus, tmp_path):
 
     entry = load_entries(live_corpus, task="continuous")[0]
     frames = sequence_frames(io.read(entry.path))
-    cap = Captioner(load_model(continuous_model), window_s=1.0, hop_s=0.25, translator=None)
+    class Joiner:  # a stand-in for the gloss-to-text model
+        def translate(self, glosses):
+            return "-".join(glosses).lower()
+
+    cap = Captioner(load_model(continuous_model), window_s=1.0, hop_s=0.25, translator=Joiner())
     caps, sentence = [], []
     for f in frames:
         c = cap.push(f)
@@ -134,6 +138,7 @@ def test_continuous_sentence_grows(continuous_model, live_corpus, tmp_path):
         elif sentence:
             sentence = []
         assert c["sentence"] == sentence
+        assert c["text"] == "-".join(sentence).lower()                  # the sentence so far, translated
         caps.append(c)
     assert len(caps) >= 3 and "top" not in caps[0]
     assert [c["seq"] for c in caps] == list(range(len(caps)))

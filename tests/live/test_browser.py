@@ -243,3 +243,34 @@ def test_server_landmarks_page(pw, isolated_model, shared_data, tmp_path_factory
     assert state["mode"] == "server"
     assert state["sent"] and all(m["bytes"] < 64_000 for m in state["sent"])     # small JPEGs
     _check_downloads(downloads, tmp_path)
+
+
+def test_fallback_when_the_wasm_graph_cannot_start(pw, isolated_model, shared_data, tmp_path_factory):
+    """With the WASM files unreachable (as in a browser that cannot run them), the page falls back to
+    --server-landmarks when the server offers it, and otherwise says how to start the server."""
+    from signfuse.train.recognize import load_model
+
+    y4m = real_video(shared_data, "hands/gesture_test_video.mp4", tmp_path_factory)
+    model = load_model(isolated_model["onnx"])
+    for server_landmarks in (True, False):
+        url, app, stop = start_server(model, server_landmarks=server_landmarks, **SETTINGS)
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                     args=[*ARGS, f"--use-file-for-fake-video-capture={y4m}"])
+        try:
+            page = browser.new_page()
+            page.route("**/static/vendor/**", lambda route: route.abort())
+            page.goto(f"{url}/?mode=wasm")
+            page.click("#start")
+            page.wait_for_function("() => window.signfuse.state.captions.length >= 1 || window.signfuse.state.error",
+                                   timeout=90_000)
+            st = page.evaluate("() => ({mode: window.signfuse.state.mode, error: window.signfuse.state.error, "
+                               "wasmError: window.signfuse.state.wasmError})")
+            assert "could not load" in st["wasmError"]
+            if server_landmarks:
+                assert st["mode"] == "server" and st["error"] is None
+                assert "JPEG" in page.text_content("#privacy")
+            else:
+                assert "--server-landmarks" in st["error"] and "--server-landmarks" in page.text_content("#status")
+        finally:
+            browser.close()
+            stop()

@@ -25,7 +25,9 @@ Server -> client
 ``{"type": "ready", ...}`` (model task, window, limits), ``{"type": "caption", ...}`` (see
 :class:`~signfuse.live.captioner.Captioner`), ``{"type": "landmarks", "id", "pose", "left", "right",
 "face"}`` (``--server-landmarks``: what to draw), ``{"type": "ack", "id"}`` (a landmark frame was
-taken, for the page's latency and flow control).
+taken). A frame's caption, when one is due, is sent *before* its ack / landmarks message: the page waits
+for that message before it runs Holistic on the next frame (Holistic's WASM holds the page's only
+thread, so a caption arriving meanwhile would wait for it).
 """
 
 from __future__ import annotations

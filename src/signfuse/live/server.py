@@ -301,7 +301,8 @@ class _Session:
         except ParameterError as e:
             raise _Close(BAD_DATA, str(e)) from None
         if frames is not None:                          # the model: in a worker thread
-            replies.append(await run(self._caption, frames))
+            # the caption goes first: the page takes the next frame when the ack / landmarks arrive
+            replies.insert(0, await run(self._caption, frames))
         return replies
 
     def _hello(self, msg: dict[str, Any]) -> dict[str, Any]:

@@ -14,7 +14,7 @@
   // everything a test or a curious user may read: window.signfuse.state
   const state = { config: null, mode: null, running: false, ws: null, stream: null, holistic: null,
     frameId: 0, t0: 0, lastT: -1, captureTimes: new Map(), landmarkTimes: new Map(), captions: [], sent: [], keepSent: params.has("keep"),
-    latencies: [], fpsTimes: [], landmarkMs: [], error: null, ready: false, wasmError: null, pending: null };
+    latencies: [], fpsTimes: [], landmarkMs: [], waiting: null, error: null, ready: false, wasmError: null, pending: null };
   window.signfuse = { state };
 
   const video = $("video"), canvas = $("overlay"), ctx = canvas.getContext("2d");
@@ -64,6 +64,7 @@
         const m = JSON.parse(ev.data);
         if (m.type === "ready") { state.ready = true; resolve(ws); }
         else if (m.type === "caption") onCaption(m);
+        else if (m.type === "ack") onAck(m);
         else if (m.type === "landmarks") onServerLandmarks(m);
       };
       ws.onclose = (ev) => {
@@ -120,7 +121,15 @@
       draw(msg);
       state.captureTimes.set(id, now);
       if (state.keepSent && state.sent.length < MAX_KEPT) state.sent.push(msg);
-      if (state.ws && state.ws.readyState === 1) state.ws.send(JSON.stringify(msg));
+      if (state.ws && state.ws.readyState === 1) {
+        // Holistic's WASM runs on this thread: while it works on the next frame, a caption that arrives
+        // waits in the queue. So let the server answer this frame (ack, and the caption when one is due;
+        // a few ms) before the next Holistic call.
+        const answered = new Promise((res) => { state.waiting = { id, res }; });
+        state.ws.send(JSON.stringify(msg));
+        await Promise.race([answered, new Promise((res) => setTimeout(res, 1000))]);
+        state.waiting = null;
+      }
       tickFps();
       trimCaptureTimes();
     }
@@ -156,6 +165,11 @@
       state.landmarkTimes.set(id, lmMs);
       trimCaptureTimes();
     }
+  }
+
+  function onAck(m) {
+    // the server sends a frame's caption (when due) before its ack, so it is shown by now
+    if (state.waiting && state.waiting.id === m.id) state.waiting.res();
   }
 
   function onServerLandmarks(m) {

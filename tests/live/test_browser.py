@@ -242,6 +242,7 @@ def test_server_landmarks_page(pw, isolated_model, shared_data, tmp_path_factory
                                                                 query="&mode=server", server_landmarks=True)
     assert state["mode"] == "server"
     assert state["sent"] and all(m["bytes"] < 64_000 for m in state["sent"])     # small JPEGs
+    assert all(x["landmark_ms"] > 0 for x in state["latencies"])
     _check_downloads(downloads, tmp_path)
 
 

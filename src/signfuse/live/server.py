@@ -301,8 +301,11 @@ class _Session:
         except ParameterError as e:
             raise _Close(BAD_DATA, str(e)) from None
         if frames is not None:                          # the model: in a worker thread
+            cap = await run(self._caption, frames)
+            if raw is not None:                         # the server's landmark time of that frame
+                cap["landmark_ms"] = round(1000 * frame.latency, 2)
             # the caption goes first: the page takes the next frame when the ack / landmarks arrive
-            replies.insert(0, await run(self._caption, frames))
+            replies.insert(0, cap)
         return replies
 
     def _hello(self, msg: dict[str, Any]) -> dict[str, Any]:

@@ -207,9 +207,9 @@
     m.e2e_ms = e2e === null ? null : +e2e.toFixed(1);
     if (state.captions.length < MAX_KEPT) state.captions.push(m);
     if (e2e !== null) {
-      // landmark_ms: the page's landmark time of that frame (in-page Holistic, or the server round trip)
+      // landmark_ms: that frame's landmark time (in-page Holistic; with server landmarks, the server's)
       state.latencies.push({ e2e_ms: m.e2e_ms, model_ms: m.model_ms, server_ms: m.server_ms,
-                             landmark_ms: state.landmarkTimes.get(m.frame_id) ?? null });
+                             landmark_ms: m.landmark_ms ?? state.landmarkTimes.get(m.frame_id) ?? null });
       $("latency").textContent = `${Math.round(e2e)} ms (model ${Math.round(m.model_ms)} ms)`;
     }
     const el = document.createElement("div");

@@ -242,3 +242,18 @@ def test_cli_live(isolated_model, monkeypatch, tmp_path):
     assert out.exit_code != 0 and "no such file" in out.output
     out = CliRunner().invoke(cli, ["live", str(isolated_model["onnx"]), "--translate", str(isolated_model["onnx"])])
     assert out.exit_code != 0     # not a translation checkpoint (or no translation module in this build)
+    from signfuse.cli import live as live_cli
+
+    class StandIn:
+        def translate(self, glosses):
+            return " ".join(glosses)
+
+    loaded = []
+    monkeypatch.setattr(live_cli, "load_translator", lambda p: loaded.append(p) or StandIn())
+    ckpt = tmp_path / "tr.ckpt"
+    ckpt.write_bytes(b"stand-in")
+    out = CliRunner().invoke(cli, ["live", str(isolated_model["onnx"]), "--translate", str(ckpt),
+                                   "--server-landmarks"])
+    assert out.exit_code == 0, out.output
+    assert loaded == [ckpt] and isinstance(calls["translator"], StandIn) and calls["server_landmarks"] is True
+    assert calls["host"] == "127.0.0.1" and "reachable" not in out.output

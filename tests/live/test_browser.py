@@ -121,7 +121,7 @@ def run_page(pw, url: str, y4m: Path, *, query: str = "", n_captions: int = 3, t
                               "wasmError: s.wasmError, sent: s.sent, captions: s.captions, latencies: s.latencies}; }")
         assert state["error"] is None, (state["error"], errors)
         dom = page.eval_on_selector_all("#captions .caption", "els => els.map(e => ({glosses: e.dataset.glosses, "
-                                        "text: e.dataset.text, sure: e.dataset.sure, seq: +e.dataset.seq}))")
+                                        "text: e.dataset.text, sure: e.dataset.sure, seq: +e.dataset.seq, shown: e.textContent}))")
         info = {"fps": page.text_content("#fps"), "latency": page.text_content("#latency"),
                 "sentence": page.get_attribute("#sentence", "data-glosses")}
         downloads = {}
@@ -230,6 +230,7 @@ def test_wasm_page_on_real_video(pw, wasm, isolated_model, shared_data, tmp_path
     for d, c in zip(dom, state["captions"]):
         assert d["sure"] == ("true" if c["probability"] >= SETTINGS["threshold"] else "false")
         assert d["text"] == (f"({c['glosses'][0].lower()})" if c["sure"] else "")
+        assert (f"{round(100 * c['probability'])}%" in d["shown"]) and (("not sure" in d["shown"]) != c["sure"])
     rows = _check_downloads(downloads, tmp_path)
     assert len(rows) >= 1 or not any(c["sure"] for c in state["captions"])
     assert not [e for e in errors if "Content Security Policy" in e], errors

@@ -108,7 +108,7 @@ def recognize(model_path, input_path, top_k, beam, fps, live, window_s, hop_s, m
     one line per --hop seconds shows the source time and the top glosses of the last --window seconds.
     """
     if live:
-        from ..train.recognize import recognize_live
+        from ..inference.recognize import recognize_live
         for r in recognize_live(model_path, input_path, window_s=window_s, hop_s=hop_s, top_k=top_k, beam=beam,
                                 max_frames=max_frames):
             shown = (" ".join(f"{t['gloss']} {t['probability']:.2f}" for t in r["top"]) if "top" in r
@@ -116,7 +116,7 @@ def recognize(model_path, input_path, top_k, beam, fps, live, window_s, hop_s, m
             click.echo(f"{r['time']:8.2f} s  {shown}  ({r['latency_ms']:.0f} ms)")
         return
     existing_file(None, None, input_path)
-    from ..train.recognize import recognize as run
+    from ..inference.recognize import recognize as run
     r = run(model_path, input_path, top_k=top_k, beam=beam, fps=fps)
     if r["task"] == "isolated":
         for t in r["top"]:
@@ -168,7 +168,7 @@ def adapt(ctx, data, source, target, methods, k_shot, streams, config, out_dir) 
 @click.option("--opset", type=int, default=17)
 def export(checkpoint, fmt, out_path, opset) -> None:
     """Export CHECKPOINT to ONNX (dynamic sequence length), checked against PyTorch."""
-    from ..train.export import export_onnx
+    from ..inference.export import export_onnx
     out_path = out_path or str(Path(checkpoint).with_suffix(".onnx"))
     info = export_onnx(checkpoint, out_path, opset=opset)
     click.echo(json.dumps(info, indent=2))

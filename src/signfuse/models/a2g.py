@@ -28,6 +28,8 @@ class A2GModel(nn.Module):
 
     kind = "a2g"
 
+    kind = "a2g"
+
     def __init__(self, *, in_dim: int, out_dim: int, dim: int = 96, dropout: float = 0.1,
                  norm_stats: Mapping[str, Sequence[float]] | None = None):
         super().__init__()

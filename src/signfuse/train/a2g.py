@@ -360,7 +360,7 @@ def train_a2g(clips: Sequence[Clip], out_dir: str | os.PathLike[str], *, model: 
               "target": {"pose_points": [f"{c}:{p}" for c, p in POSE_POINTS], "envelope": list(ENVELOPE_NAMES)}}
     ckpt = {"kind": "a2g", "model": model, "kwargs": kwargs, "norm_stats": stats, "state_dict": net.state_dict(),
             "config": config, "fgd_autoencoder": {"kwargs": {"in_dim": N_POSE * 2}, "state_dict": ae.state_dict()}}
-    from .checkpoint import write_torch_file
+    from ..models.checkpoint import write_torch_file
     path = write_torch_file(ckpt, out / "a2g.ckpt")
     (out / "config.json").write_text(json.dumps(config, indent=2))
     return path
@@ -370,7 +370,7 @@ def load_a2g(path: str | os.PathLike[str]):
     """``(model, autoencoder, config)`` from a checkpoint written by :func:`train_a2g`."""
     from ..models import create_model
     from ..models.a2g import MotionAutoencoder
-    from .checkpoint import read_torch_file
+    from ..models.checkpoint import read_torch_file
 
     ck = read_torch_file(path, kind="a2g")
     net = create_model(ck["model"], norm_stats=ck["norm_stats"], **ck["kwargs"])

@@ -78,7 +78,7 @@ def _adapt_plot(rows, path: Path, title: str) -> Path:
 
 
 def _latency(onnx_path: Path, streams, dims, *, frames: int = 64, n: int = 50) -> dict:
-    from .export import onnx_session
+    from ..inference.onnx import onnx_session
     sess = onnx_session(onnx_path, threads=1)
     rng = np.random.default_rng(0)
     feeds = {s: rng.normal(size=(1, frames, dims[s])).astype(np.float32) for s in streams}
@@ -97,9 +97,9 @@ def demo_stage(ctx) -> dict[str, Any]:
     import torch
     from .ablate import ablate
     from .adapt import adapt
-    from .checkpoint import load_checkpoint
+    from ..models.recognizer import load_checkpoint
     from .evaluate import evaluate
-    from .export import export_onnx
+    from ..inference.export import export_onnx
     from .fit import fit, prepare_data, resolve_config
 
     S = SETTINGS["quick" if ctx.quick else "full"]

@@ -305,7 +305,7 @@ def run_experiment(samples: Sequence[EmotionSample], out_dir: str | os.PathLike[
 
 
 def _save(model, path: Path, *, classes, fusion, target) -> Path:
-    from .checkpoint import write_torch_file
+    from ..models.checkpoint import write_torch_file
     ck = {"kind": "emotion", "model": "emotion", "fusion": fusion, "target": target, "classes": list(classes),
           "kwargs": {"in_dims": dict(model.in_dims), "num_classes": model.num_classes, "fusion": fusion,
                      "dim": model.encoders[0].proj[0].out_features}, "state_dict": model.state_dict()}
@@ -315,7 +315,7 @@ def _save(model, path: Path, *, classes, fusion, target) -> Path:
 def load_emotion(path: str | os.PathLike[str]):
     """``(model, checkpoint dict)`` from a checkpoint written by :func:`run_experiment`."""
     from ..models import create_model
-    from .checkpoint import read_torch_file
+    from ..models.checkpoint import read_torch_file
 
     ck = read_torch_file(path, kind="emotion")
     net = create_model("emotion", **ck["kwargs"])

@@ -10,8 +10,8 @@ from typing import Any, Iterator
 import numpy as np
 
 from ..errors import DataError, ParameterError
-from .data import sample_from_entry
-from .metrics import ctc_beam_decode, ctc_greedy_decode
+from ..samples import sample_from_entry
+from ..models.decoding import ctc_beam_decode, ctc_greedy_decode
 
 __all__ = ["recognize", "recognize_live", "load_model"]
 
@@ -22,9 +22,9 @@ def load_model(path: str | os.PathLike[str]):
     """A :class:`~.checkpoint.Recognizer` (``.ckpt``/``.pt``) or :class:`~.export.OnnxRecognizer` (``.onnx``)."""
     p = Path(path)
     if p.suffix.lower() == ".onnx":
-        from .export import load_onnx
+        from .onnx import load_onnx
         return load_onnx(p)
-    from .checkpoint import load_checkpoint
+    from ..models.recognizer import load_checkpoint
     return load_checkpoint(p)
 
 

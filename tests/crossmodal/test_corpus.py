@@ -11,7 +11,7 @@ audio = pytest.importorskip("signfuse.audio")
 from click.testing import CliRunner  # noqa: E402
 
 from signfuse import crossmodal, io, motion  # noqa: E402
-from signfuse.crossmodal.demo import concat_tracks  # noqa: E402
+from signfuse.demo.audio_motion import concat_tracks  # noqa: E402
 
 LAG = 0.2   # not the corpus default (0.12): the recovered lag must follow the generator's
 
@@ -116,10 +116,11 @@ def test_demo_stage(corpus, tmp_path):
     import shutil
 
     from signfuse.demo import DemoContext
+    from signfuse.demo.audio_motion import stage
     src, _ = corpus
     shutil.copytree(src, tmp_path / "corpus")
     ctx = DemoContext(out_dir=tmp_path, quick=True)
-    s = crossmodal.demo_stage(ctx)
+    s = stage(ctx)
     assert s["true_lag_s"] == LAG
     assert s["lag_within_one_frame"]
     assert not s["unrelated_any_significant"]

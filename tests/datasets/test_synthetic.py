@@ -414,19 +414,6 @@ def test_splits_hold_out_signers():
     assert any(p.handedness == "left" for p in people)
 
 
-def test_demo_stage_quick(tmp_path):
-    from signfuse.demo import DemoContext
-
-    ctx = DemoContext(out_dir=tmp_path, seed=0, quick=True)
-    summary = synthetic.demo_stage(ctx)
-    assert summary["isolated"] == 8 * 4 and summary["continuous"] == 6
-    assert summary["lag_s"] == 0.12 and summary["minimal_pairs"]
-    assert sum(v["isolated"] for v in summary["per_split"].values()) == summary["isolated"]
-    assert ctx.figures and (tmp_path / ctx.figures[0]["path"]).exists()
-    assert Path(summary["rendered"]["video"]).stat().st_size > 1000
-    json.dumps(summary)
-
-
 def test_synth_cli(tmp_path):
     import json
 

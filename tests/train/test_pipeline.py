@@ -118,20 +118,6 @@ def test_ablate_and_adapt_on_toy(toy_cache, tmp_path):
         adapt(cfg, tmp_path / "ad2", methods=("magic",))
 
 
-@pytest.mark.slow
-def test_demo_stage_quick(tmp_path):
-    pytest.importorskip("signfuse.datasets.synthetic")
-    from signfuse.demo import DemoContext
-    from signfuse.train.demo import demo_stage
-    ctx = DemoContext(out_dir=tmp_path, seed=0, quick=True)
-    s = demo_stage(ctx)
-    json.dumps(s)
-    assert 0.0 <= s["isolated"]["top1"] <= 1.0 and s["export"]["max_abs_diff"] <= 1e-4
-    assert [r["streams"] for r in s["ablation"]] == ["hands", "hands,body,face"]
-    assert {r["method"] for r in s["adaptation"]["rows"]} == {"none", "adain"}
-    assert all((tmp_path / f["path"]).is_file() for f in ctx.figures)
-
-
 def test_recognize_live_over_a_stream(trained, tmp_path):
     """Live recognition: results every hop over the last window, each the same as recognizing that
     window's frames offline; the CLI prints one line per result."""

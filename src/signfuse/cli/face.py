@@ -99,9 +99,9 @@ def face(input_path: Path, out: Path, baseline: str | None, blend_model: Path | 
         tmp.write_text(json.dumps(evs, indent=1))
         os.replace(tmp, events_path)
     if plot_path is not None:
-        from ..face.plot import plot_features
+        from .. import viz
 
-        fig = plot_features(stream, events=evs, title=input_path.name)
+        fig = viz.face_features(stream, events=evs, title=input_path.name)
         from ..io import save_figure
         save_figure(fig, plot_path, dpi=100)
     n_face = int(stream.mask.sum())

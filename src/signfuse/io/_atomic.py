@@ -31,8 +31,13 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
 
 
 def save_figure(fig, path: str | os.PathLike[str], *, dpi: int = 110) -> Path:
-    """Save a matplotlib figure atomically (format from the suffix, PNG by default) and close it."""
-    import matplotlib.pyplot as plt
+    """Save a matplotlib figure atomically (format from the suffix, PNG by default); returns ``path``.
+
+    ``fig`` is a :class:`matplotlib.figure.Figure` (as :mod:`signfuse.viz` builds them; nothing to close).
+    A figure made through pyplot by the caller is closed afterwards so pyplot does not keep it; pyplot
+    itself is never imported here.
+    """
+    import sys
 
     path = Path(path)
     fmt = path.suffix.lstrip(".").lower() or "png"
@@ -40,5 +45,7 @@ def save_figure(fig, path: str | os.PathLike[str], *, dpi: int = 110) -> Path:
         with atomic_path(path) as tmp:
             fig.savefig(tmp, dpi=dpi, format=fmt)
     finally:
-        plt.close(fig)
+        plt = sys.modules.get("matplotlib.pyplot")
+        if plt is not None and getattr(fig, "number", None) is not None and plt.fignum_exists(fig.number):
+            plt.close(fig)
     return path

@@ -39,7 +39,7 @@ from ..errors import DataError, ParameterError
 from ..streams import Stream, align
 
 __all__ = ["INPUT_NAMES", "ENVELOPE_NAMES", "POSE_POINTS", "Clip", "load_clips", "clips_from_data", "train_a2g",
-           "load_a2g", "predict_clip", "predict_audio", "evaluate_clips", "demo_stage"]
+           "load_a2g", "predict_clip", "predict_audio", "evaluate_clips"]
 
 log = logging.getLogger(__name__)
 
@@ -584,52 +584,3 @@ def predict_audio(ckpt: str | os.PathLike[str], audio_path: str | os.PathLike[st
         written["video"] = str(render_video(seq, render, audio=(y, sr)))
     written["frames"] = n
     return written
-
-
-# ----------------------------------------------------------------------------------------------- demo
-def demo_stage(ctx) -> dict[str, Any]:
-    """Train on the corpus's training signers, evaluate on held-out signers against both baselines."""
-    import torch
-
-    out = ctx.stage_dir("audio_to_gesture")
-    torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
-    clips = clips_from_data(ctx.corpus_dir, limit=None if ctx.quick else 420, seed=ctx.seed)
-    t0 = time.perf_counter()
-    ckpt = train_a2g(clips, out, epochs=4 if ctx.quick else 25, seed=ctx.seed, fgd_steps=50 if ctx.quick else 300)
-    train_s = time.perf_counter() - t0
-    model, ae, cfg = load_a2g(ckpt)
-    train = [c for c in clips if c.split == "train"]
-    test = [c for c in clips if c.split == "test"] or [c for c in clips if c.split == "val"]
-    table = evaluate_clips(model, ae, test, train, seed=ctx.seed)
-    (out / "metrics.json").write_text(json.dumps(table, indent=2))
-    fig = out / "a2g_example.png"
-    _plot_example(model, test[0], fig)
-    ctx.figure(fig, "Audio to gesture: predicted vs real hand speed on a held-out signer's clip")
-    pred_pose = out / "example_pred.pose"
-    seq = prediction_to_sequence(predict_clip(model, test[0].x), fps=test[0].fps)
-    from .. import io
-    io.write(seq, pred_pose)
-    return {"train_seconds": round(train_s, 1), "n_train": len(train), "n_test": len(test),
-            "rtf_one_thread": rtf(model, seconds=30.0), "checkpoint": str(ckpt),
-            "metrics": {k: ({m: round(v, 4) for m, v in d.items()} if isinstance(d, dict) and k != "model_beats_baselines" else d)
-                        for k, d in table.items()}}
-
-
-def _plot_example(model, clip: Clip, path: Path) -> None:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    pred = predict_clip(model, clip.x)
-    t = np.arange(clip.n_frames) / clip.fps
-    fig, ax = plt.subplots(2, 1, figsize=(8, 4.5), sharex=True)
-    ax[0].plot(t, _envelopes(clip.y)[0], label="real hand speed")
-    ax[0].plot(t, _envelopes(pred)[0], label="predicted")
-    ax[0].legend(loc="upper right")
-    ax[0].set_ylabel("speed (shoulder widths/s)")
-    ax[1].plot(t, np.nan_to_num(clip.onset), color="gray")
-    ax[1].set_ylabel("audio onset")
-    ax[1].set_xlabel("time (s)")
-    fig.tight_layout()
-    from ..io import save_figure
-    save_figure(fig, path, dpi=100)

@@ -80,25 +80,7 @@ def ablate(cfg: Mapping[str, Any], stream_sets: str | Sequence[Sequence[str]], o
         tmp.write_text(json.dumps(result, indent=2))
     with atomic_path(out / "ablation.md") as tmp:
         tmp.write_text(ablation_table(rows) + "\n")
-    result["figure"] = str(_plot(rows, out / "ablation.png"))
-    return result
-
-
-def _plot(rows, path: Path) -> Path:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import numpy as np
+    from .. import viz
     from ..io import save_figure
-    names = [r["streams"] for r in rows]
-    x = np.arange(len(rows))
-    fig, ax = plt.subplots(figsize=(max(5, 1.6 * len(rows)), 3.6))
-    ax.bar(x - 0.2, [100 * (r["top1"] or 0) for r in rows], 0.4, label="all signs")
-    ax.bar(x + 0.2, [100 * (r["minimal_pair_top1"] or 0) for r in rows], 0.4, label="minimal pairs")
-    ax.set_xticks(x, names, rotation=20, fontsize=8)
-    ax.set_ylabel("top-1 accuracy (%)")
-    ax.set_ylim(0, 100)
-    ax.legend()
-    ax.set_title("stream ablation, held-out signers")
-    fig.tight_layout()
-    return save_figure(fig, path)
+    result["figure"] = str(save_figure(viz.ablation_bars(rows), out / "ablation.png"))
+    return result

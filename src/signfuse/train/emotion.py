@@ -35,7 +35,7 @@ from ..errors import DataError, ParameterError
 from ..streams import align
 
 __all__ = ["STREAMS", "LABELS", "EmotionSample", "load_samples", "samples_from_data", "train_classifier",
-           "evaluate", "run_experiment", "load_emotion", "predict_file", "demo_stage"]
+           "evaluate", "run_experiment", "load_emotion", "predict_file"]
 
 log = logging.getLogger(__name__)
 
@@ -341,37 +341,3 @@ def predict_file(ckpt: str | os.PathLike[str], landmarks: str | os.PathLike[str]
     with torch.no_grad():
         prob = torch.softmax(model(x, m)["logits"][0], -1).numpy()
     return {c: float(v) for c, v in sorted(zip(ck["classes"], prob), key=lambda t: -t[1])}
-
-
-def demo_stage(ctx) -> dict[str, Any]:
-    """Emotion from gesture, face and voice on held-out signers; single streams vs fusions."""
-    out = ctx.stage_dir("emotion")
-    samples = samples_from_data(ctx.corpus_dir, limit_per_split=40 if ctx.quick else 120, seed=ctx.seed)
-    table = run_experiment(samples, out, epochs=3 if ctx.quick else 25, seed=ctx.seed)
-    _plot(table, out / "emotion.png")
-    ctx.figure(out / "emotion.png", "Emotion accuracy on held-out signers: single streams and fusions")
-    return {k: table[k] for k in ("classes", "n_train", "n_test", "rows", "best_single", "best_fusion",
-                                  "fusion_beats_best_single", "train_seconds") if k in table} | {
-        "robustness_accuracy": {fu: {k: round(v["accuracy"], 3) for k, v in r.items()}
-                                for fu, r in table["robustness"].items()}}
-
-
-def _plot(table: dict, path: Path) -> None:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    names = list(table["rows"])
-    acc = [table["rows"][n]["accuracy"] for n in names]
-    f1 = [table["rows"][n]["macro_f1"] for n in names]
-    xs = np.arange(len(names))
-    fig, ax = plt.subplots(figsize=(7, 3.2))
-    ax.bar(xs - 0.2, acc, 0.4, label="accuracy")
-    ax.bar(xs + 0.2, f1, 0.4, label="macro-F1")
-    ax.axhline(1 / max(1, len(table["classes"])), color="gray", ls="--", lw=1, label="chance")
-    ax.set_xticks(xs, names, rotation=20)
-    ax.set_ylim(0, 1)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    from ..io import save_figure
-    save_figure(fig, path, dpi=100)

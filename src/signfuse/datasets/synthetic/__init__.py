@@ -12,15 +12,14 @@ hand stops.
 
 Modules: :mod:`.hands` (kinematic hand, handshapes as joint angles), :mod:`.face` (468-point mesh with
 brows, eyelids, mouth, head), :mod:`.vocab` (signs, minimal pairs), :mod:`.signers` (signers, regions),
-:mod:`.audio` (voice), :mod:`.generator` (one sample), :mod:`.corpus` (files), :mod:`.demo` (demo stage).
+:mod:`.audio` (voice), :mod:`.generator` (one sample), :mod:`.corpus` (files).
 """
 
 from .corpus import CORPUS_VERSION, generate_corpus, load_corpus, read_corpus_info, read_metadata, read_wav, write_wav
-from .demo import demo_stage
 from .generator import EMOTIONS, synthesize, synthesize_sign
 from .signers import REGIONS, Region, Signer, assign_splits, make_signers
 from .vocab import NONMANUALS, Sign, make_vocabulary
 
 __all__ = ["generate_corpus", "load_corpus", "read_corpus_info", "read_metadata", "read_wav", "write_wav",
            "synthesize", "synthesize_sign", "make_vocabulary", "make_signers", "assign_splits", "Sign", "Signer",
-           "Region", "REGIONS", "EMOTIONS", "NONMANUALS", "CORPUS_VERSION", "demo_stage"]
+           "Region", "REGIONS", "EMOTIONS", "NONMANUALS", "CORPUS_VERSION"]

@@ -1,30 +1,27 @@
-"""AU and head-pose curves over time (matplotlib, Agg backend; the caller saves the figure)."""
+"""Face figures: head pose and action-unit curves over time, detected events as shaded spans."""
 
 from __future__ import annotations
 
 from typing import Sequence
 
 from ..streams import Stream
+from ._fig import figure
 
-__all__ = ["plot_features"]
+__all__ = ["face_features"]
 
 _EVENT_COLOURS = {"brow_raise": "tab:green", "brow_furrow": "tab:red", "head_shake": "tab:purple",
                   "head_nod": "tab:orange", "blink": "tab:gray"}
 
 
-def plot_features(stream: Stream, *, events: Sequence[dict] = (), aus: Sequence[str] | None = None,
+def face_features(stream: Stream, *, events: Sequence[dict] = (), aus: Sequence[str] | None = None,
                   title: str | None = None):
-    """A two-panel figure: head pose (degrees) on top, AU intensities below, events as shaded spans.
+    """Two panels: head pose (degrees) on top, AU intensities below, ``events`` as shaded spans.
 
-    Returns the :class:`matplotlib.figure.Figure`; save it with ``fig.savefig(path)``.
+    ``stream`` is a Stream from :func:`signfuse.face.features`; ``events`` the dicts of
+    :func:`signfuse.face.events` (``type``, ``start``, ``end`` in seconds).
     """
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    from matplotlib.figure import Figure
-
     t = stream.time
-    fig = Figure(figsize=(10, 5.5), layout="constrained")
+    fig = figure(figsize=(10, 5.5))
     ax_pose, ax_au = fig.subplots(2, 1, sharex=True)
     for name in ("pitch", "yaw", "roll"):
         if name in stream.names:

@@ -17,9 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .report import correlate_signals, signals, write_report
-
-__all__ = ["demo_stage", "concat_tracks"]
+__all__ = ["stage", "concat_tracks"]
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +41,10 @@ def _derangement(n: int, rng: np.random.Generator) -> list[int]:
             return [int(i) for i in p]
 
 
-def demo_stage(ctx) -> dict[str, Any]:
+def stage(ctx) -> dict[str, Any]:
+    """Recover the corpus's voice-gesture lag on related tracks; check the unrelated control."""
     from .. import audio, io, motion
+    from ..crossmodal import correlate_signals, signals, write_report
     from ..datasets import synthetic
 
     t_start = time.perf_counter()

@@ -6,7 +6,6 @@ tens of seconds with ``ctx.quick``. Every number in the summary is measured in t
 
 from __future__ import annotations
 
-import csv
 import logging
 import time
 from dataclasses import replace
@@ -15,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["demo_stage", "SETTINGS"]
+__all__ = ["stage", "SETTINGS"]
 
 log = logging.getLogger(__name__)
 
@@ -29,52 +28,12 @@ SETTINGS = {
 
 
 def _curve(run_dir: Path, path: Path, title: str) -> Path | None:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from .. import viz
     from ..io import save_figure
     f = run_dir / "csv" / "metrics.csv"
     if not f.is_file():
         return None
-    rows = list(csv.DictReader(f.open()))
-    ep_tr: dict[int, list[float]] = {}
-    val: dict[int, dict[str, float]] = {}
-    for r in rows:
-        e = int(float(r.get("epoch") or 0))
-        if r.get("train_loss"):
-            ep_tr.setdefault(e, []).append(float(r["train_loss"]))
-        for k in ("val_loss", "val_acc", "val_wer"):
-            if r.get(k):
-                val.setdefault(e, {})[k] = float(r[k])
-    fig, ax = plt.subplots(figsize=(6, 3.4))
-    if ep_tr:
-        ax.plot(sorted(ep_tr), [np.mean(ep_tr[e]) for e in sorted(ep_tr)], label="train loss")
-    ax.plot(sorted(val), [val[e].get("val_loss", np.nan) for e in sorted(val)], label="val loss")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("loss")
-    ax2 = ax.twinx()
-    key = "val_acc" if any("val_acc" in v for v in val.values()) else "val_wer"
-    ax2.plot(sorted(val), [val[e].get(key, np.nan) for e in sorted(val)], "g--", label=key)
-    ax2.set_ylabel(key)
-    ax.legend(loc="upper center", fontsize=8)
-    ax2.legend(loc="upper right", fontsize=8)
-    ax.set_title(title)
-    fig.tight_layout()
-    return save_figure(fig, path)
-
-
-def _adapt_plot(rows, path: Path, title: str) -> Path:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from ..io import save_figure
-    fig, ax = plt.subplots(figsize=(6, 3.2))
-    ax.bar([r["method"] for r in rows], [100 * r["top1"] for r in rows], color="tab:orange")
-    ax.set_ylabel("top-1 on target region (%)")
-    ax.set_ylim(0, 100)
-    ax.set_title(title)
-    fig.tight_layout()
-    return save_figure(fig, path)
+    return save_figure(viz.training_curve(f, title=title), path)
 
 
 def _latency(onnx_path: Path, streams, dims, *, frames: int = 64, n: int = 50) -> dict:
@@ -92,15 +51,18 @@ def _latency(onnx_path: Path, streams, dims, *, frames: int = 64, n: int = 50) -
     return {"p50_ms": round(float(np.percentile(ts, 50)), 3), "p95_ms": round(float(np.percentile(ts, 95)), 3)}
 
 
-def demo_stage(ctx) -> dict[str, Any]:
+def stage(ctx) -> dict[str, Any]:
     """Train/evaluate isolated and continuous models, ablate streams, compare adaptation, export ONNX."""
     import torch
-    from .ablate import ablate
-    from .adapt import adapt
+
+    from .. import viz
+    from ..io import save_figure
+    from ..train.ablate import ablate
+    from ..train.adapt import adapt
     from ..models.recognizer import load_checkpoint
-    from .evaluate import evaluate
+    from ..train.evaluate import evaluate
     from ..inference.export import export_onnx
-    from .fit import fit, prepare_data, resolve_config
+    from ..train.fit import fit, prepare_data, resolve_config
 
     S = SETTINGS["quick" if ctx.quick else "full"]
     out = ctx.stage_dir("recognition")
@@ -169,8 +131,8 @@ def demo_stage(ctx) -> dict[str, Any]:
                    methods=S["adapt_methods"], k_shot=S["k_shot"], bundle=bundle)
         summary["adaptation"] = {k: ad[k] for k in ("source", "target", "k_shot", "train_n", "test_n", "rows")}
         summary["adaptation_seconds"] = round(time.perf_counter() - t0, 1)
-        ctx.figure(_adapt_plot(ad["rows"], out / "adaptation" / "adaptation.png",
-                               f"train on {src}, test on {tgt}"),
+        ctx.figure(save_figure(viz.adaptation_bars(ad["rows"], title=f"train on {src}, test on {tgt}"),
+                               out / "adaptation" / "adaptation.png"),
                    f"Cross-region adaptation: trained on region {src}, tested on region {tgt}")
         # ---------------------------------------------------------------- continuous
         ctx.progress("recognition: continuous (CTC) model")

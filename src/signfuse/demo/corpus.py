@@ -10,12 +10,12 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
-__all__ = ["demo_stage", "summarize"]
+__all__ = ["stage", "summarize"]
 
 
 def summarize(corpus_dir) -> dict[str, Any]:
     """Counts per split, class, region and emotion, the minimal pairs and the lag of a corpus."""
-    from .corpus import read_corpus_info, read_metadata
+    from ..datasets.synthetic.corpus import read_corpus_info, read_metadata
 
     info = read_corpus_info(corpus_dir)
     meta = read_metadata(corpus_dir)
@@ -44,13 +44,13 @@ def summarize(corpus_dir) -> dict[str, Any]:
     }
 
 
-def demo_stage(ctx) -> dict[str, Any]:
+def stage(ctx) -> dict[str, Any]:
     """Generate into ``ctx.corpus_dir`` (tiny when ``ctx.quick``), summarize, render one minimal-pair sample."""
     import time
 
-    from ... import io as sio
-    from ...io.render import frame_to_png, render, render_frame
-    from .corpus import generate_corpus, read_metadata, read_wav
+    from .. import io as sio
+    from ..datasets.synthetic.corpus import generate_corpus, read_metadata, read_wav
+    from ..io.render import frame_to_png, render, render_frame
 
     size = (dict(signs=8, signers=4, sentences=6, samples_per_sign_per_signer=1) if ctx.quick
             else dict(signs=40, signers=8, sentences=200, samples_per_sign_per_signer=2))

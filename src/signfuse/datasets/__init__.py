@@ -13,12 +13,13 @@ from pathlib import Path
 from ..errors import DataError, FormatError, ParameterError
 from .asl_signs import read_asl_signs
 from .base import Entry
+from .folders import entries_from_folder, hash_split
 from .how2sign import read_how2sign
 from .phoenix import read_phoenix, read_phoenix_t
 from .wlasl import read_nslt_split, read_wlasl
 
 __all__ = ["Entry", "open_index", "read_wlasl", "read_nslt_split", "read_asl_signs", "read_phoenix",
-           "read_phoenix_t", "read_how2sign", "load_entries"]
+           "read_phoenix_t", "read_how2sign", "load_entries", "entries_from_folder", "hash_split"]
 
 
 def open_index(path: str | PathLike[str]) -> list[Entry]:
@@ -60,16 +61,15 @@ def open_index(path: str | PathLike[str]) -> list[Entry]:
 
 
 def load_entries(data: str | PathLike[str], *, task: str | None = None) -> list[Entry]:
-    """Entries of a dataset: a synthetic corpus folder (``corpus.json``) or any index ``open_index`` reads.
+    """Entries of a dataset: a folder (:func:`entries_from_folder`) or any index file ``open_index`` reads.
 
     With ``task`` ("isolated"/"continuous") keep only entries with a ``gloss`` / ``glosses``.
     """
     p = Path(data)
     if not p.exists():
         raise DataError("no such dataset file or folder", path=p)
-    if p.is_dir() and (p / "corpus.json").is_file():
-        from . import synthetic
-        entries = synthetic.load_corpus(p)
+    if p.is_dir():
+        entries = entries_from_folder(p)
     else:
         entries = open_index(p)
     if task == "isolated":

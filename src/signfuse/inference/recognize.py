@@ -15,7 +15,7 @@ from ..models.decoding import ctc_beam_decode, ctc_greedy_decode
 
 __all__ = ["recognize", "recognize_live", "load_model"]
 
-VIDEO = {".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v"}
+from ..io.media import VIDEO_EXTENSIONS as VIDEO
 
 
 def load_model(path: str | os.PathLike[str]):

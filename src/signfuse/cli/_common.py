@@ -63,18 +63,23 @@ class EpochProgress:
     CI): one line per epoch, so a log shows progress instead of nothing.
     """
 
-    def __init__(self, label: str = "training"):
+    def __init__(self, label: str = "training", *, share: "ProgressCallback | None" = None):
         import time
-        self.label, self.t0, self.bar, self.task = label, time.monotonic(), None, None
+        self.label, self.t0, self.task = label, time.monotonic(), None
+        self.share = share                 # draw on another progress display (rich allows one live display)
+        self.bar, self.own = None, False
 
     def __enter__(self) -> "EpochProgress":
         if console.is_terminal:
-            self.bar = progress_bar()
-            self.bar.__enter__()
+            if self.share is not None:
+                self.bar = self.share.bar
+            else:
+                self.bar, self.own = progress_bar(), True
+                self.bar.__enter__()
         return self
 
     def __exit__(self, *exc) -> None:
-        if self.bar is not None:
+        if self.own and self.bar is not None:
             self.bar.__exit__(*exc)
 
     @staticmethod

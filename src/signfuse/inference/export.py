@@ -66,6 +66,7 @@ def export_onnx(source: Recognizer | str | os.PathLike[str], path: str | os.Path
         meta = {"signfuse_model": rec.model_name, "signfuse_task": rec.task, "signfuse_streams": json.dumps(rec.streams),
                 "signfuse_vocab": json.dumps(rec.vocab), "signfuse_face_regions": json.dumps(rec.face_regions),
                 "signfuse_fps": json.dumps(rec.fps), "signfuse_fingerprint": rec.fingerprint,
+                "signfuse_max_frames": json.dumps(rec.config.get("max_frames")),
                 "signfuse_model_kwargs": json.dumps({k: v for k, v in rec.model_kwargs.items() if k != "norm_stats"})}
         for k, v in meta.items():
             p = m.metadata_props.add()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,7 @@ class OnnxRecognizer:
     fps: float | None
     fingerprint: str
     path: str
+    config: dict = field(default_factory=dict)
 
     def run(self, x: dict[str, np.ndarray]) -> np.ndarray:
         feeds = {}
@@ -76,7 +77,8 @@ def load_onnx(path: str | os.PathLike[str], *, checkpoint: Any = None,
         raise DataError(f"ONNX inputs {inputs} do not match its declared streams {streams}", path=p)
     r = OnnxRecognizer(session=sess, model_name=meta["signfuse_model"], task=meta["signfuse_task"], streams=streams,
                        vocab=json.loads(meta["signfuse_vocab"]), face_regions=json.loads(meta.get("signfuse_face_regions", "[]")),
-                       fps=json.loads(meta.get("signfuse_fps", "null")), fingerprint=meta["signfuse_fingerprint"], path=str(p))
+                       fps=json.loads(meta.get("signfuse_fps", "null")), fingerprint=meta["signfuse_fingerprint"], path=str(p),
+                       config={"max_frames": json.loads(meta.get("signfuse_max_frames", "96"))})
     if checkpoint is not None:
         from ..models.recognizer import Recognizer, load_checkpoint
         rec = checkpoint if isinstance(checkpoint, Recognizer) else load_checkpoint(checkpoint)

@@ -68,12 +68,18 @@ DEFAULTS: dict[str, Any] = {
 
 
 def _parse_value(v: Any) -> Any:
+    """A command-line value as YAML, with the numbers YAML 1.1 leaves as strings (``1e-3``, ``nan``) as floats."""
     if isinstance(v, str):
         import yaml
         try:
-            return yaml.safe_load(v)
+            v = yaml.safe_load(v)
         except yaml.YAMLError:
             return v
+        if isinstance(v, str):
+            try:
+                return float(v)
+            except ValueError:
+                return v
     return v
 
 

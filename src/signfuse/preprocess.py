@@ -19,6 +19,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from .errors import DataError, ParameterError
+from .validators import check_rate
 from .sequence import LandmarkSequence
 from .streams import Stream
 from .topology import (FACE, FACE_REGIONS, HAND_POINTS, LEFT_HAND, MIRROR_COMPONENTS, POSE, POSE_POINTS, RIGHT_HAND,
@@ -337,8 +338,7 @@ def resample_fps(seq: LandmarkSequence, *, fps: float) -> LandmarkSequence:
     lies within the input's frames; variable-rate inputs (``times``) are handled by their timestamps.
     The result has evenly spaced frames (``times=None``).
     """
-    if not (isinstance(fps, (int, float)) and math.isfinite(fps) and fps > 0):
-        raise ParameterError(f"fps={fps!r} must be a positive number")
+    fps = check_rate(fps)
     T = seq.n_frames
     if T == 0:
         return seq.replace(fps=float(fps), times=None)

@@ -25,6 +25,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 
 from .errors import DataError, ParameterError
+from .validators import check_rate
 
 __all__ = ["Stream", "Sample", "align", "concat_streams"]
 
@@ -234,8 +235,7 @@ def align(streams: Mapping[str, Stream] | Sequence[Stream], *, fps: float, durat
     names = [s.name for s in items]
     if len(set(names)) != len(names):
         raise ParameterError(f"align(): duplicate stream names {names}")
-    if not (isinstance(fps, (int, float)) and math.isfinite(fps) and fps > 0):
-        raise ParameterError(f"align(): fps must be a positive number, got {fps!r}")
+    fps = check_rate(fps)
     if duration is None:
         duration = min(s.time[0] + s.duration if s.n_frames else 0.0 for s in items) - start
     if duration < 0 or not math.isfinite(duration):

@@ -166,3 +166,15 @@ def test_round_trip_property(tmp_path_factory, make_holistic, frames, dims, miss
     p2 = io.read(io.write(z, d / "b.pose"))
     assert p.equals(seq) and k.equals(binary) and z.equals(binary) and p2.equals(binary)
     assert k.dims == dims and k.n_frames == frames
+
+
+def test_read_takes_a_rate_for_every_format_and_refuses_a_conflict(tmp_path, rng, make_holistic):
+    """``io.read(path, fps=...)``: used where the file has no rate, checked where it has one."""
+    seq = make_holistic(rng, frames=6, fps=25.0)
+    for name in ("a.pose", "a.npz", "a.parquet"):
+        io.write(seq, tmp_path / name)
+        assert io.read(tmp_path / name, fps=25.0).fps == 25.0
+        with pytest.raises(ParameterError, match=r"stores 25 frames/s; fps=30 conflicts"):
+            io.read(tmp_path / name, fps=30)
+    with pytest.raises(ParameterError, match="fps=-1 must be a positive finite number"):
+        io.read(tmp_path / "a.pose", fps=-1)

@@ -11,7 +11,6 @@ import click
 from ._common import console, existing_file
 
 LANDMARK_SUFFIXES = (".pose", ".parquet", ".npz")
-from ..io.media import IMAGE_EXTENSIONS as IMAGE_SUFFIXES
 
 
 def _load(path: Path, *, what: str, fps: float | None = None):
@@ -19,7 +18,7 @@ def _load(path: Path, *, what: str, fps: float | None = None):
     if path.suffix.lower() in LANDMARK_SUFFIXES:
         from .. import io
 
-        return io.read(path, fps=fps if path.suffix.lower() == ".parquet" else None)
+        return io.read(path, fps=fps)
     from .. import vision
 
     with console.status(f"extracting landmarks from {what} {path.name} ..."):

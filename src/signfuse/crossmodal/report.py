@@ -41,6 +41,7 @@ import numpy as np
 from scipy.ndimage import uniform_filter1d
 
 from ..errors import DataError, ParameterError
+from ..validators import check_rate
 from ..sequence import LandmarkSequence
 from ..streams import Stream
 from .beats import audio_beats, beat_alignment, beat_alignment_null, envelope_peaks, motion_beats
@@ -127,8 +128,7 @@ def signals(audio: Stream, motion: Stream, *, fps: float | None = None) -> tuple
     Returns ``(fps, prosodic, kinematic, dominant hand)``; every signal has the same length.
     """
     fps = float(motion.fps if fps is None else fps)
-    if not (math.isfinite(fps) and fps > 0):
-        raise ParameterError(f"fps={fps!r} must be a positive number")
+    fps = check_rate(fps)
     pa, ka = prosodic_signals(audio), kinematic_signals(motion)
     e = {h: float(np.sum(motion.column(f"{h}_energy"))) for h in ("lh", "rh")}
     dom = "right" if e["rh"] >= e["lh"] else "left"

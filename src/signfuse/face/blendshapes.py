@@ -40,6 +40,7 @@ import numpy as np
 
 from ..io.media import IMAGE_EXTENSIONS
 from ..errors import DataError, DependencyError, ParameterError
+from ..validators import check_rate
 from ..sequence import Component, LandmarkSequence
 from ..streams import Stream
 from ..topology import FACE_POINTS_478
@@ -80,8 +81,7 @@ def run_face_landmarker(frames: Iterable[np.ndarray], *, model: str | Path, fps:
     model = Path(model)
     if not model.is_file():
         raise ParameterError(f"blendshapes model {str(model)!r} is not a file (a MediaPipe face_landmarker.task)")
-    if not (np.isfinite(fps) and fps > 0):
-        raise ParameterError(f"fps={fps!r} must be a positive number")
+    fps = check_rate(fps)
     try:
         import mediapipe as mp
         from mediapipe.tasks.python import BaseOptions

@@ -33,7 +33,7 @@ def predict_file(ckpt: str | os.PathLike[str], landmarks: str | os.PathLike[str]
 
     model, info = load_emotion(ckpt)
     p = Path(landmarks)
-    seq = io.read(p, fps=fps) if p.suffix == ".parquet" else io.read(p)
+    seq = io.read(p, fps=fps)
     wav, sr = load(audio, sr=16000) if audio else (None, None)
     xs, ms = sample_streams(seq, wav, sr, streams=list(model.streams))
     x = {k: torch.from_numpy(np.array(v[None], dtype=np.float32)) for k, v in xs.items() if k in model.streams}

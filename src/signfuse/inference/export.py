@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..errors import DataError, ParameterError
+from ..errors import DataError
 from .onnx import onnx_session
 from ..models.recognizer import Recognizer, load_checkpoint
 

@@ -16,12 +16,14 @@ All writers are atomic (:func:`atomic_path`). Every reader raises :class:`~signf
 from __future__ import annotations
 
 from os import PathLike
+import math
 from pathlib import Path
 
 from ..errors import DataError, ParameterError
 from ..sequence import LandmarkSequence
+from ..validators import check_rate
 from ._atomic import atomic_path, save_figure
-from .kaggle import read_kaggle_parquet, write_kaggle_parquet
+from .kaggle import read_kaggle_parquet, stored_kaggle_fps, write_kaggle_parquet
 from .npz import NPZ_FORMAT_VERSION, read_npz, write_npz
 from .pose import read_pose, read_pose_with_version, write_pose
 from .streams import read_stream, write_stream
@@ -59,17 +61,24 @@ def _check_exists(path: Path) -> None:
 def read(path: str | PathLike[str], *, format: str | None = None, fps: float | None = None) -> LandmarkSequence:
     """Read a landmark file (format by extension unless ``format`` is given).
 
-    ``fps`` is needed only for Kaggle parquet files that were not written by signfuse (they carry no
-    frame rate); for the other formats it must be ``None``.
+    ``fps`` is accepted for every format: it is used when the file stores no frame rate (Kaggle
+    parquet files not written by signfuse); when the file stores one, a different ``fps`` is a
+    :class:`ParameterError` naming both (a silent override would shift every time stamp).
     """
     path = Path(path)
     fmt = detect_format(path, format)
     _check_exists(path)
-    if fmt == "kaggle":
-        return read_kaggle_parquet(path, fps=fps)
     if fps is not None:
-        raise ParameterError(f"fps= is only used for Kaggle parquet; {path.name} stores its own frame rate")
-    return read_pose(path) if fmt == "pose" else read_npz(path)
+        fps = check_rate(fps)
+    if fmt == "kaggle":
+        stored = stored_kaggle_fps(path)
+        seq = read_kaggle_parquet(path, fps=fps if stored is None else None)
+    else:
+        seq = read_pose(path) if fmt == "pose" else read_npz(path)
+    if fps is not None and not math.isclose(seq.fps, fps, rel_tol=1e-6):
+        raise ParameterError(f"{path.name} stores {seq.fps:g} frames/s; fps={fps:g} conflicts with it "
+                             "(leave fps out for files that store their rate)")
+    return seq
 
 
 def write(seq: LandmarkSequence, path: str | PathLike[str], *, format: str | None = None) -> Path:

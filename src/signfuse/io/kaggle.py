@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 from functools import lru_cache
 from os import PathLike
 from pathlib import Path
@@ -25,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataError, FormatError, ParameterError, SignfuseError
+from ..validators import check_rate
 from ..sequence import Component, LandmarkSequence
 from ..topology import (FACE, FACE_POINTS_468, HAND_EDGES, HAND_POINTS, KAGGLE_LAYOUT, KAGGLE_POINTS_PER_FRAME,
                         LEFT_HAND, POSE, POSE_EDGES, POSE_POINTS, RIGHT_HAND)
@@ -98,6 +98,19 @@ def _num(table, name: str, path) -> np.ndarray:
     return col.to_numpy()
 
 
+def stored_kaggle_fps(path: str | PathLike[str]) -> float | None:
+    """The frame rate a signfuse-written Kaggle parquet file stores, or None (other files store none)."""
+    import pyarrow.parquet as pq
+
+    try:
+        raw = (pq.read_schema(path).metadata or {}).get(_META_KEY)
+        meta = json.loads(raw) if raw is not None else {}
+    except Exception:  # noqa: BLE001  (unreadable: read_kaggle_parquet reports it properly)
+        return None
+    fps = meta.get("fps") if isinstance(meta, dict) else None
+    return float(fps) if isinstance(fps, (int, float)) and fps > 0 else None
+
+
 def read_kaggle_parquet(path: str | PathLike[str], *, fps: float | None = None) -> LandmarkSequence:
     """Read one Kaggle ASL Signs parquet sequence.
 
@@ -119,8 +132,7 @@ def read_kaggle_parquet(path: str | PathLike[str], *, fps: float | None = None) 
 
     path = Path(path)
     if fps is not None:
-        if not isinstance(fps, (int, float, np.floating, np.integer)) or not math.isfinite(fps) or fps <= 0:
-            raise ParameterError(f"fps={fps!r} must be a positive finite number")
+        fps = check_rate(fps)
     try:
         pf = pq.ParquetFile(path, read_dictionary=["type"], memory_map=True)
         schema = pf.schema_arrow

@@ -144,7 +144,7 @@ def read_entry(entry: Any, fps: float | None = None):
     from .. import io
     path = Path(entry.path)
     rate = getattr(entry, "fps", None) or fps
-    seq = io.read(path, fps=rate) if path.suffix.lower() == ".parquet" else io.read(path)
+    seq = io.read(path, fps=rate)
     start, end = int(entry.start_frame or 0), entry.end_frame
     if start or end is not None:
         seq = seq[start: (seq.n_frames if end is None else int(end))]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import click
@@ -29,14 +28,13 @@ def _write_csv(stream, path: Path) -> None:
     import numpy as np
 
     header = ["frame", "time", "face_present", *stream.names]
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", encoding="utf-8", newline="") as fh:
+    from ..io import atomic_path
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
         fh.write(",".join(header) + "\n")
         t = stream.time
         for i in range(stream.n_frames):
             vals = ",".join("NaN" if not np.isfinite(v) else f"{v:.6g}" for v in stream.values[i])
             fh.write(f"{i},{t[i]:.6f},{int(stream.mask[i])},{vals}\n")
-    os.replace(tmp, path)
 
 
 @click.command("face")
@@ -94,9 +92,9 @@ def face(input_path: Path, out: Path, baseline: str | None, blend_model: Path | 
     evs = facelib.events(stream)
     _write_csv(stream, out)
     if events_path is not None:
-        tmp = events_path.with_name(f".{events_path.name}.tmp")
-        tmp.write_text(json.dumps(evs, indent=1))
-        os.replace(tmp, events_path)
+        from ..io import atomic_path
+        with atomic_path(events_path) as tmp:
+            tmp.write_text(json.dumps(evs, indent=1))
     if plot_path is not None:
         from .. import viz
 

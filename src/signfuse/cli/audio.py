@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
 import click
@@ -12,11 +11,8 @@ from ._common import console, existing_file
 
 
 def _json_safe(d):
-    if isinstance(d, dict):
-        return {k: _json_safe(v) for k, v in d.items()}
-    if isinstance(d, float) and not math.isfinite(d):
-        return None
-    return d
+    from ..io import jsonable
+    return jsonable(d)
 
 
 @click.command(name="audio")

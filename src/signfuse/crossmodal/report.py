@@ -276,8 +276,5 @@ def write_report(report: dict, prosodic: Mapping[str, np.ndarray], kinematic: Ma
 
 
 def _jsonable(o):
-    if isinstance(o, np.generic):
-        return o.item()
-    if isinstance(o, np.ndarray):
-        return o.tolist()
-    return str(o)
+    from ..io import jsonable
+    return jsonable(o)

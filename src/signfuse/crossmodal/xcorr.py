@@ -86,8 +86,9 @@ def peak_lag(lags_s: np.ndarray, r: np.ndarray, *, absolute: bool = True) -> tup
 
 
 def _zscore(x: np.ndarray) -> np.ndarray:
-    s = x.std()
-    return (x - x.mean()) / s if s > 0 else np.zeros_like(x)
+    """scipy's z-score; a constant signal is all zeros (it correlates with nothing)."""
+    from scipy.stats import zscore
+    return np.zeros_like(x) if not x.std() > 0 else zscore(x)
 
 
 def _tail(tail: str) -> str:

@@ -23,12 +23,14 @@ from ..errors import DataError, ParameterError
 from ..sequence import LandmarkSequence
 from ..validators import check_rate
 from ._atomic import atomic_path, save_figure
+from .jsonfmt import jsonable, write_json
 from .kaggle import read_kaggle_parquet, stored_kaggle_fps, write_kaggle_parquet
 from .npz import NPZ_FORMAT_VERSION, read_npz, write_npz
 from .pose import read_pose, read_pose_with_version, write_pose
 from .streams import read_stream, write_stream
 
 __all__ = [
+    "jsonable", "write_json",
     "read", "write", "describe", "detect_format", "FORMATS",
     "read_pose", "write_pose", "read_kaggle_parquet", "write_kaggle_parquet", "read_npz", "write_npz",
     "read_stream", "write_stream", "atomic_path", "save_figure",

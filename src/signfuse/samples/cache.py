@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import math
 import os
 import shutil
 import uuid
@@ -17,6 +16,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 
 from ..errors import DataError
+from ..io.jsonfmt import jsonable
 from ..streams import Sample, Stream
 from .builders import DEFAULT_FACE_REGIONS, build_samples, parse_streams
 
@@ -28,17 +28,7 @@ CACHE_VERSION = 1
 
 
 def _jsonable(v: Any) -> Any:
-    if isinstance(v, (str, int, bool)) or v is None:
-        return v
-    if isinstance(v, float):
-        return v if math.isfinite(v) else None
-    if isinstance(v, (np.generic,)):
-        return _jsonable(v.item())
-    if isinstance(v, Mapping):
-        return {str(k): _jsonable(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_jsonable(x) for x in v]
-    return str(v)
+    return jsonable(v)
 
 
 class StreamCache:

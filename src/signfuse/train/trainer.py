@@ -120,19 +120,10 @@ class FitResult:
 
 
 def plain(v: Any) -> Any:
-    """Plain Python values (for YAML/JSON and ``weights_only`` checkpoints): paths, numpy scalars, tuples."""
-    import numpy as np
-    if isinstance(v, Mapping):
-        return {str(k): plain(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [plain(x) for x in v]
-    if isinstance(v, Path):
-        return str(v)
-    if isinstance(v, np.generic):
-        return v.item()
-    if isinstance(v, np.ndarray):
-        return v.tolist()
-    return v
+    """Plain Python values (for YAML and ``weights_only`` checkpoints): :func:`signfuse.io.jsonable`
+    keeping non-finite floats."""
+    from ..io.jsonfmt import jsonable
+    return jsonable(v, finite_only=False)
 
 
 def _safe_io_class():

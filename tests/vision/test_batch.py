@@ -59,6 +59,7 @@ def test_batch_outputs_failures_manifest_and_resume(folder, tmp_path, caplog):
     warned = {os.path.basename(p): w for p, w in s.warnings}
     assert [p for p, w in warned.items() if w == NOBODY_WARNING] == ["nobody.mp4"]
     assert warned["astronaut.mp4"].startswith("mostly missing: hands 0% of 12 frames")   # her hands are out of view
+    assert "try --model hands" in warned["astronaut.mp4"]
     assert events[0]["done"] == 0 and events[-1]["done"] == 7 and events[-1]["frames"] == s.frames
     within = [e for e in events if e["status"] is None and e["done"] == 0 and e["frames"] > 0]
     assert within and max(e["frames"] for e in within) == 12     # frames reported inside the first video

@@ -293,8 +293,11 @@ def _detection_warning(rates: dict[str, Any]) -> str | None:
     short = [p for p in ("face", "hands") if rates.get(p) is not None and rates[p] < DEFAULT_MIN_RATE]
     if not short:
         return None
+    hint = ""
+    if "hands" in short and rates.get("pose"):
+        hint = "; for close-ups of hands try --model hands"
     return (f"mostly missing: {format_rates(rates, short)} of {rates['frames']} frames "
-            f"(both hands {100 * (rates.get('both_hands') or 0):.0f}%)")
+            f"(both hands {100 * (rates.get('both_hands') or 0):.0f}%){hint}")
 
 
 def _write(seq, target: Path, fmt: str, *, model: str | None = None) -> None:

@@ -8,14 +8,8 @@ from pathlib import Path
 
 import click
 
-from ._common import console, existing_file
+from ._common import console, existing_file, existing_input
 
-
-def _existing_input(ctx, param, value):
-    """click callback: an existing file, or an MP_Data sequence folder (0.npy, 1.npy ...)."""
-    if value is not None and Path(value).is_dir():
-        return Path(value)
-    return existing_file(ctx, param, value)
 
 LANDMARK_SUFFIXES = (".pose", ".parquet", ".npz")
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
@@ -59,7 +53,7 @@ def _check_face(seq, *, force: bool, path: Path) -> dict:
 
 
 @click.command("face")
-@click.argument("input_path", metavar="INPUT", callback=_existing_input)
+@click.argument("input_path", metavar="INPUT", callback=existing_input)
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="CSV to write: one row per frame.")
 @click.option("--baseline", default=None, metavar="first|median|FILE",

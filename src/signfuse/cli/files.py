@@ -7,21 +7,12 @@ from pathlib import Path
 
 import click
 
-from ._common import console
+from ._common import console, existing_input
 
-
-def _landmark_input(ctx, param, value):
-    """click callback: an existing landmark file or MP_Data sequence folder."""
-    if value is None:
-        return None
-    p = Path(value)
-    if not p.exists():
-        raise click.BadParameter(f"{p}: no such file or folder")
-    return p
 
 
 @click.command("info")
-@click.argument("file", callback=_landmark_input)
+@click.argument("file", callback=existing_input)
 @click.option("--format", "fmt", type=click.Choice(["pose", "kaggle", "parquet", "npz", "mp_data"]), default=None,
               help="File format (default: from the extension; a folder of 0.npy, 1.npy ... is mp_data).")
 @click.option("--fps", type=float, default=None,
@@ -38,7 +29,7 @@ def info(file: Path, fmt: str | None, fps: float | None) -> None:
 
 
 @click.command("convert")
-@click.argument("src", metavar="IN", callback=_landmark_input)
+@click.argument("src", metavar="IN", callback=existing_input)
 @click.argument("dst", metavar="OUT", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--fps", type=float, default=None,
               help="Frame rate of a Kaggle parquet or MP_Data folder input (they store none).")

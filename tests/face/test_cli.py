@@ -129,3 +129,19 @@ def test_video_input_is_extracted_first(tmp_path):
     roll = df["roll"].to_numpy()
     assert roll[1] - roll[0] == pytest.approx(-15, abs=3) and roll[4] - roll[0] == pytest.approx(15, abs=3)
     assert "gaze_x" in df.columns           # extracted with the refined (iris) face mesh
+
+
+def test_mostly_missing_face_is_refused_unless_forced(tmp_path):
+    T = 20
+    present = np.zeros(T, bool)
+    present[:6] = True                                       # the face in 6 of 20 frames (30%)
+    path = tmp_path / "rare.npz"
+    io.write(face_seq(face_frames(T), present=present), path)
+    out = tmp_path / "r.csv"
+    res = CliRunner().invoke(cli, ["face", str(path), "--out", str(out)])
+    assert res.exit_code == 1 and not out.exists()
+    assert "rare.npz" in res.output and "mostly missing: face 30% of 20 frames" in res.output
+    assert "--force" in res.output and "Traceback" not in res.output
+    res = CliRunner().invoke(cli, ["face", str(path), "--out", str(out), "--force"])
+    assert res.exit_code == 0, res.output
+    assert "detection: face 30%" in res.output and len(_read_csv(out)) == T

@@ -178,3 +178,30 @@ def test_read_takes_a_rate_for_every_format_and_refuses_a_conflict(tmp_path, rng
             io.read(tmp_path / name, fps=30)
     with pytest.raises(ParameterError, match="fps=-1 must be a positive finite number"):
         io.read(tmp_path / "a.pose", fps=-1)
+
+
+def test_describe_kaggle_without_fps_says_the_rate_is_unknown(tmp_path, rng):
+    import json
+
+    from click.testing import CliRunner
+
+    from signfuse.cli import cli
+
+    pq.write_table(_kaggle_table(rng, frames=6), tmp_path / "k.parquet")
+    d = io.describe(tmp_path / "k.parquet")
+    assert d["format"] == "kaggle" and d["frames"] == 6 and d["fps"] is None and d["rate"] == "unknown"
+    assert d["duration_s"] is None and d["missing"]["LEFT_HAND"] == 0.5 and "--fps" in d["note"]
+    d = io.describe(tmp_path / "k.parquet", fps=30)
+    assert d["fps"] == 30.0 and d["rate"] == "given" and d["duration_s"] == pytest.approx(0.2)
+    res = CliRunner().invoke(cli, ["info", str(tmp_path / "k.parquet")])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output)["rate"] == "unknown"
+
+
+def test_write_kaggle_metadata_records_the_model(tmp_path, rng, make_holistic):
+    seq = make_holistic(rng, frames=3, fps=30.0)
+    io.write_kaggle_parquet(seq, tmp_path / "m.parquet", metadata={"model": "hands"})
+    assert io.kaggle.kaggle_metadata(tmp_path / "m.parquet")["model"] == "hands"
+    assert io.describe(tmp_path / "m.parquet")["model"] == "hands"
+    with pytest.raises(ParameterError, match="reserved"):
+        io.write_kaggle_parquet(seq, tmp_path / "n.parquet", metadata={"fps": 5})

@@ -31,6 +31,16 @@ def existing_file(ctx: click.Context | None, param: click.Parameter | None, valu
     return p
 
 
+def existing_input(ctx: click.Context | None, param: click.Parameter | None, value: str | Path | None) -> Path | None:
+    """click callback: an existing file, or a folder (an MP_Data sequence folder is a landmark input)."""
+    if value is None:
+        return None
+    p = Path(value)
+    if not p.exists():
+        raise click.BadParameter(f"{p}: no such file or folder")
+    return p
+
+
 class ProgressCallback:
     """A progress bar used as a ``progress(done, total)`` callback, the form library functions take.
 

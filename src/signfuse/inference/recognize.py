@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any, Iterator
 
 import numpy as np
@@ -35,8 +34,8 @@ def _softmax(z: np.ndarray) -> np.ndarray:
 
 
 def _sample(model, src: Path | None, *, fps: float | None, seq=None):
-    entry = SimpleNamespace(id=src.stem if src else "live", path=src, signer=None, split=None, gloss=None,
-                            glosses=None, start_frame=0, end_frame=None, fps=fps, domain=None, meta={})
+    from ..datasets import Entry
+    entry = Entry(id=src.stem if src else "live", path=src, signer=None, split=None, fps=fps)
     return sample_from_entry(entry, streams=model.streams,
                              face_regions=model.face_regions or ("lips", "eyes", "brows", "nose"), fps=fps, seq=seq)
 

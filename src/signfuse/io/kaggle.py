@@ -261,8 +261,12 @@ def _kaggle_points(seq: LandmarkSequence) -> tuple[np.ndarray, np.ndarray]:
     return np.array(src, dtype=np.int64), np.array(dst, dtype=np.int64)
 
 
-def write_kaggle_parquet(seq: LandmarkSequence, path: str | PathLike[str]) -> Path:
+def write_kaggle_parquet(seq: LandmarkSequence, path: str | PathLike[str], *,
+                         metadata: dict | None = None) -> Path:
     """Write person 0 of ``seq`` in the Kaggle ASL Signs layout (atomically); returns the path.
+
+    ``metadata`` (JSON-able) is added to the signfuse metadata, e.g. ``{"model": "hands"}`` from
+    ``extract``; its keys may not replace fps, width, height, dims or writer.
 
     Points are placed by name (FACE points by index name, so a 478-point face loses its 10 iris
     points; a reduced face or pose fills only its own rows); missing points are NaN. Dims beyond
@@ -305,6 +309,11 @@ def write_kaggle_parquet(seq: LandmarkSequence, path: str | PathLike[str]) -> Pa
         "z": pa.array(flat[:, 2]),
     })
     meta = {"fps": seq.fps, "width": seq.width, "height": seq.height, "dims": d, "writer": "signfuse"}
+    if metadata:
+        clash = sorted(set(metadata) & set(meta))
+        if clash:
+            raise ParameterError(f"metadata keys {clash} are reserved for the file's own fields")
+        meta.update(metadata)
     table = table.replace_schema_metadata({_META_KEY: json.dumps(meta).encode()})
     with atomic_path(path) as tmp:
         # dictionary-encode only `type`: on float and unique row_id columns it costs time and space

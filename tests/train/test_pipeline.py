@@ -82,11 +82,16 @@ def test_recognize_a_video_end_to_end(trained, tmp_path):
     ckpt, onnx = trained
     video = write_video(tmp_path / "signer.mp4", moving_frames(photo("astronaut"), 10), fps=25)
     before = set(Path(tempfile.gettempdir()).glob("signfuse-rec-*"))
-    r = recognize(onnx, video, top_k=3)
+    # the astronaut photo shows no hands: no confident answer without --force
+    from signfuse.errors import DataError
+    with pytest.raises(DataError, match=r"signer.mp4: mostly missing: hands 0% of 10 frames"):
+        recognize(onnx, video, top_k=3)
+    r = recognize(onnx, video, top_k=3, force=True)
     assert set(Path(tempfile.gettempdir()).glob("signfuse-rec-*")) == before
     assert r["frames"] == 10 and r["input"] == str(video) and len(r["top"]) == 3
+    assert r["detection"]["hands"] == 0.0 and r["detection"]["face"] == 1.0
     assert sum(t["probability"] for t in r["top"]) <= 1 + 1e-6
-    ref = recognize(onnx, io.write(vision.extract(video), tmp_path / "signer.pose"), top_k=3)
+    ref = recognize(onnx, io.write(vision.extract(video), tmp_path / "signer.pose"), top_k=3, force=True)
     assert [t["gloss"] for t in r["top"]] == [t["gloss"] for t in ref["top"]]
     np.testing.assert_allclose([t["probability"] for t in r["top"]], [t["probability"] for t in ref["top"]],
                                atol=1e-5)
@@ -94,8 +99,10 @@ def test_recognize_a_video_end_to_end(trained, tmp_path):
 
     from signfuse.cli import cli
     out = CliRunner().invoke(cli, ["recognize", str(ckpt), str(video), "--top-k", "2"])
+    assert out.exit_code != 0 and "mostly missing: hands 0%" in out.output and "--force" in out.output
+    out = CliRunner().invoke(cli, ["recognize", str(ckpt), str(video), "--top-k", "2", "--force"])
     assert out.exit_code == 0, out.output
-    assert r["top"][0]["gloss"] in out.output
+    assert r["top"][0]["gloss"] in out.output and "detected in 10 frames" in out.output
 
 
 @pytest.mark.slow
@@ -134,7 +141,7 @@ def test_recognize_live_over_a_stream(trained, tmp_path):
     assert [r["frames"] for r in results] == [4, 6, 6]                 # the window fills, then slides
     frames = list(vision.iter_frames(str(video)))[3:10]                 # the last window: 0.16 .. 0.36 s
     last = frames[-results[-1]["frames"]:]
-    ref = recognize(onnx, io.write(vision.frames_to_sequence(last, fps=25.0), tmp_path / "w.npz"), top_k=2)
+    ref = recognize(onnx, io.write(vision.frames_to_sequence(last, fps=25.0), tmp_path / "w.npz"), top_k=2, force=True)
     assert [t["gloss"] for t in results[-1]["top"]] == [t["gloss"] for t in ref["top"]]
     np.testing.assert_allclose([t["probability"] for t in results[-1]["top"]],
                                [t["probability"] for t in ref["top"]], atol=1e-5)

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import ParameterError
-from ._common import ProgressCallback, console, existing_file
+from ._common import ProgressCallback, console, existing_file, existing_input
 
 __all__ = ["train", "eval_cmd", "recognize", "ablate", "adapt", "export"]
 
@@ -120,7 +120,9 @@ def eval_cmd(checkpoint, data, split, out_dir, beam) -> None:
 @click.option("--hop", "hop_s", type=click.FloatRange(min=0, min_open=True), default=0.5, show_default=True,
               help="Live: seconds between results.")
 @click.option("--max-frames", type=click.IntRange(min=1), default=None, help="Live: stop after this many frames.")
-def recognize(model_path, input_path, top_k, beam, fps, live, window_s, hop_s, max_frames) -> None:
+@click.option("--force", is_flag=True, help="Answer even when the body parts the model needs were mostly not "
+              "detected in the input.")
+def recognize(model_path, input_path, top_k, beam, fps, live, window_s, hop_s, max_frames, force) -> None:
     """Recognize signs in INPUT_PATH (landmark file or video) with a checkpoint or an ONNX file.
 
     With --live, INPUT_PATH is a camera index (0), a stream URL (rtsp://, http://) or a video file, and
@@ -134,9 +136,12 @@ def recognize(model_path, input_path, top_k, beam, fps, live, window_s, hop_s, m
                      else " ".join(r["glosses"]))
             click.echo(f"{r['time']:8.2f} s  {shown}  ({r['latency_ms']:.0f} ms)")
         return
-    existing_file(None, None, input_path)
+    existing_input(None, None, input_path)
     from ..inference.recognize import recognize as run
-    r = run(model_path, input_path, top_k=top_k, beam=beam, fps=fps)
+    from ..quality import format_rates
+    r = run(model_path, input_path, top_k=top_k, beam=beam, fps=fps, force=force)
+    console.print(f"detected in {r['frames']} frames: {format_rates(r['detection'], ('pose', 'face', 'hands'))}",
+                  highlight=False)
     if r["task"] == "isolated":
         if beam:
             console.print("note: --beam applies to continuous (CTC) models only; this model is isolated")

@@ -40,6 +40,9 @@ def _sample(model, src: Path | None, *, fps: float | None, seq=None):
                              face_regions=model.face_regions or ("lips", "eyes", "brows", "nose"), fps=fps, seq=seq)
 
 
+#: the detection rates every answer reports
+PARTS_REPORTED = ("pose", "face", "left_hand", "right_hand", "hands")
+
 #: the longest input recognized in one piece (20 minutes at 30 fps); longer recordings: cut them or use live
 MAX_INPUT_FRAMES = 36_000
 
@@ -94,7 +97,8 @@ def _check_options(top_k: int, beam: int) -> None:
 
 
 def recognize(model_path: str | os.PathLike[str], input_path: str | os.PathLike[str], *, top_k: int = 5,
-              beam: int = 0, fps: float | None = None) -> dict[str, Any]:
+              beam: int = 0, fps: float | None = None, force: bool = False,
+              min_detection: float | None = None) -> dict[str, Any]:
     """Top-k glosses with probabilities (isolated) or the gloss sequence (continuous) of one input.
 
     ``input_path``: a landmark file (.pose, .parquet, .npz) or a video (landmarks are extracted with
@@ -103,15 +107,22 @@ def recognize(model_path: str | os.PathLike[str], input_path: str | os.PathLike[
     _check_options(top_k, beam)
     model = load_model(model_path)
     src = Path(input_path)
-    if not src.is_file():
+    if not src.exists():
         raise DataError("no such input file", path=src)
     if src.suffix.lower() in VIDEO:
         from .. import vision
-        smp = _sample(model, src, fps=None, seq=vision.extract(src))
+        seq = vision.extract(src)
     else:
-        smp = _sample(model, src, fps=fps)
+        from ..datasets import Entry, read_entry
+        seq = read_entry(Entry(id=src.stem, path=src, signer=None, split=None), fps=fps)
+    from ..quality import DEFAULT_MIN_RATE, detection_rates, parts_for_streams, require_detected
+    parts = parts_for_streams(model.streams)
+    rates = (require_detected(seq, parts, min_rate=DEFAULT_MIN_RATE if min_detection is None else min_detection,
+                              force=force, path=src) if parts else detection_rates(seq))
+    smp = _sample(model, src, fps=fps, seq=seq)
     result: dict[str, Any] = {"input": str(input_path), "model": str(model_path), "task": model.task,
-                              "frames": int(smp.n_frames)}
+                              "frames": int(smp.n_frames),
+                              "detection": {k: rates.get(k) for k in ("frames",) + PARTS_REPORTED}}
     result.update(_predict(model, smp, top_k=top_k, beam=beam))
     return result
 

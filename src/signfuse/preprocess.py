@@ -14,15 +14,24 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
 from .errors import DataError, ParameterError
 from .sequence import LandmarkSequence
 from .streams import Stream
-from .topology import (FACE, FACE_REGIONS, HAND_POINTS, LEFT_HAND, MIRROR_COMPONENTS, POSE, POSE_POINTS, RIGHT_HAND,
-                       mirror_point_name)
+from .topology import (
+    FACE,
+    FACE_REGIONS,
+    HAND_POINTS,
+    LEFT_HAND,
+    MIRROR_COMPONENTS,
+    POSE,
+    POSE_POINTS,
+    RIGHT_HAND,
+    mirror_point_name,
+)
 
 __all__ = [
     "normalize", "to_streams", "STREAM_NAMES", "interpolate_gaps", "smooth_one_euro", "smooth_savgol",

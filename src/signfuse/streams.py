@@ -18,9 +18,10 @@ source frame contributes (pooling) or both interpolation neighbours are valid an
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -117,7 +118,7 @@ class Stream:
     def __repr__(self) -> str:
         return f"Stream({self.name!r}, frames={self.n_frames}, features={self.n_features}, fps={self.fps:g})"
 
-    def replace(self, **changes: Any) -> "Stream":
+    def replace(self, **changes: Any) -> Stream:
         kw = dict(name=self.name, values=self.values, names=self.names, fps=self.fps, times=self.times, mask=self.mask)
         unknown = set(changes) - set(kw)
         if unknown:
@@ -132,7 +133,7 @@ class Stream:
         except ValueError:
             raise ParameterError(f"stream {self.name!r} has no feature {name!r}; it has {list(self.names)[:12]}") from None
 
-    def select(self, names: Iterable[str]) -> "Stream":
+    def select(self, names: Iterable[str]) -> Stream:
         """Keep only some feature columns (by name), in the order given."""
         names = list(names)
         idx = []
@@ -142,7 +143,7 @@ class Stream:
             idx.append(self.names.index(n))
         return self.replace(values=self.values[:, idx], names=tuple(names))
 
-    def __getitem__(self, key: slice) -> "Stream":
+    def __getitem__(self, key: slice) -> Stream:
         if not isinstance(key, slice) or key.step not in (None, 1):
             raise ParameterError("Stream supports contiguous time slices only (stream[a:b])")
         times = self.time[key] if self.times is not None else None
@@ -275,11 +276,11 @@ class Sample:
         """Frames of the (aligned) streams; 0 when there are none."""
         return max((s.n_frames for s in self.streams.values()), default=0)
 
-    def with_streams(self, streams: Mapping[str, Stream]) -> "Sample":
+    def with_streams(self, streams: Mapping[str, Stream]) -> Sample:
         from dataclasses import replace
         return replace(self, streams=dict(streams))
 
-    def drop(self, names: Iterable[str]) -> "Sample":
+    def drop(self, names: Iterable[str]) -> Sample:
         """The same sample without some streams (modality ablation)."""
         names = set(names)
         return self.with_streams({k: v for k, v in self.streams.items() if k not in names})

@@ -14,8 +14,8 @@ import pytest
 from signfuse import io as sio
 from signfuse.datasets import synthetic
 from signfuse.datasets.synthetic import face as facemod
-from signfuse.datasets.synthetic.hands import handshape_angles, hand_local_points, place_hand
 from signfuse.datasets.synthetic.generator import EMOTION_MOTION, SHAKE_HZ
+from signfuse.datasets.synthetic.hands import hand_local_points, handshape_angles, place_hand
 from signfuse.datasets.synthetic.vocab import Sign
 from signfuse.errors import DataError, ParameterError
 
@@ -437,7 +437,7 @@ def test_synth_cli(tmp_path):
     res = CliRunner().invoke(cli, ["synth", str(tmp_path / "c"), "--signs", "3", "--signers", "2",
                                    "--sentences", "1", "--samples-per-sign", "1", "--seed", "4"])
     assert res.exit_code == 0, res.output
-    line = [l for l in res.output.splitlines() if l.startswith("{")][-1]
+    line = [ln for ln in res.output.splitlines() if ln.startswith("{")][-1]
     assert json.loads(line)["isolated"] == 6
     assert len(synthetic.load_corpus(tmp_path / "c")) == 7
 

@@ -10,8 +10,6 @@ import torch
 from signfuse.errors import DataError, ParameterError
 from signfuse.train.data import build_cache, load_entries
 
-from .toy import toy_cache  # noqa: F401  (fixture)
-
 torch.set_num_threads(1)
 
 

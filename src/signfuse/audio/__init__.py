@@ -17,9 +17,23 @@ from .load import load, resample
 from .pitch import PITCH_METHODS, hz_to_semitones, pitch
 from .plot import plot_features
 from .prosody import summary
-from .spectral import (WINDOWS, delta, get_window, log_mel, log_power_stft, mel_filterbank, mfcc, onset_strength,
-                       power_spectrogram, rms_db, spectral_centroid, spectral_flux, stft, stft_summary,
-                       zero_crossing_rate)
+from .spectral import (
+                       WINDOWS,
+                       delta,
+                       get_window,
+                       log_mel,
+                       log_power_stft,
+                       mel_filterbank,
+                       mfcc,
+                       onset_strength,
+                       power_spectrogram,
+                       rms_db,
+                       spectral_centroid,
+                       spectral_flux,
+                       stft,
+                       stft_summary,
+                       zero_crossing_rate,
+)
 from .windows import compare_windows, plot_windows
 
 __all__ = [

@@ -8,8 +8,7 @@ from os import PathLike
 
 from ..errors import DataError
 from ..sequence import Component
-from ..topology import (FACE, HAND_POINTS, LEFT_HAND, OPENPOSE_BODY_25_POINTS, POSE, POSE_POINTS,
-                        POSE_WORLD, RIGHT_HAND)
+from ..topology import FACE, HAND_POINTS, LEFT_HAND, OPENPOSE_BODY_25_POINTS, POSE, POSE_POINTS, POSE_WORLD, RIGHT_HAND
 
 log = logging.getLogger(__name__)
 

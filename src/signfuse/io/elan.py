@@ -21,9 +21,10 @@ import os
 import re
 import tempfile
 import time
+from collections.abc import Mapping
 from os import PathLike
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from ..errors import DataError, DependencyError, FormatError
 

@@ -26,8 +26,19 @@ import numpy as np
 
 from ..errors import DataError, FormatError, ParameterError, SignfuseError
 from ..sequence import Component, LandmarkSequence
-from ..topology import (FACE, FACE_POINTS_468, HAND_EDGES, HAND_POINTS, KAGGLE_LAYOUT, KAGGLE_POINTS_PER_FRAME,
-                        LEFT_HAND, POSE, POSE_EDGES, POSE_POINTS, RIGHT_HAND)
+from ..topology import (
+    FACE,
+    FACE_POINTS_468,
+    HAND_EDGES,
+    HAND_POINTS,
+    KAGGLE_LAYOUT,
+    KAGGLE_POINTS_PER_FRAME,
+    LEFT_HAND,
+    POSE,
+    POSE_EDGES,
+    POSE_POINTS,
+    RIGHT_HAND,
+)
 from ._atomic import atomic_path
 from ._checks import check_fps
 

@@ -117,7 +117,7 @@ def read_pose_with_version(path: str | PathLike[str]) -> tuple[LandmarkSequence,
         name = canonical_component(c.name)
         points = canonical_points(name, c.points)
         check_component(name, points, path=path)
-        comps.append(make_component(name, points, [tuple(l) for l in c.limbs], path=path))
+        comps.append(make_component(name, points, [tuple(limb) for limb in c.limbs], path=path))
     if len({c.name for c in comps}) != len(comps):
         raise FormatError(f"duplicate components {[c.name for c in header.components]}", path=path)
 

@@ -11,10 +11,10 @@ Kaggle); larger ones as pixels of a ``seq.width x seq.height`` image (pose-forma
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator
 from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterator
 
 import numpy as np
 

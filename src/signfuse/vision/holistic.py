@@ -29,15 +29,26 @@ import contextlib
 import logging
 import os
 import sys
+from collections.abc import Iterator
 from functools import lru_cache
-from typing import Iterator
 
 import numpy as np
 
 from ..errors import DependencyError, ParameterError
 from ..sequence import Component
-from ..topology import (FACE, FACE_POINTS_468, FACE_POINTS_478, HAND_EDGES, HAND_POINTS, LEFT_HAND, POSE,
-                        POSE_EDGES, POSE_POINTS, POSE_WORLD, RIGHT_HAND)
+from ..topology import (
+    FACE,
+    FACE_POINTS_468,
+    FACE_POINTS_478,
+    HAND_EDGES,
+    HAND_POINTS,
+    LEFT_HAND,
+    POSE,
+    POSE_EDGES,
+    POSE_POINTS,
+    POSE_WORLD,
+    RIGHT_HAND,
+)
 
 __all__ = ["SUPPORTED_MODEL_COMPLEXITY", "check_model_complexity", "holistic_components", "n_points",
            "HolisticRunner", "results_to_arrays"]
@@ -209,7 +220,7 @@ class HolisticRunner:
             self._graph.close()
             self._graph = None
 
-    def __enter__(self) -> "HolisticRunner":
+    def __enter__(self) -> HolisticRunner:
         return self
 
     def __exit__(self, *exc) -> None:

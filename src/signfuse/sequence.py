@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -238,9 +239,9 @@ class LandmarkSequence:
         return out
 
     # ------------------------------------------------------------------ transforms
-    def replace(self, **changes) -> LandmarkSequence:
+    def replace(self, **changes: Any) -> LandmarkSequence:
         """A copy with some fields replaced (``seq.replace(data=..., fps=...)``)."""
-        kwargs = dict(components=self.components, data=self.data, confidence=self.confidence,
+        kwargs: dict[str, Any] = dict(components=self.components, data=self.data, confidence=self.confidence,
                       fps=self.fps, times=self.times, width=self.width, height=self.height)
         unknown = set(changes) - set(kwargs)
         if unknown:

@@ -21,7 +21,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -119,7 +119,8 @@ class Stream:
         return f"Stream({self.name!r}, frames={self.n_frames}, features={self.n_features}, fps={self.fps:g})"
 
     def replace(self, **changes: Any) -> Stream:
-        kw = dict(name=self.name, values=self.values, names=self.names, fps=self.fps, times=self.times, mask=self.mask)
+        kw: dict[str, Any] = dict(name=self.name, values=self.values, names=self.names, fps=self.fps, times=self.times,
+                                  mask=self.mask)
         unknown = set(changes) - set(kw)
         if unknown:
             raise ParameterError(f"unknown Stream fields: {sorted(unknown)}")
@@ -150,7 +151,12 @@ class Stream:
         start = key.indices(self.n_frames)[0]
         if times is None and start:
             times = self.time[key]
-        return self.replace(values=self.values[key], times=times, mask=self.mask[key])
+        return self.replace(values=self.values[key], times=times, mask=_mask(self)[key])
+
+
+def _mask(s: Stream) -> np.ndarray:
+    # The field is optional at construction; __post_init__ always fills it.
+    return cast(np.ndarray, s.mask)
 
 
 def concat_streams(streams: Sequence[Stream], name: str) -> Stream:
@@ -165,7 +171,7 @@ def concat_streams(streams: Sequence[Stream], name: str) -> Stream:
                 f"{streams[0].name!r} ({n} frames at {streams[0].fps:g} fps); align() them first")
     values = np.concatenate([s.values for s in streams], axis=1)
     names = tuple(f"{s.name}.{c}" for s in streams for c in s.names)
-    mask = np.logical_and.reduce([s.mask for s in streams])
+    mask = np.logical_and.reduce([_mask(s) for s in streams])
     return Stream(name, values, names, streams[0].fps, times=streams[0].times, mask=mask)
 
 

@@ -92,8 +92,8 @@ def describe(path: str | PathLike[str], *, format: str | None = None, fps: float
     fmt = detect_format(path, format)
     _check_exists(path)
     if fmt == "pose":
-        seq, version = read_pose_with_version(path)
-        version = f"{version:.1f}"
+        seq, pose_version = read_pose_with_version(path)
+        version = f"{pose_version:.1f}"
     else:
         seq = read(path, format=fmt, fps=fps)
         version = "kaggle-asl-signs" if fmt == "kaggle" else str(NPZ_FORMAT_VERSION)

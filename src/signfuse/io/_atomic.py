@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["atomic_path"]
 
@@ -30,15 +35,19 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
             tmp.unlink()
 
 
-def save_figure(fig, path: str | os.PathLike[str], *, dpi: int = 110) -> Path:
-    """Save a matplotlib figure atomically (format from the suffix, PNG by default) and close it."""
-    import matplotlib.pyplot as plt
+def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: int = 110) -> Path:
+    """Save a matplotlib figure atomically (format from the suffix, PNG by default) and close it.
 
+    Figures built with ``matplotlib.figure.Figure()`` hold no global state; one made by pyplot is
+    closed through pyplot, which is never imported here (importing it picks a backend).
+    """
     path = Path(path)
     fmt = path.suffix.lstrip(".").lower() or "png"
     try:
         with atomic_path(path) as tmp:
             fig.savefig(tmp, dpi=dpi, format=fmt)
     finally:
-        plt.close(fig)
+        plt = sys.modules.get("matplotlib.pyplot")
+        if plt is not None:
+            plt.close(fig)
     return path

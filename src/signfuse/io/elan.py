@@ -58,7 +58,7 @@ def _mime_for(url: str) -> str:
     return known.get(ext) or mimetypes.guess_type(url)[0] or "unknown"
 
 
-def _pympi():
+def _pympi() -> Any:
     try:
         import pympi.Elan as Elan
     except ImportError as e:  # pragma: no cover - a declared dependency
@@ -112,9 +112,9 @@ def read_eaf(path: str | PathLike[str]) -> dict[str, Any]:
         parent = attrib.pop("PARENT_REF", None)
         attrib.pop("TIER_ID", None)
         anns: list[dict[str, Any]] = []
-        for aid, (s, e, value, svg) in aligned.items():
-            a = {"id": aid, "start_ms": ts.get(s), "end_ms": ts.get(e), "value": value or "",
-                 "start_slot": s, "end_slot": e}
+        for aid, (s, end, value, svg) in aligned.items():
+            a = {"id": aid, "start_ms": ts.get(s), "end_ms": ts.get(end), "value": value or "",
+                 "start_slot": s, "end_slot": end}
             if svg:
                 a["svg_ref"] = svg
             anns.append(a)
@@ -179,7 +179,7 @@ def read_eaf(path: str | PathLike[str]) -> dict[str, Any]:
             "tiers": tiers, "vocabularies": vocabularies, "elan": elan}
 
 
-def _build_eaf(doc: Mapping[str, Any], *, media_base: Path | None):
+def _build_eaf(doc: Mapping[str, Any], *, media_base: Path | None) -> Any:
     Elan = _pympi()
     eaf = Elan.Eaf()
     elan: Mapping[str, Any] = doc.get("elan") or {}

@@ -16,6 +16,7 @@ import math
 import struct
 from os import PathLike
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -35,7 +36,7 @@ _COLORS = {"POSE": (255, 0, 0), "FACE": (128, 0, 0), "LEFT_HAND": (0, 255, 0), "
            "POSE_WORLD": (255, 128, 0)}
 
 
-def _check_body_size(header, buf: bytes, offset: int, version: float, path) -> None:
+def _check_body_size(header: Any, buf: bytes, offset: int, version: float, path: str | PathLike[str]) -> None:
     """Check that the bytes after the header hold what the header promises."""
     points = sum(len(c.points) for c in header.components)
     dims = header.num_dims()

@@ -12,11 +12,10 @@ opensmile, librosa and matplotlib are imported only inside the functions that us
 from __future__ import annotations
 
 from .adaptive import adaptive_power_spectrogram, adaptive_window_lengths
-from .features import analyze_file, feature_names, features
+from .features import analyze_file, feature_names, features, summary
 from .load import load, resample
 from .pitch import PITCH_METHODS, hz_to_semitones, pitch
 from .plot import plot_features
-from .prosody import summary
 from .spectral import (
                        WINDOWS,
                        delta,

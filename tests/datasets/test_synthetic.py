@@ -233,7 +233,7 @@ def _lag_of_peak(speed: np.ndarray, fps: float, track: np.ndarray, times: np.nda
 
 @pytest.mark.parametrize("lag_s", [0.0, 0.2])
 def test_pitch_accents_follow_wrist_speed_by_lag(signers, lag_s):
-    parselmouth = pytest.importorskip("parselmouth")
+    import parselmouth
     vocab = synthetic.make_vocabulary(12, seed=1)
     signer = signers[1]
     seq, y, sr, f = synthetic.synthesize(vocab[:4], signer, seed=9, emotion="happy", intensity=0.8, lag_s=lag_s)
@@ -286,7 +286,7 @@ def test_syllable_envelope_puts_stressed_onsets_on_the_stress_times():
 
 
 def test_voice_pitch_follows_signer_and_emotion(signers):
-    parselmouth = pytest.importorskip("parselmouth")
+    import parselmouth
     sign = _sign()
     med = {}
     for emo in ("sad", "surprised"):

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-pytest.importorskip("mediapipe")
+pytest.importorskip("mediapipe", reason="needs the [vision] extra (mediapipe)")
 
 from signfuse.errors import ParameterError  # noqa: E402
 from signfuse.face import AU_NAMES  # noqa: E402

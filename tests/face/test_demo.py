@@ -2,10 +2,9 @@ import json
 
 import pytest
 
-synthetic = pytest.importorskip("signfuse.datasets.synthetic", reason="the synthetic corpus generator is missing")
-
-from signfuse.demo import DemoContext  # noqa: E402
-from signfuse.face import demo_stage  # noqa: E402
+from signfuse.datasets import synthetic
+from signfuse.demo import DemoContext
+from signfuse.face import demo_stage
 
 
 @pytest.mark.slow

@@ -184,8 +184,8 @@ class HolisticRunner:
                 raise ParameterError(f"{name}={v!r} must be between 0 and 1")
         try:
             from mediapipe.python.solutions import holistic as mp_holistic
-        except ImportError as e:  # pragma: no cover - mediapipe is a core dependency
-            raise DependencyError("mediapipe==0.10.21", purpose="landmark extraction") from e
+        except ImportError as e:  # mediapipe belongs to the [vision] extra
+            raise DependencyError("mediapipe==0.10.21", extra="vision", purpose="landmark extraction") from e
         self.refine_face = bool(refine_face)
         self.static_image_mode = bool(static_image_mode)
         with _native_stderr_silenced():

@@ -8,7 +8,7 @@ DEMO_OUT ?= signfuse-demo
 
 # Files kept formatted by `ruff format` (checked by `make lint`). The lead formats the whole tree once
 # the current restructuring has landed; then this becomes `src tests benchmarks scripts`.
-FORMATTED := src/signfuse/_layers.py tests/test_layers.py tests/cli/test_commands.py scripts/check_core_imports.py
+FORMATTED := src/signfuse/_layers.py tests/test_layers.py tests/test_packaging.py tests/cli/test_commands.py scripts/check_core_imports.py
 # Files mypy checks (strictness in pyproject.toml [tool.mypy]); samples/, models/ and inference/ next.
 MYPY_FILES := src/signfuse/errors.py src/signfuse/topology.py src/signfuse/sequence.py src/signfuse/streams.py \
               src/signfuse/_layers.py src/signfuse/io

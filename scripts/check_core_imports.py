@@ -31,6 +31,34 @@ CORE = (
 )
 
 
+def _exercise() -> None:
+    import tempfile
+    from pathlib import Path
+
+    import numpy as np
+    import torch
+
+    from signfuse import audio, face, io, motion
+    from signfuse.models import create_model
+    from signfuse.testing.audio import tone
+    from signfuse.testing.motion import holistic_sequence
+
+    seq = holistic_sequence(fps=30.0, n_frames=20)
+    with tempfile.TemporaryDirectory() as d:
+        for ext in ("pose", "parquet", "npz"):
+            back = io.read(io.write(seq, Path(d) / f"s.{ext}"), fps=30.0 if ext == "parquet" else None)
+            if back.n_frames != seq.n_frames:
+                raise RuntimeError(f".{ext}: {back.n_frames} frames read back, {seq.n_frames} written")
+    motion.features(seq)
+    face.features(seq)
+    feats = audio.features(tone(220.0, sr=16000, duration=0.5), sr=16000)
+    if not np.isfinite(feats.values).all():
+        raise RuntimeError("audio features of a tone are not finite")
+    model = create_model("lstm", in_dims={"hands": 6}, num_classes=3, dim=8)
+    out = model({"hands": torch.randn(2, 5, 6)})["logits"]
+    out.sum().backward()
+
+
 def main() -> int:
     failed = []
     installed = [m for m in HEAVY if importlib.util.find_spec(m) is not None]
@@ -64,6 +92,14 @@ def main() -> int:
         failed.append(f"landmark extraction without mediapipe: {type(e).__name__}: {e} (expected DependencyError)")
     else:
         failed.append("landmark extraction ran without mediapipe?")
+
+    # The core paths run (not only import) on whatever numpy the core install brought (numpy 2 in CI).
+    try:
+        _exercise()
+    except Exception as e:
+        failed.append(f"core round trip: {type(e).__name__}: {e}")
+    else:
+        print("ok: .pose / parquet / npz round trips, motion, face and audio features, a model step")
 
     import numpy
 

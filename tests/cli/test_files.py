@@ -36,6 +36,7 @@ def test_convert_round_trip(shared_data, tmp_path):
 
 def test_convert_kaggle_needs_fps(tmp_path, rng):
     import pyarrow.parquet as pq
+
     from signfuse.sequence import Component, LandmarkSequence
     from signfuse.topology import FACE_POINTS_468, HAND_POINTS, POSE_POINTS
     comps = (Component("POSE", POSE_POINTS), Component("FACE", FACE_POINTS_468), Component("LEFT_HAND", HAND_POINTS),

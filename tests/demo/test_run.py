@@ -1,8 +1,7 @@
 import json
 import pytest
 
-from signfuse import ParameterError
-from signfuse import demo
+from signfuse import ParameterError, demo
 
 
 def test_run_demo_reports_every_stage_and_keeps_going(tmp_path, monkeypatch):

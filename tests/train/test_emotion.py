@@ -5,7 +5,6 @@ import torch
 from signfuse import DataError, ParameterError
 from signfuse.models import create_model
 from signfuse.inference import emotion as emo_inference
-from signfuse.samples import emotion as emo_samples
 from signfuse.train import emotion as emo
 
 

@@ -7,18 +7,16 @@ import numpy as np
 import pytest
 import torch
 
+from signfuse.datasets import synthetic
 from signfuse.errors import DataError, ParameterError
 from signfuse.datasets import load_entries
 from signfuse.samples import build_cache
-
-from .toy import toy_cache  # noqa: F401  (fixture)
 
 torch.set_num_threads(1)
 
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
-    synthetic = pytest.importorskip("signfuse.datasets.synthetic")
     d = tmp_path_factory.mktemp("corpus")
     synthetic.generate_corpus(d, signs=4, signers=4, sentences=3, samples_per_sign_per_signer=1, seed=0)
     return d
@@ -71,7 +69,7 @@ def test_recognize_with_checkpoint_and_onnx(corpus, trained):
 def test_recognize_a_video_end_to_end(trained, tmp_path):
     """A real-photo video: MediaPipe landmarks, then the model; the same answer as from the extracted
     landmark file, and no temporary files left behind."""
-    pytest.importorskip("mediapipe")
+    pytest.importorskip("mediapipe", reason="needs the [vision] extra (mediapipe)")
     import tempfile
     from pathlib import Path
 
@@ -128,7 +126,7 @@ def test_ablate_and_adapt_on_toy(toy_cache, tmp_path):
 def test_recognize_live_over_a_stream(trained, tmp_path):
     """Live recognition: results every hop over the last window, each the same as recognizing that
     window's frames offline; the CLI prints one line per result."""
-    pytest.importorskip("mediapipe")
+    pytest.importorskip("mediapipe", reason="needs the [vision] extra (mediapipe)")
     from signfuse import io, vision
     from signfuse.testing.media import moving_frames, photo, write_video
     from signfuse.inference.recognize import recognize, recognize_live

@@ -33,9 +33,9 @@ from __future__ import annotations
 import json
 import logging
 import math
+from collections.abc import Mapping, Sequence
 from os import PathLike
 from pathlib import Path
-from typing import Mapping, Sequence
 
 import numpy as np
 from scipy.ndimage import uniform_filter1d

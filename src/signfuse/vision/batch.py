@@ -46,9 +46,10 @@ import logging
 import math
 import os
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 from ..errors import DataError, DependencyError, ParameterError, SignfuseError
 from ..io.manifest import MANIFEST_NAME, read_manifest, write_manifest
@@ -172,10 +173,7 @@ def collect_jobs(inputs: Iterable[str | Path], *, format: str = "pose", frame_fo
 
 
 def _index_items(path: Path) -> list[tuple[Path, str, int, int | None, float | None]]:
-    try:
-        from ..datasets import open_index
-    except ImportError as e:  # pragma: no cover - foundation module
-        raise ParameterError(f"input {path}: reading dataset indexes needs signfuse.datasets.open_index ({e})")
+    from ..datasets import open_index
     entries = open_index(path)
     out = []
     for e in entries:

@@ -36,9 +36,12 @@ def _make(name, task="isolated", **kw):
 
 
 def test_registry_lists_builtin_models():
-    assert set(list_models("recognition")) >= {"hybrid", "lstm", "transformer", "conv_transformer", "emotion"}
-    assert set(list_models()) >= set(list_models("recognition")) | {"a2g_gru", "a2g_transformer"}
-    assert set(SMALL) <= set(list_models()) and ISOLATED_ONLY <= set(list_models("recognition"))
+    assert set(list_models("recognition")) == {"hybrid", "lstm", "transformer", "conv_transformer"}
+    assert set(list_models("emotion")) == {"emotion"} and set(list_models("a2g")) == {"a2g_gru", "a2g_transformer"}
+    assert set(list_models()) >= set(list_models("recognition")) | set(list_models("a2g")) | {"emotion"}
+    assert set(SMALL) <= set(list_models()) and ISOLATED_ONLY <= set(list_models())
+    with pytest.raises(ParameterError, match="kind='speech'"):
+        list_models("speech")
 
 
 def test_unknown_model_lists_known():

@@ -37,6 +37,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("train", "export", "Export a checkpoint to ONNX."),
     "a2g": ("a2g", "a2g", "Audio-to-gesture models."),
     "emotion": ("emotion", "emotion", "Tri-modal emotion and intensity models."),
+    "translate": ("translate", "translate", "Gloss -> text translation: train, eval, predict."),
+    "score": ("translate", "score", "WER of gloss predictions against a corpus (JSON)."),
     "annotate": ("annotate", "annotate", "Web annotation tool for glosses and action units."),
     "annotations": ("annotate", "annotations", "Export and import annotation files."),
 }
@@ -77,7 +79,7 @@ class LazyGroup(click.Group):
 
 
 # Commands that train or run Lightning models (Lightning prints INFO banners at import and fit).
-_LIGHTNING_COMMANDS = {"demo", "train", "eval", "recognize", "ablate", "adapt", "export", "a2g", "emotion"}
+_LIGHTNING_COMMANDS = {"demo", "train", "eval", "recognize", "ablate", "adapt", "export", "a2g", "emotion", "translate"}
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -12,7 +12,8 @@ hand stops.
 
 Modules: :mod:`.hands` (kinematic hand, handshapes as joint angles), :mod:`.face` (468-point mesh with
 brows, eyelids, mouth, head), :mod:`.vocab` (signs, minimal pairs), :mod:`.signers` (signers, regions),
-:mod:`.audio` (voice), :mod:`.generator` (one sample), :mod:`.corpus` (files), :mod:`.demo` (demo stage).
+:mod:`.audio` (voice), :mod:`.generator` (one sample), :mod:`.translation` (spoken-language sentences),
+:mod:`.corpus` (files), :mod:`.demo` (demo stage).
 """
 
 from .corpus import CORPUS_VERSION, generate_corpus, load_corpus, read_corpus_info, read_metadata, read_wav, write_wav

@@ -79,7 +79,7 @@ class LazyGroup(click.Group):
 
 
 # Commands that train or run Lightning models (Lightning prints INFO banners at import and fit).
-_LIGHTNING_COMMANDS = {"demo", "train", "eval", "recognize", "ablate", "adapt", "export", "a2g", "emotion", "translate"}
+_LIGHTNING_COMMANDS = {"demo", "train", "eval", "recognize", "ablate", "adapt", "export", "a2g", "emotion"}
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -16,6 +16,22 @@ def translate() -> None:
     """Gloss -> text translation: train, evaluate, translate."""
 
 
+def _quiet_lightning(ctx: click.Context) -> None:
+    """Lightning's INFO banners only with -vv (as the group does for its Lightning commands; only
+    ``translate train`` imports Lightning, so eval/predict/score start fast)."""
+    import logging
+    import warnings
+
+    import lightning.pytorch  # noqa: F401  (sets its loggers when imported)
+
+    root = ctx.find_root()
+    if (root.params.get("verbose") or 0) < 2:
+        for name in ("lightning", "lightning.pytorch", "lightning.fabric", "pytorch_lightning"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+        warnings.filterwarnings("ignore", message=r".*isinstance\(treespec, LeafSpec\).*")
+        warnings.filterwarnings("ignore", message=r".*exists and is not empty.*")
+
+
 def _source(value: str) -> Path:
     return Path(value)
 
@@ -41,6 +57,8 @@ def train(train_src: str, dev_src: str, out_dir: Path, epochs: int | None, max_m
           force: bool) -> None:
     """Train a gloss -> text Transformer; writes OUT/best.ckpt, config.yaml, metrics.json."""
     import yaml
+
+    _quiet_lightning(click.get_current_context())
 
     from ..train.translation import train_translation
 

@@ -69,3 +69,25 @@ def test_length_penalty_and_errors():
         beam_search(m, src, beam=0)
     with pytest.raises(ParameterError, match="alpha"):
         beam_search(m, src, beam=2, alpha=-1)
+
+
+def test_incremental_decoding_equals_full_decoding():
+    torch.manual_seed(0)
+    m = TranslationTransformer(src_vocab=30, tgt_vocab=25, dim=32, heads=4, enc_layers=2, dec_layers=2, ff=64,
+                               dropout=0.3).eval()
+    src = torch.randint(4, 30, (3, 7))
+    src[0, 5:] = 0  # padding
+    tin = torch.randint(4, 25, (3, 9))
+    tin[:, 0] = BOS
+    with torch.no_grad():
+        memory, pad = m.encode(src)
+        full = m.decode(tin, memory, pad)
+        state = m.start_decoding(memory, pad)
+        steps = torch.stack([m.decode_step(tin[:, t], state) for t in range(9)], 1)
+        # reordering rows (as beam search does) keeps each row's cache
+        st2 = m.start_decoding(memory, pad)
+        m.decode_step(tin[:, 0], st2)
+        st2 = st2.select(torch.tensor([2, 0]))
+        row = m.decode_step(tin[[2, 0], 1], st2)
+    assert torch.allclose(full, steps, atol=1e-5)
+    assert torch.allclose(row, full[[2, 0], 1], atol=1e-5)

@@ -9,15 +9,51 @@ target embedding with the output projection (fewer parameters, which a 7k-senten
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from ..errors import ParameterError
 from .common import sinusoidal_positions
 from .registry import register_model
 
-__all__ = ["TranslationTransformer"]
+__all__ = ["TranslationTransformer", "DecodeState"]
+
+
+@dataclass
+class DecodeState:
+    """Caches of incremental decoding: per layer the cross-attention keys/values of the memory
+    ``(N, H, S, C/H)`` and the self-attention keys/values of the tokens so far ``(N, H, t, C/H)``."""
+
+    cross_k: list[torch.Tensor]
+    cross_v: list[torch.Tensor]
+    self_k: list[torch.Tensor | None]
+    self_v: list[torch.Tensor | None]
+    keep: torch.Tensor          # (N, 1, 1, S) True where the memory is not padding
+    pos: int = 0
+
+    def select(self, index: torch.Tensor) -> "DecodeState":
+        """The state of rows ``index`` (beam search reorders its hypotheses every step)."""
+        pick = lambda ts: [None if t is None else t.index_select(0, index) for t in ts]  # noqa: E731
+        return DecodeState(pick(self.cross_k), pick(self.cross_v), pick(self.self_k), pick(self.self_v),
+                           self.keep.index_select(0, index), self.pos)
+
+
+def _proj(mha: nn.MultiheadAttention, x: torch.Tensor, which: int) -> torch.Tensor:
+    d = mha.embed_dim
+    return F.linear(x, mha.in_proj_weight[which * d:(which + 1) * d], mha.in_proj_bias[which * d:(which + 1) * d])
+
+
+def _split(x: torch.Tensor, heads: int) -> torch.Tensor:  # (N, L, C) -> (N, H, L, C/H)
+    N, L, C = x.shape
+    return x.view(N, L, heads, C // heads).transpose(1, 2)
+
+
+def _merge(x: torch.Tensor) -> torch.Tensor:  # (N, H, L, C/H) -> (N, L, C)
+    N, H, L, D = x.shape
+    return x.transpose(1, 2).reshape(N, L, H * D)
 
 
 @register_model("translation_transformer")
@@ -50,7 +86,7 @@ class TranslationTransformer(nn.Module):
             raise ParameterError(f"dim={dim} must be even and divisible by heads={heads}")
         if not 0.0 <= dropout < 1.0:
             raise ParameterError(f"dropout={dropout} must be in [0, 1)")
-        self.dim, self.pad_id = int(dim), int(pad_id)
+        self.dim, self.pad_id, self.heads = int(dim), int(pad_id), int(heads)
         self.src_embed = nn.Embedding(src_vocab, dim, padding_idx=pad_id)
         self.tgt_embed = nn.Embedding(tgt_vocab, dim, padding_idx=pad_id)
         self.drop = nn.Dropout(dropout)
@@ -88,3 +124,37 @@ class TranslationTransformer(nn.Module):
     def forward(self, src: torch.Tensor, tgt_in: torch.Tensor) -> dict[str, torch.Tensor]:
         memory, pad = self.encode(src)
         return {"logits": self.decode(tgt_in, memory, pad)}
+
+    # --- incremental decoding (inference only): the same computation as ``decode``, one token at a time,
+    # with cached keys and values, so a step costs O(t) instead of re-running the whole prefix.
+
+    def start_decoding(self, memory: torch.Tensor, memory_pad: torch.Tensor) -> DecodeState:
+        """Precompute the cross-attention keys/values of ``memory (N, S, C)`` for :meth:`decode_step`."""
+        ck, cv = [], []
+        for layer in self.decoder.layers:
+            ck.append(_split(_proj(layer.multihead_attn, memory, 1), self.heads))
+            cv.append(_split(_proj(layer.multihead_attn, memory, 2), self.heads))
+        n = len(self.decoder.layers)
+        return DecodeState(ck, cv, [None] * n, [None] * n, (~memory_pad)[:, None, None, :])
+
+    def decode_step(self, tokens: torch.Tensor, state: DecodeState) -> torch.Tensor:
+        """Next-token logits ``(N, V)`` after ``tokens (N,)`` at position ``state.pos``; updates ``state``."""
+        x = self._embed(self.tgt_embed, tokens[:, None], offset=state.pos)  # (N, 1, C)
+        for i, layer in enumerate(self.decoder.layers):
+            sa = layer.self_attn
+            h = layer.norm1(x)
+            q = _split(_proj(sa, h, 0), self.heads)
+            k = _split(_proj(sa, h, 1), self.heads)
+            v = _split(_proj(sa, h, 2), self.heads)
+            if state.self_k[i] is not None:
+                k = torch.cat([state.self_k[i], k], 2)
+                v = torch.cat([state.self_v[i], v], 2)
+            state.self_k[i], state.self_v[i] = k, v
+            x = x + sa.out_proj(_merge(F.scaled_dot_product_attention(q, k, v)))
+            ca = layer.multihead_attn
+            q = _split(_proj(ca, layer.norm2(x), 0), self.heads)
+            x = x + ca.out_proj(_merge(F.scaled_dot_product_attention(q, state.cross_k[i], state.cross_v[i],
+                                                                      attn_mask=state.keep)))
+            x = x + layer.linear2(layer.activation(layer.linear1(layer.norm3(x))))
+        state.pos += 1
+        return self.out(self.decoder.norm(x))[:, 0]

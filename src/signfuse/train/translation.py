@@ -9,6 +9,7 @@ epochs by dev BLEU (greedy decoding), and writes the run folder::
     DIR/top/epoch_NNN.pt              weights of the ``average`` best epochs by dev BLEU
     DIR/averaged.ckpt, DIR/average.json   their average (checkpoint averaging), kept only when its dev
                                           BLEU beats best.ckpt's (the json says either way)
+    DIR/train_time.json               wall and CPU seconds of each training session (resumes append)
 
 The checkpoints are self-contained: both vocabularies travel as sentencepiece bytes in the header
 (:meth:`TranslationModule.signfuse_header`), and :func:`signfuse.translate.load_translator` reads them
@@ -21,6 +22,7 @@ import dataclasses
 import json
 import logging
 import math
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -317,8 +319,27 @@ def train_translation(train: str | Path, dev: str | Path, out: str | Path, *, re
                "src_vocab_pieces": src_vocab.size, "tgt_vocab_pieces": tgt_vocab.size}
     topk = _TopK(out / "top", int(cfg["average"]))
     res = fit_module(module, train_loader, val_loader, trainer=tc, config=cfg_out, resume=resume, callbacks=[topk])
+    fit_wall, fit_cpu = time.perf_counter() - t0, time.process_time() - c0
     averaged = None
     if res.best is not None and int(cfg["average"]) >= 2:
         averaged = _average_top(out, res.best, dev_ids, dev_refs, tgt_vocab)
+    _record_session(out, {"resume": bool(resume), "epochs_after": len(res.history), "fit_wall_s": round(fit_wall, 1),
+                          "fit_cpu_s": round(fit_cpu, 1), "wall_s": round(time.perf_counter() - t0, 1),
+                          "cpu_s": round(time.process_time() - c0, 1), "threads": torch.get_num_threads(),
+                          "load_end": [round(x, 2) for x in os.getloadavg()]})
     return TranslationRun(run_dir=out, best=res.best, last=res.last, averaged=averaged, history=res.history,
                           metrics=res.metrics, wall_s=time.perf_counter() - t0, cpu_s=time.process_time() - c0)
+
+
+def _record_session(out: Path, row: dict) -> None:
+    """Append this session's wall and CPU time to ``DIR/train_time.json`` (a resumed run adds a row)."""
+    from ..io import atomic_path
+
+    f = out / "train_time.json"
+    try:
+        rows = list(json.loads(f.read_text())["sessions"]) if f.is_file() else []
+    except (ValueError, KeyError, OSError):
+        rows = []
+    rows.append(row)
+    with atomic_path(f) as tmp:
+        tmp.write_text(json.dumps({"sessions": rows}, indent=1))

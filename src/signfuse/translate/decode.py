@@ -5,7 +5,8 @@ OpenNMT ship their own models; Hugging Face ``generate`` needs its model classes
 follows fairseq's: each step keeps the ``2k`` best extensions, an ``</s>`` among the first ``k`` ends a
 hypothesis, ``k`` live ones go on; a sentence is done when it has ``k`` finished hypotheses and no live
 one can still beat the best (exact for ``alpha=0``). Scores are summed log-probabilities divided by
-the GNMT length penalty ``((5 + len) / 6) ** alpha``.
+the GNMT length penalty ``((5 + len) / 6) ** alpha``. Decoding is incremental (the model's
+``start_decoding``/``decode_step`` cache keys and values), so a step costs O(t), not O(t^2).
 """
 
 from __future__ import annotations
@@ -38,8 +39,8 @@ def max_target_length(src_len: int, *, ratio: float = 2.0, extra: int = 10, cap:
     return int(min(cap, ratio * src_len + extra))
 
 
-def _step_logprobs(model, seqs: torch.Tensor, memory: torch.Tensor, pad: torch.Tensor) -> torch.Tensor:
-    logits = model.decode(seqs, memory, pad)[:, -1]  # (N, V)
+def _step_logprobs(model, tokens: torch.Tensor, state) -> torch.Tensor:
+    logits = model.decode_step(tokens, state)  # (N, V), cached keys/values: O(t) per step
     lp = F.log_softmax(logits.float(), dim=-1)
     lp[:, PAD] = -float("inf")
     lp[:, BOS] = -float("inf")
@@ -52,12 +53,13 @@ def greedy_decode(model, src: torch.Tensor, *, max_len: int | None = None) -> li
     B, S = src.shape
     max_len = max_target_length(S) if max_len is None else int(max_len)
     memory, pad = model.encode(src)
+    state = model.start_decoding(memory, pad)
     seqs = torch.full((B, 1), BOS, dtype=torch.long, device=src.device)
     logprob = torch.zeros(B, device=src.device)
     ended = torch.zeros(B, dtype=torch.bool, device=src.device)
     lengths = torch.zeros(B, dtype=torch.long, device=src.device)
     for t in range(max_len):
-        lp = _step_logprobs(model, seqs, memory, pad)
+        lp = _step_logprobs(model, seqs[:, -1], state)
         if t == max_len - 1:
             lp = torch.where(torch.arange(lp.shape[1], device=lp.device) == EOS, lp, torch.full_like(lp, -float("inf")))
         best, tok = lp.max(-1)
@@ -91,8 +93,7 @@ def beam_search(model, src: torch.Tensor, *, beam: int = 5, alpha: float = 1.0,
     B, S = src.shape
     max_len = max_target_length(S) if max_len is None else int(max_len)
     memory, pad = model.encode(src)
-    memory = memory.repeat_interleave(K, 0)  # (B*K, S, C)
-    pad = pad.repeat_interleave(K, 0)
+    state = model.start_decoding(memory.repeat_interleave(K, 0), pad.repeat_interleave(K, 0))  # rows b*K + k
     dev = src.device
     seqs = torch.full((B * K, 1), BOS, dtype=torch.long, device=dev)
     scores = torch.full((B, K), -float("inf"), device=dev)
@@ -100,7 +101,7 @@ def beam_search(model, src: torch.Tensor, *, beam: int = 5, alpha: float = 1.0,
     finished: list[list[Hypothesis]] = [[] for _ in range(B)]
     done = [False] * B
     for t in range(max_len):
-        lp = _step_logprobs(model, seqs, memory, pad)  # (B*K, V)
+        lp = _step_logprobs(model, seqs[:, -1], state)  # (B*K, V)
         V = lp.shape[1]
         if t == max_len - 1:
             lp = torch.where(torch.arange(V, device=dev) == EOS, lp, torch.full_like(lp, -float("inf")))
@@ -142,6 +143,7 @@ def beam_search(model, src: torch.Tensor, *, beam: int = 5, alpha: float = 1.0,
         if all(done):
             break
         sel = torch.tensor(new_rows, dtype=torch.long, device=dev)
+        state = state.select(sel)
         seqs = torch.cat([seqs[sel], torch.tensor(new_toks, dtype=torch.long, device=dev).unsqueeze(1)], 1)
         scores = torch.tensor(new_scores, device=dev).view(B, K)
     return [max(f, key=lambda h: h.score) if f else Hypothesis((), -float("inf"), -float("inf")) for f in finished]

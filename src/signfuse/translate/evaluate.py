@@ -25,7 +25,8 @@ log = logging.getLogger(__name__)
 
 
 class _Backend(Protocol):
-    def translate_batch(self, sentences: Sequence[Sequence[str] | str], *, beam: int = 5) -> list: ...
+    def translate_batch(self, sentences: Sequence[Sequence[str] | str], *, beam: int = 5,
+                        alpha: float | None = None) -> list: ...
 
 
 def gloss_inputs(pairs: Sequence[Pair], glosses: str | PathLike[str] | None) -> list[tuple[str, ...]]:
@@ -42,7 +43,8 @@ def gloss_inputs(pairs: Sequence[Pair], glosses: str | PathLike[str] | None) -> 
 
 
 def evaluate_translation(translator: _Backend, test: str | PathLike[str], *, out_dir: str | PathLike[str] | None = None,
-                         glosses: str | PathLike[str] | None = None, beam: int = 5, split: str = "test",
+                         glosses: str | PathLike[str] | None = None, beam: int = 5, alpha: float | None = None,
+                         split: str = "test",
                          src_lang: str = "gloss", tgt_lang: str = "de", extra: dict[str, Any] | None = None) -> dict:
     """Translate every row of ``test`` and score it; see the module docstring. Returns the metrics."""
     from ..io import atomic_path
@@ -52,12 +54,12 @@ def evaluate_translation(translator: _Backend, test: str | PathLike[str], *, out
         raise DataError("no sentences to evaluate", path=test)
     inputs = gloss_inputs(pairs, glosses)
     t0 = time.perf_counter()
-    results = translator.translate_batch(list(inputs), beam=beam)
+    results = translator.translate_batch(list(inputs), beam=beam, alpha=alpha)
     dt = time.perf_counter() - t0
     hyps = [r.text if hasattr(r, "text") else str(r) for r in results]
     unknown = [g for r in results for g in getattr(r, "unknown", ())]
     m = translation_scores(hyps, [p.text for p in pairs])
-    m.update({"beam": int(beam), "glosses": "reference" if glosses is None else str(glosses), "test": str(test),
+    m.update({"beam": int(beam), "alpha": alpha if alpha is not None else getattr(translator, "alpha", None), "glosses": "reference" if glosses is None else str(glosses), "test": str(test),
               "unknown_glosses": len(unknown), "unknown_gloss_types": sorted(set(unknown))[:50],
               "empty_inputs": sum(1 for g in inputs if not g), "seconds": round(dt, 3),
               "sentences_per_s": round(len(pairs) / dt, 2) if dt > 0 else None, **dict(extra or {})})

@@ -41,16 +41,19 @@ LAYERS: dict[str, float] = {
     "signfuse.crossmodal": 5,
     # 6. Entry -> Sample for every task; stream builders; cache
     "signfuse.samples": 6,
-    # 7. nn.Modules, the leaf registry, the checkpoint schema
+    # 7. nn.Modules, the leaf registry, the checkpoint schema; and the text side of translation (corpora,
+    # sentencepiece vocabularies, seq2seq decoding, BLEU/chrF/ROUGE, the LLM back end, the Translator):
+    # it needs only models and below, and the translation task (train) and captions (inference, live)
+    # build on it, so it sits beside models rather than above train
     "signfuse.models": 7,
+    "signfuse.translate": 7,
     # test fixtures: may import anything below train, and nothing in the library imports them
     # except demo and cli (layer 11)
     "signfuse.testing": 7.5,
     # 8. one fit, task modules, losses, metrics
     "signfuse.train": 8,
-    # 9. no Lightning: recognize, translate (gloss-to-text inference), export, predictors
+    # 9. no Lightning: recognize (file, video, live; with translation), export, predictors
     "signfuse.inference": 9,
-    "signfuse.translate": 9,
     # 10. web apps
     "signfuse.annotate": 10,
     "signfuse.live": 10,

@@ -59,8 +59,10 @@ def test_bad_kwargs_are_parameter_errors():
 
 
 def _family(name):
+    from signfuse.models.translation import TranslationTransformer
+
     cls = model_class(name)
-    for family, base in (("streams", StreamModel), ("a2g", A2GModel)):
+    for family, base in (("streams", StreamModel), ("a2g", A2GModel), ("seq2seq", TranslationTransformer)):
         if isinstance(cls, type) and issubclass(cls, base):
             return family
     pytest.fail(f"model {name!r} ({cls!r}) has no smoke-test family in tests/models/test_models.py: add one")
@@ -72,6 +74,8 @@ def _smoke_cases():
     for name in list_models():
         if _family(name) == "a2g":
             cases.append((name, "frames"))
+        elif _family(name) == "seq2seq":
+            cases.append((name, "tokens"))
         else:
             cases += [(name, "isolated"), (name, "continuous")]
     return cases
@@ -89,6 +93,16 @@ def test_model_forward(name, task):
         out = model(x, mask)
         assert out["y"].shape == out["y_norm"].shape == (3, 16, 4)
         y = out["y_norm"]
+    elif _family(name) == "seq2seq":
+        torch.manual_seed(0)
+        model = create_model(name, src_vocab=11, tgt_vocab=13, dim=16, heads=2, enc_layers=1, dec_layers=1,
+                             ff=32).train()
+        g = torch.Generator().manual_seed(0)
+        src = torch.randint(1, 11, (3, 7), generator=g)
+        src[1, 5:] = 0                                   # padding
+        tgt = torch.randint(1, 13, (3, 5), generator=g)
+        y = model(src, tgt)["logits"]
+        assert y.shape == (3, 5, 13)
     else:
         if task == "continuous" and name in ISOLATED_ONLY:
             with pytest.raises(ParameterError, match="task"):

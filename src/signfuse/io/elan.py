@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
-import tempfile
 import time
 from os import PathLike
 from pathlib import Path
@@ -309,13 +307,8 @@ def write_eaf(doc: Mapping[str, Any], path: str | PathLike[str], *,
     """
     p = Path(path)
     text = eaf_to_string(doc, media_base=media_base if media_base is not None else p.parent)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, p)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from ._atomic import atomic_path
+
+    with atomic_path(p) as tmp:  # an ordinary open(): mode 0666 minus the umask (mkstemp forced 0600)
+        tmp.write_text(text, encoding="utf-8")
     return p

@@ -953,6 +953,11 @@
       S.drag = { mode, ann: a, x, t0: a.start_ms, t1: a.end_ms, snapshot: tiersSnapshot(), moved: false };
     } else if (a) {
       S.sel = { tier: S.doc.tiers[row.i].id, id: a.id }; S.drag = null;
+      // on a symbolic subdivision tier a drag over a subdivision adds the next one (a click selects)
+      if (tierType(S.doc.tiers[row.i]) === "Symbolic_Subdivision") {
+        const t = snap(xToTime(x));
+        S.drag = { mode: "create", tier: row.i, t0: t, t1: t, x, keepSel: true };
+      }
     } else {
       const t = snap(xToTime(x));
       S.drag = { mode: "create", tier: row.i, t0: t, t1: t, x };
@@ -981,7 +986,7 @@
       if (Math.abs(x - d.x) >= 3) {
         createAnnotation(d.tier, d.t0, d.t1, "");
         focusValue();
-      } else { S.sel = null; seekMs(d.t0); updateInspector(); render(); }
+      } else { if (!d.keepSel) S.sel = null; seekMs(d.t0); updateInspector(); render(); }
     } else if (d.mode !== "scrub" && d.moved) {
       S.undo.push(d.snapshot); if (S.undo.length > 200) S.undo.shift(); S.redo = [];
       changed();

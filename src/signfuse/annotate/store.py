@@ -250,6 +250,7 @@ class AnnotationStore:
         self._cache: dict[Path, _Cached] = {}
         self._recovered: dict[Path, tuple[tuple[int, int], AnnotationDocument | None, str]] = {}
         self._probe: dict[Path, tuple[tuple[int, int], dict[str, Any]]] = {}
+        self._rev_sizes: dict[Path, dict[str, int]] = {}
 
     # ---------------------------------------------------------------- paths
     def video(self, rel: str) -> Path:
@@ -471,6 +472,7 @@ class AnnotationStore:
             rdir.mkdir(exist_ok=True)
             if bpath.exists():
                 bpath.unlink()
+            self._rev_sizes.get(doc_path, {}).pop(bpath.name, None)
             _link_or_copy(doc_path, bpath)
             self._prune(doc_path)
         # O_EXCL with mode 0666: the user's umask applies (mkstemp would force 0600)
@@ -504,13 +506,23 @@ class AnnotationStore:
                     revs.append((int(m.group(1)), e))
         revs.sort(key=lambda x: x[0])
         drop = max(0, len(revs) - self.keep_revisions)
-        sizes = [e.stat(follow_symlinks=False).st_size if i >= drop else 0 for i, (_, e) in enumerate(revs)]
+        # a kept revision never changes, so its size is read once (not 200 stats per save)
+        known = self._rev_sizes.setdefault(doc_path, {})
+        sizes = []
+        for i, (_, e) in enumerate(revs):
+            if i < drop:
+                sizes.append(0)
+                continue
+            if e.name not in known:
+                known[e.name] = e.stat(follow_symlinks=False).st_size
+            sizes.append(known[e.name])
         total = sum(sizes)
         while total > self.revision_budget_bytes and drop < len(revs) - 1:
             total -= sizes[drop]
             drop += 1
         for _, e in revs[:drop]:
             Path(e.path).unlink(missing_ok=True)
+            known.pop(e.name, None)
 
 
 def _link_or_copy(src: Path, dst: Path) -> None:

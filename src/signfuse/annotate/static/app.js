@@ -859,19 +859,48 @@
     S.labelRects.push([lx, cy - px / 2, tw, px]);
   }
   function fmtNum(v) { const a = Math.abs(v); return a >= 100 ? v.toFixed(0) : a >= 10 ? v.toFixed(1) : v.toFixed(2); }
+  // a curve in its lane, scaled to its own range; where several points fall in one pixel column only
+  // their min and max are drawn (software canvases stroke long, dense paths slowly)
   function drawCurve(ctx, curve, y, viewEnd) {
-    let lo = Infinity, hi = -Infinity;
-    for (const v of curve.v) if (v != null) { if (v < lo) lo = v; if (v > hi) hi = v; }
-    if (!(hi >= lo)) return null;
-    if (hi === lo) { hi = lo + 1; }
-    ctx.strokeStyle = "#8e44ad"; ctx.lineWidth = 1.4; ctx.beginPath();
-    let pen = false;
-    for (let k = 0; k < curve.t.length; k++) {
-      const v = curve.v[k], ms = curve.t[k] * 1000;
-      if (v == null || ms < S.viewStart - 5000 || ms > viewEnd + 5000) { pen = false; continue; }
-      const x = timeToX(ms), yy = y + LANE_H - 3 - (v - lo) / (hi - lo) * (LANE_H - 6);
-      if (pen) ctx.lineTo(x, yy); else { ctx.moveTo(x, yy); pen = true; }
+    if (curve._lo === undefined) {
+      let lo = Infinity, hi = -Infinity;
+      for (const v of curve.v) if (v != null) { if (v < lo) lo = v; if (v > hi) hi = v; }
+      curve._lo = lo; curve._hi = hi;
     }
+    let lo = curve._lo, hi = curve._hi;
+    if (!(hi >= lo)) return null;
+    if (hi === lo) hi = lo + 1;
+    const T = curve.t, V = curve.v, n = T.length;
+    const Y = (v) => y + LANE_H - 3 - (v - lo) / (hi - lo) * (LANE_H - 6);
+    // visible index range (times are sorted)
+    let k0 = 0, k1 = n;
+    { let a = 0, b = n; const t0 = (S.viewStart - 5000) / 1000; while (a < b) { const m = (a + b) >> 1; if (T[m] < t0) a = m + 1; else b = m; } k0 = a; }
+    { let a = k0, b = n; const t1 = (viewEnd + 5000) / 1000; while (a < b) { const m = (a + b) >> 1; if (T[m] <= t1) a = m + 1; else b = m; } k1 = a; }
+    // dense (several points per pixel): one min-max bar per pixel column, joined to the previous
+    // column's range (filled rectangles: a stroked zigzag rasterizes slowly on a software canvas)
+    const dense = k1 - k0 > 1.5 * timelineW();
+    ctx.strokeStyle = ctx.fillStyle = "#8e44ad"; ctx.lineWidth = 1.4; ctx.beginPath();
+    let pen = false, col = null, cmin = 0, cmax = 0, py0 = null, py1 = null;
+    const flush = () => {
+      if (col === null) return;
+      let y0 = Y(cmax), y1 = Y(cmin);
+      if (dense) {
+        if (pen && py0 !== null) { y0 = Math.min(y0, py1); y1 = Math.max(y1, py0); }
+        ctx.fillRect(col, y0 - 0.7, 1, y1 - y0 + 1.4); py0 = Y(cmax); py1 = Y(cmin); pen = true;
+      } else {
+        if (pen) ctx.lineTo(col, y0); else { ctx.moveTo(col, y0); pen = true; }
+        if (y1 !== y0) ctx.lineTo(col, y1);
+      }
+      col = null;
+    };
+    for (let k = k0; k < k1; k++) {
+      const v = V[k];
+      if (v == null) { flush(); pen = false; py0 = null; continue; }
+      const x = Math.round(timeToX(T[k] * 1000));
+      if (x === col) { if (v < cmin) cmin = v; if (v > cmax) cmax = v; continue; }
+      flush(); col = x; cmin = cmax = v;
+    }
+    flush();
     ctx.stroke();
     return { lo, hi };
   }

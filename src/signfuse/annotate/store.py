@@ -16,9 +16,10 @@ file with :func:`os.replace`; the previous file is first hard-linked (copied whe
 possible) into the revisions folder, so a backup costs no extra write. Files are created with
 mode ``0666`` minus the user's umask (like any other program's files), not ``mkstemp``'s ``0600``.
 
-Limits: a saved document is at most ``max_document_bytes`` (16 MiB by default; about 150,000 typical
-annotations) and the kept revisions of one video at most ``revision_budget_bytes`` (128 MiB) and
-``keep_revisions`` (200) files; the oldest go first, the newest one is always kept.
+Limits: a saved document is at most ``max_document_bytes`` (16 MiB by default; typical annotations
+take ~80 bytes, so the schema's 200,000-annotation limit binds first and the byte cap stops long
+values), and the kept revisions of one video at most ``revision_budget_bytes`` (128 MiB) and
+``keep_revisions`` (200 files); the oldest go first, the newest one is always kept.
 
 Damage: when the current file does not parse (truncated by a full disk, edited by hand), :meth:`load`
 offers the newest kept revision that does, and says so (:meth:`AnnotationStore.state`); the next save

@@ -80,10 +80,19 @@ def test_prepare_writes_every_missing_sidecar_and_resumes(tmp_path, monkeypatch)
     calls.clear()
     third = prepare(root)
     assert third.written == ["clip.mp4: clip.motion.parquet"] and "clip.mp4" not in calls
+    # a sidecar that links outside ROOT is reported, not followed or replaced
+    outside = tmp_path / "elsewhere.pose"
+    outside.write_bytes(b"x")
+    (root / "clip.pose").unlink()
+    (root / "clip.pose").symlink_to(outside)
+    rep = prepare(root)
+    assert any("clip.pose leads outside ROOT" in f for f in rep.failed) and outside.read_bytes() == b"x"
+    (root / "clip.pose").unlink()
     # the command: progress on stderr, a summary, exit 0 with a failure recorded; --no-serve returns
     r = CliRunner().invoke(cli, ["annotate", str(root), "--prepare", "--no-serve"])
     assert r.exit_code == 0, r.output
     assert "prepared 3 video(s)" in r.output and "failed" in r.output and "broken.mp4" in r.output
+    assert (root / "clip.pose").is_file()  # recomputed
 
 
 @pytest.mark.slow

@@ -178,7 +178,11 @@ def prepare(root: str | PathLike[str], *, progress: Callable[[float, float, str]
     plan = []
     for v in iter_videos(root_p, limit=limit):
         rep.videos += 1
-        todo = missing_steps(v, root=root_p)
+        try:
+            todo = missing_steps(v, root=root_p)
+        except SignfuseError as e:  # a sidecar that links outside ROOT: left alone, reported
+            rep.failed.append(f"{v.name}: {e}")
+            continue
         if todo:
             plan.append((v, todo))
         else:

@@ -304,29 +304,64 @@ def waveform(video: Path, *, max_buckets: int = MAX_WAVE_BUCKETS) -> dict[str, A
     """Min/max peaks of ``video``'s soundtrack: ``{"sr", "duration_s", "bucket_s", "min": [...],
     "max": [...]}`` (at most ``max_buckets`` buckets of at least 5 ms), or ``None`` without audio.
 
-    The soundtrack is decoded at 8 kHz (:func:`signfuse.audio.load`); results are cached per file.
+    Decoded with PyAV and reduced frame by frame (mono, 8 kHz), so memory stays bounded whatever
+    the length (:func:`signfuse.audio.load` would hold the whole waveform; here it is written out
+    because only the peaks are needed). Results are cached per file.
     """
-    from ..audio.load import load
+    import av
 
     st = video.stat()
     key = (str(video), st.st_mtime_ns, st.st_size)
     with _lock:
         if key in _wave_cache:
             return _wave_cache[key]
+    mins: list[np.ndarray] = []
+    maxs: list[np.ndarray] = []
     try:
-        y, sr = load(video, sr=WAVE_SR)
-    except DataError as e:
-        log.info("no waveform for %s: %s", video.name, e.reason)
+        with av.open(str(video)) as c:
+            if not c.streams.audio:
+                return None
+            a = c.streams.audio[0]
+            dur = (float(a.duration * a.time_base) if a.duration is not None and a.time_base is not None
+                   else (c.duration / 1_000_000 if c.duration else 3600.0))
+            per = max(int(0.005 * WAVE_SR), math.ceil(dur * WAVE_SR / max(1, int(max_buckets))))
+            resampler = av.AudioResampler(format="flt", layout="mono", rate=WAVE_SR)
+            carry = np.zeros(0, np.float32)
+            n = 0
+
+            def take(x: np.ndarray, final: bool = False) -> np.ndarray:
+                buf = np.concatenate([carry, x]) if carry.size else x
+                k = buf.size // per
+                if k:
+                    blocks = buf[: k * per].reshape(k, per)
+                    mins.append(blocks.min(axis=1))
+                    maxs.append(blocks.max(axis=1))
+                rest = buf[k * per:]
+                if final and rest.size:
+                    mins.append(rest.min(keepdims=True))
+                    maxs.append(rest.max(keepdims=True))
+                    rest = rest[:0]
+                return rest
+
+            for frame in c.decode(a):
+                for out in resampler.resample(frame):
+                    x = out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
+                    n += x.size
+                    carry = take(x)
+            for out in resampler.resample(None):
+                x = out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
+                n += x.size
+                carry = take(x)
+            take(np.zeros(0, np.float32), final=True)
+    except (av.error.FFmpegError, ValueError, IndexError, OSError) as e:
+        log.info("no waveform for %s: %s", video.name, e)
         return None
-    n = y.size
-    per = max(int(0.005 * sr), math.ceil(n / max(1, int(max_buckets))))
-    k = math.ceil(n / per)
-    pad = np.zeros(k * per, np.float32)
-    pad[:n] = y
-    blocks = pad.reshape(k, per)
-    out = {"sr": sr, "duration_s": round(n / sr, 4), "bucket_s": per / sr,
-           "min": [round(float(x), 3) for x in blocks.min(axis=1)],
-           "max": [round(float(x), 3) for x in blocks.max(axis=1)]}
+    if n == 0:
+        return None
+    lo = np.nan_to_num(np.concatenate(mins)) if mins else np.zeros(0)
+    hi = np.nan_to_num(np.concatenate(maxs)) if maxs else np.zeros(0)
+    out = {"sr": WAVE_SR, "duration_s": round(n / WAVE_SR, 4), "bucket_s": per / WAVE_SR,
+           "min": np.round(lo, 3).tolist(), "max": np.round(hi, 3).tolist()}
     with _lock:
         _wave_cache[key] = out
         while len(_wave_cache) > 4:

@@ -437,7 +437,7 @@ class AnnotationStore:
                         _errno.EACCES: "read_only", _errno.EPERM: "read_only"}.get(e.errno or 0, "os_error")
                 what = {"disk_full": "the disk is full", "read_only": "the folder is read-only"}.get(
                     kind, e.strerror or type(e).__name__)
-                raise SaveError(f"not saved: {what} ({e.strerror or e}); your edits are still in the page",
+                raise SaveError(f"not saved: {what} ({e.strerror or e})",
                                 path=self.rel(doc_path), kind=kind) from None
             st = doc_path.stat()
             self._cache[doc_path] = _Cached((st.st_mtime_ns, st.st_size), new)

@@ -566,8 +566,8 @@
     } else {
       const d = r.data && r.data.detail;
       const text = typeof d === "string" ? d : d ? JSON.stringify(d) : "HTTP " + r.status;
-      setStatus("not saved: " + text, "error");
-      $("error-text").textContent = "Not saved: " + text + (r.status === 507 || r.status === 503 ? " Your edits are kept in this page." : "");
+      setStatus("not saved (see the message above the video)", "error");
+      $("error-text").textContent = (/not saved/i.test(text) ? text : "Not saved: " + text) + ". Your edits are kept in this page.";
       $("error-banner").hidden = false;
       S.saveError = { status: r.status, kind: r.data && r.data.kind, detail: text };
       if (S.savePending) { S.savePending = false; }
@@ -830,7 +830,7 @@
       if (scale) {
         ctx.fillStyle = "#7a6a44"; ctx.font = "10px system-ui, sans-serif";
         const unit = lane.unit ? " " + lane.unit : "";
-        ctx.fillText((scale.name ? scale.name + " " : "") + fmtNum(scale.lo) + "–" + fmtNum(scale.hi) + unit, 14, y + 24, LABEL_W - 18);
+        ctx.fillText((scale.name ? scale.name + " " : "") + fmtNum(scale.lo) + (scale.lo < 0 ? " … " : "–") + fmtNum(scale.hi) + unit, 14, y + 24, LABEL_W - 18);
         ctx.font = "12px system-ui, sans-serif";
       }
     }

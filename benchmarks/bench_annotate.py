@@ -248,9 +248,9 @@ def main() -> None:
         "Command: `.venv/bin/python benchmarks/bench_annotate.py`  ",
         f"Machine: {machine(cpus=os.cpu_count(), system=True, fallback='unknown CPU')}  ",
         f"Date: {utc_stamp()}  ",
-        f"Workload: {N_ANN} annotations over 6 tiers on a one-hour video (64x48 H.264, {VIDEO_FPS} fps, "
-        f"encoded in {t_video:.1f} s) with an hour of F0 and energy curves beside it (two curve lanes); browser: "
-        f"Debian chromium headless, --disable-gpu (software canvas).  ",
+        (f"Workload: {N_ANN} annotations over 6 tiers on a one-hour video (64x48 H.264, {VIDEO_FPS} fps, "
+         f"encoded in {t_video:.1f} s) with an hour of F0 and energy curves beside it (two curve lanes); browser: "
+         "Debian chromium headless, --disable-gpu (software canvas).  "),
         f"Load: {load_note()}",
         "",
         "| measure | value | unit | target |",

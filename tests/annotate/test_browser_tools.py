@@ -7,7 +7,6 @@ saves a screenshot in its tmp folder and checks the layout (nothing overlaps, no
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest

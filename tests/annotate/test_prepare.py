@@ -3,6 +3,7 @@ resumably; a broken video is recorded and the run goes on."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 from pathlib import Path
@@ -34,8 +35,7 @@ def test_prepare_writes_every_missing_sidecar_and_resumes(tmp_path, monkeypatch)
     face, events, motion and audio are the real library functions."""
     from click.testing import CliRunner
 
-    import signfuse.vision as vision
-    from signfuse import io
+    from signfuse import io, vision
     from signfuse.annotate.prepare import missing_steps, prepare
     from signfuse.annotate.store import AnnotationStore, sidecar_files
     from signfuse.cli import cli
@@ -62,7 +62,7 @@ def test_prepare_writes_every_missing_sidecar_and_resumes(tmp_path, monkeypatch)
     assert "clip.mp4: audio (no soundtrack)" in rep.skipped
     assert any(f.startswith("broken.mp4: landmarks failed: ") for f in rep.failed)
     # the progress bar moves monotonically to its total
-    assert seen[-1][0] == seen[-1][1] and all(a[0] <= b[0] for a, b in zip(seen, seen[1:]))
+    assert seen[-1][0] == seen[-1][1] and all(a[0] <= b[0] for a, b in itertools.pairwise(seen))
     # the page finds them: landmarks, lanes, F0
     files, refused = sidecar_files(root / "sub" / "talk.mp4", root=root)
     assert set(files) == {"landmarks", "face", "motion", "events", "audio"} and refused == []

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from ..errors import DataError, DependencyError, FormatError
+from ._atomic import atomic_path
 
 __all__ = ["read_eaf", "write_eaf", "eaf_to_string"]
 
@@ -307,8 +308,6 @@ def write_eaf(doc: Mapping[str, Any], path: str | PathLike[str], *,
     """
     p = Path(path)
     text = eaf_to_string(doc, media_base=media_base if media_base is not None else p.parent)
-    from ._atomic import atomic_path
-
-    with atomic_path(p) as tmp:  # an ordinary open(): mode 0666 minus the umask (mkstemp forced 0600)
+    with atomic_path(p) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return p

@@ -100,7 +100,11 @@
         [v.landmarks ? "yes" : "–", ""], [v.suggestions ? "yes" : "–", ""]]) {
         const td = document.createElement("td"); td.textContent = text; if (c) td.className = c; tr.appendChild(td);
       }
-      if (v.error) tr.title = v.error;
+      if (v.error) {
+        tr.title = v.error;
+        const warn = document.createElement("span"); warn.className = "row-warning"; warn.textContent = " ⚠ " + v.error;
+        td0.appendChild(warn);
+      }
       tb.appendChild(tr);
     }
     $("list-empty").hidden = r.data.videos.length > 0;

@@ -262,3 +262,13 @@ def test_annotations_import_and_export_refuse_to_overwrite(tmp_path):
     assert runner.invoke(cli, ["annotations", "export", str(src), str(eaf), "--force"]).exit_code == 0
     r = runner.invoke(cli, ["annotations", "export", str(src), str(tmp_path / "nowhere" / "x.eaf")])
     assert r.exit_code != 0 and "no such folder" in r.output
+
+
+def test_tier_parent_cycles_are_refused(client):
+    doc = _doc(client)
+    doc["tiers"][0]["parent"] = doc["tiers"][1]["id"]
+    doc["tiers"][1]["parent"] = doc["tiers"][0]["id"]
+    r = _put(client, doc, 0)
+    assert r.status_code == 422 and "cycle" in r.text
+    doc["tiers"][1]["parent"] = None  # a plain parent is fine
+    assert _put(client, doc, 0).status_code == 200

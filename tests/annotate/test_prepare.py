@@ -23,6 +23,9 @@ def _fake_extract(calls: list):
             from signfuse.errors import DataError
 
             raise DataError("not a readable video", path=video)
+        for n in (10, 25, 50):  # as vision.extract reports frames done
+            if kwargs.get("progress") is not None:
+                kwargs["progress"](n)
         t = np.arange(50) / FPS
         right = np.stack([0.5 + 0.4 * np.sin(2 * np.pi * t), -0.5 + 0 * t], axis=1)
         return holistic_sequence(fps=FPS, n_frames=50, right=right)
@@ -63,6 +66,7 @@ def test_prepare_writes_every_missing_sidecar_and_resumes(tmp_path, monkeypatch)
     assert any(f.startswith("broken.mp4: landmarks failed: ") for f in rep.failed)
     # the progress bar moves monotonically to its total
     assert seen[-1][0] == seen[-1][1] and all(a[0] <= b[0] for a, b in itertools.pairwise(seen))
+    assert any(text == "clip.mp4: landmarks, frame 25/50" for _, _, text in seen)
     # the page finds them: landmarks, lanes, F0
     files, refused = sidecar_files(root / "sub" / "talk.mp4", root=root)
     assert set(files) == {"landmarks", "face", "motion", "events", "audio"} and refused == []

@@ -74,8 +74,11 @@ class PrepareReport:
 
 
 def prepare_video(video: Path, *, root: str | PathLike[str], steps: list[str] | None = None,
-                  on_step: Callable[[str], None] | None = None) -> dict[str, str]:
+                  on_step: Callable[[str], None] | None = None,
+                  on_frames: Callable[[int], None] | None = None) -> dict[str, str]:
     """Compute the missing sidecar files of one video; returns ``{step: "written" | reason}``.
+
+    ``on_step(step)`` is called before each step, ``on_frames(n)`` during landmark extraction.
 
     A step that cannot run says why (``"no soundtrack"``, ``"no landmarks"``, a data error) instead
     of raising; only programming errors propagate.
@@ -108,7 +111,7 @@ def prepare_video(video: Path, *, root: str | PathLike[str], steps: list[str] | 
             if step == "landmarks":
                 from .. import vision
 
-                seq = vision.extract(video, refine_face=True)
+                seq = vision.extract(video, refine_face=True, progress=on_frames)
                 sio.write(seq, out)
             elif step == "audio":
                 from ..audio.features import analyze_file
@@ -193,13 +196,20 @@ def prepare(root: str | PathLike[str], *, progress: Callable[[float, float, str]
         rel = v.relative_to(root_p.resolve()).as_posix() if v.is_absolute() else v.as_posix()
         started: list[str] = []
 
+        frames = probe_video(v).get("frames") if "landmarks" in todo and progress is not None else None
+
         def on_step(step: str, rel=rel, started=started) -> None:
             if progress is not None:
                 progress(done[0] + sum(_COST[s] for s in started), total, f"{rel}: {step}")
             started.append(step)
 
+        def on_frames(n: int, rel=rel, frames=frames) -> None:
+            if progress is not None and frames:
+                progress(done[0] + _COST["landmarks"] * min(1.0, n / frames), total,
+                         f"{rel}: landmarks, frame {n}/{frames}")
+
         try:
-            status = prepare_video(v, root=root_p, steps=todo, on_step=on_step)
+            status = prepare_video(v, root=root_p, steps=todo, on_step=on_step, on_frames=on_frames)
         except SignfuseError as e:
             status = {s: f"failed: {e}" for s in todo}
         for step, st in status.items():

@@ -79,6 +79,7 @@ def test_prepare_writes_every_missing_sidecar_and_resumes(tmp_path, monkeypatch)
     calls.clear()
     again = prepare(root)
     assert again.written == [] and calls == ["broken.mp4"]
+    assert again.up_to_date == 2 and not [x for x in again.skipped if x.startswith("clip.mp4")]  # not re-reported
     (root / "clip.motion.parquet").unlink()
     assert missing_steps(root / "clip.mp4", root=root) == ["motion", "audio"]
     calls.clear()

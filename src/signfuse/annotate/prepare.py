@@ -168,6 +168,13 @@ def _has_audio(video: Path) -> bool:
         raise DataError(f"not a readable video ({e})", path=video.name) from None
 
 
+def _quiet(video: Path) -> bool:
+    try:
+        return not _has_audio(video)
+    except DataError:
+        return False
+
+
 def prepare(root: str | PathLike[str], *, progress: Callable[[float, float, str], None] | None = None,
             limit: int = 100_000) -> PrepareReport:
     """Compute every missing sidecar file of every video under ``root`` (see the module doc).
@@ -186,6 +193,8 @@ def prepare(root: str | PathLike[str], *, progress: Callable[[float, float, str]
         except SignfuseError as e:  # a sidecar that links outside ROOT: left alone, reported
             rep.failed.append(f"{v.name}: {e}")
             continue
+        if todo == ["audio"] and _quiet(v):
+            todo = []  # a silent video: its audio was reported as skipped when it was first prepared
         if todo:
             plan.append((v, todo))
         else:

@@ -55,14 +55,18 @@ def annotate(root: Path, host: str, port: int, glosses: Path | None, prepare: bo
 
 
 def _prepare(root: Path) -> None:
-    from ..annotate.prepare import prepare
-    from ._common import progress_bar
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-    with progress_bar() as bar:
+    from ..annotate.prepare import prepare
+
+    # the bar moves in units of work (extraction weighs most), so it shows no count, only times
+    bar = Progress(TextColumn("preparing"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"), TimeElapsedColumn(),
+                   TimeRemainingColumn(), TextColumn("{task.fields[info]}"), console=console)
+    with bar:
         task = bar.add_task("preparing", total=None, info="")
 
         def progress(done: float, total: float, text: str) -> None:
-            bar.update(task, completed=done, total=total or 1, info=text)
+            bar.update(task, completed=done if total else 1, total=total or 1, info=text)
 
         rep = prepare(root, progress=progress)
     console.print(f"prepared {rep.videos} video(s) in {rep.seconds:.1f} s: {len(rep.written)} file(s) written, "

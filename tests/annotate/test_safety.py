@@ -272,3 +272,21 @@ def test_tier_parent_cycles_are_refused(client):
     assert r.status_code == 422 and "cycle" in r.text
     doc["tiers"][1]["parent"] = None  # a plain parent is fine
     assert _put(client, doc, 0).status_code == 200
+
+
+def test_an_unreadable_file_is_a_json_error_without_server_paths(client, media_root, monkeypatch, tmp_path):
+    assert _put(client, _doc(client), 0).status_code == 200
+    target = annotation_path(media_root / "clip.mp4")
+    real = Path.read_bytes
+
+    def denied(self):
+        if self.name == target.name:
+            raise PermissionError(errno.EACCES, "Permission denied", str(self))
+        return real(self)
+
+    os.utime(target, ns=(1, 1))  # not the cached version
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    r = client.get("/api/annotations", params={"path": "clip.mp4"})
+    monkeypatch.undo()
+    assert r.status_code == 503 and r.json()["kind"] == "os_error" and "Permission denied" in r.text
+    assert str(tmp_path) not in r.text

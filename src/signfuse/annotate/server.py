@@ -127,9 +127,8 @@ def create_app(root: str | PathLike[str], *, allowed_hosts: Sequence[str] | None
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
-    def public(msg: object) -> str:
-        return public_message(str(msg), store.root) if root is None else \
-            public_message(public_message(str(msg), store.root), root)
+    def public(msg: object) -> str:  # no absolute server path in any answer
+        return public_message(public_message(str(msg), store.root), root)
 
     @app.exception_handler(SignfuseError)
     async def signfuse_error(request: Request, exc: SignfuseError):

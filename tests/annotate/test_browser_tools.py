@@ -64,6 +64,7 @@ def site(tmp_path_factory, pw):
         f"{a:.4f},{b},{c}" for a, b, c in zip(t, au01, au12)))
     (root / "talk.events.json").write_text(json.dumps([{"start": 0.1, "end": 0.9, "type": "brow_raise"},
                                                        {"start": 0.5, "end": 1.5, "type": "head_shake"}]))
+    write_video(root / "elan.mp4", frames[:25], fps=FPS)  # for an imported ELAN sample
     url, stop = start_server(root)
     browser = launch_browser(pw)
     yield {"root": root, "url": url, "browser": browser}
@@ -384,3 +385,54 @@ def test_failed_save_shows_the_reason_and_a_damaged_file_opens(site, tmp_path, m
     assert "damaged" in banner and (f"revision {rev - 1}" in banner or "No valid earlier revision" in banner)
     page.screenshot(path=str(tmp_path / "damaged.png"))
     page.close()
+
+
+# ------------------------------------------------------------------ an ELAN file with every tier type
+def test_imported_elan_tier_types_show_and_edit(site, tmp_path, shared_data):
+    import httpx
+
+    from signfuse.io.elan import read_eaf
+
+    sample = shared_data / "elan" / "sample_3.0.eaf"
+    r = httpx.post(site["url"] + "/api/import.eaf", params={"path": "elan.mp4", "base_revision": 0},
+                   content=sample.read_bytes(), headers={"Content-Type": "application/xml", "X-Signfuse": "1"})
+    assert r.status_code == 200, r.text
+    page = site["browser"].new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(site["url"] + "/#/video/elan.mp4")
+    page.wait_for_function("() => window.signfuse && signfuse.state.doc && signfuse.state.doc.tiers.length === 6")
+    expected = {"words-timesub": ("text", "Time_Subdivision"), "words-symsub": ("text", "Symbolic_Subdivision"),
+                "gest_included": ("text", "Included_In"), "words-pos": ("words-symsub", "Symbolic_Association")}
+    for tier_id, (parent, kind) in expected.items():
+        i = page.evaluate(f"() => signfuse.state.doc.tiers.findIndex(t => t.id === '{tier_id}')")
+        page.evaluate(f"() => {{ signfuse.state.activeTier = {i}; signfuse.updateTierPanel(); }}")
+        assert page.input_value("#tier-parent") == parent and page.input_value("#tier-type") == kind, tier_id
+    assert page.input_value("#tier-vocab") == "POS"  # words-pos, the last one shown
+    # add one subdivision to the first text annotation: the chain grows by one, in order
+    i = page.evaluate("() => signfuse.state.doc.tiers.findIndex(t => t.id === 'words-symsub')")
+    first = page.evaluate("() => { const t = signfuse.state.doc.tiers[0].annotations[0]; return [t.id, t._t0, t._t1]; }")
+    before = page.evaluate(f"() => signfuse.state.doc.tiers[{i}].annotations.filter(a => a.ref === '{first[0]}').length")
+    page.evaluate(f"() => {{ const S = signfuse.state; S.viewStart = {first[1]}; "
+                  f"S.msPerPx = ({first[2]} - {first[1]}) / 400; signfuse.render(); }}")
+    x0, y = tl_point(page, i, first[1] + (first[2] - first[1]) * 0.2)
+    x1, _ = tl_point(page, i, first[1] + (first[2] - first[1]) * 0.6)
+    page.mouse.move(x0, y)
+    page.mouse.down()
+    page.mouse.move(x1, y, steps=3)
+    page.mouse.up()
+    page.wait_for_function("() => document.activeElement.id === 'value-input'")
+    page.keyboard.type("NEW")
+    page.keyboard.press("Enter")
+    subs = page.evaluate(f"() => signfuse.state.doc.tiers[{i}].annotations.filter(a => a.ref === '{first[0]}')"
+                         ".map(a => [a.id, a.previous || null, a.value])")
+    assert len(subs) == before + 1 and subs[-1][2] == "NEW" and subs[-1][1] == subs[-2][0]
+    wait_saved(page)
+    page.screenshot(path=str(tmp_path / "elan-tiers.png"), full_page=True)
+    assert_layout(page)
+    page.close()
+    out = tmp_path / "back.eaf"
+    out.write_bytes(httpx.get(site["url"] + "/api/export.eaf", params={"path": "elan.mp4"}).content)
+    xmlschema = pytest.importorskip("xmlschema")
+    xmlschema.XMLSchema(str(shared_data / "elan" / "EAFv3.0.xsd")).validate(str(out))
+    back = {t["id"]: t for t in read_eaf(out)["tiers"]}
+    assert "NEW" in [a["value"] for a in back["words-symsub"]["annotations"]]
+    assert len(back["words-pos"]["annotations"]) == 1995

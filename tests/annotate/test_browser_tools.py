@@ -65,6 +65,10 @@ def site(tmp_path_factory, pw):
     (root / "talk.events.json").write_text(json.dumps([{"start": 0.1, "end": 0.9, "type": "brow_raise"},
                                                        {"start": 0.5, "end": 1.5, "type": "head_shake"}]))
     write_video(root / "elan.mp4", frames[:25], fps=FPS)  # for an imported ELAN sample
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "secret.csv").write_text("time,AU12\n0,1\n0.04,2\n")
+    write_video(root / "linked.mp4", frames[:25], fps=FPS)
+    (root / "linked.face.csv").symlink_to(outside / "secret.csv")  # a sidecar leading outside ROOT
     url, stop = start_server(root)
     browser = launch_browser(pw)
     yield {"root": root, "url": url, "browser": browser}
@@ -436,3 +440,14 @@ def test_imported_elan_tier_types_show_and_edit(site, tmp_path, shared_data):
     back = {t["id"]: t for t in read_eaf(out)["tiers"]}
     assert "NEW" in [a["value"] for a in back["words-symsub"]["annotations"]]
     assert len(back["words-pos"]["annotations"]) == 1995
+
+
+def test_a_refused_sidecar_is_shown_without_server_paths(site, tmp_path):
+    page = site["browser"].new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(site["url"] + "/#/video/linked.mp4")
+    page.wait_for_function("() => document.getElementById('lane-errors').textContent.includes('outside ROOT')")
+    text = page.inner_text("#lane-errors")
+    assert "linked.face.csv leads outside ROOT" in text and "/tmp" not in text
+    page.screenshot(path=str(tmp_path / "refused.png"))
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+    page.close()

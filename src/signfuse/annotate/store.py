@@ -374,7 +374,7 @@ class AnnotationStore:
                 "revision": rev, "status": status if n or status != "todo" else "todo", "error": err,
                 "landmarks": "landmarks" in files, "audio": "audio" in files,
                 "suggestions": bool({"face", "motion", "events", "audio"} & files.keys()),
-                "sidecars": {k: self.rel(v) for k, v in files.items()}}
+                "sidecars": {k: self.rel(v) for k, v in files.items()}, "sidecar_errors": refused}
 
     def _revision_numbers(self, doc_path: Path) -> list[int]:
         d = doc_path.parent / REVISIONS_DIR

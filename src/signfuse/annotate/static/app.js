@@ -117,10 +117,11 @@
     S.path = path; S.sel = null; S.selSugg = null; S.undo = []; S.redo = []; S.inMs = S.outMs = null;
     S.landmarks = new Map(); S.lmMeta = null; S.lmMissing = false; S.conflict = null; S.lanes = [];
     $("conflict-banner").hidden = true; $("error-banner").hidden = true; $("damage-banner").hidden = true;
-    S.wave = null; S.curveFor = {};
+    S.wave = null; S.curveFor = {}; $("lane-errors").textContent = "";
     const [info, doc] = await Promise.all([api("GET", "/api/info?" + q(path)), api("GET", "/api/annotations?" + q(path))]);
     if (!info.ok || !doc.ok) { setStatus("could not open " + path + ": " + ((info.data || doc.data || {}).detail || ""), "error"); return; }
     S.info = info.data; S.doc = doc.data;
+    if ((S.info.sidecar_errors || []).length) $("lane-errors").textContent = "⚠ " + S.info.sidecar_errors.join(" · ");
     if (S.info.damaged) {
       $("damage-text").textContent = "The annotation file is damaged (" + S.info.damaged + "). " +
         (S.info.recovered_revision != null ? "Showing revision " + S.info.recovered_revision + ", the newest valid one kept. "
@@ -170,7 +171,9 @@
     } else { $("audio-status").textContent = "(no soundtrack)"; }
     if (r.ok) {
       for (const lane of r.data.lanes || []) lanes.push(lane);
-      if (r.data.errors && r.data.errors.length) { console.warn(r.data.errors); $("overlay-status").title = r.data.errors.join("\n"); }
+      const errs = [...new Set((S.info.sidecar_errors || []).concat(r.data.errors || []))];
+      $("lane-errors").textContent = errs.length ? "⚠ " + errs.join(" · ") : "";
+      if (errs.length) console.warn(errs);
     }
     for (const lane of lanes) stackSegments(lane);
     S.lanes = lanes;

@@ -380,8 +380,9 @@ def test_failed_save_shows_the_reason_and_a_damaged_file_opens(site, tmp_path, m
     p.write_text(p.read_text()[:40])
     page = site["browser"].new_page(viewport={"width": 1400, "height": 1000})
     page.goto(site["url"] + "/")
-    page.wait_for_selector(".row-warning")
-    assert "damaged annotation file" in page.inner_text(".row-warning")
+    row = "#video-table tr:has(a.video-link:text-is('talk.mp4')) .row-warning"
+    page.wait_for_selector(row)
+    assert "damaged annotation file" in page.inner_text(row)
     page.close()
     page = open_talk(site)
     assert page.is_visible("#damage-banner")

@@ -457,6 +457,12 @@ def main() -> None:
             md += table_classify(rows, folds="leave-one-subject-out")
             md += ["", f"Best: {best[0]} with {best[1]}: {best[2]:.3f} on detected photos, {best[3]:.3f} over all "
                    f"{n_total}.", ""]
+        md += ["Where detection fails on gloves: MediaPipe's palm detector hardly fires on the uniformly red "
+               "glove (every handshape loses most of its photos). With the hue replaced by a skin tone (the "
+               "shading kept) most photos are found; the misses that remain are listed above by subject and "
+               "handshape. The landmarks then carry the handshape across subjects: joint-angle "
+               "(articulation) features generalize to an unseen subject far better than raw wrist-centred "
+               "coordinates, which depend on how each subject holds the hand toward the camera.", ""]
 
     # 4. asl_alphabet
     alpha = REAL / "asl_alphabet" / "asl_alphabet_landmarks_21x3.npz"
@@ -512,7 +518,10 @@ def main() -> None:
                "(yaw/pitch in degrees; AUs are signfuse's geometric AUs, std over the clip); holds from "
                "`signfuse.motion.segments` (defaults).", ""]
         md += lines
-        md.append("")
+        md += ["", "The MSL-150 videos have the signer's face pixelated (anonymised by the publisher), so "
+               "Holistic finds no face in them: `extract` warns (\"mostly missing: face 0% ...\") and `signfuse "
+               "face` refuses such a file unless `--force`. Where a hand is not found, `signfuse.motion` follows "
+               "the pose's wrist, which is why a hand that is never found can still have holds.", ""]
         if info["best"]:
             md += still_and_curves(info["best"])
             md.append("")

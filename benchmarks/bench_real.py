@@ -393,7 +393,7 @@ def main() -> None:
         md += [f"| {name} | {r:.1%} | {ms:.0f} |" for name, r, ms in crop]
         md += ["", "Upscaling does not help (it lowers the rate); a wide border does: the palm detector expects "
                "a hand that fills part of the view, not all of it. `extract --model hands` pads images whose longer "
-               "side is under 256 px with a 0.75 border, then 0.5, then 1.0 until a hand is found.", ""]
+               "side is under 256 px with a 0.75 border, then 0.5, then 1.0 until a hand is found (that order came from a first probe on the same 200 photos, which also tried a detection confidence of 0.3: 95-98.5%, not adopted since the default 0.5 already reaches the goal).", ""]
         man = extract_cached([digits], args.cache / "digits", model="hands")
         data = photo_features(man, digits, args.cache / "digits", lambda p: (p.parent.name, None))
         n_total = len(data["y"]) + len(data["missed"])

@@ -5,8 +5,8 @@ import pytest
 
 from signfuse.errors import DataError, ParameterError
 from signfuse.streams import Sample, Stream
-from signfuse.train.data import (StreamCache, StreamDataset, Vocabulary, collate, derived_stream, parse_streams,
-                                 signer_splits, stream_stats)
+from signfuse.samples import StreamCache, derived_stream, parse_streams
+from signfuse.train.data import StreamDataset, Vocabulary, collate, signer_splits, stream_stats
 
 from .toy import toy_cache, toy_samples  # noqa: F401  (fixture)
 

@@ -14,10 +14,11 @@ import torch
 import yaml
 
 from signfuse.errors import DataError, ParameterError
-from signfuse.train.checkpoint import load_checkpoint
-from signfuse.train.data import StreamCache
+from signfuse.models.recognizer import load_checkpoint
+from signfuse.samples import StreamCache
 from signfuse.train.evaluate import evaluate
-from signfuse.train.export import export_onnx, load_onnx
+from signfuse.inference.export import export_onnx
+from signfuse.inference.onnx import load_onnx
 from signfuse.train.fit import dataset_splits, fit, prepare_data, resolve_config
 
 from .toy import toy_ctc_cache, toy_cache, toy_samples  # noqa: F401  (fixtures)
@@ -106,7 +107,7 @@ def test_corrupt_checkpoint_is_a_clear_error(tmp_path):
         load_checkpoint(bad)
     other = tmp_path / "other.ckpt"
     torch.save({"state_dict": {}, "hyper_parameters": {"x": 1}}, other)
-    with pytest.raises(DataError, match="not written by signfuse"):
+    with pytest.raises(DataError, match="without signfuse.s model description"):
         load_checkpoint(other)
 
 
@@ -166,7 +167,7 @@ def test_cli_train_eval_export(toy_cache, tmp_path):
     r = CliRunner().invoke(cli, ["train", "--data", str(toy_cache.path), "--streams", "hands,lips"])
     assert r.exit_code != 0 and "unknown stream 'lips'" in r.output
     r = CliRunner().invoke(cli, ["eval", str(tmp_path / "m.onnx")])
-    assert r.exit_code != 0 and "not a readable signfuse checkpoint" in r.output
+    assert r.exit_code != 0 and "this is an ONNX model, not a checkpoint" in r.output
 
 
 @pytest.mark.slow

@@ -8,7 +8,8 @@ import pytest
 import torch
 
 from signfuse.errors import DataError, ParameterError
-from signfuse.train.data import build_cache, load_entries
+from signfuse.datasets import load_entries
+from signfuse.samples import build_cache
 
 from .toy import toy_cache  # noqa: F401  (fixture)
 
@@ -43,7 +44,7 @@ def test_corpus_to_cache(corpus, tmp_path):
 @pytest.fixture(scope="module")
 def trained(corpus, tmp_path_factory):
     """A tiny isolated model (1 epoch) on hands and face, as a checkpoint and as ONNX."""
-    from signfuse.train.export import export_onnx
+    from signfuse.inference.export import export_onnx
     from signfuse.train.fit import fit, resolve_config
     tmp = tmp_path_factory.mktemp("trained")
     cfg = resolve_config({"data": str(corpus), "streams": "hands,face", "epochs": 1, "batch_size": 8, "progress": False,
@@ -55,7 +56,7 @@ def trained(corpus, tmp_path_factory):
 
 
 def test_recognize_with_checkpoint_and_onnx(corpus, trained):
-    from signfuse.train.recognize import recognize
+    from signfuse.inference.recognize import recognize
     ckpt, onnx = trained
     src = load_entries(corpus, task="isolated")[0].path
     a = recognize(ckpt, src, top_k=3)
@@ -76,7 +77,7 @@ def test_recognize_a_video_end_to_end(trained, tmp_path):
 
     from signfuse import io, vision
     from signfuse.testing.media import moving_frames, photo, write_video
-    from signfuse.train.recognize import recognize
+    from signfuse.inference.recognize import recognize
 
     ckpt, onnx = trained
     video = write_video(tmp_path / "signer.mp4", moving_frames(photo("astronaut"), 10), fps=25)
@@ -123,7 +124,7 @@ def test_recognize_live_over_a_stream(trained, tmp_path):
     pytest.importorskip("mediapipe")
     from signfuse import io, vision
     from signfuse.testing.media import moving_frames, photo, write_video
-    from signfuse.train.recognize import recognize, recognize_live
+    from signfuse.inference.recognize import recognize, recognize_live
 
     ckpt, onnx = trained
     video = write_video(tmp_path / "cam.mp4", moving_frames(photo("astronaut"), 10), fps=25)

@@ -11,7 +11,7 @@ import click
 from ._common import console, existing_file
 
 LANDMARK_SUFFIXES = (".pose", ".parquet", ".npz")
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
+from ..io.media import IMAGE_EXTENSIONS as IMAGE_SUFFIXES
 
 
 def _load(path: Path, *, what: str, fps: float | None = None):

@@ -10,15 +10,16 @@ from __future__ import annotations
 from os import PathLike
 from pathlib import Path
 
-from ..errors import DataError, FormatError
+from ..errors import DataError, FormatError, ParameterError
 from .asl_signs import read_asl_signs
 from .base import Entry
+from .folders import entries_from_folder, hash_split
 from .how2sign import read_how2sign
 from .phoenix import read_phoenix, read_phoenix_t
 from .wlasl import read_nslt_split, read_wlasl
 
 __all__ = ["Entry", "open_index", "read_wlasl", "read_nslt_split", "read_asl_signs", "read_phoenix",
-           "read_phoenix_t", "read_how2sign"]
+           "read_phoenix_t", "read_how2sign", "load_entries", "entries_from_folder", "hash_split"]
 
 
 def open_index(path: str | PathLike[str]) -> list[Entry]:
@@ -57,3 +58,26 @@ def open_index(path: str | PathLike[str]) -> list[Entry]:
     if {"path", "participant_id", "sign"} <= cols:
         return read_asl_signs(path)
     raise FormatError(f"cannot tell the dataset format from the first line {first[:120]!r}", path=path)
+
+
+def load_entries(data: str | PathLike[str], *, task: str | None = None) -> list[Entry]:
+    """Entries of a dataset: a folder (:func:`entries_from_folder`) or any index file ``open_index`` reads.
+
+    With ``task`` ("isolated"/"continuous") keep only entries with a ``gloss`` / ``glosses``.
+    """
+    p = Path(data)
+    if not p.exists():
+        raise DataError("no such dataset file or folder", path=p)
+    if p.is_dir():
+        entries = entries_from_folder(p)
+    else:
+        entries = open_index(p)
+    if task == "isolated":
+        entries = [e for e in entries if e.gloss and not e.glosses]
+    elif task == "continuous":
+        entries = [e for e in entries if e.glosses]
+    elif task is not None:
+        raise ParameterError(f"task={task!r} must be 'isolated' or 'continuous'")
+    if not entries:
+        raise DataError(f"dataset has no {task or ''} entries".replace("  ", " "), path=p)
+    return entries

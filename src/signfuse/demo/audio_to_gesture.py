@@ -27,22 +27,15 @@ def stage(ctx) -> dict[str, Any]:
     import torch
 
     from .. import io, viz
-    from ..train.a2g import (
-        _envelopes,
-        clips_from_data,
-        evaluate_clips,
-        load_a2g,
-        predict_clip,
-        prediction_to_sequence,
-        rtf,
-        train_a2g,
-    )
+    from ..inference.a2g import load_a2g, predict_clip, prediction_to_sequence
+    from ..train.a2g import _envelopes, clips_from_data, evaluate_clips, rtf, train_a2g
 
     out = ctx.stage_dir("audio_to_gesture")
     torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
     clips = clips_from_data(ctx.corpus_dir, limit=None if ctx.quick else 420, seed=ctx.seed)
     t0 = time.perf_counter()
-    ckpt = train_a2g(clips, out, epochs=4 if ctx.quick else 25, seed=ctx.seed, fgd_steps=50 if ctx.quick else 300)
+    ckpt = train_a2g(clips, out, epochs=4 if ctx.quick else 25, seed=ctx.seed, fgd_steps=50 if ctx.quick else 300,
+                     overwrite=True)
     train_s = time.perf_counter() - t0
     model, ae, cfg = load_a2g(ckpt)
     train = [c for c in clips if c.split == "train"]

@@ -11,7 +11,8 @@ __all__ = ["stage", "findings", "tables"]
 def stage(ctx) -> dict[str, Any]:
     """Run the emotion experiment on the corpus and plot accuracy and macro-F1 per model."""
     from .. import io, viz
-    from ..train.emotion import run_experiment, samples_from_data
+    from ..samples.emotion import samples_from_data
+    from ..train.emotion import run_experiment
 
     out = ctx.stage_dir("emotion")
     samples = samples_from_data(ctx.corpus_dir, limit_per_split=40 if ctx.quick else 120, seed=ctx.seed)

@@ -37,7 +37,7 @@ def _curve(run_dir: Path, path: Path, title: str) -> Path | None:
 
 
 def _latency(onnx_path: Path, streams, dims, *, frames: int = 64, n: int = 50) -> dict:
-    from ..train.export import onnx_session
+    from ..inference.onnx import onnx_session
     sess = onnx_session(onnx_path, threads=1)
     rng = np.random.default_rng(0)
     feeds = {s: rng.normal(size=(1, frames, dims[s])).astype(np.float32) for s in streams}
@@ -59,9 +59,9 @@ def stage(ctx) -> dict[str, Any]:
     from ..io import save_figure
     from ..train.ablate import ablate
     from ..train.adapt import adapt
-    from ..train.checkpoint import load_checkpoint
+    from ..models.recognizer import load_checkpoint
     from ..train.evaluate import evaluate
-    from ..train.export import export_onnx
+    from ..inference.export import export_onnx
     from ..train.fit import fit, prepare_data, resolve_config
 
     S = SETTINGS["quick" if ctx.quick else "full"]

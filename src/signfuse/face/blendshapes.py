@@ -38,6 +38,7 @@ from typing import Iterable
 
 import numpy as np
 
+from ..io.media import IMAGE_EXTENSIONS
 from ..errors import DataError, DependencyError, ParameterError
 from ..sequence import Component, LandmarkSequence
 from ..streams import Stream
@@ -145,7 +146,7 @@ def read_frames(path: str | Path) -> tuple[list[np.ndarray], float, bool]:
     For images ``fps`` is 1.0 (one still frame has no rate; it is only the Stream's nominal rate).
     """
     path = Path(path)
-    if path.suffix.lower() in (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"):
+    if path.suffix.lower() in IMAGE_EXTENSIONS:
         from skimage.io import imread
 
         try:

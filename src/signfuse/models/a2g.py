@@ -28,6 +28,8 @@ class A2GModel(nn.Module):
 
     kind = "a2g"
 
+    kind = "a2g"
+
     def __init__(self, *, in_dim: int, out_dim: int, dim: int = 96, dropout: float = 0.1,
                  norm_stats: Mapping[str, Sequence[float]] | None = None):
         super().__init__()
@@ -130,3 +132,10 @@ class MotionAutoencoder(nn.Module):
     @torch.no_grad()
     def embed(self, x: torch.Tensor) -> torch.Tensor:          # (B, T, F) -> (B, latent)
         return self.enc(x.transpose(1, 2)).mean(dim=2)
+
+
+def predict_clip(model: nn.Module, x) -> "np.ndarray":
+    """``(T, out_dim)`` prediction (denormalized) for one clip's inputs ``x (T, in_dim)`` (numpy)."""
+    import numpy as np
+    with torch.no_grad():
+        return model(torch.from_numpy(np.asarray(x, np.float32)[None]))["y"][0].numpy()

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 from ..errors import ParameterError
-from .data import parse_streams
+from ..samples import parse_streams
 
 __all__ = ["parse_stream_sets", "ablate", "ablation_table"]
 
@@ -47,7 +47,7 @@ def ablate(cfg: Mapping[str, Any], stream_sets: str | Sequence[Sequence[str]], o
     ``pretrained`` maps a stream set (``"hands,body,face"``) to an already trained
     :class:`~.checkpoint.Recognizer` with the same settings, which is evaluated instead of retrained.
     """
-    from .checkpoint import load_checkpoint
+    from ..models.recognizer import load_checkpoint
     from .evaluate import evaluate
     from .fit import fit, prepare_data
     sets = parse_stream_sets(stream_sets)

@@ -16,7 +16,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ..errors import DataError, ParameterError
-from .checkpoint import Recognizer, load_checkpoint
+from ..models.recognizer import Recognizer, load_checkpoint
 from .data import StreamDataset, Vocabulary, collate
 from .losses import ctc_feasible
 from .metrics import classification_metrics, confusion_matrix, ctc_beam_decode, ctc_greedy_decode, wer

@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 from ..errors import DataError, DependencyError, ParameterError, SignfuseError
+from ..io.manifest import MANIFEST_NAME, read_manifest, write_manifest
 from . import decode
 
 __all__ = ["Job", "BatchSummary", "collect_jobs", "extract_batch", "MANIFEST_NAME", "FORMATS",
@@ -54,7 +55,6 @@ __all__ = ["Job", "BatchSummary", "collect_jobs", "extract_batch", "MANIFEST_NAM
 
 log = logging.getLogger(__name__)
 
-MANIFEST_NAME = "manifest.jsonl"
 FORMATS: dict[str, str] = {"pose": ".pose", "parquet": ".parquet"}
 INDEX_EXTENSIONS = frozenset({".json", ".csv", ".corpus", ".txt", ".tsv", ".jsonl"})
 _SETTINGS_VERSION = 1
@@ -191,31 +191,8 @@ def _index_items(path: Path) -> list[tuple[Path, str, int, int | None, float | N
 
 
 # --------------------------------------------------------------------------- manifest
-def read_manifest(out_dir: str | Path) -> dict[str, dict[str, Any]]:
-    """The manifest's records by key (the last line for a key wins; unreadable lines are ignored)."""
-    p = Path(out_dir) / MANIFEST_NAME
-    records: dict[str, dict[str, Any]] = {}
-    if not p.exists():
-        return records
-    for line in p.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if not line:
-            continue
-        try:
-            rec = json.loads(line)
-            records[rec["key"]] = rec
-        except (json.JSONDecodeError, KeyError, TypeError):
-            log.warning("%s: ignoring an unreadable manifest line", p)
-    return records
-
-
 def _write_manifest(out_dir: Path, records: dict[str, dict[str, Any]]) -> None:
-    p = out_dir / MANIFEST_NAME
-    tmp = p.with_name(f".{p.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        for rec in records.values():
-            f.write(json.dumps(rec, sort_keys=True) + "\n")
-    os.replace(tmp, p)
+    write_manifest(out_dir, records)
 
 
 def _fingerprint(path: str) -> tuple[int | None, int | None]:

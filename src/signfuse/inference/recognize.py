@@ -10,21 +10,21 @@ from typing import Any, Iterator
 import numpy as np
 
 from ..errors import DataError, ParameterError
-from .data import sample_from_entry
-from .metrics import ctc_beam_decode, ctc_greedy_decode
+from ..samples import sample_from_entry
+from ..models.decoding import ctc_beam_decode, ctc_greedy_decode
 
 __all__ = ["recognize", "recognize_live", "load_model"]
 
-VIDEO = {".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v"}
+from ..io.media import VIDEO_EXTENSIONS as VIDEO
 
 
 def load_model(path: str | os.PathLike[str]):
     """A :class:`~.checkpoint.Recognizer` (``.ckpt``/``.pt``) or :class:`~.export.OnnxRecognizer` (``.onnx``)."""
     p = Path(path)
     if p.suffix.lower() == ".onnx":
-        from .export import load_onnx
+        from .onnx import load_onnx
         return load_onnx(p)
-    from .checkpoint import load_checkpoint
+    from ..models.recognizer import load_checkpoint
     return load_checkpoint(p)
 
 
@@ -41,9 +41,35 @@ def _sample(model, src: Path | None, *, fps: float | None, seq=None):
                              face_regions=model.face_regions or ("lips", "eyes", "brows", "nose"), fps=fps, seq=seq)
 
 
+#: the longest input recognized in one piece (20 minutes at 30 fps); longer recordings: cut them or use live
+MAX_INPUT_FRAMES = 36_000
+
+
+def _max_frames(model) -> int | None:
+    """Isolated models see at most ``max_frames`` frames in training (uniformly subsampled, as in eval)."""
+    if model.task != "isolated":
+        return None
+    cfg = getattr(model, "config", None) or {}
+    v = cfg.get("max_frames", 96)
+    return int(v) if v else None
+
+
 def _predict(model, smp, *, top_k: int, beam: int) -> dict[str, Any]:
-    """``{"top": [...]}`` (isolated) or ``{"glosses": [...]}`` (continuous) for one sample."""
-    x = {s: np.where(smp.streams[s].mask[:, None], smp.streams[s].values, np.nan).astype(np.float32) for s in model.streams}
+    """``{"top": [...]}`` (isolated) or ``{"glosses": [...]}`` (continuous) for one sample.
+
+    Isolated inputs longer than the model's training ``max_frames`` are subsampled uniformly to that
+    length, exactly as training and ``eval`` do, so memory stays bounded and answers match ``eval``.
+    """
+    n = smp.n_frames
+    if n > MAX_INPUT_FRAMES:
+        raise ParameterError(f"the input has {n} frames; at most {MAX_INPUT_FRAMES} are recognized in one piece "
+                             "(cut the recording, or use --live for a sliding window)")
+    idx = slice(None)
+    mf = _max_frames(model)
+    if mf and n > mf:
+        idx = np.round(np.linspace(0, n - 1, mf)).astype(int)
+    x = {s: np.where(smp.streams[s].mask[idx, None], smp.streams[s].values[idx], np.nan).astype(np.float32)
+         for s in model.streams}
     if hasattr(model, "session"):
         out = model.run(x)[0]
     else:
@@ -60,6 +86,14 @@ def _predict(model, smp, *, top_k: int, beam: int) -> dict[str, Any]:
     return {"glosses": [model.vocab[i - 1] for i in seq]}
 
 
+def _check_options(top_k: int, beam: int) -> None:
+    from ..models.decoding import MAX_BEAM
+    if isinstance(top_k, bool) or not isinstance(top_k, int) or not 1 <= top_k <= 1000:
+        raise ParameterError(f"top_k={top_k!r} must be an integer from 1 to 1000")
+    if isinstance(beam, bool) or not isinstance(beam, int) or not 0 <= beam <= MAX_BEAM:
+        raise ParameterError(f"beam={beam!r} must be an integer from 0 (greedy) to {MAX_BEAM}")
+
+
 def recognize(model_path: str | os.PathLike[str], input_path: str | os.PathLike[str], *, top_k: int = 5,
               beam: int = 0, fps: float | None = None) -> dict[str, Any]:
     """Top-k glosses with probabilities (isolated) or the gloss sequence (continuous) of one input.
@@ -67,8 +101,7 @@ def recognize(model_path: str | os.PathLike[str], input_path: str | os.PathLike[
     ``input_path``: a landmark file (.pose, .parquet, .npz) or a video (landmarks are extracted with
     :func:`signfuse.vision.extract`). ``fps`` is needed only for Kaggle parquet files without a rate.
     """
-    if top_k < 1:
-        raise ParameterError(f"top_k={top_k} must be >= 1")
+    _check_options(top_k, beam)
     model = load_model(model_path)
     src = Path(input_path)
     if not src.is_file():
@@ -100,8 +133,7 @@ def recognize_live(model_path: str | os.PathLike[str], source: int | str | os.Pa
 
     from ..vision import frames_to_sequence, iter_frames
 
-    if top_k < 1:
-        raise ParameterError(f"top_k={top_k} must be >= 1")
+    _check_options(top_k, beam)
     if not (window_s > 0 and hop_s > 0):
         raise ParameterError(f"window_s={window_s} and hop_s={hop_s} must be positive")
     model = load_model(model_path)

@@ -173,20 +173,21 @@ def findings(s: dict[str, Any], *, quick: bool = False) -> list[dict]:
 
 
 def tables(s: dict[str, Any]) -> list[dict]:
-    from .report import table
+    from .report import fmt, table
 
     rows = []
     for k, v in s["related"].items():
         u = s["unrelated_control"].get(k, {})
         a, m = k.split("~")
-        rows.append({"pair": f"{a} vs {m}", "r": v["r"], "lag": v["lag_s"], "p": v["p_value"], "sig": v["significant"],
-                     "ur": u.get("r"), "ulag": u.get("lag_s"), "up": u.get("p_value"), "usig": u.get("significant")})
+        star = lambda sig: " *" if sig else ""  # noqa: E731
+        rows.append({"pair": f"{a} / {m}", "r": v["r"], "lag": v["lag_s"], "p": fmt(v["p_value"], "p") + star(v["significant"]),
+                     "ur": u.get("r"), "ulag": u.get("lag_s"),
+                     "up": (fmt(u.get("p_value"), "p") + star(u.get("significant"))) if u else None})
     tabs = [table("Prosody against gesture: peak correlation over lags (positive lag: voice follows gesture)",
-                  [("pair", "pair", "str"), ("r", "r", "f2"), ("lag", "lag", "lag"), ("p", "p", "p"),
-                   ("sig", "significant", "str"), ("ur", "control r", "f2"), ("ulag", "control lag", "lag"),
-                   ("up", "control p", "p"), ("usig", "control significant", "str")], rows,
-                  note=f"True lag {s['true_lag_s']:.3f} s. The control pairs each gesture track with the voice of "
-                       "another recording, so any 'significant' control is a false positive.")]
+                  [("pair", "audio / motion", "str"), ("r", "r", "f2"), ("lag", "lag", "lag"), ("p", "p", "str"),
+                   ("ur", "control r", "f2"), ("ulag", "control lag", "lag"), ("up", "control p", "str")], rows,
+                  note=f"True lag {s['true_lag_s']:.3f} s; * significant. The control pairs each gesture track with "
+                       "the voice of another recording, so any significant control is a false positive.")]
     beats = []
     for name, b in (("related", s.get("beat_alignment")), ("unrelated control", s.get("beat_alignment_unrelated"))):
         if b:

@@ -4,7 +4,6 @@ against both baselines (:func:`signfuse.train.a2g.evaluate_clips`)."""
 from __future__ import annotations
 
 import json
-import os
 import time
 from typing import Any
 
@@ -24,14 +23,11 @@ METRICS = (("l1", "L1 pose error", "lower"), ("pck_0.1", "PCK@0.1", "higher"), (
 
 def stage(ctx) -> dict[str, Any]:
     """Train the audio-to-gesture model, evaluate it against the baselines, plot and write one example."""
-    import torch
-
     from .. import io, viz
     from ..inference.a2g import load_a2g, predict_clip, prediction_to_sequence
     from ..train.a2g import _envelopes, clips_from_data, evaluate_clips, rtf, train_a2g
 
     out = ctx.stage_dir("audio_to_gesture")
-    torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
     clips = clips_from_data(ctx.corpus_dir, limit=None if ctx.quick else 420, seed=ctx.seed)
     t0 = time.perf_counter()
     ckpt = train_a2g(clips, out, epochs=4 if ctx.quick else 25, seed=ctx.seed, fgd_steps=50 if ctx.quick else 300,

@@ -64,10 +64,11 @@ def tables(s: dict[str, Any]) -> list[dict]:
     tabs = [table("Emotion on held-out signers (higher is better)",
                   [("model", "model", "str"), ("accuracy", "accuracy", "pct"), ("macro_f1", "macro-F1", "f2")], rows,
                   note=f"{s['n_test']} test and {s['n_train']} training clips; classes: {', '.join(s['classes'])}.")]
-    if rob:
-        tabs.append(table("Robustness: fusion accuracy with one modality zeroed (dead sensor) or dropped (masked)",
-                          [("model", "fusion", "str"), ("full", "all streams", "pct")]
-                          + [(c, c.replace("_", " "), "pct") for c in conds],
-                          [{"model": fu.replace("_", " "), "full": s["rows"].get(fu, {}).get("accuracy"), **r}
-                           for fu, r in rob.items()]))
+    if rob:   # one row per condition, one column per fusion model (narrow enough for half a page)
+        fus = list(rob)
+        rows = [{"cond": "all streams", **{fu: s["rows"].get(fu, {}).get("accuracy") for fu in fus}, "_class": "baseline"}]
+        rows += [{"cond": c.replace("_", " "), **{fu: rob[fu].get(c) for fu in fus}} for c in conds]
+        tabs.append(table("Robustness: fusion accuracy with one modality zeroed (a dead sensor) or dropped (masked)",
+                          [("cond", "test condition", "str")] + [(fu, fu.replace("_", " "), "pct") for fu in fus],
+                          rows))
     return tabs

@@ -69,7 +69,7 @@ def stage(ctx) -> dict[str, Any]:
     corpus = ctx.corpus_dir
     if not (corpus / "corpus.json").is_file():
         from ..datasets import synthetic
-        ctx.progress("recognition: generating a corpus (the corpus stage did not run)")
+        ctx.progress("generating a corpus (the corpus stage did not run)")
         size = (dict(signs=8, signers=4, sentences=6, samples_per_sign_per_signer=1) if ctx.quick
                 else dict(signs=40, signers=8, sentences=200, samples_per_sign_per_signer=2))
         synthetic.generate_corpus(corpus, seed=ctx.seed, **size)
@@ -85,7 +85,7 @@ def stage(ctx) -> dict[str, Any]:
         ab_sets = S["ablation"]
         union = ",".join(dict.fromkeys(s for st in ab_sets.split(";") for s in st.split(",")))
         # ---------------------------------------------------------------- isolated
-        ctx.progress("recognition: caching the isolated corpus")
+        ctx.progress("caching the isolated corpus")
         t0 = time.perf_counter()
         cfg = resolve_config(base, {"streams": union, "run_dir": str(out / "isolated")})
         bundle_all = prepare_data(cfg)
@@ -95,7 +95,7 @@ def stage(ctx) -> dict[str, Any]:
                            "isolated_test": len(bundle.splits["test"]), "classes": len(bundle.vocab),
                            "cache_seconds": round(time.perf_counter() - t0, 1),
                            "test_signers": sorted({str(bundle.cache.records[i]["signer"]) for i in bundle.splits["test"]})}
-        ctx.progress("recognition: training the isolated model")
+        ctx.progress("training the isolated model")
         t0 = time.perf_counter()
         cfg_main = dict(cfg, streams=",".join(main_streams))
         res = fit(cfg_main, bundle=bundle)
@@ -110,25 +110,27 @@ def stage(ctx) -> dict[str, Any]:
         if c:
             ctx.figure(c, "Isolated hybrid model: training loss, validation loss and accuracy per epoch")
         # ---------------------------------------------------------------- export
-        ctx.progress("recognition: exporting to ONNX")
+        ctx.progress("exporting to ONNX")
         info = export_onnx(rec, out / "isolated" / "model.onnx")
         info.update(_latency(Path(info["path"]), rec.streams, rec.model.in_dims))
         summary["export"] = {k: info[k] for k in ("bytes", "max_abs_diff", "p50_ms", "p95_ms")}
         # ---------------------------------------------------------------- ablation
-        ctx.progress("recognition: stream ablation")
+        ctx.progress("stream ablation")
         t0 = time.perf_counter()
         ab = ablate(dict(cfg, epochs=S["ablation_epochs"]), ab_sets, out / "ablation", bundle=bundle_all,
+                    progress=ctx.progress,
                     pretrained={",".join(main_streams): rec} if S["ablation_epochs"] == S["epochs"] else None)
         summary["ablation"] = ab["rows"]
         summary["ablation_seconds"] = round(time.perf_counter() - t0, 1)
         ctx.figure(ab["figure"], "Stream ablation on held-out signers: all signs vs. minimal pairs that differ only "
                                  "in a non-manual marker (the face matters for those)")
         # ---------------------------------------------------------------- adaptation
-        ctx.progress("recognition: cross-region adaptation")
+        ctx.progress("cross-region adaptation")
         t0 = time.perf_counter()
         domains = bundle.domains
         src, tgt = ("north", "south") if {"north", "south"} <= set(domains) else (domains[0], domains[-1])
         ad = adapt(dict(cfg_main, epochs=S["adapt_epochs"]), out / "adaptation", source=src, target=tgt,
+                   progress=ctx.progress,
                    methods=S["adapt_methods"], k_shot=S["k_shot"], bundle=bundle)
         summary["adaptation"] = {k: ad[k] for k in ("source", "target", "k_shot", "train_n", "test_n", "rows")}
         summary["adaptation_seconds"] = round(time.perf_counter() - t0, 1)
@@ -137,7 +139,7 @@ def stage(ctx) -> dict[str, Any]:
                                out / "adaptation" / "adaptation.png"),
                    f"Cross-region adaptation: trained on region {src}, tested on region {tgt}")
         # ---------------------------------------------------------------- continuous
-        ctx.progress("recognition: continuous (CTC) model")
+        ctx.progress("continuous (CTC) model")
         t0 = time.perf_counter()
         cfg_c = resolve_config(base, {"task": "continuous", "streams": "hands,body,face", "epochs": S["ctc_epochs"],
                                       "batch_size": 8, "run_dir": str(out / "continuous"), "lr": 5e-3,

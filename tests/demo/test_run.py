@@ -87,3 +87,21 @@ def test_stage_option_reuses_the_earlier_run(tmp_path, monkeypatch):
     seen.clear()
     demo.run_demo(other, stages=["good"])
     assert [n for n, _ in seen] == ["corpus", "good"]
+
+
+def test_cli_lists_the_stages_and_prints_one_line_per_step(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from signfuse.cli import cli
+    from signfuse.cli.demo import STAGE_NAMES
+
+    assert STAGE_NAMES == demo.STAGE_NAMES
+    help_text = CliRunner().invoke(cli, ["demo", "--help"]).output
+    assert all(n in help_text for n in STAGE_NAMES) and "--workers" in help_text
+    seen: list = []
+    monkeypatch.setattr(demo, "STAGES", _stages(tmp_path, seen))
+    res = CliRunner().invoke(cli, ["demo", "--out", str(tmp_path), "--workers", "1"])
+    assert res.exit_code != 0 and "demo stages failed: bad" in res.output      # the failure is the exit status
+    lines = [line for line in res.output.splitlines() if line.startswith("stage ")]
+    assert lines[0].startswith("stage 1/3 corpus: starting") and any("stage 3/3 good: halfway" in x for x in lines)
+    assert (tmp_path / "report.html").is_file()

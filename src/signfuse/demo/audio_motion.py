@@ -126,7 +126,7 @@ def findings(s: dict[str, Any], *, quick: bool = False) -> list[dict]:
     out.append(finding(
         "audio_motion", f"the corpus's voice lag of {s['true_lag_s']:.3f} s is recovered as "
                         f"{s['recovered_lag_s']:.3f} s (F0 against hand speed)",
-        n=size, chance="the unrelated control's best lag is "
+        n=size, chance="no lag; the unrelated control peaks at "
                        f"{s['unrelated_control'].get('f0~hand_speed', {}).get('lag_s', float('nan')):+.3f} s",
         evidence=f"error {s['lag_error_frames']:.2f} frames at {fps:g} fps; DTW median offset "
                  f"{(s.get('dtw_median_offset_s') or 0):+.3f} s",

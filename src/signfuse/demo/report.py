@@ -159,7 +159,7 @@ def _finding_html(f: dict[str, Any], *, with_stage: bool = True) -> str:
     if f.get("n") is not None:
         facts.append(f"n = {html.escape(fmt(f['n']))}")
     if f.get("chance"):
-        facts.append(f"chance {html.escape(f['chance'])}")
+        facts.append(f"chance: {html.escape(f['chance'])}")
     if f.get("evidence"):
         facts.append(html.escape(f["evidence"]))
     v = f["verdict"]
@@ -228,7 +228,8 @@ def render_html(report: dict[str, Any], *, findings_of: dict[str, Callable] | No
              f"<p class='meta'>seed {html.escape(str(report.get('seed')))} · {html.escape(mode)} · "
              f"{len(done)} of {len(stages)} stages · {html.escape(times)}"
              + (f" · {machine.get('cpus')} CPUs, load {load} at start" if load is not None else "")
-             + f" · updated {html.escape(str(report.get('updated', '')))} · machine-readable: "
+             + f" · updated {html.escape(str(report.get('updated', '')).replace('T', ' ').replace('+00:00', ' UTC'))}"
+               " · machine-readable: "
                "<a href='report.json'>report.json</a></p>"]
     if not report.get("finished", True):
         left = [n for n, s in stages.items() if s.get("status") in ("pending", "running")]

@@ -82,5 +82,6 @@ def ablate(cfg: Mapping[str, Any], stream_sets: str | Sequence[Sequence[str]], o
         tmp.write_text(ablation_table(rows) + "\n")
     from .. import viz
     from ..io import save_figure
-    result["figure"] = str(save_figure(viz.ablation_bars(rows), out / "ablation.png"))
+    result["figure"] = str(save_figure(viz.ablation_bars(rows, chance=1 / max(1, len(bundle.vocab))),
+                                       out / "ablation.png"))
     return result

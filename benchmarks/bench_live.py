@@ -67,7 +67,7 @@ def load() -> str:
 
 def build_model(tmp: Path) -> tuple[Path, Path]:
     from signfuse.datasets.synthetic import generate_corpus
-    from signfuse.train.export import export_onnx
+    from signfuse.inference.export import export_onnx
     from signfuse.train.fit import fit, resolve_config
 
     corpus = generate_corpus(tmp / "corpus", signs=8, signers=3, sentences=0, samples_per_sign_per_signer=2, seed=0)
@@ -172,9 +172,9 @@ def browser_session(pw, model, y4m: Path, *, seconds: float, query: str = "", se
 
 def model_share(ckpt: Path, onnx: Path, sent: list[dict], *, repeats: int = 3) -> dict:
     """The same recorded windows through ONNX and through the checkpoint (ms per window)."""
+    from signfuse.inference.recognize import load_model
     from signfuse.live.captioner import SlidingWindow, recognize_window
     from signfuse.live.protocol import parse_frame
-    from signfuse.train.recognize import load_model
 
     win = SlidingWindow(window_s=WINDOW_S, hop_s=HOP_S)
     windows = [w for m in sent if (w := win.push(parse_frame(m))) is not None]
@@ -277,9 +277,9 @@ async def one_client(url: str, stream: list[dict], seconds: float, results: dict
 def server_work(onnx: Path, stream: list[dict], *, connections: int, seconds: float) -> dict:
     """The server's own work for the load test's frames, without sockets: JSON parsing, frame checks,
     the window and the model, for ``connections`` streams of ``seconds`` each, in one thread."""
+    from signfuse.inference.recognize import load_model
     from signfuse.live.captioner import Captioner
     from signfuse.live.protocol import parse_frame
-    from signfuse.train.recognize import load_model
 
     model = load_model(onnx)
     period = stream[-1]["t"] + (stream[1]["t"] - stream[0]["t"])
@@ -354,8 +354,8 @@ def main() -> None:
         sys.exit("/usr/bin/chromium is missing (bash scripts/sysdeps.sh)")
     from playwright.sync_api import sync_playwright
 
+    from signfuse.inference.recognize import load_model
     from signfuse.live.server import HOLISTIC_VERSION, wasm_assets_present
-    from signfuse.train.recognize import load_model
 
     if not wasm_assets_present():
         sys.exit("the pinned @mediapipe/holistic files are missing (make webassets)")

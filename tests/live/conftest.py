@@ -32,7 +32,7 @@ def live_corpus(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def isolated_model(live_corpus, tmp_path_factory) -> dict[str, Path]:
     """A 1-epoch isolated recognizer on hands + face, as a checkpoint and as ONNX."""
-    from signfuse.train.export import export_onnx
+    from signfuse.inference.export import export_onnx
 
     tmp = tmp_path_factory.mktemp("live_iso")
     ckpt = _fit(live_corpus, tmp, task="isolated")

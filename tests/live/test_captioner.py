@@ -20,9 +20,10 @@ from .conftest import sequence_frames
 def _offline(model_path, frames, tmp_path, name="w", **kw):
     """``recognize`` of a window written to a landmark file: the offline answer."""
     from signfuse import io
-    from signfuse.train.recognize import recognize
+    from signfuse.inference.recognize import recognize
 
-    return recognize(model_path, io.write(window_sequence(frames), tmp_path / f"{name}.npz"), **kw)
+    # force: a window may lack the parts the model uses (the live path captions it anyway)
+    return recognize(model_path, io.write(window_sequence(frames), tmp_path / f"{name}.npz"), force=True, **kw)
 
 
 def test_merge_glosses():
@@ -50,8 +51,8 @@ def test_same_windows_and_results_as_recognize_live(isolated_model, tmp_path):
     equals recognizing its window offline."""
     pytest.importorskip("mediapipe")
     from signfuse import vision
+    from signfuse.inference.recognize import load_model, recognize_live
     from signfuse.testing.media import moving_frames, photo, write_video
-    from signfuse.train.recognize import load_model, recognize_live
 
     onnx = isolated_model["onnx"]
     video = write_video(tmp_path / "cam.mp4", moving_frames(photo("astronaut"), 12), fps=25)
@@ -76,8 +77,8 @@ def test_same_windows_and_results_as_recognize_live(isolated_model, tmp_path):
 
 def test_isolated_threshold_and_translation(isolated_model, live_corpus, tmp_path):
     from signfuse import io
-    from signfuse.train.data import load_entries
-    from signfuse.train.recognize import load_model
+    from signfuse.datasets import load_entries
+    from signfuse.inference.recognize import load_model
 
     class StandIn:  # a stand-in for signfuse.translate (being written in parallel): records its calls
         def __init__(self):
@@ -116,8 +117,8 @@ def test_isolated_threshold_and_translation(isolated_model, live_corpus, tmp_pat
 
 def test_continuous_sentence_grows(continuous_model, live_corpus, tmp_path):
     from signfuse import io
-    from signfuse.train.data import load_entries
-    from signfuse.train.recognize import load_model
+    from signfuse.datasets import load_entries
+    from signfuse.inference.recognize import load_model
 
     entry = load_entries(live_corpus, task="continuous")[0]
     frames = sequence_frames(io.read(entry.path))

@@ -15,14 +15,14 @@ pytest.importorskip("fastapi")
 @pytest.fixture(scope="module")
 def frames(live_corpus):
     from signfuse import io
-    from signfuse.train.data import load_entries
+    from signfuse.datasets import load_entries
 
     return sequence_frames(io.read(load_entries(live_corpus, task="isolated")[0].path))
 
 
 @pytest.fixture(scope="module")
 def model(isolated_model):
-    from signfuse.train.recognize import load_model
+    from signfuse.inference.recognize import load_model
 
     return load_model(isolated_model["onnx"])
 

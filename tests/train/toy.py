@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from signfuse.streams import Sample, Stream
-from signfuse.train.data import StreamCache
+from signfuse.samples import StreamCache
 
 
 def toy_samples(*, n_classes: int = 4, signers: int = 4, per: int = 3, T: int = 20, seed: int = 0,

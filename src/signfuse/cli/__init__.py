@@ -37,6 +37,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("train", "export", "Export a checkpoint to ONNX."),
     "a2g": ("a2g", "a2g", "Audio-to-gesture models."),
     "emotion": ("emotion", "emotion", "Tri-modal emotion and intensity models."),
+    "translate": ("translate", "translate", "Gloss -> text translation: train, eval, predict."),
+    "score": ("translate", "score", "WER of gloss predictions against a corpus (JSON)."),
     "annotate": ("annotate", "annotate", "Web annotation tool for glosses and action units."),
     "annotations": ("annotate", "annotations", "Export and import annotation files."),
     "live": ("live", "live", "Live captions in the browser from the camera."),

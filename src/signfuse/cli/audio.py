@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
 import click
@@ -12,11 +11,8 @@ from ._common import console, existing_file
 
 
 def _json_safe(d):
-    if isinstance(d, dict):
-        return {k: _json_safe(v) for k, v in d.items()}
-    if isinstance(d, float) and not math.isfinite(d):
-        return None
-    return d
+    from ..io import jsonable
+    return jsonable(d)
 
 
 @click.command(name="audio")
@@ -54,9 +50,9 @@ def audio(input: Path, out: str, sr: int, hop_ms: float, window: str, pitch: str
                       f"{p['rises']} rises / {p['falls']} falls, {p['nuclei_per_s']:.2f} nuclei/s, "
                       f"pause ratio {p['pause_ratio']:.2f}, {len(summ['egemaps'])} eGeMAPS functionals")
     if plot:
-        from ..audio.plot import plot_features
+        from .. import viz
 
-        fig = plot_features(feats, sr=rate, title=str(input))
+        fig = viz.audio_features(feats, sr=rate, title=str(input))
         io.save_figure(fig, plot)
         console.print(f"{plot}: figure")
 
@@ -74,9 +70,9 @@ def audio_windows(input: Path, sr: int, hop_ms: float, segment_s: float, plot: s
     """Compare Hamming, Hann and Blackman windows on INPUT: leakage, MFCC stability, pitch-adaptive frames."""
     from rich.table import Table
 
-    from .. import io
+    from .. import io, viz
     from ..audio.load import load
-    from ..audio.windows import compare_windows, plot_windows
+    from ..audio.windows import compare_windows
     from ..errors import DataError
 
     y, rate = load(input, sr=sr)
@@ -92,7 +88,7 @@ def audio_windows(input: Path, sr: int, hop_ms: float, segment_s: float, plot: s
     for c in table.columns:
         t.add_row(c, *[f"{v:.2f}" for v in table[c].values])
     console.print(t)
-    fig = plot_windows(table, sr=rate, win_length=int(round(0.025 * rate)))
+    fig = viz.window_comparison(table, sr=rate, win_length=int(round(0.025 * rate)))
     io.save_figure(fig, plot)
     console.print(f"{plot}: figure")
     if csv:

@@ -36,7 +36,7 @@ def correlate(landmarks: Path, audio_path: Path | None, out_dir: Path, fps: floa
             seq = vision.extract(landmarks)
         y, sr = audio.load(landmarks)
     else:
-        seq = io.read(landmarks, fps=fps) if (fps is not None and landmarks.suffix == ".parquet") else io.read(landmarks)
+        seq = io.read(landmarks, fps=fps)
         y, sr = audio.load(audio_path)
     with console.status("correlating"):
         report = crossmodal.correlate(seq, y, sr=sr, fps=fps, max_lag_s=max_lag_s, n_perm=n_perm, sigma=sigma,

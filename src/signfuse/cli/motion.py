@@ -7,14 +7,14 @@ from pathlib import Path
 
 import click
 
-from ._common import console, existing_file
+from ._common import console, existing_input
 
 
 @click.command()
-@click.argument("input_path", metavar="INPUT", callback=existing_file)
+@click.argument("input_path", metavar="INPUT", callback=existing_input)
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Output parquet (time column + motion features + valid).")
-@click.option("--fps", type=float, default=None, help="Frame rate (only for Kaggle parquet, which stores none).")
+@click.option("--fps", type=float, default=None, help="Frame rate (only for Kaggle parquet and MP_Data folders, which store none).")
 @click.option("--no-smooth", is_flag=True, help="Raw central differences instead of Savitzky-Golay derivatives.")
 @click.option("--window-s", type=float, default=0.2, show_default=True, help="Savitzky-Golay window (seconds).")
 @click.option("--dims", type=click.Choice(["2", "3"]), default="2", show_default=True,

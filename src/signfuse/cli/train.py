@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import ParameterError
-from ._common import ProgressCallback, console, existing_file
+from ._common import ProgressCallback, console, existing_file, existing_input
 
 __all__ = ["train", "eval_cmd", "recognize", "ablate", "adapt", "export"]
 
@@ -46,26 +46,45 @@ def _common_cfg(data, task, model, streams, config, extra) -> dict:
     return resolve_config(config, ov)
 
 
-@click.command(context_settings=_CTX)
-@click.option("--data", type=click.Path(exists=True), help="Corpus folder, dataset index, or stream cache.")
-@click.option("--task", type=click.Choice(["isolated", "continuous"]), default=None)
-@click.option("--model", default=None, help="Registry name: hybrid, lstm, transformer, conv_transformer.")
-@click.option("--streams", default=None, help="Comma-separated streams, e.g. hands,body,face.")
+#: recognition models (listed here so that --help imports no torch; a test keeps it equal to the registry)
+RECOGNITION_MODELS = ("conv_transformer", "hybrid", "lstm", "transformer")
+
+
+@click.command(context_settings={**_CTX, "show_default": True})
+@click.option("--data", type=click.Path(exists=True), help="Corpus folder, dataset index, extract output folder or "
+              "stream cache.")
+@click.option("--task", type=click.Choice(["isolated", "continuous"]), default=None, help="[default: isolated]")
+@click.option("--model", default=None, help=f"Recognition model: {', '.join(RECOGNITION_MODELS)}. [default: hybrid]")
+@click.option("--streams", default=None, help="Comma-separated streams (hands, body, face, au, audio, motion, "
+              "hand_flexion, handshape, gesture, voice, and <stream>_vel / _acc). [default: hands,body,face]")
+@click.option("--epochs", type=click.IntRange(min=1), default=None, help="[default: 20]")
+@click.option("--accelerator", type=click.Choice(["auto", "cpu", "gpu", "cuda", "mps"]), default=None,
+              help="Where to train; auto uses a GPU when there is one. [default: auto]")
 @click.option("--config", type=click.Path(exists=True, dir_okay=False), default=None, help="YAML config.")
-@click.option("--run-dir", type=click.Path(file_okay=False), default=None, help="Output folder of the run.")
+@click.option("--run-dir", type=click.Path(file_okay=False), default=None, help="Output folder of the run. "
+              "[default: runs/latest]")
 @click.option("--resume", is_flag=True, help="Continue from RUN_DIR/checkpoints/last.ckpt.")
+@click.option("--force", is_flag=True, help="Overwrite a run folder that already holds checkpoints.")
 @click.pass_context
-def train(ctx: click.Context, data, task, model, streams, config, run_dir, resume) -> None:
-    """Train a recognition model. Extra --key value pairs override the config (e.g. --epochs 5)."""
+def train(ctx: click.Context, data, task, model, streams, epochs, accelerator, config, run_dir, resume, force) -> None:
+    """Train a recognition model. Extra --key value pairs override any config key (e.g. --lr 1e-3,
+    --batch_size 16, --model_kwargs.dim 64, --patience 5, --max_frames 64); see the README for all keys."""
     from ..train.fit import fit
+    from ..train.trainer import epoch_callback
+    from ._common import EpochProgress
     extra = list(ctx.args)
     if run_dir:
         extra += ["--run_dir", run_dir]
+    for k, v in (("epochs", epochs), ("accelerator", accelerator)):
+        if v is not None:
+            extra += [f"--{k}", str(v)]
+    if force:
+        extra += ["--overwrite", "true"]
     if resume and run_dir and not data and (Path(run_dir) / "config.yaml").is_file() and config is None:
         config = str(Path(run_dir) / "config.yaml")
-    cfg = _common_cfg(data, task, model, streams, config, extra)
-    with ProgressCallback("caching streams", transient=True) as prog:
-        res = fit(cfg, resume=resume, progress=prog)
+    cfg = _common_cfg(data, task, model, streams, config, extra + ["--progress", "false"])
+    with ProgressCallback("caching streams") as prog, EpochProgress("training", share=prog) as ep:
+        res = fit(cfg, resume=resume, progress=prog, callbacks=[epoch_callback(ep)])
     console.print(f"[green]done[/green]: {res.run_dir}  best={res.best}")
     click.echo(json.dumps({"run_dir": str(res.run_dir), "best": str(res.best), "last": str(res.last),
                            "metrics": res.metrics}, indent=2))
@@ -76,7 +95,7 @@ def train(ctx: click.Context, data, task, model, streams, config, run_dir, resum
 @click.option("--data", type=click.Path(exists=True), default=None, help="Dataset (default: the training data).")
 @click.option("--split", type=click.Choice(["train", "val", "test"]), default="test")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None, help="Folder for metrics.json.")
-@click.option("--beam", type=int, default=0, help="CTC beam width (0: greedy only).")
+@click.option("--beam", type=click.IntRange(0, 256), default=0, help="CTC beam width (0: greedy only).")
 def eval_cmd(checkpoint, data, split, out_dir, beam) -> None:
     """Evaluate CHECKPOINT on a split; writes metrics.json and figures."""
     from ..train.evaluate import evaluate_checkpoint
@@ -90,8 +109,8 @@ def eval_cmd(checkpoint, data, split, out_dir, beam) -> None:
 @click.command()
 @click.argument("model_path", callback=existing_file)
 @click.argument("input_path")
-@click.option("--top-k", type=int, default=5)
-@click.option("--beam", type=int, default=0, help="CTC beam width for continuous models (0: greedy).")
+@click.option("--top-k", type=click.IntRange(1, 1000), default=5, show_default=True)
+@click.option("--beam", type=click.IntRange(0, 256), default=0, help="CTC beam width for continuous models (0: greedy).")
 @click.option("--fps", type=float, default=None, help="Frame rate of Kaggle parquet inputs without one.")
 @click.option("--live", is_flag=True,
               help="INPUT_PATH is a camera index, a stream URL or a video read as a stream: "
@@ -101,28 +120,37 @@ def eval_cmd(checkpoint, data, split, out_dir, beam) -> None:
 @click.option("--hop", "hop_s", type=click.FloatRange(min=0, min_open=True), default=0.5, show_default=True,
               help="Live: seconds between results.")
 @click.option("--max-frames", type=click.IntRange(min=1), default=None, help="Live: stop after this many frames.")
-def recognize(model_path, input_path, top_k, beam, fps, live, window_s, hop_s, max_frames) -> None:
+@click.option("--force", is_flag=True, help="Answer even when the body parts the model needs were mostly not "
+              "detected in the input.")
+def recognize(model_path, input_path, top_k, beam, fps, live, window_s, hop_s, max_frames, force) -> None:
     """Recognize signs in INPUT_PATH (landmark file or video) with a checkpoint or an ONNX file.
 
     With --live, INPUT_PATH is a camera index (0), a stream URL (rtsp://, http://) or a video file, and
     one line per --hop seconds shows the source time and the top glosses of the last --window seconds.
     """
     if live:
-        from ..train.recognize import recognize_live
+        from ..inference.recognize import recognize_live
         for r in recognize_live(model_path, input_path, window_s=window_s, hop_s=hop_s, top_k=top_k, beam=beam,
                                 max_frames=max_frames):
             shown = (" ".join(f"{t['gloss']} {t['probability']:.2f}" for t in r["top"]) if "top" in r
                      else " ".join(r["glosses"]))
             click.echo(f"{r['time']:8.2f} s  {shown}  ({r['latency_ms']:.0f} ms)")
         return
-    existing_file(None, None, input_path)
-    from ..train.recognize import recognize as run
-    r = run(model_path, input_path, top_k=top_k, beam=beam, fps=fps)
+    existing_input(None, None, input_path)
+    from ..inference.recognize import recognize as run
+    from ..quality import format_rates
+    r = run(model_path, input_path, top_k=top_k, beam=beam, fps=fps, force=force)
+    console.print(f"detected in {r['frames']} frames: {format_rates(r['detection'], ('pose', 'face', 'hands'))}",
+                  highlight=False)
     if r["task"] == "isolated":
+        if beam:
+            console.print("note: --beam applies to continuous (CTC) models only; this model is isolated")
         for t in r["top"]:
             click.echo(f"{t['gloss']}\t{t['probability']:.4f}")
-    else:
+    elif r["glosses"]:
         click.echo(" ".join(r["glosses"]))
+    else:
+        console.print(f"no sign recognized in {r['frames']} frames (the model predicted only blanks)")
 
 
 @click.command(context_settings=_CTX)
@@ -165,10 +193,10 @@ def adapt(ctx, data, source, target, methods, k_shot, streams, config, out_dir) 
 @click.argument("checkpoint", callback=existing_file)
 @click.option("--format", "fmt", type=click.Choice(["onnx"]), default="onnx")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False), default=None)
-@click.option("--opset", type=int, default=17)
+@click.option("--opset", type=click.IntRange(9, 21), default=17, show_default=True, help="ONNX opset version.")
 def export(checkpoint, fmt, out_path, opset) -> None:
     """Export CHECKPOINT to ONNX (dynamic sequence length), checked against PyTorch."""
-    from ..train.export import export_onnx
+    from ..inference.export import export_onnx
     out_path = out_path or str(Path(checkpoint).with_suffix(".onnx"))
     info = export_onnx(checkpoint, out_path, opset=opset)
     click.echo(json.dumps(info, indent=2))

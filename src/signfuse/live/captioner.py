@@ -1,7 +1,7 @@
 """Per-connection live recognition: a sliding window over landmark frames and the captions it yields.
 
 The windowing is the one of ``signfuse recognize --live``
-(:func:`signfuse.train.recognize.recognize_live`): every ``hop_s`` seconds of *source* time (the
+(:func:`signfuse.inference.recognize.recognize_live`): every ``hop_s`` seconds of *source* time (the
 frames' capture times, not the server's clock) the last ``window_s`` seconds of frames become one
 :class:`~signfuse.sequence.LandmarkSequence` (``fps = (n - 1) / span``) and go through the same
 sample builder and model call (``_sample``/``_predict``), so each caption equals recognizing that
@@ -67,9 +67,9 @@ def window_sequence(frames: Sequence):
 def recognize_window(model, frames: Sequence, *, top_k: int, beam: int) -> dict[str, Any]:
     """``{"top": [...]}`` or ``{"glosses": [...]}`` for one window (the model call of ``recognize``).
 
-    Wraps the private ``_sample``/``_predict`` of :mod:`signfuse.train.recognize` in one place.
+    Wraps the private ``_sample``/``_predict`` of :mod:`signfuse.inference.recognize` in one place.
     """
-    from ..train.recognize import _predict, _sample
+    from ..inference.recognize import _predict, _sample
 
     return _predict(model, _sample(model, None, fps=None, seq=window_sequence(frames)), top_k=top_k, beam=beam)
 
@@ -99,7 +99,7 @@ class Captioner:
     Parameters
     ----------
     model:
-        A loaded recognizer (:func:`signfuse.train.recognize.load_model`: checkpoint or ONNX).
+        A loaded recognizer (:func:`signfuse.inference.recognize.load_model`: checkpoint or ONNX).
     window_s, hop_s:
         The sliding window (seconds of capture time), as in ``recognize --live``.
     top_k, beam:

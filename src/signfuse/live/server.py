@@ -74,7 +74,7 @@ def create_app(model, *, translator: Translator | None = None,
     ----------
     model:
         A model path (``.ckpt``/``.pt``/``.onnx``) or a model loaded by
-        :func:`signfuse.train.recognize.load_model`; loaded once and shared by every connection.
+        :func:`signfuse.inference.recognize.load_model`; loaded once and shared by every connection.
     translator:
         Optional object with ``translate(list[str]) -> str`` (``signfuse.translate.load_translator``).
     allowed_hosts:
@@ -103,7 +103,7 @@ def create_app(model, *, translator: Translator | None = None,
         if not isinstance(v, int) or v <= 0:
             raise ParameterError(f"{name}={v!r} must be a positive integer")
     if isinstance(model, (str, PathLike)):
-        from ..train.recognize import load_model
+        from ..inference.recognize import load_model
 
         model = load_model(model)
     settings = dict(window_s=window_s, hop_s=hop_s, top_k=top_k, beam=beam, threshold=threshold)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -25,6 +26,8 @@ __all__ = ["A2GModel", "A2GConvGRU", "A2GTransformer", "MotionAutoencoder"]
 
 class A2GModel(nn.Module):
     """Base: validation, normalization buffers, and the input/output projections."""
+
+    kind = "a2g"
 
     kind = "a2g"
 
@@ -130,3 +133,9 @@ class MotionAutoencoder(nn.Module):
     @torch.no_grad()
     def embed(self, x: torch.Tensor) -> torch.Tensor:          # (B, T, F) -> (B, latent)
         return self.enc(x.transpose(1, 2)).mean(dim=2)
+
+
+def predict_clip(model: nn.Module, x: np.ndarray) -> np.ndarray:
+    """``(T, out_dim)`` prediction (denormalized) for one clip's inputs ``x (T, in_dim)`` (numpy)."""
+    with torch.no_grad():
+        return model(torch.from_numpy(np.asarray(x, np.float32)[None]))["y"][0].numpy()

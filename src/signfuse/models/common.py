@@ -131,6 +131,8 @@ class StreamModel(nn.Module):
         When > 0, a learned region/style embedding (index 0 = unknown) is added to the fused features.
     """
 
+    kind = "recognition"
+
     def __init__(self, *, in_dims: Mapping[str, int], num_classes: int, task: str = "isolated",
                  modality_dropout: float = 0.0, norm_stats: Mapping[str, Mapping[str, Sequence[float]]] | None = None,
                  n_domains: int = 0):

@@ -68,6 +68,8 @@ class _CrossAttention(nn.Module):
 class EmotionFusion(StreamModel):
     """Emotion / intensity classifier over named streams (see the module doc for ``fusion``)."""
 
+    kind = "emotion"
+
     def __init__(self, *, in_dims: Mapping[str, int], num_classes: int, task: str = "isolated",
                  fusion: str = "cross", dim: int = 64, layers: int = 2, heads: int = 4, dropout: float = 0.1,
                  modality_dropout: float = 0.0, norm_stats: Mapping[str, Mapping[str, Sequence[float]]] | None = None,

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 from ..errors import ParameterError
-from .data import parse_streams
+from ..samples import parse_streams
 
 __all__ = ["parse_stream_sets", "ablate", "ablation_table"]
 
@@ -47,7 +47,7 @@ def ablate(cfg: Mapping[str, Any], stream_sets: str | Sequence[Sequence[str]], o
     ``pretrained`` maps a stream set (``"hands,body,face"``) to an already trained
     :class:`~.checkpoint.Recognizer` with the same settings, which is evaluated instead of retrained.
     """
-    from .checkpoint import load_checkpoint
+    from ..models.recognizer import load_checkpoint
     from .evaluate import evaluate
     from .fit import fit, prepare_data
     sets = parse_stream_sets(stream_sets)
@@ -80,25 +80,8 @@ def ablate(cfg: Mapping[str, Any], stream_sets: str | Sequence[Sequence[str]], o
         tmp.write_text(json.dumps(result, indent=2))
     with atomic_path(out / "ablation.md") as tmp:
         tmp.write_text(ablation_table(rows) + "\n")
-    result["figure"] = str(_plot(rows, out / "ablation.png"))
-    return result
-
-
-def _plot(rows, path: Path) -> Path:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import numpy as np
+    from .. import viz
     from ..io import save_figure
-    names = [r["streams"] for r in rows]
-    x = np.arange(len(rows))
-    fig, ax = plt.subplots(figsize=(max(5, 1.6 * len(rows)), 3.6))
-    ax.bar(x - 0.2, [100 * (r["top1"] or 0) for r in rows], 0.4, label="all signs")
-    ax.bar(x + 0.2, [100 * (r["minimal_pair_top1"] or 0) for r in rows], 0.4, label="minimal pairs")
-    ax.set_xticks(x, names, rotation=20, fontsize=8)
-    ax.set_ylabel("top-1 accuracy (%)")
-    ax.set_ylim(0, 100)
-    ax.legend()
-    ax.set_title("stream ablation, held-out signers")
-    fig.tight_layout()
-    return save_figure(fig, path)
+    result["figure"] = str(save_figure(viz.ablation_bars(rows, chance=1 / max(1, len(bundle.vocab))),
+                                       out / "ablation.png"))
+    return result

@@ -50,7 +50,7 @@ def adapt(cfg: Mapping[str, Any], out_dir: str | os.PathLike[str], *, source: st
           target: str | None = None, methods: Sequence[str] = METHODS, k_shot: int = 2,
           finetune_epochs: int | None = None, progress: Callable[[str], None] | None = None, bundle=None) -> dict:
     """Run the adaptation comparison; writes ``adaptation.json`` and ``adaptation.md`` into ``out_dir``."""
-    from .checkpoint import load_checkpoint
+    from ..models.recognizer import load_checkpoint
     from .evaluate import evaluate
     from .fit import fit, prepare_data
     unknown = [m for m in methods if m not in METHODS]

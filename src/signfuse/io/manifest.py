@@ -1,0 +1,60 @@
+"""The extract manifest (``manifest.jsonl``): one JSON record per extraction job, the last one per key wins.
+
+Written by :func:`signfuse.vision.extract_batch` (resumable batches) and read by everything that
+pairs landmark files with their source videos (audio-to-gesture, dataset folders). A line that is not
+valid JSON (a torn write, binary junk) is skipped with a warning, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+from ..errors import DataError
+from ._atomic import atomic_path
+
+__all__ = ["MANIFEST_NAME", "read_manifest", "write_manifest"]
+
+log = logging.getLogger(__name__)
+
+MANIFEST_NAME = "manifest.jsonl"
+
+
+def read_manifest(out_dir: str | os.PathLike[str]) -> dict[str, dict[str, Any]]:
+    """The manifest's records by key (the last line for a key wins; unreadable lines are ignored)."""
+    p = Path(out_dir) / MANIFEST_NAME
+    records: dict[str, dict[str, Any]] = {}
+    if not p.exists():
+        return records
+    if not p.is_file():
+        raise DataError(f"{MANIFEST_NAME} is not a regular file (a folder?); move it away to extract here", path=p)
+    try:
+        text = p.read_bytes().decode("utf-8", errors="replace")
+    except OSError as e:
+        raise DataError(f"cannot read the manifest: {e.strerror or e}", path=p) from None
+    bad = 0
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            rec = json.loads(line)
+            records[str(rec["key"])] = rec
+        except (json.JSONDecodeError, KeyError, TypeError):
+            bad += 1
+    if bad:
+        log.warning("%s: ignored %d unreadable manifest line(s)", p, bad)
+    return records
+
+
+def write_manifest(out_dir: str | os.PathLike[str], records: Mapping[str, Mapping[str, Any]]) -> Path:
+    """Rewrite the whole manifest atomically (sorted keys per record)."""
+    p = Path(out_dir) / MANIFEST_NAME
+    with atomic_path(p) as tmp:
+        with open(tmp, "w", encoding="utf-8") as f:
+            for rec in records.values():
+                f.write(json.dumps(rec, sort_keys=True) + "\n")
+    return p

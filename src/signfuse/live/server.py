@@ -95,7 +95,7 @@ def create_app(model, *, translator: Translator | None = None,
         from starlette.concurrency import run_in_threadpool
         from starlette.websockets import WebSocketDisconnect, WebSocketState
     except ImportError as e:  # pragma: no cover - declared dependency
-        raise DependencyError("fastapi", purpose="the live captions server") from e
+        raise DependencyError("fastapi", extra="live", purpose="the live captions server") from e
     from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
     for name, v in (("max_message_bytes", max_message_bytes), ("max_connection_bytes", max_connection_bytes),
@@ -388,7 +388,12 @@ def serve(model: str | PathLike[str], *, host: str = "127.0.0.1", port: int = 87
           server_landmarks: bool = False, log_level: str = "warning", ssl_certfile=None, ssl_keyfile=None,
           **kwargs) -> None:
     """Run the live server (blocking) with uvicorn (https when a certificate and key are given)."""
-    import uvicorn
+    try:
+        import uvicorn
+        import websockets  # noqa: F401  (uvicorn's WebSocket support)
+    except ImportError as e:
+        raise DependencyError(getattr(e, "name", None) or "uvicorn", extra="live",
+                              purpose="the live captions server") from e
 
     app = create_app(model, translator=translator, allowed_hosts=allowed_hosts_for(host),
                      server_landmarks=server_landmarks, **kwargs)

@@ -37,7 +37,6 @@ for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse  # noqa: E402
 import collections  # noqa: E402
-import json  # noqa: E402
 import re  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
@@ -50,8 +49,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import machine, nproc, utc_stamp, write_result  # noqa: E402
-
-from signfuse import datasets, hands, io as sio  # noqa: E402
+from signfuse import datasets, hands  # noqa: E402
+from signfuse import io as sio  # noqa: E402
 
 REAL = ROOT.parent / "shared" / "data" / "real"
 RESULTS = ROOT / "benchmarks" / "results"
@@ -301,7 +300,7 @@ def video_report(manifest: dict, out: Path) -> tuple[list[str], dict]:
             except Exception as e:  # report, do not hide
                 holds = f"error: {type(e).__name__}"
 
-        def pct(k):
+        def pct(k, det=det):
             return "n/a" if det.get(k) is None else f"{det[k]:.0%}"
 
         lines.append(f"| {Path(path).parent.name}/{name} | {rec['frames']} | {seq.fps:g} | {fps_x:.1f} | {rec['model']} | "
@@ -409,7 +408,7 @@ def main() -> None:
                f"**Detection: {len(data['y'])} of {n_total} photos ({det:.1%}); goal >= 95%: "
                f"{'pass' if det >= 0.95 else 'fail'}.** Misses per digit: "
                + ", ".join(f"{k}: {v}" for k, v in sorted(per_digit.items())) + ". "
-               f"Hand slots of the found hands (MediaPipe's handedness, mapped to the signer's own side): "
+               "Hand slots of the found hands (MediaPipe's handedness, mapped to the signer's own side): "
                + ", ".join(f"{k} {v}" for k, v in sorted(sides.items())) + ".", "",
                "Digit accuracy, 5-fold stratified cross-validation (seed 0) over the photos with a hand; the "
                "photos carry no student id, so a student's photos can be in train and test folds (not "

@@ -7,10 +7,7 @@ import json
 
 import pytest
 
-pytest.importorskip("signfuse.datasets.synthetic")
-
-from signfuse.demo import STAGES, DemoContext  # noqa: E402
-from signfuse.demo import audio_motion, audio_to_gesture, corpus, emotion, face, recognition  # noqa: E402
+from signfuse.demo import STAGES, DemoContext, audio_motion, audio_to_gesture, corpus, emotion, face, recognition
 
 
 @pytest.fixture(scope="module")

@@ -130,17 +130,17 @@ def test_video_input_is_extracted_first(tmp_path, runner):
     assert "gaze_x" in df.columns           # extracted with the refined (iris) face mesh
 
 
-def test_mostly_missing_face_is_refused_unless_forced(tmp_path):
+def test_mostly_missing_face_is_refused_unless_forced(tmp_path, runner):
     T = 20
     present = np.zeros(T, bool)
     present[:6] = True                                       # the face in 6 of 20 frames (30%)
     path = tmp_path / "rare.npz"
     io.write(face_seq(face_frames(T), present=present), path)
     out = tmp_path / "r.csv"
-    res = CliRunner().invoke(cli, ["face", str(path), "--out", str(out)])
+    res = runner.invoke(cli, ["face", str(path), "--out", str(out)])
     assert res.exit_code == 1 and not out.exists()
     assert "rare.npz" in res.output and "mostly missing: face 30% of 20 frames" in res.output
     assert "--force" in res.output and "Traceback" not in res.output
-    res = CliRunner().invoke(cli, ["face", str(path), "--out", str(out), "--force"])
+    res = runner.invoke(cli, ["face", str(path), "--out", str(out), "--force"])
     assert res.exit_code == 0, res.output
     assert "detection: face 30%" in res.output and len(_read_csv(out)) == T

@@ -7,9 +7,8 @@ import numpy as np
 import pytest
 import torch
 
-from signfuse.datasets import synthetic
+from signfuse.datasets import load_entries, synthetic
 from signfuse.errors import DataError, ParameterError
-from signfuse.datasets import load_entries
 from signfuse.samples import build_cache
 
 torch.set_num_threads(1)
@@ -74,8 +73,8 @@ def test_recognize_a_video_end_to_end(trained, tmp_path):
     from pathlib import Path
 
     from signfuse import io, vision
-    from signfuse.testing.media import moving_frames, photo, write_video
     from signfuse.inference.recognize import recognize
+    from signfuse.testing.media import moving_frames, photo, write_video
 
     ckpt, onnx = trained
     video = write_video(tmp_path / "signer.mp4", moving_frames(photo("astronaut"), 10), fps=25)
@@ -128,8 +127,8 @@ def test_recognize_live_over_a_stream(trained, tmp_path):
     window's frames offline; the CLI prints one line per result."""
     pytest.importorskip("mediapipe", reason="needs the [vision] extra (mediapipe)")
     from signfuse import io, vision
-    from signfuse.testing.media import moving_frames, photo, write_video
     from signfuse.inference.recognize import recognize, recognize_live
+    from signfuse.testing.media import moving_frames, photo, write_video
 
     ckpt, onnx = trained
     video = write_video(tmp_path / "cam.mp4", moving_frames(photo("astronaut"), 10), fps=25)

@@ -41,9 +41,9 @@ import numpy as np
 from scipy.ndimage import uniform_filter1d
 
 from ..errors import DataError, ParameterError
-from ..validators import check_rate
 from ..sequence import LandmarkSequence
 from ..streams import Stream
+from ..validators import check_rate
 from .beats import audio_beats, beat_alignment, beat_alignment_null, envelope_peaks, motion_beats
 from .dtw import align_envelopes
 from .xcorr import xcorr_test

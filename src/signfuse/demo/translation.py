@@ -24,7 +24,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-__all__ = ["stage", "findings", "tables", "sentence_kind"]
+__all__ = ["stage", "findings", "tables", "sentence_kind", "AFTER"]
+
+#: stages whose results this one reads (the runner starts it only after them)
+AFTER = ("recognition",)
 
 SETTINGS = {
     "full": {"mt_epochs": 30, "mt_dim": 128, "ctc_epochs": 40},

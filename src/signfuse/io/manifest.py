@@ -7,16 +7,18 @@ valid JSON (a torn write, binary junk) is skipped with a warning, never a traceb
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from ..errors import DataError
 from ._atomic import atomic_path
 
-__all__ = ["MANIFEST_NAME", "read_manifest", "write_manifest"]
+__all__ = ["MANIFEST_NAME", "read_manifest", "write_manifest", "manifest_lock", "append_manifest", "merge_manifest"]
 
 log = logging.getLogger(__name__)
 
@@ -58,3 +60,56 @@ def write_manifest(out_dir: str | os.PathLike[str], records: Mapping[str, Mappin
             for rec in records.values():
                 f.write(json.dumps(rec, sort_keys=True) + "\n")
     return p
+
+
+@contextlib.contextmanager
+def manifest_lock(out_dir: str | os.PathLike[str]) -> Iterator[None]:
+    """Hold an exclusive lock on ``OUT/.manifest.jsonl.lock`` (``fcntl.flock``; a no-op where there is none).
+
+    Two ``extract`` runs into one folder each read-merge-write the manifest under this lock, so neither
+    loses the other's records. The lock file is separate from the manifest because the manifest itself is
+    replaced (renamed over) on every rewrite.
+    """
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks; concurrent runs are then the user's risk
+        yield
+        return
+    lock = Path(out_dir) / f".{MANIFEST_NAME}.lock"
+    try:
+        fh = open(lock, "a")
+    except OSError as e:
+        raise DataError(f"cannot write: {e.strerror or e}", path=lock) from None
+    with fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def append_manifest(out_dir: str | os.PathLike[str], record: Mapping[str, Any]) -> None:
+    """Append one record as a line (under :func:`manifest_lock`), so a killed run keeps the jobs it finished."""
+    p = Path(out_dir) / MANIFEST_NAME
+    with manifest_lock(out_dir):
+        try:
+            with open(p, "a", encoding="utf-8") as f:
+                f.write(json.dumps(record, sort_keys=True) + "\n")
+        except OSError as e:
+            raise DataError(f"cannot write: {e.strerror or e}", path=p) from None
+
+
+def merge_manifest(out_dir: str | os.PathLike[str], records: Mapping[str, Mapping[str, Any]],
+                   *, order: Mapping[str, int] | None = None) -> dict[str, dict[str, Any]]:
+    """Rewrite the manifest as what is on disk now updated with ``records`` (they win), under the lock.
+
+    Records another run wrote meanwhile are kept. ``order`` (key -> rank) sorts the keys it names first.
+    Returns the merged records.
+    """
+    with manifest_lock(out_dir):
+        merged: dict[str, dict[str, Any]] = read_manifest(out_dir)
+        merged.update({k: dict(v) for k, v in records.items()})
+        if order is not None:
+            merged = dict(sorted(merged.items(), key=lambda kv: order.get(kv[0], len(order))))
+        write_manifest(out_dir, merged)
+    return merged

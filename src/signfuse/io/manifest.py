@@ -64,28 +64,26 @@ def write_manifest(out_dir: str | os.PathLike[str], records: Mapping[str, Mappin
 
 @contextlib.contextmanager
 def manifest_lock(out_dir: str | os.PathLike[str]) -> Iterator[None]:
-    """Hold an exclusive lock on ``OUT/.manifest.jsonl.lock`` (``fcntl.flock``; a no-op where there is none).
+    """Hold an exclusive lock on the folder ``out_dir`` (``fcntl.flock``; a no-op where there is none).
 
-    Two ``extract`` runs into one folder each read-merge-write the manifest under this lock, so neither
-    loses the other's records. The lock file is separate from the manifest because the manifest itself is
-    replaced (renamed over) on every rewrite.
+    Two ``extract`` runs into one folder each append and read-merge-write the manifest under this lock,
+    so neither loses the other's records. The folder is locked, not the manifest, because the manifest is
+    replaced (renamed over) on every rewrite; and a folder lock leaves no lock file behind.
     """
     try:
         import fcntl
     except ImportError:  # Windows: no advisory locks; concurrent runs are then the user's risk
         yield
         return
-    lock = Path(out_dir) / f".{MANIFEST_NAME}.lock"
     try:
-        fh = open(lock, "a")
+        fd = os.open(out_dir, os.O_RDONLY)
     except OSError as e:
-        raise DataError(f"cannot write: {e.strerror or e}", path=lock) from None
-    with fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+        raise DataError(f"cannot open the output folder: {e.strerror or e}", path=out_dir) from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)   # closing releases the lock
 
 
 def append_manifest(out_dir: str | os.PathLike[str], record: Mapping[str, Any]) -> None:

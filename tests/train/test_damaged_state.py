@@ -1,0 +1,66 @@
+"""Damaged or unwritable training state: a truncated or empty last.ckpt on resume, a read-only dataset."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from signfuse.cli import cli
+from signfuse.errors import DataError
+
+
+def _run_dir(tmp_path, toy_cache, ckpt: bytes):
+    run = tmp_path / "run"
+    (run / "checkpoints").mkdir(parents=True)
+    (run / "config.yaml").write_text(yaml.safe_dump({
+        "data": str(toy_cache.path), "streams": "hands,face", "epochs": 1, "batch_size": 8, "mirror": False,
+        "progress": False, "model_kwargs": {"dim": 16, "heads": 2}}))
+    (run / "checkpoints" / "last.ckpt").write_bytes(ckpt)
+    return run
+
+
+@pytest.mark.parametrize("content, expected", [(b"", "empty"), (b"PK\x03\x04" + b"\x00" * 40, "not a readable")],
+                         ids=["empty", "truncated"])
+def test_resume_from_a_damaged_last_ckpt_is_one_line_naming_it(tmp_path, toy_cache, content, expected):
+    run = _run_dir(tmp_path, toy_cache, content)
+    r = CliRunner().invoke(cli, ["train", "--run-dir", str(run), "--resume"])
+    out = r.output.strip()
+    assert r.exit_code == 1, out
+    assert r.exception is None or isinstance(r.exception, SystemExit), repr(r.exception)
+    assert "Traceback" not in out and "Aborted" not in out
+    errors = [ln for ln in out.splitlines() if ln.startswith("Error:")]
+    assert len(errors) == 1 and expected in errors[0] and "last.ckpt" in errors[0], out
+
+
+def test_read_only_dataset_is_cached_in_the_user_cache(tmp_path, tiny_corpus, monkeypatch, caplog):
+    from signfuse.train import fit
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    real = fit.build_cache
+    dataset_cache = tiny_corpus / ".signfuse_cache"
+
+    def refuse_in_dataset(entries, root, **kw):
+        if os.path.abspath(root) == os.path.abspath(dataset_cache):   # as a read-only mount would
+            raise DataError("cannot write the stream cache: Read-only file system", path=root)
+        return real(entries, root, **kw)
+
+    monkeypatch.setattr(fit, "build_cache", refuse_in_dataset)
+    monkeypatch.setattr(fit, "_writable", lambda folder: False)
+    cfg = fit.resolve_config(None, {"data": str(tiny_corpus), "streams": "hands"})
+    with caplog.at_level(logging.WARNING, logger="signfuse"):
+        cache = fit.open_cache_or_build(cfg)
+    assert str(cache.path).startswith(str(tmp_path / "xdg" / "signfuse" / "datasets"))
+    assert any("not writable" in m and "--cache_dir" in m for m in caplog.messages), caplog.messages
+
+
+def test_unwritable_cache_dir_is_a_data_error_naming_it(tiny_corpus):
+    from signfuse.train import fit
+
+    cfg = fit.resolve_config(None, {"data": str(tiny_corpus), "streams": "hands",
+                                    "cache_dir": "/sys/signfuse-cannot-write"})
+    with pytest.raises(DataError, match="signfuse-cannot-write"):
+        fit.open_cache_or_build(cfg)

@@ -105,3 +105,26 @@ def test_two_concurrent_extract_runs_into_one_folder_keep_both_records(tmp_path,
     assert {Path(r["path"]).name for r in recs.values()} == {"a1.png", "a2.png", "b1.png", "b2.png"}
     assert all(r["status"] == "ok" for r in recs.values())
     assert len((out / MANIFEST_NAME).read_text().splitlines()) == 4
+
+
+def test_extract_on_a_full_disk_is_one_line_and_leaves_no_temp_file(tmp_path, media, monkeypatch):
+    from click.testing import CliRunner
+
+    from signfuse.cli import cli
+
+    out = tmp_path / "out"
+    real_replace = os.replace
+
+    def full(src, dst):
+        if str(dst).startswith(str(out)):
+            import errno
+            raise OSError(errno.ENOSPC, "No space left on device", str(src))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", full)
+    r = CliRunner().invoke(cli, ["extract", str(media["astronaut_png"]), "--out", str(out)])
+    assert r.exit_code != 0, r.output
+    assert r.exception is None or isinstance(r.exception, SystemExit), repr(r.exception)
+    assert "Traceback" not in r.output
+    assert "No space left on device" in r.output and "manifest.jsonl" in r.output.replace("\n", ""), r.output
+    assert not [p for p in out.rglob("*") if ".tmp" in p.name], list(out.rglob("*"))

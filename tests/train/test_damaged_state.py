@@ -64,3 +64,24 @@ def test_unwritable_cache_dir_is_a_data_error_naming_it(tiny_corpus):
                                     "cache_dir": "/sys/signfuse-cannot-write"})
     with pytest.raises(DataError, match="signfuse-cannot-write"):
         fit.open_cache_or_build(cfg)
+
+
+def test_training_writers_into_an_unwritable_folder_are_one_line(tmp_path, toy_cache):
+    """train, eval and export into a folder nobody can create (/sys refuses even root): one line naming it."""
+    if not os.path.isdir("/sys"):
+        pytest.skip("needs /sys (Linux)")
+    bad = "/sys/signfuse-cannot-write"
+    common = ["--data", str(toy_cache.path), "--streams", "hands,face", "--epochs", "1", "--batch-size", "8",
+              "--mirror", "false", "--progress", "false", "--model-kwargs.dim", "16", "--model-kwargs.heads", "2"]
+    run = tmp_path / "run"
+    r = CliRunner().invoke(cli, ["train", *common, "--run-dir", str(run)])
+    assert r.exit_code == 0, r.output
+    ck = run / "checkpoints" / "last.ckpt"
+    for argv in (["train", *common, "--run-dir", bad], ["eval", str(ck), "--out", bad],
+                 ["export", str(ck), "--out", f"{bad}/m.onnx"]):
+        r = CliRunner().invoke(cli, argv)
+        out = r.output.strip()
+        assert r.exit_code == 1, (argv[0], out)
+        assert r.exception is None or isinstance(r.exception, SystemExit), (argv[0], repr(r.exception))
+        errors = [ln for ln in out.splitlines() if ln.startswith("Error:")]
+        assert len(errors) == 1 and bad in errors[0] and "Traceback" not in out, (argv[0], out)

@@ -84,13 +84,15 @@ def face(input_path: Path, out: Path, baseline: str | None, blend_model: Path | 
     for p in (out, plot_path, events_path):
         if p is not None and not p.parent.exists():
             raise click.BadParameter(f"{p.parent}: no such folder", param_hint="output path")
-    refuse_existing(out, plot_path, events_path, force=force)
     base = baseline
+    bpath = None
     if baseline is not None and baseline not in ("first", "median"):
         bpath = Path(baseline)
         if not bpath.is_file():
             raise click.BadParameter(f"{baseline!r} is neither 'first', 'median' nor an existing file",
                                      param_hint="--baseline")
+    refuse_existing(out, plot_path, events_path, force=force)
+    if bpath is not None:
         base = _load(bpath, what="baseline", fps=fps)
     if blend_model is not None:
         from ..face.blendshapes import blendshape_aus, read_frames, run_face_landmarker

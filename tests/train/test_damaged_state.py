@@ -85,3 +85,14 @@ def test_training_writers_into_an_unwritable_folder_are_one_line(tmp_path, toy_c
         assert r.exception is None or isinstance(r.exception, SystemExit), (argv[0], repr(r.exception))
         errors = [ln for ln in out.splitlines() if ln.startswith("Error:")]
         assert len(errors) == 1 and bad in errors[0] and "Traceback" not in out, (argv[0], out)
+
+
+def test_adapt_refuses_one_region_as_source_and_target(toy_cache, tmp_path):
+    from signfuse.errors import ParameterError
+    from signfuse.train.adapt import adapt
+    from signfuse.train.fit import resolve_config
+
+    cfg = resolve_config({"data": str(toy_cache.path), "streams": "hands,face", "epochs": 1, "progress": False})
+    with pytest.raises(ParameterError, match="same region"):
+        adapt(cfg, tmp_path / "ad", source="A", target="A", methods=("none",))
+    assert not (tmp_path / "ad").exists()

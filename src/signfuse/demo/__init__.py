@@ -70,6 +70,9 @@ def run_demo(out_dir: str | Path, *, seed: int = 0, quick: bool = False, stages:
                                       "traceback": traceback.format_exc(limit=6)}
     report["seconds"] = round(time.perf_counter() - t_start, 2)
     report["figures"] = ctx.figures
-    (out / "report.json").write_text(json.dumps(report, indent=2, default=jsonable))
-    (out / "report.html").write_text(render_html(report))
+    from ..io import atomic_path
+    with atomic_path(out / "report.json") as tmp:
+        tmp.write_text(json.dumps(report, indent=2, default=jsonable))
+    with atomic_path(out / "report.html") as tmp:
+        tmp.write_text(render_html(report))
     return report

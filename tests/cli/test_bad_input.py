@@ -222,3 +222,14 @@ def test_complete_wav_gets_no_warning(tmp_path, caplog):
     with caplog.at_level("WARNING"):
         y, sr = load(p)
     assert y.shape == (1600,) and not [m for m in caplog.messages if "truncated" in m]
+
+
+@pytest.mark.parametrize("fps", [1e5, -5.0, 0.0, float("nan")])
+def test_correlate_library_refuses_an_unbounded_rate(files, fps):
+    import numpy as np
+
+    from signfuse import crossmodal, io
+    from signfuse.errors import ParameterError
+
+    with pytest.raises(ParameterError, match="fps="):
+        crossmodal.correlate(io.read(files["pose"]), np.zeros(1600, np.float32), sr=16000, fps=fps)

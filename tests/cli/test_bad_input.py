@@ -8,9 +8,7 @@ cannot be written (a folder that cannot be created, a full disk).
 from __future__ import annotations
 
 import errno
-import json
 import os
-import shutil
 import struct
 from pathlib import Path
 

@@ -48,6 +48,7 @@ def _alive(pid: int) -> bool:
     return stat[stat.rindex(")") + 2:].split()[0] != "Z"
 
 
+@pytest.mark.slow   # two MediaPipe worker processes start (~15 s on 2 busy cores)
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc (Linux)")
 def test_pool_workers_exit_when_extract_is_killed(tmp_path, media):
     d = tmp_path / "in"
@@ -89,6 +90,7 @@ def test_merge_manifest_keeps_records_written_meanwhile(tmp_path):
     assert not list(tmp_path.glob(".*.tmp-*"))
 
 
+@pytest.mark.slow   # two extract processes (~15 s on 2 busy cores)
 def test_two_concurrent_extract_runs_into_one_folder_keep_both_records(tmp_path, media):
     a, b = tmp_path / "a", tmp_path / "b"
     for d, names in ((a, ["a1", "a2"]), (b, ["b1", "b2"])):

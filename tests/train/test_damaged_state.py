@@ -96,3 +96,26 @@ def test_adapt_refuses_one_region_as_source_and_target(toy_cache, tmp_path):
     with pytest.raises(ParameterError, match="same region"):
         adapt(cfg, tmp_path / "ad", source="A", target="A", methods=("none",))
     assert not (tmp_path / "ad").exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
+                    reason="root can write into a read-only folder (the monkeypatched test above covers it)")
+def test_read_only_dataset_folder_for_real(tmp_path, tiny_corpus, monkeypatch):
+    import shutil
+    import stat
+
+    from signfuse.train import fit
+
+    ds = tmp_path / "ds"
+    shutil.copytree(tiny_corpus, ds, ignore=shutil.ignore_patterns(".signfuse_cache"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    dirs = [ds, *[p for p in ds.rglob("*") if p.is_dir()]]
+    for d in dirs:
+        d.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    try:
+        cfg = fit.resolve_config(None, {"data": str(ds), "streams": "hands"})
+        cache = fit.open_cache_or_build(cfg)
+        assert str(cache.path).startswith(str(tmp_path / "xdg" / "signfuse"))
+    finally:
+        for d in dirs:
+            d.chmod(stat.S_IRWXU)

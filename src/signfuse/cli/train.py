@@ -181,7 +181,7 @@ def ablate(ctx, data, streams_sets, model, config, out_dir) -> None:
 @click.option("--source", default=None, help="Training region (default: the first).")
 @click.option("--target", default=None, help="Test region (default: the second).")
 @click.option("--methods", default="none,instance,adain,adversarial,finetune")
-@click.option("--k-shot", type=int, default=2)
+@click.option("--k-shot", type=click.IntRange(0, 10_000), default=2)
 @click.option("--streams", default=None)
 @click.option("--config", type=click.Path(exists=True, dir_okay=False), default=None)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="runs/adapt")
@@ -189,6 +189,9 @@ def ablate(ctx, data, streams_sets, model, config, out_dir) -> None:
 def adapt(ctx, data, source, target, methods, k_shot, streams, config, out_dir) -> None:
     """Train on region SOURCE, test on region TARGET with each adaptation method."""
     from ..train.adapt import adapt as run, adaptation_table
+    if source is not None and source == target:
+        raise click.BadParameter(f"--source {source} and --target {target} are the same region; adaptation "
+                                 "trains on one region and tests on another", param_hint="--target")
     cfg = _common_cfg(data, "isolated", None, streams, config, list(ctx.args))
     r = run(cfg, out_dir, source=source, target=target, methods=[m.strip() for m in methods.split(",") if m.strip()],
             k_shot=k_shot, progress=lambda m: console.print(m))

@@ -11,7 +11,7 @@ DEMO_OUT ?= signfuse-demo
 FORMATTED := src/signfuse/_layers.py tests/test_layers.py tests/test_packaging.py tests/cli/test_commands.py scripts/check_core_imports.py
 # Files mypy checks (strictness in pyproject.toml [tool.mypy]); samples/, models/ and inference/ next.
 MYPY_FILES := src/signfuse/errors.py src/signfuse/topology.py src/signfuse/sequence.py src/signfuse/streams.py \
-              src/signfuse/_layers.py src/signfuse/io
+              src/signfuse/_layers.py src/signfuse/validators.py src/signfuse/quality.py src/signfuse/io
 
 .PHONY: demo test test-fast install sysdeps webassets lint format check-core bench clean
 

@@ -24,10 +24,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import cpu_model, nproc, utc_stamp, write_result  # noqa: E402
-from signfuse.models import create_model, list_models  # noqa: E402
-from signfuse.models.recognizer import Recognizer  # noqa: E402
 from signfuse.inference.export import export_onnx  # noqa: E402
 from signfuse.inference.onnx import onnx_session  # noqa: E402
+from signfuse.models import create_model, list_models  # noqa: E402
+from signfuse.models.recognizer import Recognizer  # noqa: E402
 
 DIMS = {"hands": 126, "body": 75, "face": 312}
 

@@ -25,8 +25,12 @@ CORE = (
     "signfuse.audio",
     "signfuse.motion",
     "signfuse.crossmodal",
+    "signfuse.samples",
     "signfuse.models",
     "signfuse.train",
+    "signfuse.inference",
+    "signfuse.viz",
+    "signfuse.demo",
     "signfuse.cli",
 )
 

@@ -19,7 +19,6 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 
 from .errors import DataError, ParameterError
-from .validators import check_rate
 from .sequence import LandmarkSequence
 from .streams import Stream
 from .topology import (
@@ -33,6 +32,7 @@ from .topology import (
     RIGHT_HAND,
     mirror_point_name,
 )
+from .validators import check_rate
 
 __all__ = [
     "normalize", "to_streams", "STREAM_NAMES", "interpolate_gaps", "smooth_one_euro", "smooth_savgol",

@@ -15,8 +15,8 @@ the pose of a MediaPipe Hands file) has rate 0 in :func:`require_detected` and `
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from os import PathLike
-from typing import Iterable
 
 import numpy as np
 

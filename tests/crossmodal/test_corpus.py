@@ -7,8 +7,8 @@ import pytest
 from click.testing import CliRunner
 
 from signfuse import audio, crossmodal, io, motion
-from signfuse.demo.audio_motion import concat_tracks
 from signfuse.datasets import synthetic
+from signfuse.demo.audio_motion import concat_tracks
 
 LAG = 0.2   # not the corpus default (0.12): the recovered lag must follow the generator's
 

@@ -2,6 +2,7 @@ import json
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 
 from signfuse import io
 from signfuse.cli import cli
@@ -52,7 +53,7 @@ def test_face_command_baselines(face_file, tmp_path, runner):
     assert _read_csv(out)["yaw"].dropna().abs().max() < 0.1     # the first frame's pose is the neutral
     neutral = tmp_path / "neutral.npz"
     io.write(face_seq(face_frames(5, brow_up=0.08)), neutral)
-    res = runner.invoke(cli, ["face", str(face_file), "--out", str(out), "--baseline", str(neutral)])
+    res = runner.invoke(cli, ["face", str(face_file), "--out", str(out), "--baseline", str(neutral), "--force"])
     assert res.exit_code == 0, res.output
     assert _read_csv(out)["AU01"].iloc[0] == pytest.approx(-0.8, abs=0.03)
     res = runner.invoke(cli, ["face", str(face_file), "--out", str(out), "--baseline", "nonsense"])

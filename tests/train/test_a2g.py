@@ -5,8 +5,8 @@ import pytest
 import torch
 
 from signfuse import DataError, ParameterError
-from signfuse.models import create_model
 from signfuse.inference import a2g as a2g_inference
+from signfuse.models import create_model
 from signfuse.train import a2g
 
 

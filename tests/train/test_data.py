@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from signfuse.errors import DataError, ParameterError
-from signfuse.streams import Stream
 from signfuse.samples import StreamCache, derived_stream, parse_streams
+from signfuse.streams import Stream
 from signfuse.train.data import StreamDataset, Vocabulary, collate, signer_splits, stream_stats
 
 from .toy import toy_samples

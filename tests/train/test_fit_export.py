@@ -14,11 +14,11 @@ import torch
 import yaml
 
 from signfuse.errors import DataError, ParameterError
+from signfuse.inference.export import export_onnx
+from signfuse.inference.onnx import load_onnx
 from signfuse.models.recognizer import load_checkpoint
 from signfuse.samples import StreamCache
 from signfuse.train.evaluate import evaluate
-from signfuse.inference.export import export_onnx
-from signfuse.inference.onnx import load_onnx
 from signfuse.train.fit import dataset_splits, fit, prepare_data, resolve_config
 
 from .toy import toy_samples

@@ -7,9 +7,8 @@ import numpy as np
 import pytest
 import torch
 
-from signfuse.datasets import synthetic
+from signfuse.datasets import load_entries, synthetic
 from signfuse.errors import DataError, ParameterError
-from signfuse.datasets import load_entries
 from signfuse.samples import build_cache
 
 torch.set_num_threads(1)
@@ -74,8 +73,8 @@ def test_recognize_a_video_end_to_end(trained, tmp_path):
     from pathlib import Path
 
     from signfuse import io, vision
-    from signfuse.testing.media import moving_frames, photo, write_video
     from signfuse.inference.recognize import recognize
+    from signfuse.testing.media import moving_frames, photo, write_video
 
     ckpt, onnx = trained
     video = write_video(tmp_path / "signer.mp4", moving_frames(photo("astronaut"), 10), fps=25)
@@ -128,8 +127,8 @@ def test_recognize_live_over_a_stream(trained, tmp_path):
     window's frames offline; the CLI prints one line per result."""
     pytest.importorskip("mediapipe", reason="needs the [vision] extra (mediapipe)")
     from signfuse import io, vision
-    from signfuse.testing.media import moving_frames, photo, write_video
     from signfuse.inference.recognize import recognize, recognize_live
+    from signfuse.testing.media import moving_frames, photo, write_video
 
     ckpt, onnx = trained
     video = write_video(tmp_path / "cam.mp4", moving_frames(photo("astronaut"), 10), fps=25)
@@ -154,3 +153,45 @@ def test_recognize_live_over_a_stream(trained, tmp_path):
     assert len([ln for ln in out.output.splitlines() if ln.strip().endswith("ms)")]) == 3
     out = CliRunner().invoke(cli, ["recognize", str(ckpt), str(tmp_path / "missing.pose")])
     assert out.exit_code != 0 and "no such file" in out.output
+
+
+def test_recognize_with_translation(trained, corpus, tmp_path):
+    """sign -> gloss -> text: ``recognize --translate`` adds the sentence of the recognized glosses."""
+    from click.testing import CliRunner
+
+    from signfuse.cli import cli
+    from signfuse.datasets import load_entries
+    from signfuse.inference.recognize import recognize
+    from signfuse.models.recognizer import load_checkpoint
+    from signfuse.train.translation import train_translation
+
+    ckpt, onnx = trained
+    src = next(e for e in load_entries(corpus, task="isolated") if e.split == "test").path
+
+    class StandIn:  # records what it was asked to translate
+        def __init__(self):
+            self.calls = []
+
+        def translate(self, glosses, *, beam=5):
+            self.calls.append(list(glosses))
+            return "TEXT " + " ".join(glosses).lower()
+
+    t = StandIn()
+    r = recognize(onnx, src, top_k=2, translate=t)
+    assert t.calls == [[r["top"][0]["gloss"]]] and r["text"] == "TEXT " + r["top"][0]["gloss"].lower()
+    # a real (tiny) translation checkpoint through the CLI: one gloss -> its lower-case word
+    vocab = load_checkpoint(ckpt).vocab
+    head = "name|video|start|end|speaker|orth|translation\n"
+    rows = "".join(f"s{i}|x|-1|-1|S|{g}|das ist {g.lower()}\n" for i, g in enumerate(vocab * 6))
+    (tmp_path / "tr.train.corpus.csv").write_text(head + rows)
+    (tmp_path / "tr.dev.corpus.csv").write_text(head + rows)
+    res = train_translation(tmp_path / "tr.train.corpus.csv", tmp_path / "tr.dev.corpus.csv", tmp_path / "tr",
+                            epochs=2, patience=None, dim=16, heads=2, enc_layers=1, dec_layers=1, ff=32,
+                            batch_size=16, threads=1, accelerator="cpu")
+    out = CliRunner().invoke(cli, ["recognize", str(onnx), str(src), "--top-k", "1", "--translate", str(res.best)])
+    assert out.exit_code == 0, out.output
+    from signfuse.translate import load_translator
+    top = recognize(onnx, src, top_k=1)["top"][0]["gloss"]
+    lines = out.stdout.strip().splitlines()
+    assert lines[0].split("\t")[0] == top and len(lines) == 2
+    assert lines[1] == load_translator(res.best).translate([top]) != ""

@@ -7,13 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from matplotlib.figure import Figure
 
-matplotlib = pytest.importorskip("matplotlib")
-
-from matplotlib.figure import Figure  # noqa: E402
-
-from signfuse import io, viz  # noqa: E402
-from signfuse.streams import Stream  # noqa: E402
+from signfuse import io, viz
+from signfuse.streams import Stream
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "signfuse"
 
@@ -75,7 +72,6 @@ def test_no_backend_switch_and_no_pyplot_in_the_library():
 
 
 def test_save_figure_does_not_import_pyplot(tmp_path):
-    pytest.importorskip("matplotlib")
     if "matplotlib.pyplot" in sys.modules:
         pytest.skip("pyplot was imported by another test in this process")
     io.save_figure(viz.new_figure(figsize=(2, 2)), tmp_path / "f.png", dpi=40)

@@ -89,7 +89,7 @@ def create_app(root: str | PathLike[str], *, allowed_hosts: Sequence[str] | None
     except ImportError as e:  # pragma: no cover - declared dependency
         from ..errors import DependencyError
 
-        raise DependencyError("fastapi", purpose="the annotation server") from e
+        raise DependencyError("fastapi", extra="annotate", purpose="the annotation server") from e
 
     store = AnnotationStore(root, keep_revisions=keep_revisions, durable=durable, gloss_vocabulary=gloss_vocabulary,
                             max_document_bytes=max_document_bytes, revision_budget_bytes=revision_budget_bytes)
@@ -351,7 +351,10 @@ def _safe_name(stem: str) -> str:
 def serve(root: str | PathLike[str], *, host: str = "127.0.0.1", port: int = 8765,
           gloss_vocabulary: list[str] | None = None, log_level: str = "warning") -> None:
     """Run the annotation server (blocking) with uvicorn."""
-    import uvicorn
+    try:
+        import uvicorn
+    except ImportError:
+        raise DependencyError("uvicorn", extra="annotate", purpose="serving the annotation tool") from None
 
     local = host in ("127.0.0.1", "localhost", "::1")
     allowed = DEFAULT_ALLOWED_HOSTS if local else (None if host in ("0.0.0.0", "::") else (*DEFAULT_ALLOWED_HOSTS, host))

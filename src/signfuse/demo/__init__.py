@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from ..errors import ParameterError
-from . import audio_motion, audio_to_gesture, corpus, emotion, face, recognition
+from . import audio_motion, audio_to_gesture, corpus, emotion, face, recognition, translation
 from .context import DemoContext
 from .report import jsonable, render_html
 
@@ -46,6 +46,7 @@ STAGES: list[tuple[str, Any]] = [
     ("recognition", recognition),
     ("audio_to_gesture", audio_to_gesture),
     ("emotion", emotion),
+    ("translation", translation),
 ]
 STAGE_NAMES: tuple[str, ...] = tuple(n for n, _ in STAGES)
 
@@ -53,9 +54,9 @@ STAGE_NAMES: tuple[str, ...] = tuple(n for n, _ in STAGES)
 #: the time estimate; the estimate scales them by how long the finished stages took compared with these
 EXPECTED_SECONDS: dict[str, dict[str, float]] = {
     "full": {"corpus": 25.0, "face": 8.0, "audio_motion": 20.0, "recognition": 200.0, "audio_to_gesture": 70.0,
-             "emotion": 60.0},
+             "emotion": 60.0, "translation": 90.0},
     "quick": {"corpus": 2.0, "face": 0.5, "audio_motion": 2.5, "recognition": 4.0, "audio_to_gesture": 3.0,
-              "emotion": 2.5},
+              "emotion": 2.5, "translation": 4.0},
 }
 
 
@@ -195,7 +196,12 @@ def _run_parallel(names: list[str], *, out: Path, seed: int, quick: bool, thread
         running: dict[Any, str] = {}
         while pending or running:
             while pending and len(running) < workers:
-                name = pending.pop(0)
+                waiting = set(pending) | set(running.values())
+                ready = [n for n in pending if not set(getattr(dict(STAGES)[n], "AFTER", ())) & waiting]
+                if not ready:
+                    break                      # every pending stage needs one that is still running
+                name = ready[0]
+                pending.remove(name)
                 begin(name)
                 running[pool.submit(_worker, name, out, seed, quick, threads, q)] = name
             finished, _ = wait(list(running), timeout=0.5, return_when=FIRST_COMPLETED)

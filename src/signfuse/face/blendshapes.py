@@ -38,12 +38,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ..io.media import IMAGE_EXTENSIONS
 from ..errors import DataError, DependencyError, ParameterError
-from ..validators import check_rate
+from ..io.media import IMAGE_EXTENSIONS
 from ..sequence import Component, LandmarkSequence
 from ..streams import Stream
 from ..topology import FACE_POINTS_478
+from ..validators import check_rate
 
 __all__ = ["BLENDSHAPE_TO_AU", "run_face_landmarker", "blendshape_aus", "read_frames"]
 

@@ -7,7 +7,7 @@ import errno
 import os
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -50,7 +50,7 @@ _WRITE_ERRNOS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQ
                  errno.ENOTDIR}
 
 
-def _is_write_failure(e: OSError, paths) -> bool:
+def _is_write_failure(e: OSError, paths: Iterable[str | os.PathLike[str]]) -> bool:
     """An OSError about writing one of ``paths`` (not, say, a missing input read inside the block)."""
     names = {str(p) for p in paths}
     if e.filename is not None and str(e.filename) in names:

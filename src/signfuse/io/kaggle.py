@@ -25,7 +25,6 @@ from typing import Any
 import numpy as np
 
 from ..errors import DataError, FormatError, ParameterError, SignfuseError
-from ..validators import check_rate
 from ..sequence import Component, LandmarkSequence
 from ..topology import (
     FACE,
@@ -40,6 +39,7 @@ from ..topology import (
     POSE_POINTS,
     RIGHT_HAND,
 )
+from ..validators import check_rate
 from ._atomic import atomic_path
 from ._checks import check_fps
 

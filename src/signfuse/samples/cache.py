@@ -99,7 +99,10 @@ class StreamCache:
                 fps = fps or st.fps
         target = Path(path)
         tmp = target.with_name(f".{target.name}.tmp-{uuid.uuid4().hex[:8]}")
-        tmp.mkdir(parents=True)
+        try:
+            tmp.mkdir(parents=True)
+        except OSError as e:  # a read-only dataset folder, a full disk
+            raise DataError(f"cannot write the stream cache: {e.strerror or e}", path=target) from None
         try:
             records, off = [], 0
             for smp in samples:
@@ -126,6 +129,8 @@ class StreamCache:
             if target.exists():
                 shutil.rmtree(target)
             os.replace(tmp, target)
+        except OSError as e:
+            raise DataError(f"cannot write the stream cache: {e.strerror or e}", path=target) from None
         finally:
             if tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)

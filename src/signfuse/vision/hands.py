@@ -114,8 +114,8 @@ class HandsRunner:
                 raise ParameterError(f"{name}={v!r} must be between 0 and 1")
         try:
             from mediapipe.python.solutions import hands as mp_hands
-        except ImportError as e:  # pragma: no cover - mediapipe is a core dependency
-            raise DependencyError("mediapipe==0.10.21", purpose="hand landmark extraction") from e
+        except ImportError as e:  # mediapipe belongs to the [vision] extra
+            raise DependencyError("mediapipe==0.10.21", extra="vision", purpose="hand landmark extraction") from e
         self.static_image_mode = bool(static_image_mode)
         self.small_max_side, self.small_pads = int(small_max_side), tuple(float(p) for p in small_pads)
         with _native_stderr_silenced():
@@ -183,7 +183,7 @@ class HandsRunner:
             self._graph.close()
             self._graph = None
 
-    def __enter__(self) -> "HandsRunner":
+    def __enter__(self) -> HandsRunner:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -8,12 +8,14 @@ Both work on torch tensors ``(B, T, F)`` or ``(T, F)`` and on numpy arrays ``(T,
 
 from __future__ import annotations
 
-from typing import Sequence, TypeVar
+from typing import TYPE_CHECKING, Sequence, TypeVar
 
 import numpy as np
-import numpy.typing as npt
 import torch
 from torch import nn
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 __all__ = ["instance_stats", "instance_norm", "adain", "domain_stats", "InstanceNorm"]
 

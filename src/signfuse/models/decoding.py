@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 import numpy as np
-import numpy.typing as npt
 
 from ..errors import ParameterError
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 __all__ = ["ctc_greedy_decode", "ctc_beam_decode", "MAX_BEAM"]
 

@@ -9,9 +9,10 @@ DEMO_OUT ?= signfuse-demo
 # Files kept formatted by `ruff format` (checked by `make lint`). The lead formats the whole tree once
 # the current restructuring has landed; then this becomes `src tests benchmarks scripts`.
 FORMATTED := src/signfuse/_layers.py tests/test_layers.py tests/test_packaging.py tests/cli/test_commands.py scripts/check_core_imports.py
-# Files mypy checks (strictness in pyproject.toml [tool.mypy]); samples/, models/ and inference/ next.
+# Files mypy checks (strictness in pyproject.toml [tool.mypy]).
 MYPY_FILES := src/signfuse/errors.py src/signfuse/topology.py src/signfuse/sequence.py src/signfuse/streams.py \
-              src/signfuse/_layers.py src/signfuse/validators.py src/signfuse/quality.py src/signfuse/io
+              src/signfuse/_layers.py src/signfuse/validators.py src/signfuse/quality.py src/signfuse/io \
+              src/signfuse/samples src/signfuse/models src/signfuse/inference
 
 .PHONY: demo test test-fast install sysdeps webassets lint format check-core bench clean
 

@@ -20,7 +20,7 @@ from ..errors import DataError, DependencyError, ParameterError
 __all__ = ["load_onnx", "OnnxRecognizer", "onnx_session"]
 
 
-def onnx_session(path: str | os.PathLike[str], *, threads: int = 1):
+def onnx_session(path: str | os.PathLike[str], *, threads: int = 1) -> Any:  # onnxruntime.InferenceSession (untyped)
     try:
         import onnxruntime as ort
     except ImportError:  # pragma: no cover
@@ -47,10 +47,10 @@ class OnnxRecognizer:
     fps: float | None
     fingerprint: str
     path: str
-    config: dict = field(default_factory=dict)
+    config: dict[str, Any] = field(default_factory=dict)
 
     def run(self, x: dict[str, np.ndarray]) -> np.ndarray:
-        feeds = {}
+        feeds: dict[str, np.ndarray] = {}
         for s in self.streams:
             if s not in x:
                 raise ParameterError(f"the ONNX model needs stream {s!r}; got {sorted(x)}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator, Protocol, Sequence, cast
 
 import numpy as np
 
@@ -12,12 +12,29 @@ from ..errors import DataError, ParameterError
 from ..samples import sample_from_entry
 from ..models.decoding import ctc_beam_decode, ctc_greedy_decode
 
+if TYPE_CHECKING:  # type names only, not imported at run time (models.recognizer needs torch)
+    from typing import TypeAlias
+
+    from ..models.recognizer import Recognizer
+    from ..sequence import LandmarkSequence
+    from ..streams import Sample
+    from ..vision.live import LiveFrame
+    from .onnx import OnnxRecognizer
+
+    RecognitionModel: TypeAlias = Recognizer | OnnxRecognizer
+
 __all__ = ["recognize", "recognize_live", "load_model"]
 
 from ..io.media import VIDEO_EXTENSIONS as VIDEO
 
 
-def load_model(path: str | os.PathLike[str]):
+class GlossTranslator(Protocol):
+    """What ``translate=`` may be besides a checkpoint path: anything that turns glosses into a sentence."""
+
+    def translate(self, glosses: Sequence[str] | str, *, beam: int = ...) -> str: ...
+
+
+def load_model(path: str | os.PathLike[str]) -> RecognitionModel:
     """A :class:`~.checkpoint.Recognizer` (``.ckpt``/``.pt``) or :class:`~.export.OnnxRecognizer` (``.onnx``)."""
     p = Path(path)
     if p.suffix.lower() == ".onnx":
@@ -33,7 +50,8 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(-1, keepdims=True)
 
 
-def _sample(model, src: Path | None, *, fps: float | None, seq=None):
+def _sample(model: RecognitionModel, src: Path | None, *, fps: float | None,
+            seq: LandmarkSequence | None = None) -> Sample:
     from ..datasets import Entry
     entry = Entry(id=src.stem if src else "live", path=src, signer=None, split=None, fps=fps)
     return sample_from_entry(entry, streams=model.streams,
@@ -47,7 +65,7 @@ PARTS_REPORTED = ("pose", "face", "left_hand", "right_hand", "hands")
 MAX_INPUT_FRAMES = 36_000
 
 
-def _max_frames(model) -> int | None:
+def _max_frames(model: RecognitionModel) -> int | None:
     """Isolated models see at most ``max_frames`` frames in training (uniformly subsampled, as in eval)."""
     if model.task != "isolated":
         return None
@@ -56,7 +74,7 @@ def _max_frames(model) -> int | None:
     return int(v) if v else None
 
 
-def _predict(model, smp, *, top_k: int, beam: int) -> dict[str, Any]:
+def _predict(model: RecognitionModel, smp: Sample, *, top_k: int, beam: int) -> dict[str, Any]:
     """``{"top": [...]}`` (isolated) or ``{"glosses": [...]}`` (continuous) for one sample.
 
     Isolated inputs longer than the model's training ``max_frames`` are subsampled uniformly to that
@@ -70,10 +88,11 @@ def _predict(model, smp, *, top_k: int, beam: int) -> dict[str, Any]:
     mf = _max_frames(model)
     if mf and n > mf:
         idx = np.round(np.linspace(0, n - 1, mf)).astype(int)
-    x = {s: np.where(smp.streams[s].mask[idx, None], smp.streams[s].values[idx], np.nan).astype(np.float32)
-         for s in model.streams}
-    if hasattr(model, "session"):
-        out = model.run(x)[0]
+    # Stream.mask is always set after Stream.__post_init__ (None is only the constructor's default)
+    x = {s: np.where(cast(np.ndarray, smp.streams[s].mask)[idx, None], smp.streams[s].values[idx], np.nan
+                     ).astype(np.float32) for s in model.streams}
+    if hasattr(model, "session"):  # an OnnxRecognizer, told apart without importing either class
+        out = cast("OnnxRecognizer", model).run(x)[0]
     else:
         import torch
         with torch.no_grad():
@@ -96,7 +115,7 @@ def _check_options(top_k: int, beam: int) -> None:
         raise ParameterError(f"beam={beam!r} must be an integer from 0 (greedy) to {MAX_BEAM}")
 
 
-def _translator(translate: Any):
+def _translator(translate: Any) -> GlossTranslator | None:
     """A translator from a checkpoint path, or the object itself (anything with ``translate(glosses)``)."""
     if translate is None or hasattr(translate, "translate"):
         return translate
@@ -104,7 +123,7 @@ def _translator(translate: Any):
     return load_translator(translate)
 
 
-def _add_text(result: dict[str, Any], translator: Any, *, text_beam: int = 5) -> dict[str, Any]:
+def _add_text(result: dict[str, Any], translator: GlossTranslator | None, *, text_beam: int = 5) -> dict[str, Any]:
     """Sign -> gloss -> text: the sentence of a continuous result's glosses (an isolated model's top sign)."""
     if translator is None:
         return result
@@ -171,9 +190,10 @@ def recognize_live(model_path: str | os.PathLike[str], source: int | str | os.Pa
     translator = _translator(translate)
     if any(s.split("_")[0] == "audio" for s in model.streams):
         raise ParameterError(f"the model uses the audio stream ({', '.join(model.streams)}); live input has no audio")
-    buf: deque = deque()
-    next_t = None
-    for f in iter_frames(source, max_frames=max_frames):
+    buf: deque[LiveFrame] = deque()
+    next_t: float | None = None
+    # a PathLike other than Path becomes a Path (iter_frames takes int, str or Path; a Path is unchanged)
+    for f in iter_frames(Path(source) if isinstance(source, os.PathLike) else source, max_frames=max_frames):
         buf.append(f)
         while buf and f.time - buf[0].time > window_s:
             buf.popleft()
@@ -186,7 +206,7 @@ def recognize_live(model_path: str | os.PathLike[str], source: int | str | os.Pa
         t0 = time.perf_counter()
         span = frames[-1].time - frames[0].time
         seq = frames_to_sequence(frames, fps=(len(frames) - 1) / span if span > 0 else 30.0)
-        out = {"time": round(float(f.time), 4), "frames": len(frames)}
+        out: dict[str, Any] = {"time": round(float(f.time), 4), "frames": len(frames)}
         out.update(_predict(model, _sample(model, None, fps=None, seq=seq), top_k=top_k, beam=beam))
         _add_text(out, translator)
         out["latency_ms"] = round(1000 * (time.perf_counter() - t0), 2)

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..errors import ParameterError
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 __all__ = ["ctc_greedy_decode", "ctc_beam_decode", "MAX_BEAM"]
 
@@ -19,7 +23,7 @@ __all__ = ["ctc_greedy_decode", "ctc_beam_decode", "MAX_BEAM"]
 MAX_BEAM = 256
 
 
-def _as_list(log_probs, lengths):
+def _as_list(log_probs: npt.ArrayLike, lengths: npt.ArrayLike | None) -> tuple[np.ndarray, list[int]]:
     lp = np.asarray(log_probs, dtype=np.float64)
     if lp.ndim == 2:
         lp = lp[None]
@@ -28,7 +32,7 @@ def _as_list(log_probs, lengths):
     return lp, [int(n) for n in np.asarray(lengths).reshape(-1)]
 
 
-def ctc_greedy_decode(log_probs, lengths=None, *, blank: int = 0) -> list[list[int]]:
+def ctc_greedy_decode(log_probs: npt.ArrayLike, lengths: npt.ArrayLike | None = None, *, blank: int = 0) -> list[list[int]]:
     """Best path: argmax per frame, merge repeats, drop blanks. ``log_probs (B, T, C)`` or ``(T, C)``."""
     lp, lengths = _as_list(log_probs, lengths)
     out = []
@@ -50,7 +54,7 @@ def _lse(*xs: float) -> float:
     return m + math.log(sum(math.exp(x - m) for x in xs))
 
 
-def ctc_beam_decode(log_probs, lengths=None, *, beam: int = 8, blank: int = 0, prune: float = -12.0) -> list[list[int]]:
+def ctc_beam_decode(log_probs: npt.ArrayLike, lengths: npt.ArrayLike | None = None, *, beam: int = 8, blank: int = 0, prune: float = -12.0) -> list[list[int]]:
     """CTC prefix beam search (no language model); ``log_probs`` are log-softmax outputs."""
     if isinstance(beam, bool) or not isinstance(beam, (int, np.integer)) or not 1 <= beam <= MAX_BEAM:
         raise ParameterError(f"beam={beam!r} must be an integer from 1 to {MAX_BEAM}")

@@ -18,7 +18,7 @@ import numpy as np
 from ..errors import DataError
 from ..io.jsonfmt import jsonable
 from ..streams import Sample, Stream
-from .builders import DEFAULT_FACE_REGIONS, build_samples, parse_streams
+from .builders import DEFAULT_FACE_REGIONS, _mask, build_samples, parse_streams
 
 __all__ = ["StreamCache", "build_cache", "CACHE_VERSION"]
 
@@ -120,7 +120,7 @@ class StreamCache:
                         v = np.full((n, len(names[s])), np.nan, np.float32)
                         mk = np.zeros(n, np.bool_)
                         k = min(n, st.n_frames)
-                        v[:k], mk[:k] = st.values[:k], st.mask[:k]
+                        v[:k], mk[:k] = st.values[:k], _mask(st)[:k]
                         fv.write(np.ascontiguousarray(v).tobytes())
                         fm.write(mk.tobytes())
             info = {"version": CACHE_VERSION, "streams": list(streams), "names": names, "fps": fps,

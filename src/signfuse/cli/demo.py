@@ -29,7 +29,8 @@ def demo(out_dir: Path, seed: int, quick: bool, stages: tuple[str, ...], workers
     """Run the whole pipeline on the embedded synthetic corpus and write report.html.
 
     Six stages: corpus, face, audio_motion, recognition, audio_to_gesture, emotion. The full run takes
-    about 6 minutes of CPU; with the default 2 workers, less on 2 idle cores. The report is rewritten after every stage, so a stopped run
+    about 7.5 minutes of CPU; with the default 2 workers, about 5 minutes on 2
+    idle cores. The report is rewritten after every stage, so a stopped run
     leaves the finished stages readable.
     """
     import os

@@ -36,6 +36,7 @@ def test_convert_round_trip(shared_data, tmp_path):
 
 def test_convert_kaggle_needs_fps(tmp_path, rng):
     import pyarrow.parquet as pq
+
     from signfuse.sequence import Component, LandmarkSequence
     from signfuse.topology import FACE_POINTS_468, HAND_POINTS, POSE_POINTS
     comps = (Component("POSE", POSE_POINTS), Component("FACE", FACE_POINTS_468), Component("LEFT_HAND", HAND_POINTS),
@@ -44,7 +45,11 @@ def test_convert_kaggle_needs_fps(tmp_path, rng):
     p = io.write(seq, tmp_path / "k.parquet")
     pq.write_table(pq.read_table(p).replace_schema_metadata(None), p)   # like a real Kaggle file
     runner = CliRunner()
-    r = runner.invoke(cli, ["info", str(p)])
+    r = runner.invoke(cli, ["info", str(p)])                  # described; the rate is unknown
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.stdout)
+    assert d["frames"] == 4 and d["fps"] is None and d["rate"] == "unknown"
+    r = runner.invoke(cli, ["convert", str(p), str(tmp_path / "k0.pose")])
     assert r.exit_code != 0 and "fps" in r.output
     r = runner.invoke(cli, ["info", str(p), "--fps", "30"])
     assert r.exit_code == 0 and json.loads(r.stdout)["frames"] == 4

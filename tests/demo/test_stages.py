@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from signfuse.demo import STAGES, audio_motion, audio_to_gesture, corpus, emotion, face, recognition
+from signfuse.demo import STAGES, audio_motion, audio_to_gesture, corpus, emotion, face, recognition, translation
 from signfuse.demo.report import TRUSTED, UNTRUSTED
 
 pytestmark = pytest.mark.slow
@@ -32,8 +32,9 @@ def _stage(quick_demo, name):
 
 
 def test_stage_table_is_the_six_modules_in_order():
-    assert [n for n, _ in STAGES] == ["corpus", "face", "audio_motion", "recognition", "audio_to_gesture", "emotion"]
-    assert [m for _, m in STAGES] == [corpus, face, audio_motion, recognition, audio_to_gesture, emotion]
+    assert [n for n, _ in STAGES] == ["corpus", "face", "audio_motion", "recognition", "audio_to_gesture", "emotion",
+                                      "translation"]
+    assert [m for _, m in STAGES] == [corpus, face, audio_motion, recognition, audio_to_gesture, emotion, translation]
 
 
 def test_corpus_stage(quick_demo):
@@ -86,3 +87,15 @@ def test_emotion_stage(quick_demo):
     assert all(0.0 <= r["accuracy"] <= 1.0 for r in s["rows"].values())
     assert s["robustness_accuracy"]
     assert fs[0]["verdict"] == UNTRUSTED and "emotions" in fs[0]["chance"]
+
+
+def test_translation_stage(quick_demo):
+    _, s, fs = _stage(quick_demo, "translation")
+    assert set(s["rows"]) == {"reference glosses", "recognized with face", "recognized without face"}
+    assert s["n_test"] > 0 and all(0.0 <= r["bleu"] <= 100.0 for r in s["rows"].values())
+    assert fs[0]["verdict"] == UNTRUSTED and "quick mode" in fs[0]["why"]
+    assert translation.sentence_kind("does the muse tafe ?") == "question"
+    assert translation.sentence_kind("what does the muse tafe ?") == "wh"
+    assert translation.sentence_kind("the muse does not tafe") == "negative"
+    assert translation.sentence_kind("the muse tafes") == "statement"
+

@@ -7,13 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from matplotlib.figure import Figure
 
-matplotlib = pytest.importorskip("matplotlib")
-
-from matplotlib.figure import Figure  # noqa: E402
-
-from signfuse import io, viz  # noqa: E402
-from signfuse.streams import Stream  # noqa: E402
+from signfuse import io, viz
+from signfuse.streams import Stream
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "signfuse"
 

@@ -37,6 +37,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("train", "export", "Export a checkpoint to ONNX."),
     "a2g": ("a2g", "a2g", "Audio-to-gesture models."),
     "emotion": ("emotion", "emotion", "Tri-modal emotion and intensity models."),
+    "translate": ("translate", "translate", "Gloss -> text translation: train, eval, predict."),
+    "score": ("translate", "score", "WER of gloss predictions against a corpus (JSON)."),
     "annotate": ("annotate", "annotate", "Web annotation tool for glosses and action units."),
     "annotations": ("annotate", "annotations", "Export and import annotation files."),
 }
@@ -74,6 +76,13 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
         except SignfuseError as e:
             raise click.ClickException(str(e)) from e
+        except OSError as e:
+            # A file the system refused (a read-only folder, a full disk, no permission) that no library
+            # function turned into a DataError: still one line naming the file, no traceback.
+            if e.filename is None:
+                raise
+            name = e.filename if e.filename2 is None else f"{e.filename} -> {e.filename2}"
+            raise click.ClickException(f"{name}: {e.strerror or e}") from e
 
 
 # Commands that train or run Lightning models (Lightning prints INFO banners at import and fit).

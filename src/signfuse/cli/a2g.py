@@ -54,7 +54,9 @@ def train(data: Path, out_dir: Path, model: str, epochs: int, seed: int, limit: 
     test = [c for c in clips if c.split == "test"] or [c for c in clips if c.split == "val"]
     if test:
         table = evaluate_clips(net, ae, test, train_clips, seed=seed)
-        (out_dir / "metrics.json").write_text(json.dumps(table, indent=2))
+        from ..io import atomic_path
+        with atomic_path(out_dir / "metrics.json") as tmp:
+            tmp.write_text(json.dumps(table, indent=2))
         _print_table(table)
     console.print(f"checkpoint: {ckpt}")
 
@@ -78,7 +80,9 @@ def eval_cmd(ckpt: Path, data: Path, split: str, out: Path | None, seed: int) ->
     table = evaluate_clips(net, ae, chosen, [c for c in clips if c.split == "train"] or chosen, seed=seed)
     _print_table(table)
     if out:
-        out.write_text(json.dumps(table, indent=2))
+        from ..io import atomic_path
+        with atomic_path(out) as tmp:
+            tmp.write_text(json.dumps(table, indent=2))
     click.echo(json.dumps(table))
 
 

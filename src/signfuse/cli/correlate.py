@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ._common import console, existing_file
+from ._common import FORCE_HELP, MAX_FPS, console, existing_file, refuse_existing
 
 
 @click.command()
@@ -14,14 +14,15 @@ from ._common import console, existing_file
 @click.argument("audio_path", metavar="[AUDIO]", required=False, callback=existing_file)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Report folder (report.json, xcorr.png, overlay.png).")
-@click.option("--fps", type=float, default=None,
+@click.option("--fps", type=click.FloatRange(0, MAX_FPS, min_open=True), default=None,
               help="Frame rate of a Kaggle parquet landmark file; also the common analysis rate.")
-@click.option("--max-lag", "max_lag_s", type=float, default=1.0, show_default=True, help="Largest lag (s).")
-@click.option("--n-perm", type=int, default=None, help="Circular shifts for the p-value (default: all).")
-@click.option("--sigma", type=float, default=0.1, show_default=True, help="Beat alignment tolerance (s).")
+@click.option("--max-lag", "max_lag_s", type=click.FloatRange(0, 60, min_open=True), default=1.0, show_default=True, help="Largest lag (s).")
+@click.option("--n-perm", type=click.IntRange(1, 100_000), default=None, help="Circular shifts for the p-value (default: all).")
+@click.option("--sigma", type=click.FloatRange(0, 10, min_open=True), default=0.1, show_default=True, help="Beat alignment tolerance (s).")
 @click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--force", is_flag=True, help=FORCE_HELP)
 def correlate(landmarks: Path, audio_path: Path | None, out_dir: Path, fps: float | None, max_lag_s: float,
-              n_perm: int | None, sigma: float, seed: int) -> None:
+              n_perm: int | None, sigma: float, seed: int, force: bool) -> None:
     """Correlate the voice in AUDIO with the movement in LANDMARKS.
 
     LANDMARKS is a landmark file (.pose, .parquet, .npz) and AUDIO any audio file; or give only a video
@@ -30,13 +31,15 @@ def correlate(landmarks: Path, audio_path: Path | None, out_dir: Path, fps: floa
     """
     from .. import audio, crossmodal, io
 
+    refuse_existing(out_dir / "report.json", force=force)
+
     if audio_path is None:
         from .. import vision
         with console.status(f"extracting landmarks from {landmarks.name}"):
             seq = vision.extract(landmarks)
         y, sr = audio.load(landmarks)
     else:
-        seq = io.read(landmarks, fps=fps) if (fps is not None and landmarks.suffix == ".parquet") else io.read(landmarks)
+        seq = io.read(landmarks, fps=fps)
         y, sr = audio.load(audio_path)
     with console.status("correlating"):
         report = crossmodal.correlate(seq, y, sr=sr, fps=fps, max_lag_s=max_lag_s, n_perm=n_perm, sigma=sigma,

@@ -80,11 +80,13 @@ def eval_cmd(ckpt: Path, data: Path, split: str) -> None:
 @click.argument("landmarks", callback=existing_file)
 @click.option("--audio", default=None, callback=existing_file, help="The clip's audio (for models that use voice).")
 @click.option("--fps", default=None, type=float, help="Frame rate, for Kaggle parquet files only.")
-def predict(ckpt: Path, landmarks: Path, audio: Path | None, fps: float | None) -> None:
+@click.option("--force", is_flag=True, help="Answer even when the hands or face the model needs were mostly "
+              "not detected.")
+def predict(ckpt: Path, landmarks: Path, audio: Path | None, fps: float | None, force: bool) -> None:
     """Class probabilities for one clip."""
     from ..inference.emotion import predict_file
 
-    click.echo(json.dumps(predict_file(ckpt, landmarks, audio=audio, fps=fps), indent=2))
+    click.echo(json.dumps(predict_file(ckpt, landmarks, audio=audio, fps=fps, force=force), indent=2))
 
 
 def _print(table: dict) -> None:

@@ -7,17 +7,19 @@ from pathlib import Path
 
 import click
 
-from ._common import console, existing_file
+from ._common import console, existing_input
+
 
 
 @click.command("info")
-@click.argument("file", callback=existing_file)
-@click.option("--format", "fmt", type=click.Choice(["pose", "kaggle", "parquet", "npz"]), default=None,
-              help="File format (default: from the extension).")
+@click.argument("file", callback=existing_input)
+@click.option("--format", "fmt", type=click.Choice(["pose", "kaggle", "parquet", "npz", "mp_data"]), default=None,
+              help="File format (default: from the extension; a folder of 0.npy, 1.npy ... is mp_data).")
 @click.option("--fps", type=float, default=None,
-              help="Frame rate for Kaggle parquet files that do not store one.")
+              help="Frame rate for Kaggle parquet files and MP_Data folders, which do not store one "
+                   "(without it the rate is reported as unknown).")
 def info(file: Path, fmt: str | None, fps: float | None) -> None:
-    """Describe a landmark FILE as one JSON object.
+    """Describe a landmark FILE (or MP_Data sequence folder) as one JSON object.
 
     Prints format, version, fps, frames, people, components (name, points, dims) and the fraction of
     missing points per component.
@@ -27,10 +29,10 @@ def info(file: Path, fmt: str | None, fps: float | None) -> None:
 
 
 @click.command("convert")
-@click.argument("src", metavar="IN", callback=existing_file)
+@click.argument("src", metavar="IN", callback=existing_input)
 @click.argument("dst", metavar="OUT", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--fps", type=float, default=None,
-              help="Frame rate of a Kaggle parquet input that does not store one.")
+              help="Frame rate of a Kaggle parquet or MP_Data folder input (they store none).")
 @click.option("--force", is_flag=True, help="Overwrite OUT if it exists.")
 def convert(src: Path, dst: Path, fps: float | None, force: bool) -> None:
     """Convert a landmark file IN to OUT; formats come from the extensions (.pose, .parquet, .npz).

@@ -23,7 +23,7 @@ def render(file: Path, out: Path, video: Path | None, audio: Path | None, fps: f
     from .. import io as sio
     from ..io.render import render as render_video
 
-    seq = sio.read(file, fps=fps) if file.suffix.lower() == ".parquet" else sio.read(file)
+    seq = sio.read(file, fps=fps)
     sound = None
     if audio is not None:
         from ..datasets.synthetic.corpus import read_wav

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import ParameterError
-from ._common import ProgressCallback, console, existing_file
+from ._common import ProgressCallback, console, existing_file, existing_input
 
 __all__ = ["train", "eval_cmd", "recognize", "ablate", "adapt", "export"]
 
@@ -120,7 +120,12 @@ def eval_cmd(checkpoint, data, split, out_dir, beam) -> None:
 @click.option("--hop", "hop_s", type=click.FloatRange(min=0, min_open=True), default=0.5, show_default=True,
               help="Live: seconds between results.")
 @click.option("--max-frames", type=click.IntRange(min=1), default=None, help="Live: stop after this many frames.")
-def recognize(model_path, input_path, top_k, beam, fps, live, window_s, hop_s, max_frames) -> None:
+@click.option("--force", is_flag=True, help="Answer even when the body parts the model needs were mostly not "
+              "detected in the input.")
+@click.option("--translate", "translate_ckpt", default=None, callback=existing_file,
+              help="A translation checkpoint (signfuse translate train): also print the sentence.")
+def recognize(model_path, input_path, top_k, beam, fps, live, window_s, hop_s, max_frames, force,
+              translate_ckpt) -> None:
     """Recognize signs in INPUT_PATH (landmark file or video) with a checkpoint or an ONNX file.
 
     With --live, INPUT_PATH is a camera index (0), a stream URL (rtsp://, http://) or a video file, and
@@ -129,14 +134,18 @@ def recognize(model_path, input_path, top_k, beam, fps, live, window_s, hop_s, m
     if live:
         from ..inference.recognize import recognize_live
         for r in recognize_live(model_path, input_path, window_s=window_s, hop_s=hop_s, top_k=top_k, beam=beam,
-                                max_frames=max_frames):
+                                max_frames=max_frames, translate=translate_ckpt):
             shown = (" ".join(f"{t['gloss']} {t['probability']:.2f}" for t in r["top"]) if "top" in r
                      else " ".join(r["glosses"]))
-            click.echo(f"{r['time']:8.2f} s  {shown}  ({r['latency_ms']:.0f} ms)")
+            said = f"  \u201c{r['text']}\u201d" if r.get("text") else ""
+            click.echo(f"{r['time']:8.2f} s  {shown}{said}  ({r['latency_ms']:.0f} ms)")
         return
-    existing_file(None, None, input_path)
+    existing_input(None, None, input_path)
     from ..inference.recognize import recognize as run
-    r = run(model_path, input_path, top_k=top_k, beam=beam, fps=fps)
+    from ..quality import format_rates
+    r = run(model_path, input_path, top_k=top_k, beam=beam, fps=fps, force=force, translate=translate_ckpt)
+    console.print(f"detected in {r['frames']} frames: {format_rates(r['detection'], ('pose', 'face', 'hands'))}",
+                  highlight=False)
     if r["task"] == "isolated":
         if beam:
             console.print("note: --beam applies to continuous (CTC) models only; this model is isolated")
@@ -146,6 +155,8 @@ def recognize(model_path, input_path, top_k, beam, fps, live, window_s, hop_s, m
         click.echo(" ".join(r["glosses"]))
     else:
         console.print(f"no sign recognized in {r['frames']} frames (the model predicted only blanks)")
+    if "text" in r:
+        click.echo(r["text"])
 
 
 @click.command(context_settings=_CTX)
@@ -170,7 +181,7 @@ def ablate(ctx, data, streams_sets, model, config, out_dir) -> None:
 @click.option("--source", default=None, help="Training region (default: the first).")
 @click.option("--target", default=None, help="Test region (default: the second).")
 @click.option("--methods", default="none,instance,adain,adversarial,finetune")
-@click.option("--k-shot", type=int, default=2)
+@click.option("--k-shot", type=click.IntRange(0, 10_000), default=2)
 @click.option("--streams", default=None)
 @click.option("--config", type=click.Path(exists=True, dir_okay=False), default=None)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="runs/adapt")
@@ -178,6 +189,9 @@ def ablate(ctx, data, streams_sets, model, config, out_dir) -> None:
 def adapt(ctx, data, source, target, methods, k_shot, streams, config, out_dir) -> None:
     """Train on region SOURCE, test on region TARGET with each adaptation method."""
     from ..train.adapt import adapt as run, adaptation_table
+    if source is not None and source == target:
+        raise click.BadParameter(f"--source {source} and --target {target} are the same region; adaptation "
+                                 "trains on one region and tests on another", param_hint="--target")
     cfg = _common_cfg(data, "isolated", None, streams, config, list(ctx.args))
     r = run(cfg, out_dir, source=source, target=target, methods=[m.strip() for m in methods.split(",") if m.strip()],
             k_shot=k_shot, progress=lambda m: console.print(m))

@@ -24,7 +24,7 @@ def onnx_session(path: str | os.PathLike[str], *, threads: int = 1):
     try:
         import onnxruntime as ort
     except ImportError:  # pragma: no cover
-        raise DependencyError("onnxruntime", purpose="running ONNX models") from None
+        raise DependencyError("onnxruntime", extra="export", purpose="running ONNX models") from None
     so = ort.SessionOptions()
     so.intra_op_num_threads = threads
     so.inter_op_num_threads = 1

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any, Iterator
 
 import numpy as np
@@ -35,11 +34,14 @@ def _softmax(z: np.ndarray) -> np.ndarray:
 
 
 def _sample(model, src: Path | None, *, fps: float | None, seq=None):
-    entry = SimpleNamespace(id=src.stem if src else "live", path=src, signer=None, split=None, gloss=None,
-                            glosses=None, start_frame=0, end_frame=None, fps=fps, domain=None, meta={})
+    from ..datasets import Entry
+    entry = Entry(id=src.stem if src else "live", path=src, signer=None, split=None, fps=fps)
     return sample_from_entry(entry, streams=model.streams,
                              face_regions=model.face_regions or ("lips", "eyes", "brows", "nose"), fps=fps, seq=seq)
 
+
+#: the detection rates every answer reports
+PARTS_REPORTED = ("pose", "face", "left_hand", "right_hand", "hands")
 
 #: the longest input recognized in one piece (20 minutes at 30 fps); longer recordings: cut them or use live
 MAX_INPUT_FRAMES = 36_000
@@ -94,32 +96,61 @@ def _check_options(top_k: int, beam: int) -> None:
         raise ParameterError(f"beam={beam!r} must be an integer from 0 (greedy) to {MAX_BEAM}")
 
 
+def _translator(translate: Any):
+    """A translator from a checkpoint path, or the object itself (anything with ``translate(glosses)``)."""
+    if translate is None or hasattr(translate, "translate"):
+        return translate
+    from ..translate import load_translator
+    return load_translator(translate)
+
+
+def _add_text(result: dict[str, Any], translator: Any, *, text_beam: int = 5) -> dict[str, Any]:
+    """Sign -> gloss -> text: the sentence of a continuous result's glosses (an isolated model's top sign)."""
+    if translator is None:
+        return result
+    glosses = result.get("glosses")
+    if glosses is None:
+        glosses = [result["top"][0]["gloss"]] if result.get("top") else []
+    result["text"] = translator.translate(list(glosses), beam=text_beam) if glosses else ""
+    return result
+
+
 def recognize(model_path: str | os.PathLike[str], input_path: str | os.PathLike[str], *, top_k: int = 5,
-              beam: int = 0, fps: float | None = None) -> dict[str, Any]:
+              beam: int = 0, fps: float | None = None, force: bool = False,
+              min_detection: float | None = None, translate: Any = None) -> dict[str, Any]:
     """Top-k glosses with probabilities (isolated) or the gloss sequence (continuous) of one input.
 
-    ``input_path``: a landmark file (.pose, .parquet, .npz) or a video (landmarks are extracted with
-    :func:`signfuse.vision.extract`). ``fps`` is needed only for Kaggle parquet files without a rate.
+    ``input_path``: a landmark file (.pose, .parquet, .npz), an MP_Data sequence folder or a video
+    (landmarks are extracted with :func:`signfuse.vision.extract`). ``fps`` is needed only for files
+    without a rate. ``translate``: a translation checkpoint (or a loaded translator); the result then
+    also has ``text``, the spoken-language sentence of the recognized glosses.
     """
     _check_options(top_k, beam)
     model = load_model(model_path)
     src = Path(input_path)
-    if not src.is_file():
+    if not src.exists():
         raise DataError("no such input file", path=src)
     if src.suffix.lower() in VIDEO:
         from .. import vision
-        smp = _sample(model, src, fps=None, seq=vision.extract(src))
+        seq = vision.extract(src)
     else:
-        smp = _sample(model, src, fps=fps)
+        from ..datasets import Entry, read_entry
+        seq = read_entry(Entry(id=src.stem, path=src, signer=None, split=None), fps=fps)
+    from ..quality import DEFAULT_MIN_RATE, detection_rates, parts_for_streams, require_detected
+    parts = parts_for_streams(model.streams)
+    rates = (require_detected(seq, parts, min_rate=DEFAULT_MIN_RATE if min_detection is None else min_detection,
+                              force=force, path=src) if parts else detection_rates(seq))
+    smp = _sample(model, src, fps=fps, seq=seq)
     result: dict[str, Any] = {"input": str(input_path), "model": str(model_path), "task": model.task,
-                              "frames": int(smp.n_frames)}
+                              "frames": int(smp.n_frames),
+                              "detection": {k: rates.get(k) for k in ("frames",) + PARTS_REPORTED}}
     result.update(_predict(model, smp, top_k=top_k, beam=beam))
-    return result
+    return _add_text(result, _translator(translate))
 
 
 def recognize_live(model_path: str | os.PathLike[str], source: int | str | os.PathLike[str], *,
                    window_s: float = 2.0, hop_s: float = 0.5, top_k: int = 3, beam: int = 0,
-                   max_frames: int | None = None) -> Iterator[dict[str, Any]]:
+                   max_frames: int | None = None, translate: Any = None) -> Iterator[dict[str, Any]]:
     """Recognize continuously from a camera index, a stream URL or a video file, as frames arrive.
 
     Landmarks come from :func:`signfuse.vision.iter_frames` (MediaPipe, tracking). Every ``hop_s``
@@ -137,6 +168,7 @@ def recognize_live(model_path: str | os.PathLike[str], source: int | str | os.Pa
     if not (window_s > 0 and hop_s > 0):
         raise ParameterError(f"window_s={window_s} and hop_s={hop_s} must be positive")
     model = load_model(model_path)
+    translator = _translator(translate)
     if any(s.split("_")[0] == "audio" for s in model.streams):
         raise ParameterError(f"the model uses the audio stream ({', '.join(model.streams)}); live input has no audio")
     buf: deque = deque()
@@ -156,5 +188,6 @@ def recognize_live(model_path: str | os.PathLike[str], source: int | str | os.Pa
         seq = frames_to_sequence(frames, fps=(len(frames) - 1) / span if span > 0 else 30.0)
         out = {"time": round(float(f.time), 4), "frames": len(frames)}
         out.update(_predict(model, _sample(model, None, fps=None, seq=seq), top_k=top_k, beam=beam))
+        _add_text(out, translator)
         out["latency_ms"] = round(1000 * (time.perf_counter() - t0), 2)
         yield out

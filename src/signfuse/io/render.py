@@ -11,16 +11,20 @@ Kaggle); larger ones as pixels of a ``seq.width x seq.height`` image (pose-forma
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator
 from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import DataError, ParameterError
-from ..sequence import LandmarkSequence
+from ..sequence import Component, LandmarkSequence
 from ._atomic import atomic_path
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 __all__ = ["render", "render_frame", "frame_to_png", "add_audio_stream", "encode_audio"]
 
@@ -55,13 +59,13 @@ def _face_contours() -> tuple[tuple[int, int], ...]:
         return ()
 
 
-def _edges(comp) -> tuple[tuple[int, int], ...]:
+def _edges(comp: Component) -> tuple[tuple[int, int], ...]:
     if comp.edges or comp.name != "FACE" or comp.n_points < 468:
         return comp.edges
     return _face_contours()
 
 
-def _draw(img, xy: np.ndarray, seen: np.ndarray, seq: LandmarkSequence, *, width: int, height: int,
+def _draw(img: Image.Image, xy: np.ndarray, seen: np.ndarray, seq: LandmarkSequence, *, width: int, height: int,
           ox: int = 0) -> None:
     from PIL import ImageDraw
 
@@ -145,7 +149,7 @@ def _video_frames(path: Path, n: int, *, fps: float) -> Iterator[np.ndarray | No
             yield cur
 
 
-def add_audio_stream(container, sr: int):
+def add_audio_stream(container: Any, sr: int) -> Any:
     """A mono AAC stream at ``sr`` Hz in an output PyAV ``container`` (add it before writing packets)."""
     if int(sr) <= 0:
         raise ParameterError(f"audio sr={sr} must be positive")
@@ -154,7 +158,7 @@ def add_audio_stream(container, sr: int):
     return stream
 
 
-def encode_audio(container, stream, y: np.ndarray) -> None:
+def encode_audio(container: Any, stream: Any, y: np.ndarray) -> None:
     """Encode mono float samples ``y`` into ``stream`` (from :func:`add_audio_stream`) and mux them,
     zero-padded to whole codec frames, then flush the encoder."""
     import av
@@ -228,7 +232,7 @@ def render(seq: LandmarkSequence, out: str | Path, *, width: int = 512, height: 
                     progress(k + 1, n)
             for pkt in vs.encode():
                 c.mux(pkt)
-            if ast is not None:
+            if ast is not None and audio is not None:
                 encode_audio(c, ast, audio[0])
     log.info("rendered %d frames to %s", n, out)
     return out

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -134,8 +135,7 @@ class MotionAutoencoder(nn.Module):
         return self.enc(x.transpose(1, 2)).mean(dim=2)
 
 
-def predict_clip(model: nn.Module, x) -> "np.ndarray":
+def predict_clip(model: nn.Module, x: np.ndarray) -> np.ndarray:
     """``(T, out_dim)`` prediction (denormalized) for one clip's inputs ``x (T, in_dim)`` (numpy)."""
-    import numpy as np
     with torch.no_grad():
         return model(torch.from_numpy(np.asarray(x, np.float32)[None]))["y"][0].numpy()

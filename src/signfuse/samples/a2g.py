@@ -20,7 +20,7 @@ import numpy as np
 
 from ..errors import DataError, ParameterError
 from ..streams import align
-from .builders import read_entry
+from ..datasets import read_entry
 
 __all__ = ["INPUT_NAMES", "ENVELOPE_NAMES", "POSE_POINTS", "N_POSE", "TARGET_DIM", "HAND_ROWS", "Clip",
            "audio_inputs", "gesture_targets", "load_clip", "load_clips", "clips_from_data"]

@@ -17,12 +17,12 @@ times fps; valid where every frame involved is valid). Any registered name can b
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
 from ..errors import DataError, ParameterError
+from ..datasets import read_entry
 from ..streams import Sample, Stream, align
 
 __all__ = ["BASE_STREAMS", "DEFAULT_FACE_REGIONS", "register_stream", "stream_builders", "parse_streams",
@@ -139,20 +139,6 @@ def derived_stream(s: Stream, order: int) -> Stream:
     return Stream(f"{s.name}_{suffix}", v, tuple(f"d{order}_{n}" for n in s.names), s.fps, times=s.times, mask=m)
 
 
-def read_entry(entry: Any, fps: float | None = None):
-    """An entry's landmarks (its frame range only); ``fps`` for files that carry no rate."""
-    from .. import io
-    path = Path(entry.path)
-    rate = getattr(entry, "fps", None) or fps
-    seq = io.read(path, fps=rate) if path.suffix.lower() == ".parquet" else io.read(path)
-    start, end = int(entry.start_frame or 0), entry.end_frame
-    if start or end is not None:
-        seq = seq[start: (seq.n_frames if end is None else int(end))]
-    if seq.n_frames == 0:
-        raise DataError(f"entry {entry.id!r}: no frames in [{start}, {end})", path=path)
-    return seq
-
-
 def sample_from_entry(entry: Any, *, streams: Sequence[str], face_regions: Sequence[str] = DEFAULT_FACE_REGIONS,
                       fps: float | None = None, normalize: bool = True, mirror: bool = False,
                       seq: Any = None) -> Sample:
@@ -166,7 +152,7 @@ def sample_from_entry(entry: Any, *, streams: Sequence[str], face_regions: Seque
     """
     from .. import preprocess
     streams = parse_streams(streams)
-    seq = read_entry(entry, fps) if seq is None else seq
+    seq = read_entry(entry, fps=fps) if seq is None else seq
     if mirror:
         seq = preprocess.mirror(seq)
     bases = {_base(s) for s in streams}

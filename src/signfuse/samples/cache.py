@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import math
 import os
 import shutil
 import uuid
@@ -17,6 +16,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 
 from ..errors import DataError
+from ..io.jsonfmt import jsonable
 from ..streams import Sample, Stream
 from .builders import DEFAULT_FACE_REGIONS, build_samples, parse_streams
 
@@ -28,17 +28,7 @@ CACHE_VERSION = 1
 
 
 def _jsonable(v: Any) -> Any:
-    if isinstance(v, (str, int, bool)) or v is None:
-        return v
-    if isinstance(v, float):
-        return v if math.isfinite(v) else None
-    if isinstance(v, (np.generic,)):
-        return _jsonable(v.item())
-    if isinstance(v, Mapping):
-        return {str(k): _jsonable(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_jsonable(x) for x in v]
-    return str(v)
+    return jsonable(v)
 
 
 class StreamCache:
@@ -109,7 +99,10 @@ class StreamCache:
                 fps = fps or st.fps
         target = Path(path)
         tmp = target.with_name(f".{target.name}.tmp-{uuid.uuid4().hex[:8]}")
-        tmp.mkdir(parents=True)
+        try:
+            tmp.mkdir(parents=True)
+        except OSError as e:  # a read-only dataset folder, a full disk
+            raise DataError(f"cannot write the stream cache: {e.strerror or e}", path=target) from None
         try:
             records, off = [], 0
             for smp in samples:
@@ -136,6 +129,8 @@ class StreamCache:
             if target.exists():
                 shutil.rmtree(target)
             os.replace(tmp, target)
+        except OSError as e:
+            raise DataError(f"cannot write the stream cache: {e.strerror or e}", path=target) from None
         finally:
             if tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)

@@ -24,7 +24,8 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ..errors import DataError, ParameterError
-from .builders import read_entry, register_stream, stream_builders
+from ..datasets import read_entry
+from .builders import register_stream, stream_builders
 
 __all__ = ["STREAMS", "LABELS", "INTENSITY_BINS", "EmotionSample", "sample_streams", "load_samples",
            "samples_from_data", "known_streams"]

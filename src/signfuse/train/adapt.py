@@ -69,7 +69,10 @@ def adapt(cfg: Mapping[str, Any], out_dir: str | os.PathLike[str], *, source: st
     if len(domains) < 2:
         raise DataError(f"adaptation needs at least two domains (regions); the dataset has {domains}")
     source = source or domains[0]
-    target = target or domains[1]
+    target = target or (domains[1] if source == domains[0] else domains[0])
+    if source == target:
+        raise ParameterError(f"source={source!r} and target={target!r} are the same region: adaptation "
+                             "trains on one region and tests on another")
     for d in (source, target):
         if d not in domains:
             raise ParameterError(f"domain {d!r} is not in the dataset; domains: {domains}")

@@ -182,22 +182,9 @@ class StreamDataset:
         m = {s: m[s] for s in self.streams}
         if self.transform is not None:
             v, m = self.transform(v, m, r)
-        n = len(next(iter(v.values())))
-        idx = np.arange(n)
-        rng = np.random.default_rng([self.seed, self.epoch, i]) if self.augment else None
-        if rng is not None and n > 4:
-            speed = rng.uniform(0.8, 1.25)
-            new_n = max(2, int(round(n / speed)))
-            idx = np.clip(np.round(np.linspace(0, n - 1, new_n)).astype(int), 0, n - 1)
-        if self.max_frames and len(idx) > self.max_frames:
-            idx = idx[np.round(np.linspace(0, len(idx) - 1, self.max_frames)).astype(int)]
-        x = {}
-        for s in self.streams:
-            a = v[s][idx].astype(np.float32)
-            if rng is not None:
-                a = a * rng.uniform(0.9, 1.1) + rng.normal(0, 0.01, size=a.shape).astype(np.float32)
-            x[s] = a
-        mask = {s: m[s][idx] for s in self.streams}
+        from ..preprocess import augment_streams
+        x, mask = augment_streams(v, m, seed=[self.seed, self.epoch, i] if self.augment else None,
+                                  max_frames=self.max_frames)
         item = {"x": x, "mask": mask, "index": i, "domain": self.domains.get(r.get("domain"), 0)}
         if i in self.unlabeled:  # domain-adversarial target samples: no class label
             lab = -100 if self.task == "isolated" else []

@@ -20,20 +20,26 @@ __all__ = ["topk_correct", "classification_metrics", "confusion_matrix", "edit_o
 
 def topk_correct(scores: np.ndarray, targets: np.ndarray, k: int) -> np.ndarray:
     """``(N,)`` bool: is the target among the ``k`` highest scores of each row of ``scores (N, C)``."""
+    import torch
     scores = np.asarray(scores)
     targets = np.asarray(targets, dtype=np.int64)
     if scores.ndim != 2 or len(scores) != len(targets):
         raise ParameterError(f"scores must be (N, C) with N={len(targets)}, got {scores.shape}")
     k = min(int(k), scores.shape[1])
-    top = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+    top = torch.topk(torch.from_numpy(scores.astype(np.float64)), k, dim=1).indices.numpy()
     return (top == targets[:, None]).any(axis=1)
 
 
 def confusion_matrix(pred: np.ndarray, target: np.ndarray, num_classes: int) -> np.ndarray:
-    """``(C, C)`` counts: row = true class, column = predicted class."""
-    cm = np.zeros((num_classes, num_classes), dtype=np.int64)
-    np.add.at(cm, (np.asarray(target, np.int64), np.asarray(pred, np.int64)), 1)
-    return cm
+    """``(C, C)`` counts: row = true class, column = predicted class (torchmetrics)."""
+    import torch
+    from torchmetrics.functional.classification import multiclass_confusion_matrix
+    if num_classes < 2:
+        cm = np.zeros((num_classes, num_classes), dtype=np.int64)
+        np.add.at(cm, (np.asarray(target, np.int64), np.asarray(pred, np.int64)), 1)
+        return cm
+    return multiclass_confusion_matrix(torch.as_tensor(np.asarray(pred, np.int64)),
+                                       torch.as_tensor(np.asarray(target, np.int64)), num_classes).numpy()
 
 
 def classification_metrics(scores: np.ndarray, targets: np.ndarray, *, ks: Sequence[int] = (1, 5)) -> dict:
@@ -51,27 +57,14 @@ def classification_metrics(scores: np.ndarray, targets: np.ndarray, *, ks: Seque
 
 
 def edit_ops(ref: Sequence, hyp: Sequence) -> tuple[int, int, int]:
-    """Minimum (substitutions, deletions, insertions) turning ``ref`` into ``hyp`` (Levenshtein backtrace)."""
-    n, m = len(ref), len(hyp)
-    d = np.zeros((n + 1, m + 1), dtype=np.int64)
-    d[:, 0] = np.arange(n + 1)
-    d[0, :] = np.arange(m + 1)
-    for i in range(1, n + 1):
-        for j in range(1, m + 1):
-            d[i, j] = min(d[i - 1, j - 1] + (ref[i - 1] != hyp[j - 1]), d[i - 1, j] + 1, d[i, j - 1] + 1)
-    s = de = ins = 0
-    i, j = n, m
-    while i > 0 or j > 0:
-        if i > 0 and j > 0 and d[i, j] == d[i - 1, j - 1] + (ref[i - 1] != hyp[j - 1]):
-            s += int(ref[i - 1] != hyp[j - 1])
-            i, j = i - 1, j - 1
-        elif i > 0 and d[i, j] == d[i - 1, j] + 1:
-            de += 1
-            i -= 1
-        else:
-            ins += 1
-            j -= 1
-    return s, de, ins
+    """Minimum (substitutions, deletions, insertions) turning ``ref`` into ``hyp`` (rapidfuzz's Levenshtein
+    edit operations; tokens may be any hashable values)."""
+    from rapidfuzz.distance import Levenshtein
+
+    ops = Levenshtein.editops(list(ref), list(hyp))
+    s = sum(op.tag == "replace" for op in ops)
+    d = sum(op.tag == "delete" for op in ops)
+    return s, d, len(ops) - s - d
 
 
 def wer(refs: Sequence[Sequence], hyps: Sequence[Sequence]) -> dict:

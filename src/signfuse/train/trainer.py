@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -120,14 +121,15 @@ class FitResult:
 
 
 def plain(v: Any) -> Any:
-    """Plain Python values (for YAML/JSON and ``weights_only`` checkpoints): paths, numpy scalars, tuples."""
+    """Plain Python values for YAML and ``weights_only`` checkpoints: paths as strings, numpy scalars and
+    arrays as numbers and lists, tuples as lists; bytes (a sentencepiece model) and NaN are kept."""
     import numpy as np
     if isinstance(v, Mapping):
         return {str(k): plain(x) for k, x in v.items()}
     if isinstance(v, (list, tuple)):
         return [plain(x) for x in v]
-    if isinstance(v, Path):
-        return str(v)
+    if isinstance(v, os.PathLike):
+        return os.fspath(v)
     if isinstance(v, np.generic):
         return v.item()
     if isinstance(v, np.ndarray):

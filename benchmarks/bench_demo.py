@@ -32,7 +32,8 @@ def summarize(report: dict, *, command: str) -> str:
     st = report["stages"]
     lines = [f"# `signfuse demo`{' --quick' if report.get('quick') else ''}: time per stage", "",
              "Command:", "", "```", f"  {command}", "```", "",
-             f"Machine: {machine(python=True)}; torch/BLAS threads: {report.get('threads')}; shared machine, "
+             f"Machine: {machine(python=True)}; torch/BLAS threads: {report.get('threads')}; stage workers: "
+             f"{report.get('workers', 1)}{' (stages one after the other)' if report.get('workers', 1) == 1 else ''}; shared machine, "
              f"1-min load average {report['machine'].get('load_1min_at_start')} at the start and "
              f"{report['machine'].get('load_1min_at_end')} at the end (other engineers' jobs), so the wall "
              "times are longer than on an idle machine and CPU time is the number to compare.",
@@ -45,6 +46,17 @@ def summarize(report: dict, *, command: str) -> str:
                          f"{100 * s['cpu_seconds'] / max(total_cpu, 1e-9):.0f}% |")
     lines.append(f"| **all** | **{total_cpu:.1f}** ({_clock(total_cpu)}) | **{report.get('seconds', 0):.1f}** "
                  f"({_clock(report.get('seconds', 0))}) | |")
+    cpu = {n: s.get("cpu_seconds", 0.0) for n, s in st.items()}
+    if "corpus" in cpu and len(cpu) == 6:
+        others = sum(v for n, v in cpu.items() if n not in ("corpus", "recognition"))
+        two = cpu["corpus"] + max(cpu["recognition"], others)
+        lines += ["", "Estimated wall time on 2 idle cores, from these CPU seconds (each stage is single-threaded, "
+                      "so its CPU time is about its wall time when it has a core to itself):", "",
+                  f"- `--workers 1`: the sum, {total_cpu:.0f} s ({_clock(total_cpu)});",
+                  f"- `--workers 2` (the default): the corpus, then recognition beside the other four stages: "
+                  f"{cpu['corpus']:.0f} + max({cpu['recognition']:.0f}, {others:.0f}) = {two:.0f} s ({_clock(two)}), "
+                  "plus a few seconds to start the two worker processes.",
+                  "", "This is an estimate, not a measurement: no idle machine was available."]
     rec = st.get("recognition", {}).get("summary")
     if rec:
         lines += ["", "Inside the recognition stage (wall seconds, from its summary):", "",

@@ -50,13 +50,13 @@ STAGES: list[tuple[str, Any]] = [
 ]
 STAGE_NAMES: tuple[str, ...] = tuple(n for n, _ in STAGES)
 
-#: seconds each stage takes on an idle 2-core machine (measured: ``benchmarks/results/demo.md``), the basis of
-#: the time estimate; the estimate scales them by how long the finished stages took compared with these
+#: CPU seconds of each stage, single-threaded (measured: ``benchmarks/results/demo.md``; about its wall time on
+#: a core of its own), the basis of the time estimate, which scales them by how long the finished stages took
 EXPECTED_SECONDS: dict[str, dict[str, float]] = {
-    "full": {"corpus": 25.0, "face": 8.0, "audio_motion": 20.0, "recognition": 200.0, "audio_to_gesture": 70.0,
-             "emotion": 60.0, "translation": 90.0},
-    "quick": {"corpus": 2.0, "face": 0.5, "audio_motion": 2.5, "recognition": 4.0, "audio_to_gesture": 3.0,
-              "emotion": 2.5, "translation": 4.0},
+    "full": {"corpus": 20.1, "face": 0.9, "audio_motion": 3.6, "recognition": 277.5, "audio_to_gesture": 73.5,
+             "emotion": 66.7, "translation": 90.0},      # translation: a guess, not measured yet
+    "quick": {"corpus": 1.7, "face": 0.3, "audio_motion": 2.3, "recognition": 3.4, "audio_to_gesture": 3.3,
+              "emotion": 2.9, "translation": 4.0},
 }
 
 

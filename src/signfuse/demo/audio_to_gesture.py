@@ -25,13 +25,15 @@ def stage(ctx) -> dict[str, Any]:
     """Train the audio-to-gesture model, evaluate it against the baselines, plot and write one example."""
     from .. import io, viz
     from ..inference.a2g import load_a2g, predict_clip, prediction_to_sequence
+    from .recognition import _epochs, _every
     from ..train.a2g import _envelopes, clips_from_data, evaluate_clips, rtf, train_a2g
 
     out = ctx.stage_dir("audio_to_gesture")
-    clips = clips_from_data(ctx.corpus_dir, limit=None if ctx.quick else 420, seed=ctx.seed)
+    clips = clips_from_data(ctx.corpus_dir, limit=None if ctx.quick else 420, seed=ctx.seed,
+                            progress=_every(ctx, "reading clips"))
     t0 = time.perf_counter()
     ckpt = train_a2g(clips, out, epochs=4 if ctx.quick else 25, seed=ctx.seed, fgd_steps=50 if ctx.quick else 300,
-                     overwrite=True)
+                     overwrite=True, callbacks=[_epochs(ctx, "training")])
     train_s = time.perf_counter() - t0
     model, ae, cfg = load_a2g(ckpt)
     train = [c for c in clips if c.split == "train"]

@@ -60,7 +60,7 @@ def stage(ctx) -> dict[str, Any]:
     ctx.progress(f"generating the synthetic corpus ({size['signs']} signs, {size['signers']} signers, "
                  f"{size['sentences']} sentences)")
     t0 = time.perf_counter()
-    step = max(1, (size["signs"] * size["signers"] * size["samples_per_sign_per_signer"] + size["sentences"]) // 20)
+    step = max(1, (size["signs"] * size["signers"] * size["samples_per_sign_per_signer"] + size["sentences"]) // 10)
 
     def tell(done: int, total: int) -> None:
         if done % step == 0 or done == total:

@@ -13,10 +13,13 @@ def stage(ctx) -> dict[str, Any]:
     from .. import io, viz
     from ..samples.emotion import samples_from_data
     from ..train.emotion import run_experiment
+    from .recognition import _every
 
     out = ctx.stage_dir("emotion")
-    samples = samples_from_data(ctx.corpus_dir, limit_per_split=40 if ctx.quick else 120, seed=ctx.seed)
-    table = run_experiment(samples, out, epochs=3 if ctx.quick else 25, seed=ctx.seed)
+    samples = samples_from_data(ctx.corpus_dir, limit_per_split=40 if ctx.quick else 120, seed=ctx.seed,
+                                progress=_every(ctx, "reading samples"))
+    table = run_experiment(samples, out, epochs=3 if ctx.quick else 25, seed=ctx.seed,
+                           progress=lambda done, total: ctx.progress(f"trained model {done} of {total}"))
     fig = io.save_figure(viz.emotion_bars(table["rows"], table["classes"], n=table.get("n_test")), out / "emotion.png", dpi=100)
     ctx.figure(fig, "Emotion accuracy on held-out signers: single streams and fusions")
     return {k: table[k] for k in ("classes", "n_train", "n_test", "rows", "best_single", "best_fusion",

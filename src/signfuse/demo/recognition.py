@@ -51,6 +51,24 @@ def _latency(onnx_path: Path, streams, dims, *, frames: int = 64, n: int = 50) -
     return {"p50_ms": round(float(np.percentile(ts, 50)), 3), "p95_ms": round(float(np.percentile(ts, 95)), 3)}
 
 
+def _epochs(ctx, what: str):
+    """A Lightning callback that reports each finished epoch of ``what`` as a stage message."""
+    from ..train.trainer import epoch_callback
+
+    def tell(epoch: int, total: int, m: dict) -> None:
+        loss = f", train loss {m['train_loss']:.3f}" if "train_loss" in m else ""
+        ctx.progress(f"{what}: epoch {epoch}/{total}{loss}")
+
+    return epoch_callback(tell)
+
+
+def _every(ctx, what: str, step: int = 50):
+    def tell(done: int, total: int | None) -> None:
+        if done % step == 0 or done == total:
+            ctx.progress(f"{what}: {done} of {total}")
+    return tell
+
+
 def stage(ctx) -> dict[str, Any]:
     """Train/evaluate isolated and continuous models, ablate streams, compare adaptation, export ONNX."""
     import torch
@@ -88,7 +106,7 @@ def stage(ctx) -> dict[str, Any]:
         ctx.progress("caching the isolated corpus")
         t0 = time.perf_counter()
         cfg = resolve_config(base, {"streams": union, "run_dir": str(out / "isolated")})
-        bundle_all = prepare_data(cfg)
+        bundle_all = prepare_data(cfg, progress=_every(ctx, "caching the isolated corpus"))
         main_streams = ("hands", "body", "face")
         bundle = replace(bundle_all, streams=main_streams, stats={s: bundle_all.stats[s] for s in main_streams})
         summary["data"] = {"isolated_train": len(bundle.splits["train"]), "isolated_val": len(bundle.splits["val"]),
@@ -98,7 +116,7 @@ def stage(ctx) -> dict[str, Any]:
         ctx.progress("training the isolated model")
         t0 = time.perf_counter()
         cfg_main = dict(cfg, streams=",".join(main_streams))
-        res = fit(cfg_main, bundle=bundle)
+        res = fit(cfg_main, bundle=bundle, callbacks=[_epochs(ctx, "isolated model")])
         rec = load_checkpoint(res.best or res.last)
         m = evaluate(rec, bundle.cache, bundle.splits["test"], out_dir=out / "isolated" / "eval", domains=bundle.domains)
         summary["isolated"] = {k: m[k] for k in ("top1", "top5", "top1_per_class", "top5_per_class", "minimal_pair_top1",
@@ -144,10 +162,10 @@ def stage(ctx) -> dict[str, Any]:
         cfg_c = resolve_config(base, {"task": "continuous", "streams": "hands,body,face", "epochs": S["ctc_epochs"],
                                       "batch_size": 8, "run_dir": str(out / "continuous"), "lr": 5e-3,
                                       "model_kwargs": {"dim": S["dim"], "downsample": 2}, "label_smoothing": 0.0})
-        bc = prepare_data(cfg_c)
+        bc = prepare_data(cfg_c, progress=_every(ctx, "caching the sentences"))
         # transfer: the CTC model starts from the isolated model's encoder (same streams and width);
         # from scratch, CTC on this little data stays in the all-blank phase for hundreds of steps
-        rc = fit(cfg_c, bundle=bc, init_state=rec.model.state_dict())
+        rc = fit(cfg_c, bundle=bc, init_state=rec.model.state_dict(), callbacks=[_epochs(ctx, "continuous model")])
         recc = load_checkpoint(rc.best or rc.last)
         held_out = bc.splits["test"] or bc.splits["val"]
         note = "held-out signers" if bc.splits["test"] else "no usable test sentences: evaluated on training sentences"

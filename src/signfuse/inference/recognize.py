@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections import deque
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Protocol, Sequence, cast
 
@@ -23,7 +24,7 @@ if TYPE_CHECKING:  # type names only, not imported at run time (models.recognize
 
     RecognitionModel: TypeAlias = Recognizer | OnnxRecognizer
 
-__all__ = ["recognize", "recognize_live", "load_model"]
+__all__ = ["recognize", "recognize_live", "load_model", "SlidingWindow", "window_sequence", "recognize_window"]
 
 from ..io.media import VIDEO_EXTENSIONS as VIDEO
 
@@ -167,6 +168,49 @@ def recognize(model_path: str | os.PathLike[str], input_path: str | os.PathLike[
     return _add_text(result, _translator(translate))
 
 
+class SlidingWindow:
+    """The window rule of live recognition (``recognize --live``, ``signfuse live``): every ``hop_s``
+    seconds of source time, the frames of the last ``window_s`` seconds. ``push(frame)`` returns the
+    window's frames when one is due, else None."""
+
+    def __init__(self, *, window_s: float = 2.0, hop_s: float = 0.5) -> None:
+        if not (window_s > 0 and hop_s > 0):
+            raise ParameterError(f"window_s={window_s} and hop_s={hop_s} must be positive")
+        self.window_s = float(window_s)
+        self.hop_s = float(hop_s)
+        self._buf: deque[LiveFrame] = deque()
+        self._next_t: float | None = None
+
+    def push(self, frame: LiveFrame) -> list[LiveFrame] | None:
+        buf = self._buf
+        buf.append(frame)
+        while buf and frame.time - buf[0].time > self.window_s:
+            buf.popleft()
+        if self._next_t is None:
+            self._next_t = frame.time + min(self.hop_s, self.window_s)
+        if frame.time + 1e-9 < self._next_t or len(buf) < 2:
+            return None
+        self._next_t += self.hop_s * max(1, int((frame.time - self._next_t) // self.hop_s) + 1)
+        return list(buf)
+
+
+def window_sequence(frames: Sequence[LiveFrame]) -> LandmarkSequence:
+    """The :class:`LandmarkSequence` of one window, exactly as ``recognize_live`` builds it."""
+    from ..vision import frames_to_sequence
+
+    span = frames[-1].time - frames[0].time
+    return frames_to_sequence(frames, fps=(len(frames) - 1) / span if span > 0 else 30.0)
+
+
+def recognize_window(model: RecognitionModel, frames: Sequence[LiveFrame], *, top_k: int, beam: int) -> dict[str, Any]:
+    """``{"top": [...]}`` or ``{"glosses": [...]}`` for one window (the model call of ``recognize``).
+
+    Each result equals recognizing that window's landmarks offline (:func:`recognize` on
+    ``window_sequence(frames)``).
+    """
+    return _predict(model, _sample(model, None, fps=None, seq=window_sequence(frames)), top_k=top_k, beam=beam)
+
+
 def recognize_live(model_path: str | os.PathLike[str], source: int | str | os.PathLike[str], *,
                    window_s: float = 2.0, hop_s: float = 0.5, top_k: int = 3, beam: int = 0,
                    max_frames: int | None = None, translate: Any = None) -> Iterator[dict[str, Any]]:
@@ -179,35 +223,23 @@ def recognize_live(model_path: str | os.PathLike[str], source: int | str | os.Pa
     run live.
     """
     import time
-    from collections import deque
 
-    from ..vision import frames_to_sequence, iter_frames
+    from ..vision import iter_frames
 
     _check_options(top_k, beam)
-    if not (window_s > 0 and hop_s > 0):
-        raise ParameterError(f"window_s={window_s} and hop_s={hop_s} must be positive")
+    window = SlidingWindow(window_s=window_s, hop_s=hop_s)
     model = load_model(model_path)
     translator = _translator(translate)
     if any(s.split("_")[0] == "audio" for s in model.streams):
         raise ParameterError(f"the model uses the audio stream ({', '.join(model.streams)}); live input has no audio")
-    buf: deque[LiveFrame] = deque()
-    next_t: float | None = None
     # a PathLike other than Path becomes a Path (iter_frames takes int, str or Path; a Path is unchanged)
     for f in iter_frames(Path(source) if isinstance(source, os.PathLike) else source, max_frames=max_frames):
-        buf.append(f)
-        while buf and f.time - buf[0].time > window_s:
-            buf.popleft()
-        if next_t is None:
-            next_t = f.time + min(hop_s, window_s)
-        if f.time + 1e-9 < next_t or len(buf) < 2:
+        frames = window.push(f)
+        if frames is None:
             continue
-        next_t += hop_s * max(1, int((f.time - next_t) // hop_s) + 1)
-        frames = list(buf)
         t0 = time.perf_counter()
-        span = frames[-1].time - frames[0].time
-        seq = frames_to_sequence(frames, fps=(len(frames) - 1) / span if span > 0 else 30.0)
         out: dict[str, Any] = {"time": round(float(f.time), 4), "frames": len(frames)}
-        out.update(_predict(model, _sample(model, None, fps=None, seq=seq), top_k=top_k, beam=beam))
+        out.update(recognize_window(model, frames, top_k=top_k, beam=beam))
         _add_text(out, translator)
         out["latency_ms"] = round(1000 * (time.perf_counter() - t0), 2)
         yield out

@@ -4,9 +4,10 @@ The windowing is the one of ``signfuse recognize --live``
 (:func:`signfuse.inference.recognize.recognize_live`): every ``hop_s`` seconds of *source* time (the
 frames' capture times, not the server's clock) the last ``window_s`` seconds of frames become one
 :class:`~signfuse.sequence.LandmarkSequence` (``fps = (n - 1) / span``) and go through the same
-sample builder and model call (``_sample``/``_predict``), so each caption equals recognizing that
-window's frames offline. ``recognize_live`` keeps its window inside a generator over a camera, so the
-rule is restated here as :class:`SlidingWindow` (tests check both give the same windows and results).
+sample builder and model call, so each caption equals recognizing that window's frames offline. Both
+use the same :class:`~signfuse.inference.recognize.SlidingWindow` and
+:func:`~signfuse.inference.recognize.recognize_window` (tests check they give the same windows and
+results).
 
 Continuous models caption a growing sentence: each window's glosses are merged into the current
 sentence at their longest overlap with its end (:func:`merge_glosses`, a heuristic: windows overlap by
@@ -17,11 +18,12 @@ Isolated models give the top sign with its probability, flagged ``sure`` at or a
 from __future__ import annotations
 
 import time
-from collections import deque
 from collections.abc import Sequence
 from typing import Any, Protocol
 
 from ..errors import ParameterError
+
+from ..inference.recognize import SlidingWindow, recognize_window, window_sequence  # noqa: E402
 
 __all__ = ["Captioner", "SlidingWindow", "Translator", "merge_glosses", "recognize_window", "window_sequence"]
 
@@ -30,48 +32,6 @@ class Translator(Protocol):
     """Anything with ``translate(glosses) -> text`` (e.g. ``signfuse.translate.load_translator(CKPT)``)."""
 
     def translate(self, glosses: list[str]) -> str: ...
-
-
-class SlidingWindow:
-    """The window rule of ``recognize --live``: ``push`` returns the window's frames when one is due."""
-
-    def __init__(self, *, window_s: float = 2.0, hop_s: float = 0.5) -> None:
-        if not (window_s > 0 and hop_s > 0):
-            raise ParameterError(f"window_s={window_s} and hop_s={hop_s} must be positive")
-        self.window_s = float(window_s)
-        self.hop_s = float(hop_s)
-        self._buf: deque = deque()
-        self._next_t: float | None = None
-
-    def push(self, frame) -> list | None:
-        buf = self._buf
-        buf.append(frame)
-        while buf and frame.time - buf[0].time > self.window_s:
-            buf.popleft()
-        if self._next_t is None:
-            self._next_t = frame.time + min(self.hop_s, self.window_s)
-        if frame.time + 1e-9 < self._next_t or len(buf) < 2:
-            return None
-        self._next_t += self.hop_s * max(1, int((frame.time - self._next_t) // self.hop_s) + 1)
-        return list(buf)
-
-
-def window_sequence(frames: Sequence):
-    """The :class:`LandmarkSequence` of one window, exactly as ``recognize_live`` builds it."""
-    from ..vision import frames_to_sequence
-
-    span = frames[-1].time - frames[0].time
-    return frames_to_sequence(frames, fps=(len(frames) - 1) / span if span > 0 else 30.0)
-
-
-def recognize_window(model, frames: Sequence, *, top_k: int, beam: int) -> dict[str, Any]:
-    """``{"top": [...]}`` or ``{"glosses": [...]}`` for one window (the model call of ``recognize``).
-
-    Wraps the private ``_sample``/``_predict`` of :mod:`signfuse.inference.recognize` in one place.
-    """
-    from ..inference.recognize import _predict, _sample
-
-    return _predict(model, _sample(model, None, fps=None, seq=window_sequence(frames)), top_k=top_k, beam=beam)
 
 
 def merge_glosses(sentence: Sequence[str], window: Sequence[str]) -> list[str]:

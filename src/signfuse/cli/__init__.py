@@ -94,8 +94,9 @@ class LazyGroup(click.Group):
             raise click.ClickException(str(e)) from e
 
 
-# Commands that train or run Lightning models (Lightning prints INFO banners at import and fit).
-_LIGHTNING_COMMANDS = {"demo", "train", "eval", "recognize", "ablate", "adapt", "export", "a2g", "emotion"}
+# Commands that train or run Lightning models (Lightning prints INFO banners at import and fit); recognize
+# is not one: with an ONNX model it needs neither torch nor Lightning.
+_LIGHTNING_COMMANDS = {"demo", "train", "eval", "ablate", "adapt", "export", "a2g", "emotion"}
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -106,16 +107,28 @@ def cli(ctx: click.Context, verbose: int) -> None:
     """signfuse: multimodal sign-language understanding."""
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-    if verbose < 2 and ctx.invoked_subcommand in _LIGHTNING_COMMANDS:
-        # Lightning sets its loggers to INFO when it is imported, so import it first, then quiet it:
-        # GPU/TPU banners and tips stay for -vv only.
-        import lightning.pytorch  # noqa: F401
+    ctx.meta["signfuse.verbose"] = verbose
+    if ctx.invoked_subcommand in _LIGHTNING_COMMANDS:
+        quiet_lightning(ctx)
 
-        for name in ("lightning", "lightning.pytorch", "lightning.fabric", "pytorch_lightning"):
-            logging.getLogger(name).setLevel(logging.WARNING)
-        # a deprecation inside Lightning itself, nothing a user can act on
-        warnings.filterwarnings("ignore", message=r".*isinstance\(treespec, LeafSpec\).*")
-        warnings.filterwarnings("ignore", message=r".*smaller than the logging interval.*")
+
+def quiet_lightning(ctx: click.Context | None = None) -> None:
+    """Import Lightning and quiet it unless -vv was given (GPU/TPU banners and tips stay for -vv only).
+
+    Lightning sets its loggers to INFO when it is imported, so it is imported first, then quieted. The group
+    calls this only for the commands that train (``recognize`` needs no Lightning: a checkpoint is loaded
+    with torch alone, an ONNX model without torch).
+    """
+    ctx = ctx or click.get_current_context(silent=True)
+    if ctx is not None and ctx.find_root().meta.get("signfuse.verbose", 0) >= 2:
+        return
+    import lightning.pytorch  # noqa: F401
+
+    for name in ("lightning", "lightning.pytorch", "lightning.fabric", "pytorch_lightning"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    # a deprecation inside Lightning itself, nothing a user can act on
+    warnings.filterwarnings("ignore", message=r".*isinstance\(treespec, LeafSpec\).*")
+    warnings.filterwarnings("ignore", message=r".*smaller than the logging interval.*")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -18,3 +18,37 @@ def test_audio_windows_table_goes_to_stdout(tmp_path, runner):
     assert res.exit_code == 0, res.output
     assert "sidelobe_db" in res.stdout and "blackman" in res.stdout     # the table: the command's result
     assert "sidelobe_db" not in res.stderr and "w.png" in res.stderr    # notes about files stay on stderr
+
+
+def test_eval_summary_lines():
+    from signfuse.cli.train import eval_summary
+    iso = {"task": "isolated", "n": 160, "top1": 151 / 160, "top5": 159 / 160}
+    assert eval_summary(iso) == "test: top-1 94.4% (151/160), top-5 99.4%"
+    cont = {"task": "continuous", "greedy": {"wer": 0.25, "n_sub": 3, "n_del": 1, "n_ins": 1, "n_ref": 20, "n_seq": 5},
+            "beam": {"wer": 0.2, "n_sub": 2, "n_del": 1, "n_ins": 1, "n_ref": 20, "n_seq": 5, "width": 4}}
+    assert eval_summary(cont, split="val") == ("val: WER 20.0% (2 sub, 1 del, 1 ins of 20 glosses in 5 sentences; "
+                                               "beam 4)")
+    del cont["beam"]
+    assert eval_summary(cont).endswith("; greedy)") and "WER 25.0%" in eval_summary(cont)
+
+
+def test_train_eval_print_counts_and_summary(tiny_corpus, tmp_path, runner):
+    """train says how many samples are mirrored twins; eval prints its one-line summary on stderr and keeps
+    stdout parseable JSON."""
+    import json
+    run = tmp_path / "run"
+    res = runner.invoke(cli, ["train", "--data", str(tiny_corpus), "--streams", "hands", "--epochs", "1",
+                              "--run-dir", str(run), "--cache_dir", str(tmp_path / "cache"), "--batch_size", "8",
+                              "--model_kwargs.dim", "16", "--model_kwargs.heads", "2",
+                              "--model_kwargs.transformer_layers", "1"])
+    assert res.exit_code == 0, res.output
+    summ = json.loads((run / "summary.json").read_text())
+    n = summ["train"] - summ["train_mirrored"]
+    assert summ["train_mirrored"] == n > 0                          # mirror=True: one twin per sample
+    assert f"samples: train {n} (+{n} mirrored), val {summ['val']}" in res.stderr
+    res = runner.invoke(cli, ["eval", str(run / "checkpoints" / "last.ckpt"), "--split", "val",
+                              "--out", str(tmp_path / "ev")])
+    assert res.exit_code == 0, res.output
+    m = json.loads(res.stdout)
+    line = f"val: top-1 {100 * m['top1']:.1f}% ({round(m['top1'] * m['n'])}/{m['n']})"
+    assert line in res.stderr and "top-1" not in res.stdout

@@ -86,8 +86,40 @@ def train(ctx: click.Context, data, task, model, streams, epochs, accelerator, c
     with ProgressCallback("caching streams") as prog, EpochProgress("training", share=prog) as ep:
         res = fit(cfg, resume=resume, progress=prog, callbacks=[epoch_callback(ep)])
     console.print(f"[green]done[/green]: {res.run_dir}  best={res.best}")
+    counts = _sample_counts(Path(res.run_dir))
+    if counts:
+        console.print(counts, highlight=False)
     click.echo(json.dumps({"run_dir": str(res.run_dir), "best": str(res.best), "last": str(res.last),
                            "metrics": res.metrics}, indent=2))
+
+
+def _sample_counts(run_dir: Path) -> str | None:
+    """"samples: train 40 (+40 mirrored), val 10" from the run's summary.json (None when it has no counts)."""
+    try:
+        d = json.loads((run_dir / "summary.json").read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(d.get("train"), int):
+        return None
+    mirrored = int(d.get("train_mirrored") or 0)
+    train = f"{d['train'] - mirrored} (+{mirrored} mirrored)" if mirrored else str(d["train"])
+    return f"samples: train {train}, val {d.get('val', '?')}"
+
+
+def eval_summary(m: dict, *, split: str = "test") -> str:
+    """One line for a person: "test: top-1 94.4% (151/160), top-5 99.4%", or the WER with its parts."""
+    if m.get("task") == "isolated" and "top1" in m:
+        n = int(m.get("n", 0))
+        line = f"{split}: top-1 {100 * m['top1']:.1f}% ({round(m['top1'] * n)}/{n})"
+        if m.get("top5") is not None:
+            line += f", top-5 {100 * m['top5']:.1f}%"
+        return line
+    w = m.get("beam") or m.get("greedy")
+    if w:
+        how = f"beam {w['width']}" if "width" in w else "greedy"
+        return (f"{split}: WER {100 * w['wer']:.1f}% ({w['n_sub']} sub, {w['n_del']} del, {w['n_ins']} ins "
+                f"of {w['n_ref']} glosses in {w['n_seq']} sentences; {how})")
+    return f"{split}: evaluated"
 
 
 @click.command(name="eval")
@@ -103,6 +135,7 @@ def eval_cmd(checkpoint, data, split, out_dir, beam) -> None:
     with ProgressCallback("caching streams", transient=True) as prog:
         m = evaluate_checkpoint(checkpoint, data=data, split=split, out_dir=out_dir, beam=beam, progress=prog)
     m.pop("confusion_matrix", None)
+    console.print(eval_summary(m, split=split), highlight=False)
     click.echo(json.dumps(m, indent=2))
 
 

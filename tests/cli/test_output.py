@@ -52,3 +52,20 @@ def test_train_eval_print_counts_and_summary(tiny_corpus, tmp_path, runner):
     m = json.loads(res.stdout)
     line = f"val: top-1 {100 * m['top1']:.1f}% ({round(m['top1'] * m['n'])}/{m['n']})"
     assert line in res.stderr and "top-1" not in res.stdout
+
+
+def test_result_tables_name_regions_mark_direction_and_show_chance():
+    from signfuse.train.ablate import ablation_table
+    from signfuse.train.adapt import adaptation_table
+    rows = [{"method": "none", "top1": 0.5, "source_top1": 0.9, "notes": ""},
+            {"method": "finetune", "top1": 0.75, "source_top1": None, "notes": "2 shots"}]
+    t = adaptation_table(rows, source="coast", target="north", classes=8)
+    head, _, none, finetune, chance = t.splitlines()
+    assert head == "| method | top-1 on north ↑ | top-1 on coast (val) ↑ | notes |"
+    assert none.startswith("| none | 50.0% | 90.0% |") and finetune.startswith("| finetune | 75.0% | - |")
+    assert chance.startswith("| chance | 12.5% | 12.5% |")
+    assert " A " not in t and " B " not in t and "on B" not in t
+    assert len(adaptation_table(rows).splitlines()) == 4              # no class count: no chance row
+    a = ablation_table([{"streams": "hands", "top1": 0.6, "top5": 0.9}], classes=40).splitlines()
+    assert a[0].count("↑") == 5 and a[-1] == "| chance (40 classes) | 2.5% | 12.5% | 2.5% | 2.5% | 2.5% |"
+    assert ablation_table([{"streams": "hands", "top1": 0.6}], classes=3).splitlines()[-1].split(" | ")[2] == "100.0%"

@@ -200,7 +200,7 @@ def ablate(ctx, data, streams_sets, model, config, out_dir) -> None:
     union = ",".join(dict.fromkeys(s for st in sets for s in st))
     cfg = _common_cfg(data, "isolated", model, union, config, list(ctx.args))
     r = run(cfg, sets, out_dir, progress=lambda m: console.print(m))
-    click.echo(ablation_table(r["rows"]))
+    click.echo(ablation_table(r["rows"], classes=r.get("classes")))
 
 
 @click.command(context_settings=_CTX)
@@ -219,7 +219,8 @@ def adapt(ctx, data, source, target, methods, k_shot, streams, config, out_dir) 
     cfg = _common_cfg(data, "isolated", None, streams, config, list(ctx.args))
     r = run(cfg, out_dir, source=source, target=target, methods=[m.strip() for m in methods.split(",") if m.strip()],
             k_shot=k_shot, progress=lambda m: console.print(m))
-    click.echo(f"train on {r['source']}, test on {r['target']}\n" + adaptation_table(r["rows"]))
+    click.echo(f"train on {r['source']}, test on {r['target']}\n"
+               + adaptation_table(r["rows"], source=r["source"], target=r["target"], classes=r.get("classes")))
 
 
 @click.command()

@@ -69,3 +69,25 @@ def test_result_tables_name_regions_mark_direction_and_show_chance():
     a = ablation_table([{"streams": "hands", "top1": 0.6, "top5": 0.9}], classes=40).splitlines()
     assert a[0].count("↑") == 5 and a[-1] == "| chance (40 classes) | 2.5% | 12.5% | 2.5% | 2.5% | 2.5% |"
     assert ablation_table([{"streams": "hands", "top1": 0.6}], classes=3).splitlines()[-1].split(" | ")[2] == "100.0%"
+
+
+def test_correlate_explains_the_p_value_floor():
+    from signfuse.cli.correlate import p_floor_note
+    at_floor = {"n_frames": 60, "pairs": [{"p_value": 1 / 60, "n_shifts": 59}, {"p_value": 1 / 60, "n_shifts": 59}]}
+    note = p_floor_note(at_floor)
+    assert "0.0167" in note and "59 circular shifts" in note and "60 frames" in note and "longer clip" in note
+    sampled = {"n_frames": 600, "pairs": [{"p_value": 1 / 101, "n_shifts": 100}]}
+    assert "--n-perm" in p_floor_note(sampled)
+    one_above = {"n_frames": 60, "pairs": [{"p_value": 1 / 60, "n_shifts": 59}, {"p_value": 2 / 60, "n_shifts": 59}]}
+    assert p_floor_note(one_above) is None and p_floor_note({"pairs": []}) is None
+
+
+def test_correlate_a_landmark_file_without_audio_says_so(tmp_path, runner, rng):
+    from signfuse import io
+    from signfuse.sequence import Component, LandmarkSequence
+    from signfuse.topology import HAND_POINTS
+    p = io.write(LandmarkSequence((Component("RIGHT_HAND", HAND_POINTS),), rng.random((5, 1, 21, 3)),
+                                  np.ones((5, 1, 21)), 25.0), tmp_path / "x.pose")
+    res = runner.invoke(cli, ["correlate", str(p), "--out", str(tmp_path / "c")])
+    assert res.exit_code == 2 and "x.pose is not a video" in res.output and "AUDIO" in res.output, res.output
+    assert "not a readable video" not in res.output and not (tmp_path / "c").exists()

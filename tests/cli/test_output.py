@@ -91,3 +91,38 @@ def test_correlate_a_landmark_file_without_audio_says_so(tmp_path, runner, rng):
     res = runner.invoke(cli, ["correlate", str(p), "--out", str(tmp_path / "c")])
     assert res.exit_code == 2 and "x.pose is not a video" in res.output and "AUDIO" in res.output, res.output
     assert "not a readable video" not in res.output and not (tmp_path / "c").exists()
+
+
+def test_ablate_adapt_train_help_show_epochs_and_every_default(runner):
+    import re
+
+    import click
+
+    from signfuse.cli import train as train_cli
+    from signfuse.train.fit import DEFAULTS
+    for cmd in (train_cli.train, train_cli.ablate, train_cli.adapt):
+        names = [p.name for p in cmd.params if isinstance(p, click.Option)]
+        assert "epochs" in names, cmd.name
+        out = runner.invoke(cmd, ["--help"], prog_name=cmd.name).output
+        assert f"[default: {DEFAULTS['epochs']}]" in out
+        out = out[out.index("Options:"):]
+        for p in cmd.params:
+            if not isinstance(p, click.Option) or p.is_flag or p.name == "help":
+                continue
+            flag = max(p.opts, key=len)
+            text = out[out.index(f"  {flag} "):]
+            text = text[:min([m.start() for m in re.finditer(r"\n  --", text)] + [len(text)])]
+            assert "[default:" in text or "[required]" in text, f"{cmd.name} {flag} shows no default:\n{text}"
+    out = runner.invoke(train_cli.train, ["--help"]).output
+    for key in ("task", "model", "streams"):
+        assert f"[default: {DEFAULTS[key]}]" in " ".join(out.split()), key
+
+
+def test_demo_help_lists_its_stages(runner):
+    from signfuse.cli.demo import DEMO_STAGES
+    from signfuse.demo import STAGES
+    assert DEMO_STAGES == tuple(name for name, _ in STAGES)
+    out = " ".join(runner.invoke(cli, ["demo", "--help"]).output.split())
+    assert ", ".join(DEMO_STAGES) in out
+    res = runner.invoke(cli, ["demo", "--stage", "nope", "--out", "x"])
+    assert res.exit_code == 2 and "audio_to_gesture" in res.output

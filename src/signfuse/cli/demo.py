@@ -8,13 +8,18 @@ import click
 
 from ._common import console
 
+#: the demo's stages in order (listed here so that --help imports nothing; a test keeps it equal to
+#: signfuse.demo.STAGES)
+DEMO_STAGES = ("corpus", "face", "audio_motion", "recognition", "audio_to_gesture", "emotion")
+
 
 @click.command()
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("signfuse-demo"),
               show_default=True, help="Output folder.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--quick", is_flag=True, help="Smaller corpus and shorter training (for tests).")
-@click.option("--stage", "stages", multiple=True, help="Run only these stages (repeatable).")
+@click.option("--stage", "stages", multiple=True, type=click.Choice(DEMO_STAGES),
+              help=f"Run only this stage (repeatable): {', '.join(DEMO_STAGES)}.  [default: all]")
 def demo(out_dir: Path, seed: int, quick: bool, stages: tuple[str, ...]) -> None:
     """Run the whole pipeline on the embedded synthetic corpus and write report.html."""
     from ..demo import run_demo

@@ -52,7 +52,7 @@ RECOGNITION_MODELS = ("conv_transformer", "hybrid", "lstm", "transformer")
 
 @click.command(context_settings={**_CTX, "show_default": True})
 @click.option("--data", type=click.Path(exists=True), help="Corpus folder, dataset index, extract output folder or "
-              "stream cache.")
+              "stream cache.  [default: the data key of --config, or of RUN_DIR/config.yaml with --resume]")
 @click.option("--task", type=click.Choice(["isolated", "continuous"]), default=None, help="[default: isolated]")
 @click.option("--model", default=None, help=f"Recognition model: {', '.join(RECOGNITION_MODELS)}. [default: hybrid]")
 @click.option("--streams", default=None, help="Comma-separated streams (hands, body, face, au, audio, motion, "
@@ -60,7 +60,8 @@ RECOGNITION_MODELS = ("conv_transformer", "hybrid", "lstm", "transformer")
 @click.option("--epochs", type=click.IntRange(min=1), default=None, help="[default: 20]")
 @click.option("--accelerator", type=click.Choice(["auto", "cpu", "gpu", "cuda", "mps"]), default=None,
               help="Where to train; auto uses a GPU when there is one. [default: auto]")
-@click.option("--config", type=click.Path(exists=True, dir_okay=False), default=None, help="YAML config.")
+@click.option("--config", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="YAML config (its keys override the defaults).  [default: none]")
 @click.option("--run-dir", type=click.Path(file_okay=False), default=None, help="Output folder of the run. "
               "[default: runs/latest]")
 @click.option("--resume", is_flag=True, help="Continue from RUN_DIR/checkpoints/last.ckpt.")
@@ -186,37 +187,51 @@ def recognize(model_path, input_path, top_k, beam, fps, live, window_s, hop_s, m
         console.print(f"no sign recognized in {r['frames']} frames (the model predicted only blanks)")
 
 
-@click.command(context_settings=_CTX)
-@click.option("--data", type=click.Path(exists=True), required=True)
-@click.option("--streams-sets", required=True, help='e.g. "hands;hands,body;hands,body,face"')
-@click.option("--model", default=None)
-@click.option("--config", type=click.Path(exists=True, dir_okay=False), default=None)
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="runs/ablation")
+def _with_epochs(args: list[str], epochs: int | None) -> list[str]:
+    return args + ["--epochs", str(epochs)] if epochs is not None else args
+
+
+@click.command(context_settings={**_CTX, "show_default": True})
+@click.option("--data", type=click.Path(exists=True), required=True,
+              help="Corpus folder, dataset index, extract output folder or stream cache.")
+@click.option("--streams-sets", required=True, help='Stream sets separated by ";", e.g. "hands;hands,body;hands,body,face".')
+@click.option("--model", default=None, help=f"Recognition model: {', '.join(RECOGNITION_MODELS)}. [default: hybrid]")
+@click.option("--epochs", type=click.IntRange(min=1), default=None, help="Epochs per stream set. [default: 20]")
+@click.option("--config", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="YAML config (its keys override the defaults).  [default: none]")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="runs/ablation",
+              help="Output folder (ablation.json, ablation.md, ablation.png, one run folder per set).")
 @click.pass_context
-def ablate(ctx, data, streams_sets, model, config, out_dir) -> None:
-    """Train and evaluate each stream set with the same seeds; writes a table."""
+def ablate(ctx, data, streams_sets, model, epochs, config, out_dir) -> None:
+    """Train and evaluate each stream set with the same seeds; writes a table. Extra --key value pairs
+    override any config key, as in train."""
     from ..train.ablate import ablate as run, ablation_table, parse_stream_sets
     sets = parse_stream_sets(streams_sets)
     union = ",".join(dict.fromkeys(s for st in sets for s in st))
-    cfg = _common_cfg(data, "isolated", model, union, config, list(ctx.args))
+    cfg = _common_cfg(data, "isolated", model, union, config, _with_epochs(list(ctx.args), epochs))
     r = run(cfg, sets, out_dir, progress=lambda m: console.print(m))
     click.echo(ablation_table(r["rows"], classes=r.get("classes")))
 
 
-@click.command(context_settings=_CTX)
-@click.option("--data", type=click.Path(exists=True), required=True)
-@click.option("--source", default=None, help="Training region (default: the first).")
-@click.option("--target", default=None, help="Test region (default: the second).")
-@click.option("--methods", default="none,instance,adain,adversarial,finetune")
-@click.option("--k-shot", type=int, default=2)
-@click.option("--streams", default=None)
-@click.option("--config", type=click.Path(exists=True, dir_okay=False), default=None)
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="runs/adapt")
+@click.command(context_settings={**_CTX, "show_default": True})
+@click.option("--data", type=click.Path(exists=True), required=True,
+              help="Corpus folder, dataset index or stream cache with a domain (region) per signer.")
+@click.option("--source", default=None, help="Training region.  [default: the first region, sorted by name]")
+@click.option("--target", default=None, help="Test region.  [default: the second region]")
+@click.option("--methods", default="none,instance,adain,adversarial,finetune", help="Comma-separated methods.")
+@click.option("--k-shot", type=click.IntRange(min=1), default=2, help="Target samples per class for finetune.")
+@click.option("--streams", default=None, help="Comma-separated streams.  [default: hands,body,face]")
+@click.option("--epochs", type=click.IntRange(min=1), default=None, help="Epochs per method.  [default: 20]")
+@click.option("--config", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="YAML config (its keys override the defaults).  [default: none]")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="runs/adapt",
+              help="Output folder (adaptation.json, adaptation.md).")
 @click.pass_context
-def adapt(ctx, data, source, target, methods, k_shot, streams, config, out_dir) -> None:
-    """Train on region SOURCE, test on region TARGET with each adaptation method."""
+def adapt(ctx, data, source, target, methods, k_shot, streams, epochs, config, out_dir) -> None:
+    """Train on region SOURCE, test on region TARGET with each adaptation method. Extra --key value pairs
+    override any config key, as in train."""
     from ..train.adapt import adapt as run, adaptation_table
-    cfg = _common_cfg(data, "isolated", None, streams, config, list(ctx.args))
+    cfg = _common_cfg(data, "isolated", None, streams, config, _with_epochs(list(ctx.args), epochs))
     r = run(cfg, out_dir, source=source, target=target, methods=[m.strip() for m in methods.split(",") if m.strip()],
             k_shot=k_shot, progress=lambda m: console.print(m))
     click.echo(f"train on {r['source']}, test on {r['target']}\n"

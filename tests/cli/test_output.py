@@ -126,3 +126,24 @@ def test_demo_help_lists_its_stages(runner):
     assert ", ".join(DEMO_STAGES) in out
     res = runner.invoke(cli, ["demo", "--stage", "nope", "--out", "x"])
     assert res.exit_code == 2 and "audio_to_gesture" in res.output
+
+
+def test_a2g_and_emotion_tables_mark_direction_and_chance(runner, monkeypatch):
+    import io as _io
+
+    from rich.console import Console
+
+    from signfuse.cli import a2g, emotion
+    buf = _io.StringIO()
+    monkeypatch.setattr(a2g, "console", Console(file=buf, width=300))
+    monkeypatch.setattr(emotion, "console", Console(file=buf, width=300))
+    row = {"l1": 0.1, "pck_0.1": 0.5, "pck_0.2": 0.7, "env_corr": 0.3, "beat_align": 0.6, "speed_ratio": 0.9,
+           "speed_hellinger": 0.2, "fgd": 1.0}
+    a2g._print_table({"model": row, "mean_pose": row, "random_segment": row})
+    emotion._print({"target": "emotion", "n_test": 10, "classes": ["a", "b", "c", "d"],
+                    "rows": {"early": {"accuracy": 0.5, "macro_f1": 0.4}}})
+    out = buf.getvalue()
+    assert "l1 ↓" in out and "pck_0.1 ↑" in out and "speed_ratio →1" in out and "fgd ↓" in out
+    assert "accuracy ↑" in out and "chance (uniform guess)" in out and "0.250" in out
+    assert set(a2g.A2G_BETTER) == {"l1", "pck_0.1", "pck_0.2", "env_corr", "beat_align", "speed_ratio",
+                                   "speed_hellinger", "fgd"}

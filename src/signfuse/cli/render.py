@@ -30,7 +30,8 @@ def render(file: Path, out: Path, video: Path | None, audio: Path | None, captio
     """Draw FILE's skeleton, neck, hands and face mesh to a video, with a legend of the hand colours and
     the time (and --caption) at the bottom."""
     from .. import io as sio
-    from ..io.render import check_render_size, render as render_video
+    from ..io.render import check_render_size
+    from ..io.render import render as render_video
 
     size += size % 2
     seq = sio.read(file, fps=fps)

@@ -120,3 +120,13 @@ def test_render_keeps_the_source_videos_sound(sample, tmp_path, runner):
                               "--size", "64"])
     assert res.exit_code == 0 and "no readable sound" in res.output, res.output
     assert _frames(tmp_path / "s2.mp4")[1] is None
+
+
+def test_render_refuses_one_dimensional_points(tmp_path, runner, rng):
+    from signfuse.sequence import Component, LandmarkSequence
+    from signfuse.topology import HAND_POINTS
+    seq = LandmarkSequence((Component("RIGHT_HAND", HAND_POINTS),), rng.random((5, 1, 21, 1)), np.ones((5, 1, 21)), 25.0)
+    p = sio.write(seq, tmp_path / "flat.pose")
+    res = runner.invoke(cli, ["render", str(p), "--out", str(tmp_path / "o.mp4")])
+    assert res.exit_code == 1 and "1 dimension" in res.output and "Traceback" not in res.output, res.output
+    assert not (tmp_path / "o.mp4").exists()

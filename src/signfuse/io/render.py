@@ -93,6 +93,10 @@ def check_render_size(*, width: int, height: int, fps: float, n_frames: int, n_p
 
 def _to_unit(seq: LandmarkSequence) -> tuple[np.ndarray, np.ndarray]:
     """``(frames, points, 2)`` coordinates in [0, 1] image units and ``(frames, points)`` visibility."""
+    if seq.data.ndim != 4 or seq.data.shape[1] < 1 or seq.data.shape[3] < 2:
+        raise DataError(f"cannot draw points of {seq.data.shape[3] if seq.data.ndim == 4 else '?'} dimension(s) "
+                        f"and {seq.data.shape[1] if seq.data.ndim == 4 else '?'} people: rendering needs x and y "
+                        "of at least one person")
     xy = np.asarray(seq.data[:, 0, :, :2], dtype=np.float64)
     seen = (seq.confidence[:, 0] > 0) & np.all(np.isfinite(xy), axis=-1)
     vals = xy[seen]

@@ -130,3 +130,31 @@ def test_render_refuses_one_dimensional_points(tmp_path, runner, rng):
     res = runner.invoke(cli, ["render", str(p), "--out", str(tmp_path / "o.mp4")])
     assert res.exit_code == 1 and "1 dimension" in res.output and "Traceback" not in res.output, res.output
     assert not (tmp_path / "o.mp4").exists()
+
+
+def test_render_shows_glosses_at_their_times(sample, tmp_path, runner):
+    import json
+    seq = sample[0]
+    pose = sio.write(seq, tmp_path / "s.pose")
+    half = seq.n_frames / seq.fps / 2
+    doc = {"version": 1, "tiers": [
+        {"id": "gloss-dom", "kind": "gloss_dominant", "annotations": [
+            {"id": "a1", "start_ms": 0, "end_ms": int(half * 1000), "value": "HOUSE"}]},
+        {"id": "au", "kind": "au", "annotations": [{"id": "a2", "start_ms": 0, "end_ms": 99999, "value": "AU01"}]}]}
+    ann = tmp_path / "s.annotations.json"
+    ann.write_text(json.dumps(doc))
+    from signfuse.cli.render import gloss_spans
+    assert gloss_spans(ann) == [(0.0, int(half * 1000) / 1000, "HOUSE")]       # gloss tiers only
+    assert rmod._caption_at(gloss_spans(ann), 0.1) == "HOUSE" and rmod._caption_at(gloss_spans(ann), half + 0.1) is None
+    out, plain = tmp_path / "g.mp4", tmp_path / "p.mp4"
+    assert runner.invoke(cli, ["render", str(pose), "--out", str(out), "--size", "320", "--glosses", str(ann)]).exit_code == 0
+    assert runner.invoke(cli, ["render", str(pose), "--out", str(plain), "--size", "320"]).exit_code == 0
+    g, p = _frames(out)[0], _frames(plain)[0]
+    # the caption row differs from the plain render while the gloss is on, and is the same after it
+    early, late = 2, seq.n_frames - 2
+    changed = lambda k: int((np.abs(g[k][-24:, :160].astype(int) - p[k][-24:, :160]).sum(-1) > 150).sum())
+    assert changed(early) > 40 and changed(late) < 0.2 * changed(early), (changed(early), changed(late))
+    bad = tmp_path / "bad.json"
+    bad.write_text("[1, 2]")
+    res = runner.invoke(cli, ["render", str(pose), "--out", str(tmp_path / "b.mp4"), "--glosses", str(bad)])
+    assert res.exit_code == 1 and "bad.json" in res.output and "tiers" in res.output

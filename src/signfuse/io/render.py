@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
@@ -138,6 +138,13 @@ def _neck(comp: Component, p: np.ndarray, v: np.ndarray) -> list[tuple[float, fl
             return None
     a, b = p[sh].mean(axis=0), p[head].mean(axis=0)
     return [tuple(a), tuple(b)]
+
+
+def _caption_at(caption: str | Sequence[tuple[float, float, str]] | None, t: float) -> str | None:
+    """The caption text at time ``t`` (s): a fixed text, or the values of the spans that cover ``t``."""
+    if caption is None or isinstance(caption, str):
+        return caption
+    return " ".join(str(v) for a, b, v in caption if a <= t < b) or None
 
 
 def _font(px: int):
@@ -290,7 +297,7 @@ def encode_audio(container: Any, stream: Any, y: np.ndarray) -> None:
 
 def render(seq: LandmarkSequence, out: str | Path, *, width: int = 512, height: int = 512,
            video: str | Path | None = None, audio: tuple[np.ndarray, int] | None = None,
-           caption: str | None = None, legend: bool = True,
+           caption: str | Sequence[tuple[float, float, str]] | None = None, legend: bool = True,
            progress: Callable[[int, int], None] | None = None) -> Path:
     """Draw ``seq`` to an H.264 mp4 at ``seq.fps``. Returns the path written (atomically).
 
@@ -302,7 +309,8 @@ def render(seq: LandmarkSequence, out: str | Path, *, width: int = 512, height: 
     audio:
         ``(y, sr)``: mono float samples in [-1, 1] muxed as AAC.
     caption:
-        A text (such as the gloss) shown at the bottom beside the time; the time is shown with ``legend``.
+        A text (such as the gloss) shown at the bottom beside the time, or ``(start_s, end_s, text)`` spans
+        (glosses in time) of which those covering a frame's time are shown; the time is shown with ``legend``.
     legend:
         Draw the hand-colour legend and the time (on panels at least 160 pixels wide).
     progress:
@@ -344,7 +352,7 @@ def render(seq: LandmarkSequence, out: str | Path, *, width: int = 512, height: 
                     _draw(img, xy[k], seen[k], seq, width=width, height=height)
                 if legend or caption:
                     _annotate(img, seq, k, ox=width if src is not None else 0, width=width, height=height,
-                              caption=caption)
+                              caption=_caption_at(caption, k / seq.fps))
                 frame = av.VideoFrame.from_ndarray(np.asarray(img), format="rgb24")
                 for pkt in vs.encode(frame):
                     c.mux(pkt)

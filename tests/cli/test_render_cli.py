@@ -152,7 +152,10 @@ def test_render_shows_glosses_at_their_times(sample, tmp_path, runner):
     g, p = _frames(out)[0], _frames(plain)[0]
     # the caption row differs from the plain render while the gloss is on, and is the same after it
     early, late = 2, seq.n_frames - 2
-    changed = lambda k: int((np.abs(g[k][-24:, :160].astype(int) - p[k][-24:, :160]).sum(-1) > 150).sum())
+
+    def changed(k):
+        return int((np.abs(g[k][-24:, :160].astype(int) - p[k][-24:, :160]).sum(-1) > 150).sum())
+
     assert changed(early) > 40 and changed(late) < 0.2 * changed(early), (changed(early), changed(late))
     bad = tmp_path / "bad.json"
     bad.write_text("[1, 2]")

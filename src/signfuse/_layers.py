@@ -25,6 +25,7 @@ LAYERS: dict[str, float] = {
     "signfuse.validators": 1,
     "signfuse.quality": 1,
     "signfuse.assets": 1,  # bundled data files
+    "signfuse.ctc": 1,  # CTC greedy/beam decoding on numpy (training metrics and torch-free inference)
     # 2. every file format, one atomic writer
     "signfuse.io": 2,
     # 3. dataset indexes, pure transforms, figures

@@ -2,7 +2,6 @@ import json
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
 from signfuse import io
 from signfuse.cli import cli

@@ -112,12 +112,14 @@ def test_ablate_and_adapt_on_toy(toy_cache, tmp_path):
                           "model_kwargs": {"dim": 16, "heads": 2, "transformer_layers": 1}})
     ab = ablate(cfg, "hands;hands,face", tmp_path / "ab")
     assert [r["streams"] for r in ab["rows"]] == ["hands", "hands,face"]
-    assert (tmp_path / "ab" / "ablation.md").read_text().count("\n") == 4
+    md = (tmp_path / "ab" / "ablation.md").read_text()
+    assert md.count("\n") == 5 and md.splitlines()[-1].startswith("| chance (4 classes) | 25.0% |")  # 2 rows + chance
     # in the toy data the face offset carries the class parity: it must help on the 'minimal pair' classes
     assert all(0.0 <= r["top1"] <= 1.0 for r in ab["rows"])
     ad = adapt(cfg, tmp_path / "ad", source="A", target="B", methods=("none", "adain", "instance", "finetune"), k_shot=1)
     assert [r["method"] for r in ad["rows"]] == ["none", "instance", "adain", "finetune"]
     assert json.loads((tmp_path / "ad" / "adaptation.json").read_text())["target"] == "B"
+    assert "| method | top-1 on B ↑ | top-1 on A (val) ↑ |" in (tmp_path / "ad" / "adaptation.md").read_text()
     with pytest.raises(ParameterError, match="unknown adaptation"):
         adapt(cfg, tmp_path / "ad2", methods=("magic",))
 

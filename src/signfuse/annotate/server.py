@@ -351,6 +351,7 @@ def _safe_name(stem: str) -> str:
 def serve(root: str | PathLike[str], *, host: str = "127.0.0.1", port: int = 8765,
           gloss_vocabulary: list[str] | None = None, log_level: str = "warning") -> None:
     """Run the annotation server (blocking) with uvicorn."""
+    from ..errors import DependencyError
     try:
         import uvicorn
     except ImportError:

@@ -103,14 +103,21 @@ def predict(ckpt: Path, audio: Path, out: Path, render: Path | None, envelope: P
     click.echo(json.dumps(written))
 
 
+#: which direction is better for each audio-to-gesture metric
+A2G_BETTER = {"l1": "↓", "pck_0.1": "↑", "pck_0.2": "↑", "env_corr": "↑", "beat_align": "↑", "speed_ratio": "→1",
+              "speed_hellinger": "↓", "fgd": "↓"}
+
+
 def _print_table(table: dict) -> None:
     from rich.table import Table
 
     cols = ["l1", "pck_0.1", "pck_0.2", "env_corr", "beat_align", "speed_ratio", "speed_hellinger", "fgd"]
-    t = Table(title="audio to gesture (test split)")
+    t = Table(title="audio to gesture (test split)",
+              caption="↑ higher is better, ↓ lower is better, →1 closest to 1; mean_pose and random_segment "
+                      "are the chance baselines")
     t.add_column("method")
     for c in cols:
-        t.add_column(c, justify="right")
+        t.add_column(f"{c} {A2G_BETTER[c]}", justify="right")
     for name in ("model", "mean_pose", "random_segment"):
         t.add_row(name, *[f"{table[name].get(c, float('nan')):.3f}" for c in cols])
     console.print(t)

@@ -73,6 +73,7 @@ def audio(input: Path, out: str, sr: int, hop_ms: float, window: str, pitch: str
 def audio_windows(input: Path, sr: int, hop_ms: float, segment_s: float, plot: str, csv: str | None,
                   force: bool) -> None:
     """Compare Hamming, Hann and Blackman windows on INPUT: leakage, MFCC stability, pitch-adaptive frames."""
+    from rich.console import Console
     from rich.table import Table
 
     from .. import io, viz
@@ -98,5 +99,10 @@ def audio_windows(input: Path, sr: int, hop_ms: float, segment_s: float, plot: s
         t.add_column(str(w), justify="right")
     for c in table.columns:
         t.add_row(c, *[f"{v:.2f}" for v in table[c].values])
-    console.print(t)
-    console.print(f"{plot}: figure" + (f"; table: {csv}" if csv else ""))
+    Console().print(t)  # the result goes to stdout (progress and file notes stay on stderr)
+    fig = viz.window_comparison(table, sr=rate, win_length=int(round(0.025 * rate)))
+    io.save_figure(fig, plot)
+    console.print(f"{plot}: figure")
+    if csv:
+        with io.atomic_path(csv) as tmp:
+            table.to_csv(tmp, index_label="window")

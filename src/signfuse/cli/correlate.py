@@ -9,6 +9,27 @@ import click
 from ._common import FORCE_HELP, MAX_FPS, console, existing_file, refuse_existing
 
 
+def p_floor_note(report: dict) -> str | None:
+    """When every pair's p-value sits at the smallest value its circular shifts allow, say why.
+
+    With N shifts the p-value is at least 1/(N+1): a clip of n frames allows at most n-1 shifts, so a
+    short clip cannot show a smaller p however strong the coupling.
+    """
+    pairs = [p for p in report.get("pairs", []) if p.get("n_shifts")]
+    if not pairs:
+        return None
+    floors = [1.0 / (1 + int(p["n_shifts"])) for p in pairs]
+    if not all(abs(p["p_value"] - f) <= 1e-12 * max(1.0, f) for p, f in zip(pairs, floors)):
+        return None
+    n = max(int(p["n_shifts"]) for p in pairs)
+    frames = report.get("n_frames")
+    clip = f"a clip of {frames} frames" if frames else "this clip"
+    more = (" (more --n-perm shifts, up to the number of frames, lower it)" if frames and n < int(frames) - 1
+            else "; only a longer clip lowers it")
+    return (f"note: every p-value is {min(floors):.3g}, the smallest that {n} circular shifts of {clip} "
+            f"allow (p >= 1/(shifts+1)){more}")
+
+
 @click.command()
 @click.argument("landmarks", callback=existing_file)
 @click.argument("audio_path", metavar="[AUDIO]", required=False, callback=existing_file)
@@ -34,6 +55,10 @@ def correlate(landmarks: Path, audio_path: Path | None, out_dir: Path, fps: floa
     refuse_existing(out_dir / "report.json", force=force)
 
     if audio_path is None:
+        from ..io.media import VIDEO_EXTENSIONS
+        if landmarks.suffix.lower() not in VIDEO_EXTENSIONS:
+            raise click.UsageError(f"{landmarks} is not a video, so it has no sound: give an AUDIO file too "
+                                   f"(signfuse correlate {landmarks.name} VOICE.wav --out ...)")
         from .. import vision
         with console.status(f"extracting landmarks from {landmarks.name}"):
             seq = vision.extract(landmarks)
@@ -51,7 +76,11 @@ def correlate(landmarks: Path, audio_path: Path | None, out_dir: Path, fps: floa
     for p in report["pairs"]:
         table.add_row(p["audio"], p["motion"], f"{p['r']:+.3f}", f"{p['lag_s']:+.3f}",
                       f"{p['p_value']:.3g}" + (" *" if p["significant"] else ""))
-    console.print(table)
+    from rich.console import Console
+    Console().print(table)  # the result goes to stdout; notes and file names stay on stderr
+    note = p_floor_note(report)
+    if note:
+        console.print(note, highlight=False)
     if "beats" in report and report["beats"]["score"] is not None:
         b = report["beats"]
         console.print(f"beat alignment {b['score']:.3f} (chance {b['chance']}), sigma {b['sigma_s']} s")

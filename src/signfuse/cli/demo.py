@@ -11,6 +11,7 @@ from ._common import console
 
 # the stage names, spelled out here so that ``--help`` needs no import of the demo package
 STAGE_NAMES = ("corpus", "face", "audio_motion", "recognition", "audio_to_gesture", "emotion", "translation")
+DEMO_STAGES = STAGE_NAMES
 
 
 @click.command()
@@ -20,7 +21,7 @@ STAGE_NAMES = ("corpus", "face", "audio_motion", "recognition", "audio_to_gestur
 @click.option("--quick", is_flag=True, help="Tiny corpus and a few epochs: checks the pipeline in about 20 s; "
                                             "its numbers mean nothing.")
 @click.option("--stage", "stages", multiple=True, type=click.Choice(STAGE_NAMES),
-              help="Run only this stage (repeatable). In a folder with an earlier run, its corpus is reused and "
+              help=f"Run only this stage (repeatable): {', '.join(STAGE_NAMES)}. In a folder with an earlier run, its corpus is reused and "
                    "the other stages' results stay in the report.")
 @click.option("--workers", type=click.IntRange(1, 16), default=None,
               help="Processes that run the stages after the corpus side by side (each single-threaded). "

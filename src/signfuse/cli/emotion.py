@@ -93,8 +93,11 @@ def _print(table: dict) -> None:
     from rich.table import Table
 
     t = Table(title=f"{table['target']} on held-out signers ({table['n_test']} samples, {len(table['classes'])} classes)")
-    for c in ("model", "accuracy", "macro-F1"):
+    for c in ("model", "accuracy ↑", "macro-F1 ↑"):
         t.add_column(c)
     for name, r in table["rows"].items():
         t.add_row(name, f"{r['accuracy']:.3f}", f"{r['macro_f1']:.3f}")
+    if table.get("classes"):
+        # a uniform guess is right 1/K of the time whatever the class balance
+        t.add_row("chance (uniform guess)", f"{1 / len(table['classes']):.3f}", "-")
     console.print(t)

@@ -52,7 +52,7 @@ RECOGNITION_MODELS = ("conv_transformer", "hybrid", "lstm", "transformer")
 
 @click.command(context_settings={**_CTX, "show_default": True})
 @click.option("--data", type=click.Path(exists=True), help="Corpus folder, dataset index, extract output folder or "
-              "stream cache.")
+              "stream cache.  [default: the data key of --config, or of RUN_DIR/config.yaml with --resume]")
 @click.option("--task", type=click.Choice(["isolated", "continuous"]), default=None, help="[default: isolated]")
 @click.option("--model", default=None, help=f"Recognition model: {', '.join(RECOGNITION_MODELS)}. [default: hybrid]")
 @click.option("--streams", default=None, help="Comma-separated streams (hands, body, face, au, audio, motion, "
@@ -60,7 +60,8 @@ RECOGNITION_MODELS = ("conv_transformer", "hybrid", "lstm", "transformer")
 @click.option("--epochs", type=click.IntRange(min=1), default=None, help="[default: 20]")
 @click.option("--accelerator", type=click.Choice(["auto", "cpu", "gpu", "cuda", "mps"]), default=None,
               help="Where to train; auto uses a GPU when there is one. [default: auto]")
-@click.option("--config", type=click.Path(exists=True, dir_okay=False), default=None, help="YAML config.")
+@click.option("--config", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="YAML config (its keys override the defaults).  [default: none]")
 @click.option("--run-dir", type=click.Path(file_okay=False), default=None, help="Output folder of the run. "
               "[default: runs/latest]")
 @click.option("--resume", is_flag=True, help="Continue from RUN_DIR/checkpoints/last.ckpt.")
@@ -86,8 +87,40 @@ def train(ctx: click.Context, data, task, model, streams, epochs, accelerator, c
     with ProgressCallback("caching streams") as prog, EpochProgress("training", share=prog) as ep:
         res = fit(cfg, resume=resume, progress=prog, callbacks=[epoch_callback(ep)])
     console.print(f"[green]done[/green]: {res.run_dir}  best={res.best}")
+    counts = _sample_counts(Path(res.run_dir))
+    if counts:
+        console.print(counts, highlight=False)
     click.echo(json.dumps({"run_dir": str(res.run_dir), "best": str(res.best), "last": str(res.last),
                            "metrics": res.metrics}, indent=2))
+
+
+def _sample_counts(run_dir: Path) -> str | None:
+    """"samples: train 40 (+40 mirrored), val 10" from the run's summary.json (None when it has no counts)."""
+    try:
+        d = json.loads((run_dir / "summary.json").read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(d.get("train"), int):
+        return None
+    mirrored = int(d.get("train_mirrored") or 0)
+    train = f"{d['train'] - mirrored} (+{mirrored} mirrored)" if mirrored else str(d["train"])
+    return f"samples: train {train}, val {d.get('val', '?')}"
+
+
+def eval_summary(m: dict, *, split: str = "test") -> str:
+    """One line for a person: "test: top-1 94.4% (151/160), top-5 99.4%", or the WER with its parts."""
+    if m.get("task") == "isolated" and "top1" in m:
+        n = int(m.get("n", 0))
+        line = f"{split}: top-1 {100 * m['top1']:.1f}% ({round(m['top1'] * n)}/{n})"
+        if m.get("top5") is not None:
+            line += f", top-5 {100 * m['top5']:.1f}%"
+        return line
+    w = m.get("beam") or m.get("greedy")
+    if w:
+        how = f"beam {w['width']}" if "width" in w else "greedy"
+        return (f"{split}: WER {100 * w['wer']:.1f}% ({w['n_sub']} sub, {w['n_del']} del, {w['n_ins']} ins "
+                f"of {w['n_ref']} glosses in {w['n_seq']} sentences; {how})")
+    return f"{split}: evaluated"
 
 
 @click.command(name="eval")
@@ -103,6 +136,7 @@ def eval_cmd(checkpoint, data, split, out_dir, beam) -> None:
     with ProgressCallback("caching streams", transient=True) as prog:
         m = evaluate_checkpoint(checkpoint, data=data, split=split, out_dir=out_dir, beam=beam, progress=prog)
     m.pop("confusion_matrix", None)
+    console.print(eval_summary(m, split=split), highlight=False)
     click.echo(json.dumps(m, indent=2))
 
 
@@ -159,43 +193,58 @@ def recognize(model_path, input_path, top_k, beam, fps, live, window_s, hop_s, m
         click.echo(r["text"])
 
 
-@click.command(context_settings=_CTX)
-@click.option("--data", type=click.Path(exists=True), required=True)
-@click.option("--streams-sets", required=True, help='e.g. "hands;hands,body;hands,body,face"')
-@click.option("--model", default=None)
-@click.option("--config", type=click.Path(exists=True, dir_okay=False), default=None)
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="runs/ablation")
+def _with_epochs(args: list[str], epochs: int | None) -> list[str]:
+    return args + ["--epochs", str(epochs)] if epochs is not None else args
+
+
+@click.command(context_settings={**_CTX, "show_default": True})
+@click.option("--data", type=click.Path(exists=True), required=True,
+              help="Corpus folder, dataset index, extract output folder or stream cache.")
+@click.option("--streams-sets", required=True, help='Stream sets separated by ";", e.g. "hands;hands,body;hands,body,face".')
+@click.option("--model", default=None, help=f"Recognition model: {', '.join(RECOGNITION_MODELS)}. [default: hybrid]")
+@click.option("--epochs", type=click.IntRange(min=1), default=None, help="Epochs per stream set. [default: 20]")
+@click.option("--config", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="YAML config (its keys override the defaults).  [default: none]")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="runs/ablation",
+              help="Output folder (ablation.json, ablation.md, ablation.png, one run folder per set).")
 @click.pass_context
-def ablate(ctx, data, streams_sets, model, config, out_dir) -> None:
-    """Train and evaluate each stream set with the same seeds; writes a table."""
+def ablate(ctx, data, streams_sets, model, epochs, config, out_dir) -> None:
+    """Train and evaluate each stream set with the same seeds; writes a table. Extra --key value pairs
+    override any config key, as in train."""
     from ..train.ablate import ablate as run, ablation_table, parse_stream_sets
     sets = parse_stream_sets(streams_sets)
     union = ",".join(dict.fromkeys(s for st in sets for s in st))
-    cfg = _common_cfg(data, "isolated", model, union, config, list(ctx.args))
+    cfg = _common_cfg(data, "isolated", model, union, config, _with_epochs(list(ctx.args), epochs))
     r = run(cfg, sets, out_dir, progress=lambda m: console.print(m))
-    click.echo(ablation_table(r["rows"]))
+    click.echo(ablation_table(r["rows"], classes=r.get("classes")))
 
 
-@click.command(context_settings=_CTX)
-@click.option("--data", type=click.Path(exists=True), required=True)
-@click.option("--source", default=None, help="Training region (default: the first).")
-@click.option("--target", default=None, help="Test region (default: the second).")
-@click.option("--methods", default="none,instance,adain,adversarial,finetune")
-@click.option("--k-shot", type=click.IntRange(0, 10_000), default=2)
-@click.option("--streams", default=None)
-@click.option("--config", type=click.Path(exists=True, dir_okay=False), default=None)
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="runs/adapt")
+@click.command(context_settings={**_CTX, "show_default": True})
+@click.option("--data", type=click.Path(exists=True), required=True,
+              help="Corpus folder, dataset index or stream cache with a domain (region) per signer.")
+@click.option("--source", default=None, help="Training region.  [default: the first region, sorted by name]")
+@click.option("--target", default=None, help="Test region.  [default: the second region]")
+@click.option("--methods", default="none,instance,adain,adversarial,finetune", help="Comma-separated methods.")
+@click.option("--k-shot", type=click.IntRange(0, 10_000), default=2, help="Target samples per class for finetune.")
+@click.option("--streams", default=None, help="Comma-separated streams.  [default: hands,body,face]")
+@click.option("--epochs", type=click.IntRange(min=1), default=None, help="Epochs per method.  [default: 20]")
+@click.option("--config", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="YAML config (its keys override the defaults).  [default: none]")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="runs/adapt",
+              help="Output folder (adaptation.json, adaptation.md).")
 @click.pass_context
-def adapt(ctx, data, source, target, methods, k_shot, streams, config, out_dir) -> None:
-    """Train on region SOURCE, test on region TARGET with each adaptation method."""
+def adapt(ctx, data, source, target, methods, k_shot, streams, epochs, config, out_dir) -> None:
+    """Train on region SOURCE, test on region TARGET with each adaptation method. Extra --key value pairs
+    override any config key, as in train."""
     from ..train.adapt import adapt as run, adaptation_table
     if source is not None and source == target:
         raise click.BadParameter(f"--source {source} and --target {target} are the same region; adaptation "
                                  "trains on one region and tests on another", param_hint="--target")
-    cfg = _common_cfg(data, "isolated", None, streams, config, list(ctx.args))
+    cfg = _common_cfg(data, "isolated", None, streams, config, _with_epochs(list(ctx.args), epochs))
     r = run(cfg, out_dir, source=source, target=target, methods=[m.strip() for m in methods.split(",") if m.strip()],
             k_shot=k_shot, progress=lambda m: console.print(m))
-    click.echo(f"train on {r['source']}, test on {r['target']}\n" + adaptation_table(r["rows"]))
+    click.echo(f"train on {r['source']}, test on {r['target']}\n"
+               + adaptation_table(r["rows"], source=r["source"], target=r["target"], classes=r.get("classes")))
 
 
 @click.command()

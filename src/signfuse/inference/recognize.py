@@ -11,7 +11,7 @@ import numpy as np
 
 from ..errors import DataError, ParameterError
 from ..samples import sample_from_entry
-from ..models.decoding import ctc_beam_decode, ctc_greedy_decode
+from ..ctc import ctc_beam_decode, ctc_greedy_decode  # numpy only: the ONNX path imports no torch
 
 if TYPE_CHECKING:  # type names only, not imported at run time (models.recognizer needs torch)
     from typing import TypeAlias
@@ -109,7 +109,7 @@ def _predict(model: RecognitionModel, smp: Sample, *, top_k: int, beam: int) -> 
 
 
 def _check_options(top_k: int, beam: int) -> None:
-    from ..models.decoding import MAX_BEAM
+    from ..ctc import MAX_BEAM
     if isinstance(top_k, bool) or not isinstance(top_k, int) or not 1 <= top_k <= 1000:
         raise ParameterError(f"top_k={top_k!r} must be an integer from 1 to 1000")
     if isinstance(beam, bool) or not isinstance(beam, int) or not 0 <= beam <= MAX_BEAM:

@@ -350,10 +350,12 @@ def fit(cfg: Mapping[str, Any], *, resume: bool = False, bundle: DataBundle | No
     metrics = dict(res.metrics)
     metrics["ctc_skipped"] = int(module.ctc_skipped)
     from ..io import atomic_path
+    # "train" counts every training sample; "train_mirrored" how many of them are mirrored twins
+    mirrored = sum(1 for i in tr if (bundle.cache.records[i].get("meta") or {}).get("mirror_of"))
     with atomic_path(tc.run_dir / "summary.json") as tmp:
         tmp.write_text(json.dumps({"best": str(res.best) if res.best else None, "last": str(res.last),
                                    "metrics": metrics, "vocab_size": len(bundle.vocab), "train": len(tr),
-                                   "val": len(va)}, indent=2))
+                                   "train_mirrored": mirrored, "val": len(va)}, indent=2))
     return FitResult(run_dir=res.run_dir, best=res.best, last=res.last, metrics=metrics, config=cfg,
                      history=res.history)
 

@@ -295,7 +295,11 @@ def fit_module(module: Any, train_loader: Any, val_loader: Any = None, *, traine
                   enable_model_summary=False, deterministic=tc.deterministic, num_sanity_val_steps=0,
                   gradient_clip_val=tc.gradient_clip_val)
     L.seed_everything(int(tc.seed), workers=True, verbose=False)
-    t.fit(module, train_loader, val_loader, ckpt_path=str(last) if resume else None)
+    import warnings
+    with warnings.catch_warnings():
+        # the folder holds this run's own files (config, logs, an earlier session's checkpoints on resume)
+        warnings.filterwarnings("ignore", message=r".*Checkpoint directory .* exists and is not empty.*")
+        t.fit(module, train_loader, val_loader, ckpt_path=str(last) if resume else None)
     best = Path(best_cb.best_model_path) if best_cb is not None and best_cb.best_model_path else None
     metrics = {}
     for k, v in t.callback_metrics.items():

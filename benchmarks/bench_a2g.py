@@ -27,7 +27,6 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import machine, utc_stamp, write_result  # noqa: E402
 
-
 BEAT_NOTE = [
     "Reading the beat columns: `beat_align` is the AIST++/BEAT score (audio onset peaks against local",
     "minima of the summed hand speed, sigma 0.1 s); `beat_align_peaks` uses speed maxima (stroke apexes)",
@@ -51,6 +50,8 @@ def main() -> None:
 
     from signfuse.audio import load
     from signfuse.datasets.synthetic import generate_corpus, load_corpus
+    from signfuse.inference.a2g import load_a2g, predict_clip
+    from signfuse.samples.a2g import audio_inputs
     from signfuse.train import a2g, emotion
 
     tmp = Path(tempfile.mkdtemp(prefix="bench_a2g_"))
@@ -64,25 +65,26 @@ def main() -> None:
     train = [c for c in clips if c.split == "train"]
     test = [c for c in clips if c.split == "test"]
     t0 = time.perf_counter()
-    ckpt = a2g.train_a2g(clips, tmp / "a2g", epochs=args.epochs, seed=0)  # 2 threads (set above)
+    ckpt = a2g.train_a2g(clips, tmp / "a2g", epochs=args.epochs, seed=0, overwrite=True)  # 2 threads (set above)
     a2g_train_s = time.perf_counter() - t0
-    model, ae, _ = a2g.load_a2g(ckpt)
+    model, ae, _ = load_a2g(ckpt)
     table = a2g.evaluate_clips(model, ae, test, train, seed=0)
     rtf_model = a2g.rtf(model, seconds=60.0, threads=1)
     torch.set_num_threads(2)
     # the registry's other model, same data, epochs and seed, for comparison
     t0 = time.perf_counter()
-    ckpt_tf = a2g.train_a2g(clips, tmp / "a2g_tf", model="a2g_transformer", epochs=args.epochs, seed=0)
+    ckpt_tf = a2g.train_a2g(clips, tmp / "a2g_tf", model="a2g_transformer", epochs=args.epochs, seed=0,
+                            overwrite=True)
     tf_train_s = time.perf_counter() - t0
-    model_tf, ae_tf, _ = a2g.load_a2g(ckpt_tf)
+    model_tf, ae_tf, _ = load_a2g(ckpt_tf)
     table_tf = a2g.evaluate_clips(model_tf, ae_tf, test, train, seed=0)
     rtf_tf = a2g.rtf(model_tf, seconds=60.0, threads=1)
     # whole predict path on one thread: audio features of 60 s of corpus audio + the model
     torch.set_num_threads(1)
     wav = np.concatenate([load(e.meta["audio"], sr=16000)[0] for e in load_corpus(corpus)[:60]])[: 60 * 16000]
     t0 = time.perf_counter()
-    x, _ = a2g.audio_inputs(wav, sr=16000, fps=30.0, n_frames=int(len(wav) / 16000 * 30))
-    a2g.predict_clip(model, x)
+    x, _ = audio_inputs(wav, sr=16000, fps=30.0, n_frames=int(len(wav) / 16000 * 30))
+    predict_clip(model, x)
     rtf_full = (time.perf_counter() - t0) / (len(wav) / 16000)
 
     torch.set_num_threads(2)

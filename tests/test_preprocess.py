@@ -217,3 +217,23 @@ def test_properties_mirror_interpolate_resample(seed, missing, frames):
     assert same.n_frames == seq.n_frames and same.equals(seq, atol=1e-3)
     aug = pp.augment(seq, seed=seed, mirror_p=0.5)
     assert aug.n_frames == seq.n_frames and np.all(np.isfinite(aug.data))
+
+
+def test_augment_streams_is_seeded_and_keeps_streams_aligned():
+    from signfuse.preprocess import augment_streams
+    rng = np.random.default_rng(0)
+    v = {"a": rng.normal(size=(40, 3)).astype(np.float32), "b": np.arange(40, dtype=np.float32)[:, None]}
+    m = {"a": np.ones(40, bool), "b": np.arange(40) % 2 == 0}
+    x1, m1 = augment_streams(v, m, seed=[1, 2, 3])
+    x2, m2 = augment_streams(v, m, seed=[1, 2, 3])
+    assert all(np.array_equal(x1[k], x2[k]) for k in v) and all(np.array_equal(m1[k], m2[k]) for k in v)
+    assert not np.array_equal(x1["a"], augment_streams(v, m, seed=[1, 2, 4])[0]["a"])
+    # stream "b" holds the frame index: without gain and noise its values are the kept frames, which the
+    # masks of every stream must follow (streams stay aligned)
+    xb, mb = augment_streams(v, m, seed=[1, 2, 3], gain=(1.0, 1.0), noise=0.0)
+    kept = xb["b"][:, 0].astype(int)
+    assert len(kept) == len(xb["a"]) and np.all(np.diff(kept) >= 0) and len(kept) != 40
+    assert np.array_equal(mb["b"], kept % 2 == 0) and np.array_equal(xb["a"], v["a"][kept])
+    x0, m0 = augment_streams(v, m, seed=None, max_frames=10)
+    assert len(x0["a"]) == 10 and np.array_equal(x0["b"][:, 0], np.round(np.linspace(0, 39, 10)))
+    assert np.array_equal(m0["b"], np.round(np.linspace(0, 39, 10)) % 2 == 0)

@@ -14,20 +14,30 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
 from .errors import DataError, ParameterError
 from .sequence import LandmarkSequence
 from .streams import Stream
-from .topology import (FACE, FACE_REGIONS, HAND_POINTS, LEFT_HAND, MIRROR_COMPONENTS, POSE, POSE_POINTS, RIGHT_HAND,
-                       mirror_point_name)
+from .topology import (
+    FACE,
+    FACE_REGIONS,
+    HAND_POINTS,
+    LEFT_HAND,
+    MIRROR_COMPONENTS,
+    POSE,
+    POSE_POINTS,
+    RIGHT_HAND,
+    mirror_point_name,
+)
+from .validators import check_rate
 
 __all__ = [
     "normalize", "to_streams", "STREAM_NAMES", "interpolate_gaps", "smooth_one_euro", "smooth_savgol",
     "resample_fps", "rotate", "scale", "shear", "time_warp", "frame_dropout", "landmark_dropout", "mirror",
-    "augment",
+    "augment", "augment_streams",
 ]
 
 log = logging.getLogger(__name__)
@@ -337,8 +347,7 @@ def resample_fps(seq: LandmarkSequence, *, fps: float) -> LandmarkSequence:
     lies within the input's frames; variable-rate inputs (``times``) are handled by their timestamps.
     The result has evenly spaced frames (``times=None``).
     """
-    if not (isinstance(fps, (int, float)) and math.isfinite(fps) and fps > 0):
-        raise ParameterError(f"fps={fps!r} must be a positive number")
+    fps = check_rate(fps)
     T = seq.n_frames
     if T == 0:
         return seq.replace(fps=float(fps), times=None)
@@ -506,3 +515,32 @@ def augment(seq: LandmarkSequence, *, seed, rotation_deg: float = 10.0, scale_ra
     if landmark_dropout_p:
         out = landmark_dropout(out, p=landmark_dropout_p, seed=int(sub[2]))
     return out
+
+
+def augment_streams(values: Mapping[str, np.ndarray], masks: Mapping[str, np.ndarray], *, seed=None,
+                    speed: tuple[float, float] = (0.8, 1.25), gain: tuple[float, float] = (0.9, 1.1),
+                    noise: float = 0.01, max_frames: int | None = None) -> tuple[dict, dict]:
+    """Seeded augmentation of a sample's feature streams (what recognition training uses).
+
+    ``values``: stream -> ``(T, F)``; ``masks``: stream -> ``(T,)``. With a ``seed``: one random speed
+    change (nearest-frame resampling by a factor from ``speed``, when T > 4), then per stream a random
+    gain and Gaussian noise of std ``noise``. ``max_frames`` then subsamples uniformly (with or without
+    a seed, as evaluation does). All streams share the time indices, so they stay aligned. ``seed=None``:
+    no augmentation.
+    """
+    n = len(next(iter(values.values())))
+    idx = np.arange(n)
+    rng = _rng(seed) if seed is not None else None
+    if rng is not None and n > 4:
+        factor = rng.uniform(*speed)
+        new_n = max(2, int(round(n / factor)))
+        idx = np.clip(np.round(np.linspace(0, n - 1, new_n)).astype(int), 0, n - 1)
+    if max_frames and len(idx) > max_frames:
+        idx = idx[np.round(np.linspace(0, len(idx) - 1, max_frames)).astype(int)]
+    x = {}
+    for s, v in values.items():
+        a = v[idx].astype(np.float32)
+        if rng is not None:
+            a = a * rng.uniform(*gain) + rng.normal(0, noise, size=a.shape).astype(np.float32)
+        x[s] = a
+    return x, {s: masks[s][idx] for s in values}

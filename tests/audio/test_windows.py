@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from signfuse.audio.windows import compare_windows, plot_windows, tone_leakage_db, window_sidelobes
+from signfuse.audio.windows import compare_windows, tone_leakage_db, window_sidelobes
 from signfuse.testing.audio import harmonic_glide
+from signfuse.viz import window_comparison
 
 
 def test_sidelobe_levels_match_theory_and_order():
@@ -38,5 +39,5 @@ def test_compare_windows_table_and_figure():
     assert np.all(np.isfinite(table.values))
     # pitch-adaptive windows change the voiced spectra measurably (25 ms vs 3 periods of 110-180 Hz)
     assert (table["adaptive_mel_change_db"] > 0.1).all()
-    fig = plot_windows(table)
+    fig = window_comparison(table)
     assert len(fig.axes) == 3

@@ -94,7 +94,7 @@ def test_pose_parquet_npz_pose_exact(shared_data, tmp_path, name):
     for comp in seq.components:
         if comp.name == "POSE_WORLD":
             continue
-        for j, pt in enumerate(comp.points[:468]):
+        for pt in comp.points[:468]:
             a = seq.point(comp.name, pt)
             b = k.point(comp.name, pt)
             seen = seq.point_confidence(comp.name, pt) > 0
@@ -166,3 +166,42 @@ def test_round_trip_property(tmp_path_factory, make_holistic, frames, dims, miss
     p2 = io.read(io.write(z, d / "b.pose"))
     assert p.equals(seq) and k.equals(binary) and z.equals(binary) and p2.equals(binary)
     assert k.dims == dims and k.n_frames == frames
+
+
+def test_read_takes_a_rate_for_every_format_and_refuses_a_conflict(tmp_path, rng, make_holistic):
+    """``io.read(path, fps=...)``: used where the file has no rate, checked where it has one."""
+    seq = make_holistic(rng, frames=6, fps=25.0)
+    for name in ("a.pose", "a.npz", "a.parquet"):
+        io.write(seq, tmp_path / name)
+        assert io.read(tmp_path / name, fps=25.0).fps == 25.0
+        with pytest.raises(ParameterError, match=r"stores 25 frames/s; fps=30 conflicts"):
+            io.read(tmp_path / name, fps=30)
+    with pytest.raises(ParameterError, match="fps=-1 must be a positive finite number"):
+        io.read(tmp_path / "a.pose", fps=-1)
+
+
+def test_describe_kaggle_without_fps_says_the_rate_is_unknown(tmp_path, rng):
+    import json
+
+    from click.testing import CliRunner
+
+    from signfuse.cli import cli
+
+    pq.write_table(_kaggle_table(rng, frames=6), tmp_path / "k.parquet")
+    d = io.describe(tmp_path / "k.parquet")
+    assert d["format"] == "kaggle" and d["frames"] == 6 and d["fps"] is None and d["rate"] == "unknown"
+    assert d["duration_s"] is None and d["missing"]["LEFT_HAND"] == 0.5 and "--fps" in d["note"]
+    d = io.describe(tmp_path / "k.parquet", fps=30)
+    assert d["fps"] == 30.0 and d["rate"] == "given" and d["duration_s"] == pytest.approx(0.2)
+    res = CliRunner().invoke(cli, ["info", str(tmp_path / "k.parquet")])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output)["rate"] == "unknown"
+
+
+def test_write_kaggle_metadata_records_the_model(tmp_path, rng, make_holistic):
+    seq = make_holistic(rng, frames=3, fps=30.0)
+    io.write_kaggle_parquet(seq, tmp_path / "m.parquet", metadata={"model": "hands"})
+    assert io.kaggle.kaggle_metadata(tmp_path / "m.parquet")["model"] == "hands"
+    assert io.describe(tmp_path / "m.parquet")["model"] == "hands"
+    with pytest.raises(ParameterError, match="reserved"):
+        io.write_kaggle_parquet(seq, tmp_path / "n.parquet", metadata={"fps": 5})

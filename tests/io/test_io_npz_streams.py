@@ -102,3 +102,36 @@ def test_atomic_path_keeps_suffix_and_cleans_up(tmp_path):
             tmp.write_bytes(b"2")
             raise KeyError
     assert not (tmp_path / "y.npz").exists() and sorted(p.name for p in tmp_path.iterdir()) == ["sub"]
+
+
+def test_atomic_writes_to_a_read_only_folder_are_one_clear_error(tmp_path, rng, make_holistic):
+    """Read-only folder: one DataError naming the target, nothing chained, no temporary file left."""
+    import os
+
+    from signfuse.errors import DataError
+
+    if os.geteuid() == 0:
+        # root ignores folder permissions; a path under a regular file fails the same way for everyone
+        blocker = tmp_path / "file"
+        blocker.write_text("x")
+        target = blocker / "out.npz"
+    else:  # pragma: no cover - CI runs as root
+        ro = tmp_path / "ro"
+        ro.mkdir()
+        ro.chmod(0o500)
+        target = ro / "out.npz"
+    seq = make_holistic(rng, frames=3, fps=25.0)
+    with pytest.raises(DataError, match="out.npz: cannot write") as info:
+        io.write(seq, target)
+    assert info.value.__cause__ is None and info.value.__suppress_context__
+    assert not [p for p in tmp_path.rglob("*") if ".tmp-" in p.name]
+
+
+def test_atomic_writes_keep_the_users_umask(tmp_path, rng, make_holistic):
+    import os
+    old = os.umask(0o022)
+    try:
+        p = io.write(make_holistic(rng, frames=3, fps=25.0), tmp_path / "a.pose")
+    finally:
+        os.umask(old)
+    assert p.stat().st_mode & 0o777 == 0o644

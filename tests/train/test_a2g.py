@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from signfuse import DataError, ParameterError
+from signfuse.inference import a2g as a2g_inference
 from signfuse.models import create_model
 from signfuse.train import a2g
 
@@ -46,8 +47,8 @@ def test_training_learns_a_lagged_mapping(tmp_path, rng, monkeypatch):
     train = _clips(rng, 24, 60, 4, 3, "train")
     test = _clips(rng, 6, 60, 4, 3, "test")
     ckpt = a2g.train_a2g(train + test, tmp_path, epochs=25, dim=32, fgd_steps=20, lr=5e-3)
-    model, ae, cfg = a2g.load_a2g(ckpt)
-    pred = a2g.predict_clip(model, test[0].x)
+    model, ae, cfg = a2g_inference.load_a2g(ckpt)
+    pred = a2g_inference.predict_clip(model, test[0].x)
     r = np.corrcoef(pred[:, 0], test[0].y[:, 0])[0, 1]
     assert r > 0.8, r
     assert cfg["n_train"] == 24 and (tmp_path / "config.json").exists()
@@ -95,7 +96,7 @@ def test_corpus_clips_train_predict_render(tiny_corpus, tmp_path):
     from signfuse.datasets.synthetic import load_corpus
 
     wav = load_corpus(tiny_corpus)[0].meta["audio"]
-    res = a2g.predict_audio(ckpt, wav, out=tmp_path / "pred.pose", render=tmp_path / "pred.mp4",
+    res = a2g_inference.predict_audio(ckpt, wav, out=tmp_path / "pred.pose", render=tmp_path / "pred.mp4",
                             envelope_out=tmp_path / "env.parquet")
     from signfuse import io
     seq = io.read(tmp_path / "pred.pose")
@@ -110,11 +111,11 @@ def test_bad_checkpoints(tmp_path):
     bad = tmp_path / "bad.ckpt"
     bad.write_bytes(b"not a checkpoint")
     with pytest.raises(DataError, match="bad.ckpt"):
-        a2g.load_a2g(bad)
+        a2g_inference.load_a2g(bad)
     other = tmp_path / "other.ckpt"
     torch.save({"kind": "emotion"}, other)
-    with pytest.raises(DataError, match="not an 'a2g' checkpoint"):
-        a2g.load_a2g(other)
+    with pytest.raises(DataError, match="this command needs a 'a2g' checkpoint|not a signfuse checkpoint"):
+        a2g_inference.load_a2g(other)
     with pytest.raises(DataError, match="needs clips in the 'train' split"):
         a2g.train_a2g([], tmp_path)
 
@@ -123,7 +124,7 @@ def test_bad_checkpoints(tmp_path):
 def test_train_on_videos_with_sound_after_extract(tmp_path):
     """The issue's second data source: a folder of videos with sound, then ``signfuse extract``, then
     ``a2g train --data`` on the extract output (audio from the source videos, via the manifest)."""
-    pytest.importorskip("mediapipe")
+    pytest.importorskip("mediapipe", reason="needs the [vision] extra (mediapipe)")
     from click.testing import CliRunner
 
     from signfuse.cli import cli

@@ -3,6 +3,7 @@ import pytest
 import torch
 
 from signfuse import DataError, ParameterError
+from signfuse.inference import emotion as emo_inference
 from signfuse.models import create_model
 from signfuse.train import emotion as emo
 
@@ -75,7 +76,7 @@ def test_experiment_finds_the_informative_stream(rng, tmp_path):
     assert rob["face_dropped"]["accuracy"] < rows["fusion_early"]["accuracy"] - 0.3
     assert rob["voice_dropped"]["accuracy"] > rows["fusion_early"]["accuracy"] - 0.15
     assert (tmp_path / "emotion_early.ckpt").exists() and (tmp_path / "emotion_table.json").exists()
-    model, ck = emo.load_emotion(tmp_path / "emotion_early.ckpt")
+    model, ck = emo_inference.load_emotion(tmp_path / "emotion_early.ckpt")
     assert ck["classes"] == ["angry", "happy", "sad"]
 
 
@@ -83,14 +84,18 @@ def test_data_errors(rng, tmp_path):
     one = [s for s in _toy(rng, 3, "train") if s.label == "sad"]
     with pytest.raises(DataError, match="single class"):
         emo.train_classifier(one, streams=["face"], fusion="single", classes=["sad"], epochs=1)
-    with pytest.raises(ParameterError, match="unknown stream 'hands'"):
-        emo.train_classifier(_toy(rng, 3, "train"), streams=["hands"], fusion="single", classes=["angry", "happy", "sad"])
+    with pytest.raises(ParameterError, match="unknown stream 'lips'"):
+        emo.train_classifier(_toy(rng, 3, "train"), streams=["lips"], fusion="single", classes=["angry", "happy", "sad"])
+    # a registered stream builder is a valid name; a sample set without it is a data error
+    with pytest.raises(DataError, match="no training sample has the 'hand_flexion' stream"):
+        emo.train_classifier(_toy(rng, 3, "train"), streams=["hand_flexion"], fusion="single",
+                             classes=["angry", "happy", "sad"])
     with pytest.raises(DataError, match="corpus.json"):
         emo.samples_from_data(tmp_path)
     bad = tmp_path / "x.ckpt"
     bad.write_text("garbage")
     with pytest.raises(DataError, match="x.ckpt"):
-        emo.load_emotion(bad)
+        emo_inference.load_emotion(bad)
 
 
 def test_corpus_samples_have_three_aligned_streams(tiny_corpus):

@@ -14,13 +14,14 @@ import torch
 import yaml
 
 from signfuse.errors import DataError, ParameterError
-from signfuse.train.checkpoint import load_checkpoint
-from signfuse.train.data import StreamCache
+from signfuse.inference.export import export_onnx
+from signfuse.inference.onnx import load_onnx
+from signfuse.models.recognizer import load_checkpoint
+from signfuse.samples import StreamCache
 from signfuse.train.evaluate import evaluate
-from signfuse.train.export import export_onnx, load_onnx
 from signfuse.train.fit import dataset_splits, fit, prepare_data, resolve_config
 
-from .toy import toy_ctc_cache, toy_cache, toy_samples  # noqa: F401  (fixtures)
+from .toy import toy_samples
 
 torch.set_num_threads(1)
 TINY = {"model_kwargs": {"dim": 16, "heads": 2, "transformer_layers": 1, "conv_layers": 1}, "progress": False,
@@ -106,7 +107,7 @@ def test_corrupt_checkpoint_is_a_clear_error(tmp_path):
         load_checkpoint(bad)
     other = tmp_path / "other.ckpt"
     torch.save({"state_dict": {}, "hyper_parameters": {"x": 1}}, other)
-    with pytest.raises(DataError, match="not written by signfuse"):
+    with pytest.raises(DataError, match="without signfuse.s model description"):
         load_checkpoint(other)
 
 
@@ -145,6 +146,7 @@ def test_onnx_export_matches_pytorch_and_refuses_other_models(two_checkpoints, t
 
 def test_cli_train_eval_export(toy_cache, tmp_path):
     from click.testing import CliRunner
+
     from signfuse.cli import cli
     run = tmp_path / "run"
     r = CliRunner().invoke(cli, ["train", "--data", str(toy_cache.path), "--streams", "hands,face", "--run-dir", str(run),
@@ -166,7 +168,7 @@ def test_cli_train_eval_export(toy_cache, tmp_path):
     r = CliRunner().invoke(cli, ["train", "--data", str(toy_cache.path), "--streams", "hands,lips"])
     assert r.exit_code != 0 and "unknown stream 'lips'" in r.output
     r = CliRunner().invoke(cli, ["eval", str(tmp_path / "m.onnx")])
-    assert r.exit_code != 0 and "not a readable signfuse checkpoint" in r.output
+    assert r.exit_code != 0 and "this is an ONNX model, not a checkpoint" in r.output
 
 
 @pytest.mark.slow

@@ -12,6 +12,7 @@ from signfuse import io as sio
 from signfuse.errors import DependencyError, ParameterError
 from signfuse.vision import collect_jobs, extract_batch, read_manifest
 from signfuse.vision.batch import MANIFEST_NAME
+from signfuse.vision.extract import NOBODY_WARNING
 
 from ._media import astronaut, moving_frames, write_video
 
@@ -55,7 +56,10 @@ def test_batch_outputs_failures_manifest_and_resume(folder, tmp_path, caplog):
     assert "not a readable video" in reasons["notes.mp4"]
     assert "not a readable video" in reasons["truncated.mov"]
     assert all("\n" not in r for r in reasons.values())
-    assert [os.path.basename(p) for p, _ in s.warnings] == ["nobody.mp4"]
+    warned = {os.path.basename(p): w for p, w in s.warnings}
+    assert [p for p, w in warned.items() if w == NOBODY_WARNING] == ["nobody.mp4"]
+    assert warned["astronaut.mp4"].startswith("mostly missing: hands 0% of 12 frames")   # her hands are out of view
+    assert "try --model hands" in warned["astronaut.mp4"]
     assert events[0]["done"] == 0 and events[-1]["done"] == 7 and events[-1]["frames"] == s.frames
     within = [e for e in events if e["status"] is None and e["done"] == 0 and e["frames"] > 0]
     assert within and max(e["frames"] for e in within) == 12     # frames reported inside the first video
@@ -73,7 +77,14 @@ def test_batch_outputs_failures_manifest_and_resume(folder, tmp_path, caplog):
     recs = [json.loads(line) for line in lines]
     assert {r["status"] for r in recs} == {"ok", "failed"}
     for r in recs:
-        assert {"path", "size", "mtime_ns", "settings", "status", "frames", "seconds", "error"} <= set(r)
+        assert {"path", "size", "mtime_ns", "settings", "status", "frames", "seconds", "error", "model",
+                "detection"} <= set(r)
+    by_name = {os.path.basename(r["path"]): r for r in recs}
+    astro = by_name["astronaut.mp4"]
+    assert astro["model"] == "holistic" and astro["settings"]["model"] == "auto"
+    assert astro["detection"]["face"] == 1.0 and astro["detection"]["hands"] == 0.0
+    assert astro["detection"]["pose"] == 1.0 and astro["detection"]["frames"] == 12
+    assert by_name["notes.mp4"]["detection"] is None
 
     # rerun: done inputs are skipped, failed ones are tried again
     s2 = extract_batch([folder], out)
@@ -173,7 +184,7 @@ def test_process_pool_matches_serial(tmp_path, media):
 @pytest.mark.ray
 @pytest.mark.slow
 def test_ray_engine_local_two_cpus(tmp_path, media):
-    pytest.importorskip("ray")
+    pytest.importorskip("ray", reason="needs the [ray] extra")
     bad = tmp_path / "bad.mp4"
     bad.write_text("not a video")
     inputs = [media["astronaut_mp4"], media["astronaut_png"], bad]

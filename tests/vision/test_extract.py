@@ -136,13 +136,15 @@ def test_bad_array_is_refused():
 
 
 def test_truncated_faststart_mp4_is_an_error(tmp_path, media):
-    """With the index at the start, a cut file decodes without an FFmpeg error but stops early."""
+    """With the index at the start, a cut file decodes without an FFmpeg error but stops early.
+
+    75 frames at 25/s cut in half: about 37 frames (1.5 s, 50%) are missing, a large shortfall."""
     import av
 
     from signfuse.errors import DataError
 
     rng = np.random.default_rng(0)      # noise frames: every frame takes about the same bytes
-    frames = [rng.integers(0, 256, (H, W, 3), dtype=np.uint8) for _ in range(30)]
+    frames = [rng.integers(0, 256, (H, W, 3), dtype=np.uint8) for _ in range(75)]
     path = tmp_path / "fast.mp4"
     with av.open(str(path), "w", options={"movflags": "faststart"}) as out:
         st = out.add_stream("libx264", rate=25)
@@ -157,8 +159,62 @@ def test_truncated_faststart_mp4_is_an_error(tmp_path, media):
     assert raw.find(b"moov") < raw.find(b"mdat")
     cut = tmp_path / "cut.mp4"
     cut.write_bytes(raw[: len(raw) // 2])
-    with pytest.raises(DataError, match="truncated video: decoded .* of 30 frames"):
-        extract(cut)
+    with pytest.raises(DataError, match="truncated video: decoded .* of 75 frames"):
+        extract(cut, model="holistic")
+
+
+def _edit_list_mp4(path, *, frames: int = 40, hidden: int = 3):
+    """A valid H.264 mp4 whose first ``hidden`` frames lie before time 0: the muxer writes an edit list
+    (``elst``) that hides them, so the header announces ``frames`` and ``frames - hidden`` decode (as in
+    phone videos)."""
+    import av
+
+    with av.open(str(path), "w") as out:
+        st = out.add_stream("libx264", rate=25)
+        st.width, st.height, st.pix_fmt = 64, 48, "yuv420p"
+        st.options = {"preset": "ultrafast", "bf": "0"}
+        packets = []
+        for i in range(frames):
+            img = np.full((48, 64, 3), (i * 5) % 256, np.uint8)
+            packets += list(st.encode(av.VideoFrame.from_ndarray(img, format="rgb24")))
+        packets += list(st.encode())
+        step = packets[1].pts - packets[0].pts
+        for pkt in packets:
+            pkt.pts -= hidden * step
+            pkt.dts -= hidden * step
+            out.mux(pkt)
+    return path
+
+
+def test_edit_list_video_keeps_its_frames_with_a_warning(tmp_path, caplog):
+    from signfuse.vision import decode
+
+    path = _edit_list_mp4(tmp_path / "phone.mp4")
+    assert b"elst" in path.read_bytes()
+    info = decode.probe_video(path)
+    assert info.n_frames == 40
+    with caplog.at_level(logging.WARNING, logger="signfuse"):
+        seq = extract(path, model="holistic")
+    assert seq.n_frames == 37 and seq.fps == 25.0
+    assert any("decoded 37 of the 40 frames" in r.getMessage() for r in caplog.records)
+
+
+def test_shortfall_rule(tmp_path):
+    """Large shortfall = more than 10% AND more than 1 s; anything less is a warning."""
+    from signfuse.errors import DataError
+    from signfuse.vision import decode
+    from signfuse.vision.extract import _check_shortfall
+
+    def info(n, fps):
+        return decode.VideoInfo(width=8, height=8, fps=fps, n_frames=n, duration=n / fps, rotation=0, codec="h264")
+
+    p = tmp_path / "v.mp4"
+    _check_shortfall(p, decoded=95, info=info(98, 30.0), applies=True)          # 3%: kept
+    _check_shortfall(p, decoded=50, info=info(100, 100.0), applies=True)        # 50% but 0.5 s: kept
+    _check_shortfall(p, decoded=8900, info=info(9000, 30.0), applies=True)      # 3.3 s but 1.1%: kept
+    with pytest.raises(DataError, match="truncated video: decoded 60 of 98"):
+        _check_shortfall(p, decoded=60, info=info(98, 30.0), applies=True)      # 39%, 1.3 s
+    _check_shortfall(p, decoded=10, info=info(98, 30.0), applies=False)         # a frame range: not judged
 
 
 def test_sampling_above_the_video_rate_keeps_every_frame(media):

@@ -33,7 +33,7 @@ from . import spectral as sp
 from .features import features
 from .pitch import hop_length_for
 
-__all__ = ["window_sidelobes", "tone_leakage_db", "compare_windows", "plot_windows"]
+__all__ = ["window_sidelobes", "tone_leakage_db", "compare_windows"]
 
 
 def window_sidelobes(window: str, *, length: int = 400, oversample: int = 64) -> tuple[float, float]:
@@ -128,31 +128,3 @@ def compare_windows(y: np.ndarray, *, sr: int, hop_ms: float = 10.0, segment_s: 
             "adaptive_mel_change_db": float(change),
         }
     return pd.DataFrame.from_dict(rows, orient="index")
-
-
-def plot_windows(table, *, sr: int = 16000, win_length: int = 400):
-    """A figure: the three windows' spectra (leakage) and the table's audio measures as bars."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, 3, figsize=(14, 4), constrained_layout=True)
-    n = win_length * 16
-    for w in table.index:
-        W = np.abs(np.fft.rfft(sp.get_window(w, win_length).astype(np.float64), n=n))
-        bins = np.arange(W.size) * win_length / n
-        axes[0].plot(bins, 20 * np.log10(np.maximum(W / W[0], 1e-12)),
-                     label=f"{w} ({table.loc[w, 'sidelobe_db']:.1f} dB)")
-    axes[0].set(xlim=(0, 12), ylim=(-120, 5), xlabel="frequency (bins of the window length)", ylabel="dB",
-                title="window spectra: side-lobe leakage")
-    axes[0].legend()
-    x = np.arange(len(table.index))
-    axes[1].bar(x - 0.2, table["mfcc_jitter_voiced"], 0.4, label="fixed")
-    axes[1].bar(x + 0.2, table["adaptive_mfcc_jitter_voiced"], 0.4, label="pitch-adaptive")
-    axes[1].set(xticks=x, xticklabels=list(table.index), ylabel="mean |dMFCC| per frame",
-                title="MFCC frame-to-frame jitter (voiced)")
-    axes[1].legend()
-    axes[2].bar(x, table["harmonic_contrast_db"], 0.5)
-    axes[2].set(xticks=x, xticklabels=list(table.index), ylabel="dB", title="harmonic-to-valley contrast")
-    return fig

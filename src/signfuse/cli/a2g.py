@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ._common import ProgressCallback, console, existing_file
+from ._common import EpochProgress, ProgressCallback, console, existing_file
 
 
 @click.group("a2g")
@@ -34,19 +34,29 @@ def _load(data: Path, limit: int | None):
 @click.option("--epochs", default=25, show_default=True, type=click.IntRange(min=1))
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--limit", default=None, type=click.IntRange(min=1), help="Use at most this many clips.")
-def train(data: Path, out_dir: Path, model: str, epochs: int, seed: int, limit: int | None) -> None:
+@click.option("--accelerator", default="auto", show_default=True,
+              type=click.Choice(["auto", "cpu", "gpu", "cuda", "mps"]), help="Where to train (auto: a GPU if any).")
+@click.option("--resume", is_flag=True, help="Continue the run in --out from its checkpoints/last.ckpt.")
+@click.option("--force", is_flag=True, help="Overwrite a run folder that already holds checkpoints.")
+def train(data: Path, out_dir: Path, model: str, epochs: int, seed: int, limit: int | None, accelerator: str,
+          resume: bool, force: bool) -> None:
     """Train on paired audio + landmarks; evaluate on the test split against the baselines."""
-    from ..train.a2g import evaluate_clips, load_a2g, train_a2g
+    from ..inference.a2g import load_a2g
+    from ..train.a2g import evaluate_clips, train_a2g
+    from ..train.trainer import epoch_callback
 
     clips = _load(data, limit)
-    with console.status(f"training {model}"):
-        ckpt = train_a2g(clips, out_dir, model=model, epochs=epochs, seed=seed)
+    with EpochProgress(f"training {model}") as progress:
+        ckpt = train_a2g(clips, out_dir, model=model, epochs=epochs, seed=seed, accelerator=accelerator,
+                         resume=resume, overwrite=force, callbacks=[epoch_callback(progress)])
     net, ae, _ = load_a2g(ckpt)
     train_clips = [c for c in clips if c.split == "train"]
     test = [c for c in clips if c.split == "test"] or [c for c in clips if c.split == "val"]
     if test:
         table = evaluate_clips(net, ae, test, train_clips, seed=seed)
-        (out_dir / "metrics.json").write_text(json.dumps(table, indent=2))
+        from ..io import atomic_path
+        with atomic_path(out_dir / "metrics.json") as tmp:
+            tmp.write_text(json.dumps(table, indent=2))
         _print_table(table)
     console.print(f"checkpoint: {ckpt}")
 
@@ -59,7 +69,8 @@ def train(data: Path, out_dir: Path, model: str, epochs: int, seed: int, limit: 
 @click.option("--seed", default=0, show_default=True, type=int)
 def eval_cmd(ckpt: Path, data: Path, split: str, out: Path | None, seed: int) -> None:
     """Metrics of a checkpoint and of the mean-pose and random-segment baselines."""
-    from ..train.a2g import evaluate_clips, load_a2g
+    from ..inference.a2g import load_a2g
+    from ..train.a2g import evaluate_clips
 
     net, ae, _ = load_a2g(ckpt)
     clips = _load(data, None)
@@ -69,7 +80,9 @@ def eval_cmd(ckpt: Path, data: Path, split: str, out: Path | None, seed: int) ->
     table = evaluate_clips(net, ae, chosen, [c for c in clips if c.split == "train"] or chosen, seed=seed)
     _print_table(table)
     if out:
-        out.write_text(json.dumps(table, indent=2))
+        from ..io import atomic_path
+        with atomic_path(out) as tmp:
+            tmp.write_text(json.dumps(table, indent=2))
     click.echo(json.dumps(table))
 
 
@@ -83,21 +96,28 @@ def eval_cmd(ckpt: Path, data: Path, split: str, out: Path | None, seed: int) ->
               help="Also write the predicted hand envelopes (parquet).")
 def predict(ckpt: Path, audio: Path, out: Path, render: Path | None, envelope: Path | None) -> None:
     """Predict gesture for AUDIO (an audio file or a video's soundtrack)."""
-    from ..train.a2g import predict_audio
+    from ..inference.a2g import predict_audio
 
     with console.status("predicting"):
         written = predict_audio(ckpt, audio, out=out, render=render, envelope_out=envelope)
     click.echo(json.dumps(written))
 
 
+#: which direction is better for each audio-to-gesture metric
+A2G_BETTER = {"l1": "↓", "pck_0.1": "↑", "pck_0.2": "↑", "env_corr": "↑", "beat_align": "↑", "speed_ratio": "→1",
+              "speed_hellinger": "↓", "fgd": "↓"}
+
+
 def _print_table(table: dict) -> None:
     from rich.table import Table
 
     cols = ["l1", "pck_0.1", "pck_0.2", "env_corr", "beat_align", "speed_ratio", "speed_hellinger", "fgd"]
-    t = Table(title="audio to gesture (test split)")
+    t = Table(title="audio to gesture (test split)",
+              caption="↑ higher is better, ↓ lower is better, →1 closest to 1; mean_pose and random_segment "
+                      "are the chance baselines")
     t.add_column("method")
     for c in cols:
-        t.add_column(c, justify="right")
+        t.add_column(f"{c} {A2G_BETTER[c]}", justify="right")
     for name in ("model", "mean_pose", "random_segment"):
         t.add_row(name, *[f"{table[name].get(c, float('nan')):.3f}" for c in cols])
     console.print(t)

@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import click
 
-from ._common import console, existing_file
+from ._common import MAX_FPS, console, existing_file, existing_input, refuse_existing
+
 
 LANDMARK_SUFFIXES = (".pose", ".parquet", ".npz")
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
 
 
 def _load(path: Path, *, what: str, fps: float | None = None):
     """A landmark file through :mod:`signfuse.io`, or a video/image through :func:`signfuse.vision.extract`."""
-    if path.suffix.lower() in LANDMARK_SUFFIXES:
+    if path.suffix.lower() in LANDMARK_SUFFIXES or path.is_dir():
         from .. import io
 
-        return io.read(path, fps=fps if path.suffix.lower() == ".parquet" else None)
+        return io.read(path, fps=fps)
     from .. import vision
 
     with console.status(f"extracting landmarks from {what} {path.name} ..."):
@@ -30,18 +29,28 @@ def _write_csv(stream, path: Path) -> None:
     import numpy as np
 
     header = ["frame", "time", "face_present", *stream.names]
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", encoding="utf-8", newline="") as fh:
+    from ..io import atomic_path
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
         fh.write(",".join(header) + "\n")
         t = stream.time
         for i in range(stream.n_frames):
             vals = ",".join("NaN" if not np.isfinite(v) else f"{v:.6g}" for v in stream.values[i])
             fh.write(f"{i},{t[i]:.6f},{int(stream.mask[i])},{vals}\n")
-    os.replace(tmp, path)
+
+
+def _check_face(seq, *, force: bool, path: Path) -> dict:
+    """Detection rates; refuse (DataError) when the face is mostly missing, unless ``force``.
+
+    Landmarks without a FACE component are left to :func:`signfuse.face.features`, whose error says so."""
+    from ..quality import DEFAULT_MIN_RATE, detection_rates, require_detected
+
+    if not seq.has("FACE"):
+        return detection_rates(seq)
+    return require_detected(seq, ["face"], min_rate=DEFAULT_MIN_RATE, force=force, path=path)
 
 
 @click.command("face")
-@click.argument("input_path", metavar="INPUT", callback=existing_file)
+@click.argument("input_path", metavar="INPUT", callback=existing_input)
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="CSV to write: one row per frame.")
 @click.option("--baseline", default=None, metavar="first|median|FILE",
@@ -51,31 +60,39 @@ def _write_csv(stream, path: Path) -> None:
                    "(bs_AU01 ...). INPUT must then be a video or image; its mesh is used for the geometric AUs too.")
 @click.option("--plot", "plot_path", default=None, type=click.Path(dir_okay=False, path_type=Path),
               help="Save AU and head-pose curves as a PNG.")
-@click.option("--fps", type=float, default=None,
-              help="Frame rate of a Kaggle parquet INPUT that does not store one.")
+@click.option("--fps", type=click.FloatRange(0, MAX_FPS, min_open=True), default=None,
+              help="Frame rate of a Kaggle parquet or MP_Data folder INPUT (they store none).")
+@click.option("--force", is_flag=True,
+              help="Go on when the face was found in fewer than half of the frames (the features of the "
+                   "frames without a face are NaN); overwrite existing outputs.")
 @click.option("--events", "events_path", default=None, type=click.Path(dir_okay=False, path_type=Path),
               help="Save non-manual events (brow raise/furrow, head shake/nod, blinks) as JSON.")
 def face(input_path: Path, out: Path, baseline: str | None, blend_model: Path | None, plot_path: Path | None,
-         fps: float | None, events_path: Path | None) -> None:
+         fps: float | None, events_path: Path | None, force: bool) -> None:
     """Face action units, head pose and non-manual events of INPUT (a landmark file, a video or an image).
 
     Columns: frame, time, face_present, pitch, yaw, roll (degrees; yaw positive when the signer turns to
     their left), AU01 ... AU45, eye_open_r/l, mouth_open, gaze_x/y (478-point meshes). Frames without a
-    face have face_present 0 and NaN features.
+    face have face_present 0 and NaN features. Refuses (exit status 1) when the face was found in fewer
+    than half of the frames, unless --force.
     """
     from .. import face as facelib
     from ..errors import ParameterError
+    from ..quality import format_rates
     from ..streams import concat_streams
 
     for p in (out, plot_path, events_path):
         if p is not None and not p.parent.exists():
             raise click.BadParameter(f"{p.parent}: no such folder", param_hint="output path")
     base = baseline
+    bpath = None
     if baseline is not None and baseline not in ("first", "median"):
         bpath = Path(baseline)
         if not bpath.is_file():
             raise click.BadParameter(f"{baseline!r} is neither 'first', 'median' nor an existing file",
                                      param_hint="--baseline")
+    refuse_existing(out, plot_path, events_path, force=force)
+    if bpath is not None:
         base = _load(bpath, what="baseline", fps=fps)
     if blend_model is not None:
         from ..face.blendshapes import blendshape_aus, read_frames, run_face_landmarker
@@ -86,27 +103,30 @@ def face(input_path: Path, out: Path, baseline: str | None, blend_model: Path | 
         frames, fps, is_video = read_frames(input_path)
         with console.status(f"FaceLandmarker on {len(frames)} frame(s) ..."):
             seq, blend = run_face_landmarker(frames, model=blend_model, fps=fps, video=is_video)
+        rates = _check_face(seq, force=force, path=input_path)
         geo = facelib.features(seq, baseline=base)
         stream = concat_streams([geo, blendshape_aus(blend)], "au")
         stream = stream.replace(names=tuple(n.split(".", 1)[1] for n in stream.names), mask=geo.mask)
     else:
         seq = _load(input_path, what="video", fps=fps)
+        rates = _check_face(seq, force=force, path=input_path)
         stream = facelib.features(seq, baseline=base)
     evs = facelib.events(stream)
     _write_csv(stream, out)
     if events_path is not None:
-        tmp = events_path.with_name(f".{events_path.name}.tmp")
-        tmp.write_text(json.dumps(evs, indent=1))
-        os.replace(tmp, events_path)
+        from ..io import atomic_path
+        with atomic_path(events_path) as tmp:
+            tmp.write_text(json.dumps(evs, indent=1))
     if plot_path is not None:
-        from ..face.plot import plot_features
+        from .. import viz
 
-        fig = plot_features(stream, events=evs, title=input_path.name)
+        fig = viz.face_features(stream, events=evs, title=input_path.name)
         from ..io import save_figure
         save_figure(fig, plot_path, dpi=100)
     n_face = int(stream.mask.sum())
     kinds = {}
     for e in evs:
         kinds[e["type"]] = kinds.get(e["type"], 0) + 1
+    console.print(f"detection: {format_rates(rates, ['face', 'pose', 'hands'])} of {rates['frames']} frames")
     console.print(f"{out}: {stream.n_frames} frames, face in {n_face}; events: "
                   + (", ".join(f"{k} {v}" for k, v in sorted(kinds.items())) or "none"))

@@ -19,6 +19,7 @@ import numpy as np
 from scipy.signal import find_peaks
 
 from ..errors import ParameterError
+from ..validators import check_rate
 
 __all__ = ["beat_alignment", "motion_beats", "audio_beats", "envelope_peaks", "beat_alignment_null"]
 
@@ -28,8 +29,7 @@ def envelope_peaks(x: np.ndarray, *, fps: float, prominence: float = 0.1, min_in
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 1:
         raise ParameterError(f"envelope must be 1-D, got shape {x.shape}")
-    if not fps > 0:
-        raise ParameterError(f"fps={fps!r} must be positive")
+    fps = check_rate(fps)
     x = np.where(np.isfinite(x), x, np.nanmin(x) if np.isfinite(x).any() else 0.0)
     if x.size < 3:
         return np.zeros(0)

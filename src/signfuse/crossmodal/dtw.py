@@ -14,6 +14,7 @@ import math
 import numpy as np
 
 from ..errors import DataError, ParameterError
+from ..validators import check_rate
 
 __all__ = ["dtw", "align_envelopes"]
 
@@ -81,8 +82,7 @@ def align_envelopes(motion_env: np.ndarray, audio_env: np.ndarray, *, fps: float
     audio), ``median_offset_s`` (median of ``(audio frame - motion frame) / fps`` along the path: positive
     when the audio follows the motion) and ``warp_std_s`` (spread of that offset).
     """
-    if not (fps > 0):
-        raise ParameterError(f"fps={fps!r} must be positive")
+    fps = check_rate(fps)
     band = None if band_s is None else int(round(band_s * fps))
     cost, path = dtw(_z(motion_env), _z(audio_env), band=band)
     off = (path[:, 1] - path[:, 0]) / float(fps)

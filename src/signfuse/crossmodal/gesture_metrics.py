@@ -32,6 +32,7 @@ import numpy as np
 from scipy import linalg
 
 from ..errors import ParameterError
+from ..validators import check_rate
 
 __all__ = [
     "keypoint_l1", "pck", "kinematics", "kinematic_gaps", "speed_histogram", "hellinger",
@@ -80,8 +81,7 @@ def kinematics(x: np.ndarray, *, fps: float) -> dict[str, float]:
 
     Units: coordinate units per second (speed), per second^2 (acceleration), per second^3 (jerk).
     """
-    if fps <= 0:
-        raise ParameterError(f"fps={fps} must be positive")
+    fps = check_rate(fps)
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 3 or x.shape[0] < 4:
         raise ParameterError(f"kinematics needs (frames>=4, joints, dims) keypoints, got shape {x.shape}")

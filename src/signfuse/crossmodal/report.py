@@ -33,9 +33,9 @@ from __future__ import annotations
 import json
 import logging
 import math
+from collections.abc import Mapping, Sequence
 from os import PathLike
 from pathlib import Path
-from typing import Mapping, Sequence
 
 import numpy as np
 from scipy.ndimage import uniform_filter1d
@@ -43,6 +43,7 @@ from scipy.ndimage import uniform_filter1d
 from ..errors import DataError, ParameterError
 from ..sequence import LandmarkSequence
 from ..streams import Stream
+from ..validators import check_rate
 from .beats import audio_beats, beat_alignment, beat_alignment_null, envelope_peaks, motion_beats
 from .dtw import align_envelopes
 from .xcorr import xcorr_test
@@ -127,8 +128,7 @@ def signals(audio: Stream, motion: Stream, *, fps: float | None = None) -> tuple
     Returns ``(fps, prosodic, kinematic, dominant hand)``; every signal has the same length.
     """
     fps = float(motion.fps if fps is None else fps)
-    if not (math.isfinite(fps) and fps > 0):
-        raise ParameterError(f"fps={fps!r} must be a positive number")
+    fps = check_rate(fps)
     pa, ka = prosodic_signals(audio), kinematic_signals(motion)
     e = {h: float(np.sum(motion.column(f"{h}_energy"))) for h in ("lh", "rh")}
     dom = "right" if e["rh"] >= e["lh"] else "left"
@@ -203,9 +203,20 @@ def correlate_signals(prosodic: Mapping[str, np.ndarray], kinematic: Mapping[str
     return report
 
 
+#: The highest common analysis rate: the cost grows with the square of the frame count, so a typo
+#: (``fps=100000``) would run for hours instead of failing.
+MAX_FPS = 1000.0
+
+
+def _check_fps(fps: float | None) -> None:
+    if fps is not None and not (isinstance(fps, (int, float)) and math.isfinite(fps) and 0 < fps <= MAX_FPS):
+        raise ParameterError(f"fps={fps!r} must be a frame rate in (0, {MAX_FPS:g}] frames/s")
+
+
 def correlate_streams(audio: Stream, motion: Stream, *, fps: float | None = None, out_dir: str | PathLike[str] | None = None,
                       **kw) -> dict:
     """:func:`correlate` for precomputed ``audio`` and ``motion`` Streams."""
+    _check_fps(fps)
     fps, pro, kin, dom = signals(audio, motion, fps=fps)
     report = correlate_signals(pro, kin, fps=fps, **kw)
     report["dominant_hand"] = dom
@@ -246,15 +257,11 @@ def correlate(landmarks: LandmarkSequence, y: np.ndarray, *, sr: int, fps: float
 
     if not isinstance(landmarks, LandmarkSequence):
         raise ParameterError(f"landmarks must be a LandmarkSequence, got {type(landmarks).__name__}")
+    _check_fps(fps)
     a = _audio.features(np.asarray(y), sr=sr)
     m = _motion.features(landmarks, smooth=smooth)
     return correlate_streams(a, m, fps=fps, out_dir=out_dir, max_lag_s=max_lag_s, pairs=pairs, n_perm=n_perm,
                              alpha=alpha, sigma=sigma, seed=seed, tail=tail)
-
-
-def _z(x: np.ndarray) -> np.ndarray:
-    s = np.std(x)
-    return (x - np.mean(x)) / s if s > 0 else x - np.mean(x)
 
 
 def write_report(report: dict, prosodic: Mapping[str, np.ndarray], kinematic: Mapping[str, np.ndarray],
@@ -262,46 +269,18 @@ def write_report(report: dict, prosodic: Mapping[str, np.ndarray], kinematic: Ma
     """Write ``report.json`` and the figures (correlation versus lag; signals overlaid after the best
     lag, the first ``overlay_s`` seconds) into ``out_dir``; adds ``figures`` to ``report`` and returns
     their paths."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    from .. import viz
     from ..io import atomic_path, save_figure
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    fps = report["fps"]
     pairs = [p for p in report["pairs"] if "curve" in p]
     figs: list[Path] = []
     if pairs:
-        fig, ax = plt.subplots(figsize=(7, 4))
-        for p in pairs:
-            ax.plot(p["lags_s"], p["curve"], label=f"{p['audio']} vs {p['motion']} (p={p['p_value']:.3g})")
-            ax.axvline(p["lag_s"], color=ax.lines[-1].get_color(), ls=":", lw=0.8)
-        ax.axvline(0, color="k", lw=0.5)
-        ax.set_xlabel("lag (s); positive: audio follows motion")
-        ax.set_ylabel("Pearson r")
-        ax.set_title("Cross-correlation versus lag")
-        ax.legend(fontsize=7)
-        fig.tight_layout()
-        figs.append(save_figure(fig, out / "xcorr.png"))
-
-        fig, axes = plt.subplots(len(pairs), 1, figsize=(8, 1.8 * len(pairs)), sharex=True, squeeze=False)
-        n = min(report["n_frames"], int(overlay_s * fps))
-        t = np.arange(n) / fps
-        for ax, p in zip(axes[:, 0], pairs):
-            a = _z(np.asarray(prosodic[p["audio"]], float))[:n]
-            m = _z(np.asarray(kinematic[p["motion"]], float))[:n]
-            ax.plot(t, m, lw=0.9, label=p["motion"])
-            sign = 1.0 if p["r"] >= 0 else -1.0
-            ax.plot(t - p["lag_s"], sign * a, lw=0.9, label=f"{'' if sign > 0 else '-'}{p['audio']} shifted by "
-                                                             f"{-p['lag_s']:+.3f} s")
-            ax.set_ylabel("z")
-            ax.legend(fontsize=7, loc="upper right")
-        axes[-1, 0].set_xlabel("time (s)")
-        fig.suptitle("Signals overlaid after the best lag")
-        fig.tight_layout()
-        figs.append(save_figure(fig, out / "overlay.png"))
+        figs.append(save_figure(viz.xcorr_lags(pairs), out / "xcorr.png"))
+        figs.append(save_figure(viz.signal_overlay(pairs, prosodic, kinematic, fps=report["fps"],
+                                                   n_frames=report["n_frames"], overlay_s=overlay_s),
+                                out / "overlay.png"))
     report["figures"] = [str(f) for f in figs]
     with atomic_path(out / "report.json") as tmp:
         Path(tmp).write_text(json.dumps(report, indent=2, default=_jsonable))
@@ -309,8 +288,5 @@ def write_report(report: dict, prosodic: Mapping[str, np.ndarray], kinematic: Ma
 
 
 def _jsonable(o):
-    if isinstance(o, np.generic):
-        return o.item()
-    if isinstance(o, np.ndarray):
-        return o.tolist()
-    return str(o)
+    from ..io import jsonable
+    return jsonable(o)

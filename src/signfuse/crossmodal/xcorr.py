@@ -27,6 +27,7 @@ import numpy as np
 from scipy.ndimage import maximum_filter1d
 
 from ..errors import DataError, ParameterError
+from ..validators import check_rate
 
 __all__ = ["lagged_xcorr", "peak_lag", "permutation_pvalue", "xcorr_test"]
 
@@ -36,8 +37,7 @@ def _check(a: np.ndarray, b: np.ndarray, fps: float, max_lag_s: float) -> tuple[
     b = np.asarray(b, dtype=np.float64)
     if a.ndim != 1 or b.ndim != 1 or a.shape != b.shape:
         raise ParameterError(f"a and b must be 1-D signals of equal length, got shapes {a.shape} and {b.shape}")
-    if not (isinstance(fps, (int, float)) and math.isfinite(fps) and fps > 0):
-        raise ParameterError(f"fps={fps!r} must be a positive number")
+    fps = check_rate(fps)
     if not (math.isfinite(max_lag_s) and max_lag_s >= 0):
         raise ParameterError(f"max_lag_s={max_lag_s!r} must be a non-negative number of seconds")
     if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
@@ -86,8 +86,9 @@ def peak_lag(lags_s: np.ndarray, r: np.ndarray, *, absolute: bool = True) -> tup
 
 
 def _zscore(x: np.ndarray) -> np.ndarray:
-    s = x.std()
-    return (x - x.mean()) / s if s > 0 else np.zeros_like(x)
+    """scipy's z-score; a constant signal is all zeros (it correlates with nothing)."""
+    from scipy.stats import zscore
+    return np.zeros_like(x) if not x.std() > 0 else zscore(x)
 
 
 def _tail(tail: str) -> str:

@@ -33,15 +33,17 @@ correlation, not by value.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 
 from ..errors import DataError, DependencyError, ParameterError
+from ..io.media import IMAGE_EXTENSIONS
 from ..sequence import Component, LandmarkSequence
 from ..streams import Stream
 from ..topology import FACE_POINTS_478
+from ..validators import check_rate
 
 __all__ = ["BLENDSHAPE_TO_AU", "run_face_landmarker", "blendshape_aus", "read_frames"]
 
@@ -79,14 +81,13 @@ def run_face_landmarker(frames: Iterable[np.ndarray], *, model: str | Path, fps:
     model = Path(model)
     if not model.is_file():
         raise ParameterError(f"blendshapes model {str(model)!r} is not a file (a MediaPipe face_landmarker.task)")
-    if not (np.isfinite(fps) and fps > 0):
-        raise ParameterError(f"fps={fps!r} must be a positive number")
+    fps = check_rate(fps)
     try:
         import mediapipe as mp
         from mediapipe.tasks.python import BaseOptions
         from mediapipe.tasks.python import vision as mpv
-    except ImportError as e:  # pragma: no cover - mediapipe is a dependency
-        raise DependencyError("mediapipe", purpose="blendshapes") from e
+    except ImportError as e:  # mediapipe belongs to the [vision] extra
+        raise DependencyError("mediapipe", extra="vision", purpose="blendshapes") from e
     mode = mpv.RunningMode.VIDEO if video else mpv.RunningMode.IMAGE
     opts = mpv.FaceLandmarkerOptions(base_options=BaseOptions(model_asset_path=str(model)), running_mode=mode,
                                      output_face_blendshapes=True, num_faces=1)
@@ -145,7 +146,7 @@ def read_frames(path: str | Path) -> tuple[list[np.ndarray], float, bool]:
     For images ``fps`` is 1.0 (one still frame has no rate; it is only the Stream's nominal rate).
     """
     path = Path(path)
-    if path.suffix.lower() in (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"):
+    if path.suffix.lower() in IMAGE_EXTENSIONS:
         from skimage.io import imread
 
         try:

@@ -17,15 +17,15 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
-import tempfile
 import time
+from collections.abc import Mapping
 from os import PathLike
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from ..errors import DataError, DependencyError, FormatError
+from ._atomic import atomic_path
 
 __all__ = ["read_eaf", "write_eaf", "eaf_to_string"]
 
@@ -57,7 +57,7 @@ def _mime_for(url: str) -> str:
     return known.get(ext) or mimetypes.guess_type(url)[0] or "unknown"
 
 
-def _pympi():
+def _pympi() -> Any:
     try:
         import pympi.Elan as Elan
     except ImportError as e:  # pragma: no cover - a declared dependency
@@ -111,9 +111,9 @@ def read_eaf(path: str | PathLike[str]) -> dict[str, Any]:
         parent = attrib.pop("PARENT_REF", None)
         attrib.pop("TIER_ID", None)
         anns: list[dict[str, Any]] = []
-        for aid, (s, e, value, svg) in aligned.items():
-            a = {"id": aid, "start_ms": ts.get(s), "end_ms": ts.get(e), "value": value or "",
-                 "start_slot": s, "end_slot": e}
+        for aid, (s, end, value, svg) in aligned.items():
+            a = {"id": aid, "start_ms": ts.get(s), "end_ms": ts.get(end), "value": value or "",
+                 "start_slot": s, "end_slot": end}
             if svg:
                 a["svg_ref"] = svg
             anns.append(a)
@@ -178,7 +178,7 @@ def read_eaf(path: str | PathLike[str]) -> dict[str, Any]:
             "tiers": tiers, "vocabularies": vocabularies, "elan": elan}
 
 
-def _build_eaf(doc: Mapping[str, Any], *, media_base: Path | None):
+def _build_eaf(doc: Mapping[str, Any], *, media_base: Path | None) -> Any:
     Elan = _pympi()
     eaf = Elan.Eaf()
     elan: Mapping[str, Any] = doc.get("elan") or {}
@@ -309,13 +309,6 @@ def write_eaf(doc: Mapping[str, Any], path: str | PathLike[str], *,
     """
     p = Path(path)
     text = eaf_to_string(doc, media_base=media_base if media_base is not None else p.parent)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, p)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(p) as tmp:
+        tmp.write_text(text, encoding="utf-8")
     return p

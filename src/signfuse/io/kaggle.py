@@ -17,17 +17,29 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 from functools import lru_cache
 from os import PathLike
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from ..errors import DataError, FormatError, ParameterError, SignfuseError
 from ..sequence import Component, LandmarkSequence
-from ..topology import (FACE, FACE_POINTS_468, HAND_EDGES, HAND_POINTS, KAGGLE_LAYOUT, KAGGLE_POINTS_PER_FRAME,
-                        LEFT_HAND, POSE, POSE_EDGES, POSE_POINTS, RIGHT_HAND)
+from ..topology import (
+    FACE,
+    FACE_POINTS_468,
+    HAND_EDGES,
+    HAND_POINTS,
+    KAGGLE_LAYOUT,
+    KAGGLE_POINTS_PER_FRAME,
+    LEFT_HAND,
+    POSE,
+    POSE_EDGES,
+    POSE_POINTS,
+    RIGHT_HAND,
+)
+from ..validators import check_rate
 from ._atomic import atomic_path
 from ._checks import check_fps
 
@@ -71,12 +83,12 @@ def kaggle_metadata(path: str | PathLike[str]) -> dict:
 
 
 @lru_cache(maxsize=1)
-def _type_values():
+def _type_values() -> Any:
     import pyarrow as pa
     return pa.array(_TYPES, type=pa.string())
 
 
-def _type_codes(col) -> np.ndarray:
+def _type_codes(col: Any) -> np.ndarray:
     """``type`` strings -> layout codes 0..3 (-1 for anything else), vectorized in pyarrow."""
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -90,12 +102,25 @@ def _type_codes(col) -> np.ndarray:
     return codes.fill_null(-1).to_numpy(zero_copy_only=False)
 
 
-def _num(table, name: str, path) -> np.ndarray:
+def _num(table: Any, name: str, path: str | PathLike[str]) -> np.ndarray:
     import pyarrow as pa
     col = table.column(name)
     if not (pa.types.is_integer(col.type) or pa.types.is_floating(col.type)):
         raise FormatError(f"column {name!r} has type {col.type}, expected a number", path=path)
     return col.to_numpy()
+
+
+def stored_kaggle_fps(path: str | PathLike[str]) -> float | None:
+    """The frame rate a signfuse-written Kaggle parquet file stores, or None (other files store none)."""
+    import pyarrow.parquet as pq
+
+    try:
+        raw = (pq.read_schema(path).metadata or {}).get(_META_KEY)
+        meta = json.loads(raw) if raw is not None else {}
+    except Exception:  # noqa: BLE001  (unreadable: read_kaggle_parquet reports it properly)
+        return None
+    fps = meta.get("fps") if isinstance(meta, dict) else None
+    return float(fps) if isinstance(fps, (int, float)) and fps > 0 else None
 
 
 def read_kaggle_parquet(path: str | PathLike[str], *, fps: float | None = None) -> LandmarkSequence:
@@ -119,8 +144,7 @@ def read_kaggle_parquet(path: str | PathLike[str], *, fps: float | None = None) 
 
     path = Path(path)
     if fps is not None:
-        if not isinstance(fps, (int, float, np.floating, np.integer)) or not math.isfinite(fps) or fps <= 0:
-            raise ParameterError(f"fps={fps!r} must be a positive finite number")
+        fps = check_rate(fps)
     try:
         pf = pq.ParquetFile(path, read_dictionary=["type"], memory_map=True)
         schema = pf.schema_arrow
@@ -249,8 +273,12 @@ def _kaggle_points(seq: LandmarkSequence) -> tuple[np.ndarray, np.ndarray]:
     return np.array(src, dtype=np.int64), np.array(dst, dtype=np.int64)
 
 
-def write_kaggle_parquet(seq: LandmarkSequence, path: str | PathLike[str]) -> Path:
+def write_kaggle_parquet(seq: LandmarkSequence, path: str | PathLike[str], *,
+                         metadata: dict | None = None) -> Path:
     """Write person 0 of ``seq`` in the Kaggle ASL Signs layout (atomically); returns the path.
+
+    ``metadata`` (JSON-able) is added to the signfuse metadata, e.g. ``{"model": "hands"}`` from
+    ``extract``; its keys may not replace fps, width, height, dims or writer.
 
     Points are placed by name (FACE points by index name, so a 478-point face loses its 10 iris
     points; a reduced face or pose fills only its own rows); missing points are NaN. Dims beyond
@@ -293,6 +321,11 @@ def write_kaggle_parquet(seq: LandmarkSequence, path: str | PathLike[str]) -> Pa
         "z": pa.array(flat[:, 2]),
     })
     meta = {"fps": seq.fps, "width": seq.width, "height": seq.height, "dims": d, "writer": "signfuse"}
+    if metadata:
+        clash = sorted(set(metadata) & set(meta))
+        if clash:
+            raise ParameterError(f"metadata keys {clash} are reserved for the file's own fields")
+        meta.update(metadata)
     table = table.replace_schema_metadata({_META_KEY: json.dumps(meta).encode()})
     with atomic_path(path) as tmp:
         # dictionary-encode only `type`: on float and unique row_id columns it costs time and space

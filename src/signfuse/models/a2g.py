@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -27,13 +28,18 @@ class A2GModel(nn.Module):
     """Base: validation, normalization buffers, and the input/output projections."""
 
     kind = "a2g"
+    # buffers registered in __init__ (declared here for the type checker)
+    x_mean: torch.Tensor
+    x_std: torch.Tensor
+    y_mean: torch.Tensor
+    y_std: torch.Tensor
 
     def __init__(self, *, in_dim: int, out_dim: int, dim: int = 96, dropout: float = 0.1,
                  norm_stats: Mapping[str, Sequence[float]] | None = None):
         super().__init__()
-        for n, v in (("in_dim", in_dim), ("out_dim", out_dim), ("dim", dim)):
+        for name, v in (("in_dim", in_dim), ("out_dim", out_dim), ("dim", dim)):
             if int(v) < 1:
-                raise ParameterError(f"{n}={v} must be a positive integer")
+                raise ParameterError(f"{name}={v} must be a positive integer")
         if not 0 <= dropout < 1:
             raise ParameterError(f"dropout={dropout} must be in [0, 1)")
         self.in_dim, self.out_dim, self.dim = int(in_dim), int(out_dim), int(dim)
@@ -130,3 +136,9 @@ class MotionAutoencoder(nn.Module):
     @torch.no_grad()
     def embed(self, x: torch.Tensor) -> torch.Tensor:          # (B, T, F) -> (B, latent)
         return self.enc(x.transpose(1, 2)).mean(dim=2)
+
+
+def predict_clip(model: nn.Module, x: np.ndarray) -> np.ndarray:
+    """``(T, out_dim)`` prediction (denormalized) for one clip's inputs ``x (T, in_dim)`` (numpy)."""
+    with torch.no_grad():
+        return model(torch.from_numpy(np.asarray(x, np.float32)[None]))["y"][0].numpy()

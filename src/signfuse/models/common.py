@@ -131,6 +131,8 @@ class StreamModel(nn.Module):
         When > 0, a learned region/style embedding (index 0 = unknown) is added to the fused features.
     """
 
+    kind = "recognition"
+
     def __init__(self, *, in_dims: Mapping[str, int], num_classes: int, task: str = "isolated",
                  modality_dropout: float = 0.0, norm_stats: Mapping[str, Mapping[str, Sequence[float]]] | None = None,
                  n_domains: int = 0):
@@ -204,7 +206,8 @@ class StreamModel(nn.Module):
         return feats, masks
 
 
-def head_outputs(task: str, h: torch.Tensor, m: torch.Tensor, pool: nn.Module | None, head: nn.Module) -> dict:
+def head_outputs(task: str, h: torch.Tensor, m: torch.Tensor, pool: nn.Module | None,
+                 head: nn.Module) -> dict[str, torch.Tensor]:
     """The output dict of a recognition model from encoder features ``h (B, T, C)`` and mask ``m (B, T)``."""
     emb = masked_mean(h, m)
     if task == "isolated":

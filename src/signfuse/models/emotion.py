@@ -68,6 +68,8 @@ class _CrossAttention(nn.Module):
 class EmotionFusion(StreamModel):
     """Emotion / intensity classifier over named streams (see the module doc for ``fusion``)."""
 
+    kind = "emotion"
+
     def __init__(self, *, in_dims: Mapping[str, int], num_classes: int, task: str = "isolated",
                  fusion: str = "cross", dim: int = 64, layers: int = 2, heads: int = 4, dropout: float = 0.1,
                  modality_dropout: float = 0.0, norm_stats: Mapping[str, Mapping[str, Sequence[float]]] | None = None,
@@ -91,7 +93,7 @@ class EmotionFusion(StreamModel):
             self.mix = nn.Linear(S * dim, dim) if fusion == "early" else nn.Identity()
             self.temporal = ConvBlock(dim, kernel_size=5, expand=2, dropout=dropout)
             self.pool = AttentionPool(dim)
-            self.head = nn.Linear(dim, self.num_classes)
+            self.head: nn.Module = nn.Linear(dim, self.num_classes)
         elif fusion == "late":
             self.pools = nn.ModuleList(AttentionPool(dim) for _ in range(S))
             self.heads = nn.ModuleList(nn.Linear(dim, self.num_classes) for _ in range(S))

@@ -1,5 +1,11 @@
 """Model registry: ``register_model`` / ``create_model(name, **kwargs)`` / ``list_models``.
 
+The registry is a leaf (timm's ``_registry.py``): it imports no model module. ``signfuse.models``
+(``__init__``) imports every model module, which registers its classes; importing anything under
+``signfuse.models`` runs that ``__init__`` first, so the registry is always full. Each model class
+says what it is for in a ``kind`` class attribute (``recognition``, ``a2g``, ``emotion``,
+``translation``), which :func:`list_models` filters on.
+
 Every recognition model takes ``x: dict[str, Tensor (B, T, F)]`` and ``mask: dict[str, BoolTensor (B, T)]``
 keyed by stream name, and returns a dict with ``"logits"`` ``(B, C)`` (isolated) or ``"frame_logits"``
 ``(B, T', C + 1)`` with ``"lengths"`` ``(B,)`` (continuous, CTC blank at index 0), plus ``"embedding"``
@@ -8,9 +14,12 @@ keyed by stream name, and returns a dict with ``"logits"`` ``(B, C)`` (isolated)
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from ..errors import ParameterError
+
+if TYPE_CHECKING:  # the registry stays a leaf at run time: it imports neither torch nor any model
+    from torch import nn
 
 __all__ = ["register_model", "create_model", "list_models", "model_class"]
 
@@ -27,30 +36,26 @@ def register_model(name: str) -> Callable[[Callable[..., Any]], Callable[..., An
     return deco
 
 
-def _ensure_builtin() -> None:
-    from . import a2g, baselines, emotion, hybrid  # noqa: F401  (registers the built-in models)
+KINDS = ("recognition", "a2g", "emotion", "translation")
 
 
 def list_models(kind: str | None = None) -> list[str]:
-    """Names of the registered models, sorted. ``kind="recognition"`` keeps the sign-recognition models
-    (those built on :class:`~signfuse.models.common.StreamModel`: dict of streams in, glosses out)."""
-    _ensure_builtin()
+    """Names of the registered models, sorted; ``kind`` keeps those of one kind (e.g. ``"recognition"``:
+    dict of streams in, glosses out)."""
     if kind is None:
         return sorted(_REGISTRY)
-    if kind != "recognition":
-        raise ParameterError(f"kind={kind!r} must be None or 'recognition'")
-    from .common import StreamModel
-    return sorted(n for n, c in _REGISTRY.items() if isinstance(c, type) and issubclass(c, StreamModel))
+    if kind not in KINDS:
+        raise ParameterError(f"kind={kind!r} must be None or one of {', '.join(KINDS)}")
+    return sorted(n for n, c in _REGISTRY.items() if getattr(c, "kind", None) == kind)
 
 
 def model_class(name: str) -> Callable[..., Any]:
-    _ensure_builtin()
     if name not in _REGISTRY:
         raise ParameterError(f"unknown model {name!r}; known models: {', '.join(sorted(_REGISTRY))}")
     return _REGISTRY[name]
 
 
-def create_model(name: str, **kwargs: Any):
+def create_model(name: str, **kwargs: Any) -> nn.Module:
     """Build a registered model by name; an unknown name raises ``ParameterError`` listing the known ones."""
     cls = model_class(name)
     try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import cast
 
 import torch
 import torch.nn.functional as F
@@ -36,8 +37,13 @@ class DecodeState:
 
     def select(self, index: torch.Tensor) -> "DecodeState":
         """The state of rows ``index`` (beam search reorders its hypotheses every step)."""
-        pick = lambda ts: [None if t is None else t.index_select(0, index) for t in ts]  # noqa: E731
-        return DecodeState(pick(self.cross_k), pick(self.cross_v), pick(self.self_k), pick(self.self_v),
+        def pick(ts: list[torch.Tensor]) -> list[torch.Tensor]:
+            return [t.index_select(0, index) for t in ts]
+
+        def pick_opt(ts: list[torch.Tensor | None]) -> list[torch.Tensor | None]:
+            return [None if t is None else t.index_select(0, index) for t in ts]
+
+        return DecodeState(pick(self.cross_k), pick(self.cross_v), pick_opt(self.self_k), pick_opt(self.self_v),
                            self.keep.index_select(0, index), self.pos)
 
 
@@ -74,6 +80,8 @@ class TranslationTransformer(nn.Module):
     pad_id:
         Padding id of both vocabularies.
     """
+
+    kind = "translation"
 
     def __init__(self, *, src_vocab: int, tgt_vocab: int, dim: int = 256, heads: int = 4, enc_layers: int = 2,
                  dec_layers: int = 2, ff: int = 512, dropout: float = 0.2, tie_embeddings: bool = True,
@@ -147,9 +155,10 @@ class TranslationTransformer(nn.Module):
             q = _split(_proj(sa, h, 0), self.heads)
             k = _split(_proj(sa, h, 1), self.heads)
             v = _split(_proj(sa, h, 2), self.heads)
-            if state.self_k[i] is not None:
-                k = torch.cat([state.self_k[i], k], 2)
-                v = torch.cat([state.self_v[i], v], 2)
+            past_k, past_v = state.self_k[i], state.self_v[i]
+            if past_k is not None and past_v is not None:  # both None before the first step, both set after it
+                k = torch.cat([past_k, k], 2)
+                v = torch.cat([past_v, v], 2)
             state.self_k[i], state.self_v[i] = k, v
             x = x + sa.out_proj(_merge(F.scaled_dot_product_attention(q, k, v)))
             ca = layer.multihead_attn
@@ -158,4 +167,5 @@ class TranslationTransformer(nn.Module):
                                                                       attn_mask=state.keep)))
             x = x + layer.linear2(layer.activation(layer.linear1(layer.norm3(x))))
         state.pos += 1
-        return self.out(self.decoder.norm(x))[:, 0]
+        final_norm = cast(nn.Module, self.decoder.norm)  # Optional in torch's types; __init__ always gives one
+        return self.out(final_norm(x))[:, 0]

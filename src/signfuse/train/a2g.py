@@ -1,4 +1,5 @@
-"""Audio to gesture: paired data, training, evaluation against baselines, prediction.
+"""Audio to gesture: training and evaluation against baselines (the data is :mod:`signfuse.samples.a2g`,
+prediction :mod:`signfuse.inference.a2g`).
 
 Data
     Each clip pairs a landmark file with its audio (the synthetic corpus's wav, or the soundtrack of the
@@ -29,165 +30,25 @@ import math
 import os
 import time
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
 from ..errors import DataError, ParameterError
-from ..streams import Stream, align
+from ..models.a2g import predict_clip
+from ..samples.a2g import (ENVELOPE_NAMES, HAND_ROWS, INPUT_NAMES, N_POSE, POSE_POINTS, TARGET_DIM, Clip,
+                           clips_from_data, load_clips)
+from .data import feature_stats
 
 __all__ = ["INPUT_NAMES", "ENVELOPE_NAMES", "POSE_POINTS", "Clip", "load_clips", "clips_from_data", "train_a2g",
-           "load_a2g", "predict_clip", "predict_audio", "evaluate_clips", "demo_stage"]
+           "evaluate_clips", "fgd", "rtf", "DEFAULT_LR", "BEAT_SIGMA_S"]
+
+BEAT_SIGMA_S = 0.1
 
 log = logging.getLogger(__name__)
 
-_SCALARS = ("f0_semitones", "voicing", "rms_db", "centroid", "flux", "onset")
-N_MELS = 80
-INPUT_NAMES: tuple[str, ...] = (_SCALARS + tuple(f"mel_{i:02d}" for i in range(N_MELS))
-                                + tuple(f"dmel_{i:02d}" for i in range(N_MELS)))
-ENVELOPE_NAMES = ("lh_amplitude", "lh_speed", "rh_amplitude", "rh_speed")
-POSE_POINTS: tuple[tuple[str, str | int], ...] = (
-    tuple(("POSE", p) for p in ("LEFT_SHOULDER", "RIGHT_SHOULDER", "LEFT_ELBOW", "RIGHT_ELBOW", "LEFT_WRIST", "RIGHT_WRIST"))
-    + tuple(("LEFT_HAND", i) for i in range(21)) + tuple(("RIGHT_HAND", i) for i in range(21)))
-N_POSE = len(POSE_POINTS)
-TARGET_DIM = N_POSE * 2 + len(ENVELOPE_NAMES)
-HAND_ROWS = slice(6, N_POSE)            # rows of POSE_POINTS that are hand points
-BEAT_SIGMA_S = 0.1
-
-
-@dataclass
-class Clip:
-    """One paired clip on the landmark clock: inputs ``x (T, F)``, targets ``y (T, O)`` (NaN = unknown)."""
-
-    id: str
-    split: str
-    signer: str | None
-    fps: float
-    x: np.ndarray
-    y: np.ndarray
-    onset: np.ndarray          # (T,) onset strength on the same clock, for beats
-
-    @property
-    def n_frames(self) -> int:
-        return int(self.x.shape[0])
-
-
-# ----------------------------------------------------------------------------------------------- data
-def audio_inputs(y: np.ndarray, *, sr: int, fps: float, n_frames: int) -> tuple[np.ndarray, np.ndarray]:
-    """``(x (n_frames, len(INPUT_NAMES)), onset (n_frames,))`` from a waveform, on a ``fps`` clock."""
-    from ..audio import features
-
-    st = features(y, sr=sr, hop_ms=10.0)
-    cols = list(_SCALARS) + [f"mel_{i:02d}" for i in range(N_MELS)]
-    st = st.select(cols)
-    aligned = align([st], fps=fps, duration=n_frames / fps)[st.name]
-    v = aligned.values.astype(np.float64)
-    if v.shape[0] < n_frames:   # audio shorter than the video: unknown frames
-        v = np.vstack([v, np.full((n_frames - v.shape[0], v.shape[1]), np.nan)])
-    v = v[:n_frames]
-    mel = v[:, len(_SCALARS):]
-    filled = np.where(np.isfinite(mel), mel, np.nanmean(mel, axis=0) if np.isfinite(mel).any() else 0.0)
-    dmel = np.gradient(filled, axis=0) * fps if n_frames > 1 else np.zeros_like(filled)
-    x = np.concatenate([v, dmel], axis=1).astype(np.float32)
-    return x, x[:, _SCALARS.index("onset")].copy()
-
-
-def gesture_targets(seq) -> np.ndarray:
-    """``(T, TARGET_DIM)``: normalized pose x, y of ``POSE_POINTS`` then ``ENVELOPE_NAMES``; NaN where unseen."""
-    from .. import motion, preprocess
-
-    norm = preprocess.normalize(seq)
-    T = seq.n_frames
-    pose = np.full((T, N_POSE, 2), np.nan, dtype=np.float64)
-    for k, (comp, point) in enumerate(POSE_POINTS):
-        if not norm.has(comp):
-            continue
-        xy = norm.point(comp, point)[:, 0, :2]
-        seen = norm.point_confidence(comp, point)[:, 0] > 0
-        pose[seen, k] = xy[seen]
-    mst = motion.features(seq)
-    env = np.stack([mst.column(n) for n in ENVELOPE_NAMES], axis=1).astype(np.float64)
-    present = np.stack([mst.column("lh_present"), mst.column("lh_present"), mst.column("rh_present"),
-                        mst.column("rh_present")], axis=1) > 0
-    env[~present] = np.nan
-    return np.concatenate([pose.reshape(T, -1), env], axis=1).astype(np.float32)
-
-
-def load_clip(entry: Any, *, audio_path: str | os.PathLike[str] | None = None) -> Clip:
-    """Read one entry's landmarks and audio into a :class:`Clip`."""
-    from .. import io
-    from ..audio import load
-
-    path = Path(entry.path)
-    seq = io.read(path, fps=entry.fps) if path.suffix == ".parquet" else io.read(path)
-    start, end = int(entry.start_frame or 0), entry.end_frame
-    if start or end is not None:
-        seq = seq[start:end]
-    apath = audio_path or (entry.meta.get("audio") if entry.meta else None)
-    if not apath:
-        raise DataError("no audio paired with this landmark file (meta['audio'] is empty)", path=path)
-    wav, sr = load(apath, sr=16000)
-    offset = int(round(start / seq.fps * sr)) if start else 0
-    a_start = int((entry.meta or {}).get("audio_start_frame") or 0)
-    if a_start:              # landmarks extracted from a frame range: the audio starts at that frame
-        from ..vision.decode import probe_video
-        offset += int(round(a_start / probe_video(apath).fps * sr))
-    x, onset = audio_inputs(wav[offset:], sr=sr, fps=seq.fps, n_frames=seq.n_frames)
-    return Clip(entry.id, entry.split or "train", entry.signer, float(seq.fps), x, gesture_targets(seq), onset)
-
-
-def load_clips(entries: Sequence[Any], *, progress: Callable[[int, int], None] | None = None) -> list[Clip]:
-    """Load clips, skipping (and logging) entries whose files are broken."""
-    out = []
-    for i, e in enumerate(entries):
-        try:
-            out.append(load_clip(e))
-        except DataError as err:
-            log.warning("skipping %s: %s", e.id, err)
-        if progress:
-            progress(i + 1, len(entries))
-    return out
-
-
-def clips_from_data(data: str | os.PathLike[str], *, limit: int | None = None, seed: int = 0,
-                    progress: Callable[[int, int], None] | None = None) -> list[Clip]:
-    """Clips from a synthetic corpus folder, or a folder of ``signfuse extract`` outputs.
-
-    A ``signfuse extract`` output folder (it has ``manifest.jsonl``) pairs each extracted landmark file
-    with the video it came from, whose soundtrack is the audio (a frame range from a dataset index
-    starts the audio at that frame). Any other folder pairs each ``NAME.pose``/``NAME.parquet`` with a
-    video or audio file of the same stem beside it. Such folders carry no signer ids, so the split is
-    assigned by a stable hash of the name (80/10/10). ``limit`` keeps a seeded random subset of that
-    many entries (all splits alike).
-    """
-    root = Path(data)
-    if not root.is_dir():
-        raise ParameterError(f"--data {root}: not a folder")
-    if (root / "corpus.json").exists():
-        from ..datasets.synthetic import load_corpus
-        entries = list(load_corpus(root))
-    elif (root / "manifest.jsonl").exists():
-        entries = _entries_from_manifest(root)
-    else:
-        from ..datasets import Entry
-        media = (".mp4", ".mov", ".avi", ".mkv", ".webm", ".wav", ".flac", ".ogg", ".mp3")
-        entries = []
-        for lm in sorted(list(root.rglob("*.pose")) + list(root.rglob("*.parquet"))):
-            partner = next((lm.with_suffix(s) for s in media if lm.with_suffix(s).exists()), None)
-            if partner is None:
-                continue
-            entries.append(Entry(id=lm.stem, path=lm, signer=None, split=_hash_split(lm.stem),
-                                 fps=30.0 if lm.suffix == ".parquet" else None, meta={"audio": str(partner)}))
-        if not entries:
-            raise DataError("no landmark file with a video or audio file of the same name", path=root)
-    if limit and limit < len(entries):
-        keep = np.sort(np.random.default_rng(seed).permutation(len(entries))[:limit])
-        entries = [entries[i] for i in keep]
-    return load_clips(entries, progress=progress)
-
-
+# ----------------------------------------------------------------------------------------------- training
 def _quiet(fn, a, axis=None):
     """``fn(a, axis)`` for numpy's nan-reductions without the warning for all-NaN slices (a body part
     never seen in a dataset, a metric undefined on every clip); the result is NaN there."""
@@ -196,63 +57,14 @@ def _quiet(fn, a, axis=None):
         return fn(a, axis=axis)
 
 
-def _hash_split(name: str) -> str:
-    import zlib
-
-    h = zlib.crc32(name.encode()) % 10
-    return "test" if h == 0 else "val" if h == 1 else "train"
-
-
-def _entries_from_manifest(root: Path) -> list:
-    """Entries of the landmark files a ``signfuse extract`` run wrote, paired with their source videos."""
-    from ..datasets import Entry
-    from ..vision.batch import read_manifest
-
-    entries = []
-    for key, rec in read_manifest(root).items():
-        if rec.get("status") != "ok":
-            continue
-        lm, src = root / rec["output"], Path(rec["path"])
-        if not lm.exists() or not src.is_file() or src.suffix.lower() in (".jpg", ".jpeg", ".png"):
-            continue                                   # an image or a frame folder has no sound
-        start = int(key.rsplit("#", 1)[1].split(":")[0]) if "#" in key else 0
-        name = str(Path(rec["output"]).with_suffix(""))
-        entries.append(Entry(id=name, path=lm, signer=None, split=_hash_split(name),
-                             fps=30.0 if lm.suffix == ".parquet" else None,
-                             meta={"audio": str(src), "audio_start_frame": start}))
-    if not entries:
-        raise DataError("the extract manifest lists no extracted video (a video has the soundtrack)", path=root)
-    return entries
-
-
-# ----------------------------------------------------------------------------------------------- training
 def _stats(clips: Sequence[Clip]) -> dict[str, list[float]]:
-    X = np.concatenate([c.x for c in clips]).astype(np.float64)
-    Y = np.concatenate([c.y for c in clips]).astype(np.float64)
-    def ms(a):
-        m, s = _quiet(np.nanmean, a, 0), _quiet(np.nanstd, a, 0)
-        m = np.where(np.isfinite(m), m, 0.0)
-        s = np.where(np.isfinite(s) & (s > 1e-6), s, 1.0)
-        return m.tolist(), s.tolist()
-    xm, xs = ms(X)
-    ym, ys = ms(Y)
-    return {"x_mean": xm, "x_std": xs, "y_mean": ym, "y_std": ys}
+    x, y = feature_stats(c.x for c in clips), feature_stats(c.y for c in clips)
+    return {"x_mean": x["mean"], "x_std": x["std"], "y_mean": y["mean"], "y_std": y["std"]}
 
 
-def _batches(clips: Sequence[Clip], batch_size: int, rng: np.random.Generator | None):
-    import torch
-    order = np.arange(len(clips)) if rng is None else rng.permutation(len(clips))
-    for i in range(0, len(order), batch_size):
-        b = [clips[j] for j in order[i:i + batch_size]]
-        T = max(c.n_frames for c in b)
-        x = np.zeros((len(b), T, b[0].x.shape[1]), np.float32)
-        y = np.full((len(b), T, b[0].y.shape[1]), np.nan, np.float32)
-        m = np.zeros((len(b), T), bool)
-        for k, c in enumerate(b):
-            x[k, :c.n_frames] = c.x          # NaN inputs are handled by the model
-            y[k, :c.n_frames] = c.y
-            m[k, :c.n_frames] = True
-        yield torch.from_numpy(x), torch.from_numpy(y), torch.from_numpy(m)
+def _items(clips: Sequence[Clip]) -> list[dict]:
+    """Dataset items for :func:`~signfuse.train.data.pad_collate` (padding: mask False, target ignored)."""
+    return [{"x": c.x, "y": c.y, "mask": np.ones(c.n_frames, bool)} for c in clips]
 
 
 def _loss(model, x, y, m):
@@ -270,44 +82,40 @@ def _loss(model, x, y, m):
     return l_pos + 0.5 * l_vel
 
 
-def _make_lightning(model, lr: float, epochs: int):
+def _module_class():
     import lightning as L
     import torch
 
+    from ..models import create_model
+
     class A2GModule(L.LightningModule):
-        def __init__(self):
+        """Audio-to-gesture regression (L1 on positions + 0.5 L1 on velocities), one-cycle schedule."""
+
+        def __init__(self, *, model_name: str, model_kwargs: dict, lr: float, weight_decay: float = 1e-4):
             super().__init__()
-            self.model = model
+            self.save_hyperparameters()
+            self.model = create_model(model_name, **model_kwargs)
+
+        def signfuse_header(self) -> dict:
+            hp = self.hparams
+            return {"kind": "a2g", "model_name": hp.model_name, "model_kwargs": dict(hp.model_kwargs)}
 
         def training_step(self, batch, _):
-            loss = _loss(self.model, *batch)
-            self.log("train_loss", loss, prog_bar=True, batch_size=batch[0].shape[0])
+            loss = _loss(self.model, batch["x"], batch["y"], batch["mask"])
+            self.log("train_loss", loss, prog_bar=True, batch_size=batch["x"].shape[0])
             return loss
 
         def validation_step(self, batch, _):
-            self.log("val_loss", _loss(self.model, *batch), prog_bar=True, batch_size=batch[0].shape[0])
+            self.log("val_loss", _loss(self.model, batch["x"], batch["y"], batch["mask"]), prog_bar=True,
+                     batch_size=batch["x"].shape[0])
 
         def configure_optimizers(self):
-            opt = torch.optim.AdamW(self.model.parameters(), lr=lr, weight_decay=1e-4)
-            sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=max(1, self.trainer.estimated_stepping_batches))
+            opt = torch.optim.AdamW(self.model.parameters(), lr=self.hparams.lr, weight_decay=self.hparams.weight_decay)
+            sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=self.hparams.lr,
+                                                        total_steps=max(1, self.trainer.estimated_stepping_batches))
             return {"optimizer": opt, "lr_scheduler": {"scheduler": sched, "interval": "step"}}
 
-    return A2GModule()
-
-
-class _ListLoader:
-    """A re-iterable list of pre-built batches (the clips are small and already in memory)."""
-
-    def __init__(self, clips, batch_size, seed):
-        self.clips, self.batch_size, self.seed, self.epoch = clips, batch_size, seed, 0
-
-    def __iter__(self):
-        rng = None if self.seed is None else np.random.default_rng(self.seed + self.epoch)
-        self.epoch += 1
-        return _batches(self.clips, self.batch_size, rng)
-
-    def __len__(self):
-        return math.ceil(len(self.clips) / self.batch_size)
+    return A2GModule
 
 
 #: Peak learning rate (one-cycle schedule) per model when none is given. The Transformer wants a smaller
@@ -319,67 +127,63 @@ DEFAULT_LR = {"a2g_gru": 3e-3, "a2g_transformer": 1e-3}
 
 def train_a2g(clips: Sequence[Clip], out_dir: str | os.PathLike[str], *, model: str = "a2g_gru", epochs: int = 20,
               batch_size: int = 16, lr: float | None = None, seed: int = 0, dim: int = 96, fgd_steps: int = 300,
-              model_kwargs: dict | None = None, progress_bar: bool = False) -> Path:
+              model_kwargs: dict | None = None, progress_bar: bool = False, accelerator: str = "auto",
+              resume: bool = False, overwrite: bool = False, callbacks: Sequence[Any] = ()) -> Path:
     """Train an audio-to-gesture model and the FGD autoencoder; write ``OUT/a2g.ckpt`` and ``OUT/config.json``.
 
-    Training uses the ``train`` clips, validation the ``val`` clips (held-out signers in the corpus).
+    Training uses the ``train`` clips, validation the ``val`` clips (held-out signers in the corpus), through
+    :func:`signfuse.train.trainer.fit_module` (``OUT/checkpoints/last.ckpt`` every epoch: ``resume``).
     ``lr`` is the peak of the one-cycle schedule (default: :data:`DEFAULT_LR` for the model, else 3e-3).
-    Returns the checkpoint path.
+    ``a2g.ckpt`` holds the final epoch's weights. Returns its path.
     """
-    import lightning as L
+    import torch
 
-    from ..models import create_model
+    from ..models import list_models
+    from ..models.checkpoint import Checkpoint, write_checkpoint
+    from .data import pad_collate
+    from .trainer import TrainerConfig, fit_module
 
     train = [c for c in clips if c.split == "train"]
     val = [c for c in clips if c.split == "val"]
     if not train:
         raise DataError("audio-to-gesture training needs clips in the 'train' split; none found")
-    if epochs < 1:
-        raise ParameterError(f"epochs={epochs} must be at least 1")
+    if model not in list_models("a2g"):
+        raise ParameterError(f"model={model!r} is not an audio-to-gesture model; choose one of "
+                             f"{', '.join(list_models('a2g'))}")
     lr = float(DEFAULT_LR.get(model, 3e-3) if lr is None else lr)
-    if not lr > 0:
-        raise ParameterError(f"lr={lr} must be positive")
+    if not (math.isfinite(lr) and 0 < lr <= 10):
+        raise ParameterError(f"lr={lr} must be a positive number up to 10")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ParameterError(f"batch_size={batch_size!r} must be a positive integer")
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    L.seed_everything(seed, workers=True, verbose=False)
+    tc = TrainerConfig(run_dir=out, epochs=epochs, monitor="val_loss", mode="min", patience=None, seed=seed,
+                       accelerator=accelerator, gradient_clip_val=1.0, deterministic=True, progress=progress_bar,
+                       log_every_n_steps=1, overwrite=overwrite, callbacks=tuple(callbacks),
+                       history_name="history.json")
     stats = _stats(train)
     kwargs = dict(in_dim=len(INPUT_NAMES), out_dim=TARGET_DIM, dim=dim, **(model_kwargs or {}))
-    net = create_model(model, norm_stats=stats, **kwargs)
-    module = _make_lightning(net, lr, epochs)
-    t0 = time.perf_counter()
-    trainer = L.Trainer(max_epochs=epochs, accelerator="cpu", devices=1, logger=L.pytorch.loggers.CSVLogger(out, name="logs"),
-                        enable_checkpointing=False, enable_progress_bar=progress_bar, enable_model_summary=False,
-                        deterministic=True, gradient_clip_val=1.0, num_sanity_val_steps=0, log_every_n_steps=1)
-    trainer.fit(module, _ListLoader(train, batch_size, seed), _ListLoader(val, batch_size, None) if val else None)
-    train_seconds = time.perf_counter() - t0
-    net.eval()
-    ae = _train_autoencoder(train, steps=fgd_steps, seed=seed)
+    module = _module_class()(model_name=model, model_kwargs={**kwargs, "norm_stats": stats}, lr=lr)
+    g = torch.Generator().manual_seed(seed)
+    train_loader = torch.utils.data.DataLoader(_items(train), batch_size=batch_size, shuffle=True, generator=g,
+                                               collate_fn=pad_collate)
+    val_loader = (torch.utils.data.DataLoader(_items(val), batch_size=batch_size, collate_fn=pad_collate)
+                  if val else None)
     config = {"model": model, "epochs": epochs, "batch_size": batch_size, "lr": lr, "seed": seed, "dim": dim,
               "fps": float(np.median([c.fps for c in train])), "n_train": len(train), "n_val": len(val),
-              "train_seconds": round(train_seconds, 2), "input_names": list(INPUT_NAMES),
+              "input_names": list(INPUT_NAMES),
               "target": {"pose_points": [f"{c}:{p}" for c, p in POSE_POINTS], "envelope": list(ENVELOPE_NAMES)}}
-    ckpt = {"kind": "a2g", "model": model, "kwargs": kwargs, "norm_stats": stats, "state_dict": net.state_dict(),
-            "config": config, "fgd_autoencoder": {"kwargs": {"in_dim": N_POSE * 2}, "state_dict": ae.state_dict()}}
-    from .checkpoint import write_torch_file
-    path = write_torch_file(ckpt, out / "a2g.ckpt")
-    (out / "config.json").write_text(json.dumps(config, indent=2))
+    t0 = time.perf_counter()
+    fit_module(module, train_loader, val_loader, trainer=tc, config=config, resume=resume)
+    config["train_seconds"] = round(time.perf_counter() - t0, 2)
+    net = module.model.cpu().eval()
+    ae = _train_autoencoder(train, steps=fgd_steps, seed=seed)
+    ck = Checkpoint("a2g", model, {**kwargs, "norm_stats": stats}, net.state_dict(), None, config, None,
+                    {"fgd_autoencoder": {"kwargs": {"in_dim": N_POSE * 2}, "state_dict": ae.state_dict()}})
+    path = write_checkpoint(ck, out / "a2g.ckpt")
+    from ..io import atomic_path
+    with atomic_path(out / "config.json") as tmp:
+        tmp.write_text(json.dumps(config, indent=2))
     return path
-
-
-def load_a2g(path: str | os.PathLike[str]):
-    """``(model, autoencoder, config)`` from a checkpoint written by :func:`train_a2g`."""
-    from ..models import create_model
-    from ..models.a2g import MotionAutoencoder
-    from .checkpoint import read_torch_file
-
-    ck = read_torch_file(path, kind="a2g")
-    net = create_model(ck["model"], norm_stats=ck["norm_stats"], **ck["kwargs"])
-    net.load_state_dict(ck["state_dict"])
-    net.eval()
-    ae = MotionAutoencoder(**ck["fgd_autoencoder"]["kwargs"])
-    ae.load_state_dict(ck["fgd_autoencoder"]["state_dict"])
-    ae.eval()
-    return net, ae, ck["config"]
 
 
 # ----------------------------------------------------------------------------------------------- FGD
@@ -441,13 +245,6 @@ def fgd(ae, real: Sequence[np.ndarray], gen: Sequence[np.ndarray]) -> float:
 
 
 # ----------------------------------------------------------------------------------------------- eval
-def predict_clip(model, x: np.ndarray) -> np.ndarray:
-    """``(T, TARGET_DIM)`` prediction for one clip's inputs."""
-    import torch
-    with torch.no_grad():
-        return model(torch.from_numpy(x[None].astype(np.float32)))["y"][0].numpy()
-
-
 def _envelopes(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(summed hand speed, max hand amplitude) from a target/prediction matrix."""
     env = y[:, N_POSE * 2:]
@@ -533,103 +330,3 @@ def rtf(model, *, seconds: float = 60.0, fps: float = 30.0, threads: int = 1) ->
         return (time.perf_counter() - t0) / seconds
     finally:
         torch.set_num_threads(old)
-
-
-# ----------------------------------------------------------------------------------------------- predict
-def prediction_to_sequence(pred: np.ndarray, *, fps: float):
-    """A drawable :class:`LandmarkSequence` (POSE, LEFT_HAND, RIGHT_HAND) from a prediction.
-
-    Predictions are in shoulder units centred between the shoulders; they are placed in a unit image
-    (x = 0.5 + 0.2 u, y = 0.4 + 0.2 v) so that renderers and viewers show them; points that are not
-    predicted (face, legs) have confidence 0.
-    """
-    from ..sequence import Component, LandmarkSequence
-    from ..topology import HAND_EDGES, HAND_POINTS, POSE_EDGES, POSE_POINTS as MP_POSE
-
-    T = pred.shape[0]
-    comps = (Component("POSE", MP_POSE, POSE_EDGES), Component("LEFT_HAND", HAND_POINTS, HAND_EDGES),
-             Component("RIGHT_HAND", HAND_POINTS, HAND_EDGES))
-    data = np.zeros((T, 1, 75, 3), np.float32)
-    conf = np.zeros((T, 1, 75), np.float32)
-    xy = pred[:, :N_POSE * 2].reshape(T, N_POSE, 2)
-    for k, (comp, point) in enumerate(POSE_POINTS):
-        idx = MP_POSE.index(point) if comp == "POSE" else (33 if comp == "LEFT_HAND" else 54) + int(point)
-        data[:, 0, idx, 0] = 0.5 + 0.2 * xy[:, k, 0]
-        data[:, 0, idx, 1] = 0.4 + 0.2 * xy[:, k, 1]
-        conf[:, 0, idx] = np.isfinite(xy[:, k]).all(axis=1)
-    return LandmarkSequence(comps, np.nan_to_num(data), conf, fps=fps, width=512, height=512)
-
-
-def predict_audio(ckpt: str | os.PathLike[str], audio_path: str | os.PathLike[str], *, out: str | os.PathLike[str],
-                  render: str | os.PathLike[str] | None = None, envelope_out: str | os.PathLike[str] | None = None) -> dict:
-    """Predict gesture for an audio (or video) file; write ``out`` (a landmark file) and optionally a video."""
-    from .. import io
-    from ..audio import load
-
-    model, _, cfg = load_a2g(ckpt)
-    fps = float(cfg["fps"])
-    y, sr = load(audio_path, sr=16000)
-    n = int(math.floor(len(y) / sr * fps))
-    if n < 1:
-        raise DataError(f"audio is too short ({len(y) / sr:.3f} s) for one frame at {fps:g} fps", path=audio_path)
-    x, _ = audio_inputs(y, sr=sr, fps=fps, n_frames=n)
-    pred = predict_clip(model, x)
-    seq = prediction_to_sequence(pred, fps=fps)
-    written = {"landmarks": str(io.write(seq, out))}
-    if envelope_out:
-        env = Stream("a2g_envelope", pred[:, N_POSE * 2:], ENVELOPE_NAMES, fps)
-        written["envelope"] = str(io.write_stream(env, envelope_out))
-    if render:
-        from ..io.render import render as render_video
-        written["video"] = str(render_video(seq, render, audio=(y, sr)))
-    written["frames"] = n
-    return written
-
-
-# ----------------------------------------------------------------------------------------------- demo
-def demo_stage(ctx) -> dict[str, Any]:
-    """Train on the corpus's training signers, evaluate on held-out signers against both baselines."""
-    import torch
-
-    out = ctx.stage_dir("audio_to_gesture")
-    torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
-    clips = clips_from_data(ctx.corpus_dir, limit=None if ctx.quick else 420, seed=ctx.seed)
-    t0 = time.perf_counter()
-    ckpt = train_a2g(clips, out, epochs=4 if ctx.quick else 25, seed=ctx.seed, fgd_steps=50 if ctx.quick else 300)
-    train_s = time.perf_counter() - t0
-    model, ae, cfg = load_a2g(ckpt)
-    train = [c for c in clips if c.split == "train"]
-    test = [c for c in clips if c.split == "test"] or [c for c in clips if c.split == "val"]
-    table = evaluate_clips(model, ae, test, train, seed=ctx.seed)
-    (out / "metrics.json").write_text(json.dumps(table, indent=2))
-    fig = out / "a2g_example.png"
-    _plot_example(model, test[0], fig)
-    ctx.figure(fig, "Audio to gesture: predicted vs real hand speed on a held-out signer's clip")
-    pred_pose = out / "example_pred.pose"
-    seq = prediction_to_sequence(predict_clip(model, test[0].x), fps=test[0].fps)
-    from .. import io
-    io.write(seq, pred_pose)
-    return {"train_seconds": round(train_s, 1), "n_train": len(train), "n_test": len(test),
-            "rtf_one_thread": rtf(model, seconds=30.0), "checkpoint": str(ckpt),
-            "metrics": {k: ({m: round(v, 4) for m, v in d.items()} if isinstance(d, dict) and k != "model_beats_baselines" else d)
-                        for k, d in table.items()}}
-
-
-def _plot_example(model, clip: Clip, path: Path) -> None:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    pred = predict_clip(model, clip.x)
-    t = np.arange(clip.n_frames) / clip.fps
-    fig, ax = plt.subplots(2, 1, figsize=(8, 4.5), sharex=True)
-    ax[0].plot(t, _envelopes(clip.y)[0], label="real hand speed")
-    ax[0].plot(t, _envelopes(pred)[0], label="predicted")
-    ax[0].legend(loc="upper right")
-    ax[0].set_ylabel("speed (shoulder widths/s)")
-    ax[1].plot(t, np.nan_to_num(clip.onset), color="gray")
-    ax[1].set_ylabel("audio onset")
-    ax[1].set_xlabel("time (s)")
-    fig.tight_layout()
-    from ..io import save_figure
-    save_figure(fig, path, dpi=100)

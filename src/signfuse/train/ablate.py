@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 from ..errors import ParameterError
-from .data import parse_streams
+from ..samples import parse_streams
 
 __all__ = ["parse_stream_sets", "ablate", "ablation_table"]
 
@@ -29,13 +29,17 @@ def parse_stream_sets(spec: str | Sequence[Sequence[str]]) -> list[tuple[str, ..
     return [parse_streams(s) for s in sets]
 
 
-def ablation_table(rows: Sequence[Mapping[str, Any]]) -> str:
-    lines = ["| streams | top-1 | top-5 | per-class top-1 | minimal-pair top-1 | non-pair top-1 |",
+def ablation_table(rows: Sequence[Mapping[str, Any]], *, classes: int | None = None) -> str:
+    """A markdown table of accuracies (higher is better: ↑); with ``classes``, a last row of chance levels."""
+    lines = ["| streams | top-1 ↑ | top-5 ↑ | per-class top-1 ↑ | minimal-pair top-1 ↑ | non-pair top-1 ↑ |",
              "|---|---|---|---|---|---|"]
     f = lambda v: "-" if v is None else f"{100 * v:.1f}%"
     for r in rows:
         lines.append(f"| {r['streams']} | {f(r['top1'])} | {f(r.get('top5'))} | {f(r.get('top1_per_class'))} | "
                      f"{f(r.get('minimal_pair_top1'))} | {f(r.get('non_pair_top1'))} |")
+    if classes:
+        c1, c5 = 1 / classes, min(5, classes) / classes
+        lines.append(f"| chance ({classes} classes) | {f(c1)} | {f(c5)} | {f(c1)} | {f(c1)} | {f(c1)} |")
     return "\n".join(lines)
 
 
@@ -47,7 +51,7 @@ def ablate(cfg: Mapping[str, Any], stream_sets: str | Sequence[Sequence[str]], o
     ``pretrained`` maps a stream set (``"hands,body,face"``) to an already trained
     :class:`~.checkpoint.Recognizer` with the same settings, which is evaluated instead of retrained.
     """
-    from .checkpoint import load_checkpoint
+    from ..models.recognizer import load_checkpoint
     from .evaluate import evaluate
     from .fit import fit, prepare_data
     sets = parse_stream_sets(stream_sets)
@@ -74,31 +78,15 @@ def ablate(cfg: Mapping[str, Any], stream_sets: str | Sequence[Sequence[str]], o
         rows.append({"streams": name, **{k: m.get(k) for k in ("top1", "top5", "top1_per_class", "minimal_pair_top1",
                                                                   "minimal_pair_n", "non_pair_top1", "n")}})
         log.info("ablation %s: %s", name, rows[-1])
-    result = {"rows": rows, "seed": cfg["seed"], "model": cfg["model"], "test_n": len(bundle.splits["test"])}
+    result = {"rows": rows, "seed": cfg["seed"], "model": cfg["model"], "test_n": len(bundle.splits["test"]),
+              "classes": len(bundle.vocab)}
     from ..io import atomic_path
     with atomic_path(out / "ablation.json") as tmp:
         tmp.write_text(json.dumps(result, indent=2))
     with atomic_path(out / "ablation.md") as tmp:
-        tmp.write_text(ablation_table(rows) + "\n")
-    result["figure"] = str(_plot(rows, out / "ablation.png"))
-    return result
-
-
-def _plot(rows, path: Path) -> Path:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import numpy as np
+        tmp.write_text(ablation_table(rows, classes=len(bundle.vocab)) + "\n")
+    from .. import viz
     from ..io import save_figure
-    names = [r["streams"] for r in rows]
-    x = np.arange(len(rows))
-    fig, ax = plt.subplots(figsize=(max(5, 1.6 * len(rows)), 3.6))
-    ax.bar(x - 0.2, [100 * (r["top1"] or 0) for r in rows], 0.4, label="all signs")
-    ax.bar(x + 0.2, [100 * (r["minimal_pair_top1"] or 0) for r in rows], 0.4, label="minimal pairs")
-    ax.set_xticks(x, names, rotation=20, fontsize=8)
-    ax.set_ylabel("top-1 accuracy (%)")
-    ax.set_ylim(0, 100)
-    ax.legend()
-    ax.set_title("stream ablation, held-out signers")
-    fig.tight_layout()
-    return save_figure(fig, path)
+    result["figure"] = str(save_figure(viz.ablation_bars(rows, chance=1 / max(1, len(bundle.vocab))),
+                                       out / "ablation.png"))
+    return result

@@ -16,12 +16,12 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ..errors import DataError, ParameterError
-from .checkpoint import Recognizer, load_checkpoint
+from ..models.recognizer import Recognizer, load_checkpoint
 from .data import StreamDataset, Vocabulary, collate
 from .losses import ctc_feasible
 from .metrics import classification_metrics, confusion_matrix, ctc_beam_decode, ctc_greedy_decode, wer
 
-__all__ = ["predict", "evaluate", "evaluate_checkpoint", "plot_confusion"]
+__all__ = ["predict", "evaluate", "evaluate_checkpoint"]
 
 log = logging.getLogger(__name__)
 
@@ -58,25 +58,6 @@ def predict(rec: Recognizer, cache, indices: Sequence[int], *, batch_size: int =
     return {"log_probs": logps, "lengths": lengths, "labels": labels}
 
 
-def plot_confusion(cm: np.ndarray, vocab: Sequence[str], path: str | os.PathLike[str], *, title: str = "") -> Path:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from ..io import save_figure
-    n = len(vocab)
-    fig, ax = plt.subplots(figsize=(min(12, 3 + n * 0.22), min(12, 3 + n * 0.22)))
-    norm = cm / np.maximum(cm.sum(1, keepdims=True), 1)
-    ax.imshow(norm, cmap="Blues", vmin=0, vmax=1)
-    if n <= 60:
-        ax.set_xticks(range(n), vocab, rotation=90, fontsize=6)
-        ax.set_yticks(range(n), vocab, fontsize=6)
-    ax.set_xlabel("predicted")
-    ax.set_ylabel("true")
-    ax.set_title(title or "confusion matrix (row-normalized)")
-    fig.tight_layout()
-    return save_figure(fig, path)
-
-
 def evaluate(rec: Recognizer, cache, indices: Sequence[int], *, out_dir: str | os.PathLike[str] | None = None,
              beam: int = 0, transform: Callable | None = None, batch_size: int = 32, domains: Sequence[str] = (),
              figures: bool = True) -> dict:
@@ -100,7 +81,9 @@ def evaluate(rec: Recognizer, cache, indices: Sequence[int], *, out_dir: str | o
         cm = confusion_matrix(top1, y, len(rec.vocab))
         m["confusion_matrix"] = cm.tolist()
         if out_dir is not None and figures:
-            m["figure"] = str(plot_confusion(cm, rec.vocab, Path(out_dir) / "confusion.png"))
+            from .. import viz
+            from ..io import save_figure
+            m["figure"] = str(save_figure(viz.confusion_matrix(cm, rec.vocab), Path(out_dir) / "confusion.png"))
     else:
         refs = [list(l) for l in pred["labels"]]
         hyp_g = ctc_greedy_decode_list(pred["log_probs"])

@@ -8,19 +8,21 @@ complete epoch with ``resume=True``), ``csv/`` and ``tensorboard/`` logs, and ``
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import logging
+import math
 import os
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
-import numpy as np
 
 from ..errors import DataError, ParameterError
-from .data import (DEFAULT_FACE_REGIONS, StreamCache, StreamDataset, Vocabulary, build_cache, collate,
-                   load_entries, parse_streams, signer_splits, stream_stats)
+from ..datasets import load_entries
+from ..samples import DEFAULT_FACE_REGIONS, StreamCache, build_cache, parse_streams
+from .data import StreamDataset, Vocabulary, collate, signer_splits, stream_stats
+from .trainer import FitResult
 
 __all__ = ["DEFAULTS", "resolve_config", "prepare_data", "DataBundle", "fit", "FitResult", "make_loader"]
 
@@ -50,7 +52,7 @@ DEFAULTS: dict[str, Any] = {
     "test_fraction": 0.2,
     "run_dir": "runs/latest",
     "cache_dir": None,
-    "accelerator": "cpu",
+    "accelerator": "auto",
     "devices": 1,
     "num_nodes": 1,
     "strategy": "auto",
@@ -60,16 +62,24 @@ DEFAULTS: dict[str, Any] = {
     "threads": None,
     "log_every_n_steps": 10,
     "progress": True,
+    "max_minutes": None,
+    "overwrite": False,          # train into a run folder that already has checkpoints
 }
 
 
 def _parse_value(v: Any) -> Any:
+    """A command-line value as YAML, with the numbers YAML 1.1 leaves as strings (``1e-3``, ``nan``) as floats."""
     if isinstance(v, str):
         import yaml
         try:
-            return yaml.safe_load(v)
+            v = yaml.safe_load(v)
         except yaml.YAMLError:
             return v
+        if isinstance(v, str):
+            try:
+                return float(v)
+            except ValueError:
+                return v
     return v
 
 
@@ -117,10 +127,51 @@ def resolve_config(config: str | os.PathLike[str] | Mapping[str, Any] | None = N
         raise ParameterError(f"task={cfg['task']!r} must be 'isolated' or 'continuous'")
     if isinstance(cfg["face_regions"], str):
         cfg["face_regions"] = [s.strip() for s in cfg["face_regions"].split(",") if s.strip()]
-    for k in ("epochs", "batch_size"):
-        if not isinstance(cfg[k], int) or cfg[k] < 1:
-            raise ParameterError(f"{k}={cfg[k]!r} must be a positive integer")
+    _validate(cfg)
     return cfg
+
+
+def _number(cfg: Mapping[str, Any], key: str, *, low: float, high: float, low_open: bool = False,
+            high_open: bool = False) -> None:
+    v = cfg[key]
+    ok = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+    ok = ok and (v > low if low_open else v >= low) and (v < high if high_open else v <= high)
+    if not ok:
+        lo, hi = ("(" if low_open else "[") + f"{low:g}", f"{high:g}" + (")" if high_open else "]")
+        raise ParameterError(f"{key}={v!r} must be a number in {lo}, {hi}")
+
+
+#: the largest value accepted for any integer model size argument (dim, layers, heads ...)
+MAX_MODEL_INT = 4096
+
+
+def _validate(cfg: dict[str, Any]) -> None:
+    """Every value checked before any work starts (one ParameterError naming the key and the value)."""
+    for k in ("epochs", "batch_size", "max_frames"):
+        if isinstance(cfg[k], bool) or not isinstance(cfg[k], int) or cfg[k] < 1:
+            raise ParameterError(f"{k}={cfg[k]!r} must be a positive integer")
+    if isinstance(cfg["num_workers"], bool) or not isinstance(cfg["num_workers"], int) or not 0 <= cfg["num_workers"] <= 64:
+        raise ParameterError(f"num_workers={cfg['num_workers']!r} must be an integer from 0 to 64")
+    _number(cfg, "lr", low=0, high=10, low_open=True)
+    _number(cfg, "weight_decay", low=0, high=10)
+    _number(cfg, "label_smoothing", low=0, high=1, high_open=True)
+    _number(cfg, "adversarial", low=0, high=100)
+    _number(cfg, "val_fraction", low=0, high=1, high_open=True)
+    _number(cfg, "test_fraction", low=0, high=1, high_open=True)
+    if cfg["val_fraction"] + cfg["test_fraction"] >= 1:
+        raise ParameterError(f"val_fraction + test_fraction = {cfg['val_fraction'] + cfg['test_fraction']:g} "
+                             "leaves nothing to train on (must be < 1)")
+    if cfg.get("fps") is not None:
+        _number(cfg, "fps", low=0, high=1000, low_open=True)
+    from ..models import list_models
+    if cfg["model"] not in list_models("recognition"):
+        raise ParameterError(f"model={cfg['model']!r} is not a recognition model; "
+                             f"choose one of {', '.join(list_models('recognition'))}")
+    for k, v in (cfg.get("model_kwargs") or {}).items():
+        if isinstance(v, int) and not isinstance(v, bool) and not 0 <= v <= MAX_MODEL_INT:
+            raise ParameterError(f"model_kwargs.{k}={v!r} must be from 0 to {MAX_MODEL_INT}")
+    from .trainer import trainer_config
+    trainer_config(cfg)   # accelerator, devices, precision, patience ... (raises ParameterError)
 
 
 @dataclass
@@ -148,9 +199,34 @@ def open_cache_or_build(cfg: Mapping[str, Any], *, progress: Callable[[int, int]
     if (p / "index.json").is_file() and not (p / "corpus.json").is_file():
         return StreamCache(p)
     entries = load_entries(p, task=cfg["task"])
-    root = cfg.get("cache_dir") or ((p if p.is_dir() else p.parent) / ".signfuse_cache")
-    return build_cache(entries, root, streams=parse_streams(cfg["streams"]), face_regions=cfg["face_regions"],
-                       fps=cfg.get("fps"), mirror=bool(cfg.get("mirror")), progress=progress)
+    kw = dict(streams=parse_streams(cfg["streams"]), face_regions=cfg["face_regions"], fps=cfg.get("fps"),
+              mirror=bool(cfg.get("mirror")), progress=progress)
+    if cfg.get("cache_dir"):
+        return build_cache(entries, cfg["cache_dir"], **kw)
+    root = (p if p.is_dir() else p.parent) / ".signfuse_cache"
+    try:
+        return build_cache(entries, root, **kw)
+    except DataError:
+        if _writable(root):
+            raise
+    # a read-only dataset (a shared mount, a CD): cache it in the user's cache folder instead
+    user = user_cache_dir() / "datasets" / hashlib.sha1(str(p.resolve()).encode()).hexdigest()[:16]
+    log.warning("%s is not writable; caching the dataset in %s instead (pass --cache_dir to choose)", root, user)
+    return build_cache(entries, user, **kw)
+
+
+def user_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/signfuse`` (default ``~/.cache/signfuse``): where read-only datasets are cached."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "signfuse"
+
+
+def _writable(folder: Path) -> bool:
+    """Whether a cache could be made in ``folder`` (or in its nearest existing parent)."""
+    q = folder
+    while not q.exists() and q != q.parent:
+        q = q.parent
+    return os.access(q, os.W_OK)
 
 
 def dataset_splits(cfg: Mapping[str, Any], cache: StreamCache) -> dict[str, list[int]]:
@@ -220,36 +296,6 @@ def make_loader(bundle: DataBundle, indices: Sequence[int], cfg: Mapping[str, An
                       num_workers=cfg["num_workers"], drop_last=False, persistent_workers=cfg["num_workers"] > 0)
 
 
-@dataclass
-class FitResult:
-    run_dir: Path
-    best: Path | None
-    last: Path | None
-    metrics: dict
-    config: dict
-
-
-def _atomic_checkpoint_class():
-    from lightning.pytorch.callbacks import ModelCheckpoint
-
-    class AtomicCheckpoint(ModelCheckpoint):
-        """ModelCheckpoint whose files are written to a temporary name and renamed (SIGKILL-safe)."""
-
-        def _save_checkpoint(self, trainer, filepath: str) -> None:
-            p = Path(filepath)
-            tmp = p.with_name(f".{p.stem}.tmp-{uuid.uuid4().hex[:8]}{p.suffix}")
-            trainer.save_checkpoint(str(tmp), self.save_weights_only)
-            if trainer.is_global_zero:
-                os.replace(tmp, p)
-            self._last_global_step_saved = trainer.global_step
-            self._last_checkpoint_saved = filepath
-            if trainer.is_global_zero:
-                for logger in trainer.loggers:
-                    logger.after_save_checkpoint(self)
-
-    return AtomicCheckpoint
-
-
 def model_kwargs_for(cfg: Mapping[str, Any], bundle: DataBundle) -> dict:
     kw = dict(cfg.get("model_kwargs") or {})
     kw.update(in_dims={s: len(bundle.cache.names[s]) for s in bundle.streams}, num_classes=len(bundle.vocab),
@@ -269,22 +315,20 @@ def fit(cfg: Mapping[str, Any], *, resume: bool = False, bundle: DataBundle | No
     ``bundle``/``train_indices``/``val_indices``/``transform``/``init_state`` let experiments (ablation,
     adaptation, fine-tuning) reuse one cache and choose the samples.
     """
-    import lightning as L
     import torch
-    import yaml
-    from lightning.pytorch.callbacks import EarlyStopping
-    from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
 
     from .module import RecognitionModule
+    from .trainer import fit_module, trainer_config
 
     cfg = dict(cfg)
-    run_dir = Path(cfg["run_dir"])
-    ckpt_dir = run_dir / "checkpoints"
-    last = ckpt_dir / "last.ckpt"
-    if resume and not last.is_file():
-        raise DataError("nothing to resume: no checkpoints/last.ckpt", path=run_dir)
+    tc = trainer_config(cfg, monitor="val_acc" if cfg["task"] == "isolated" else "val_wer",
+                        mode="max" if cfg["task"] == "isolated" else "min", overwrite=bool(cfg.get("overwrite")),
+                        callbacks=tuple(callbacks))
+    if resume and not (tc.checkpoint_dir / "last.ckpt").is_file():
+        raise DataError("nothing to resume: no checkpoints/last.ckpt", path=tc.run_dir)
     if cfg.get("threads"):
         torch.set_num_threads(int(cfg["threads"]))
+    import lightning as L
     L.seed_everything(int(cfg["seed"]), workers=True, verbose=False)
     bundle = bundle or prepare_data(cfg, progress=progress)
     tr = list(train_indices) if train_indices is not None else bundle.splits["train"]
@@ -299,35 +343,21 @@ def fit(cfg: Mapping[str, Any], *, resume: bool = False, bundle: DataBundle | No
                                config=_plain(cfg))
     if init_state is not None:
         _load_matching(module.model, init_state)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    from ..io import atomic_path
-    with atomic_path(run_dir / "config.yaml") as tmp:
-        tmp.write_text(yaml.safe_dump(_plain(cfg), sort_keys=True))
-    monitor, mode = ("val_acc", "max") if bundle.task == "isolated" else ("val_wer", "min")
-    ckpt = _atomic_checkpoint_class()(dirpath=ckpt_dir, filename="best", monitor=monitor, mode=mode, save_last=True,
-                                      save_top_k=1, enable_version_counter=False)
-    cbs = [ckpt, EarlyStopping(monitor=monitor, mode=mode, patience=int(cfg["patience"]))] + list(callbacks)
-    trainer = L.Trainer(default_root_dir=str(run_dir), max_epochs=int(cfg["epochs"]), accelerator=cfg["accelerator"],
-                        devices=cfg["devices"], num_nodes=int(cfg["num_nodes"]), strategy=cfg["strategy"],
-                        precision=cfg["precision"], callbacks=cbs,
-                        logger=[CSVLogger(str(run_dir), name="csv", version=_resume_version(run_dir / "csv") if resume else ""),
-                                TensorBoardLogger(str(run_dir), name="tensorboard", version="")],
-                        enable_progress_bar=bool(cfg["progress"]), log_every_n_steps=int(cfg["log_every_n_steps"]),
-                        enable_model_summary=False, deterministic=False, num_sanity_val_steps=0)
     train_loader = make_loader(bundle, tr + [i for i in unlabeled_indices if i not in set(tr)], cfg, train=True,
                                transform=transform, unlabeled=unlabeled_indices)
     val_loader = make_loader(bundle, va, cfg, train=False, transform=transform)
-    trainer.fit(module, train_loader, val_loader, ckpt_path=str(last) if resume else None)
-    best = Path(ckpt.best_model_path) if ckpt.best_model_path else None
-    metrics = {k: float(v) for k, v in trainer.callback_metrics.items() if v.numel() == 1}
-    metrics["epochs_run"] = int(trainer.current_epoch)
+    res = fit_module(module, train_loader, val_loader, trainer=tc, config=cfg, resume=resume)
+    metrics = dict(res.metrics)
     metrics["ctc_skipped"] = int(module.ctc_skipped)
-    if trainer.is_global_zero:
-        with atomic_path(run_dir / "summary.json") as tmp:
-            tmp.write_text(json.dumps({"best": str(best) if best else None, "last": str(last), "metrics": metrics,
-                                       "vocab_size": len(bundle.vocab), "train": len(tr), "val": len(va)}, indent=2))
-    return FitResult(run_dir=run_dir, best=best if best and best.is_file() else None,
-                     last=last if last.is_file() else None, metrics=metrics, config=cfg)
+    from ..io import atomic_path
+    # "train" counts every training sample; "train_mirrored" how many of them are mirrored twins
+    mirrored = sum(1 for i in tr if (bundle.cache.records[i].get("meta") or {}).get("mirror_of"))
+    with atomic_path(tc.run_dir / "summary.json") as tmp:
+        tmp.write_text(json.dumps({"best": str(res.best) if res.best else None, "last": str(res.last),
+                                   "metrics": metrics, "vocab_size": len(bundle.vocab), "train": len(tr),
+                                   "train_mirrored": mirrored, "val": len(va)}, indent=2))
+    return FitResult(run_dir=res.run_dir, best=res.best, last=res.last, metrics=metrics, config=cfg,
+                     history=res.history)
 
 
 def _load_matching(model: Any, state: Mapping[str, Any]) -> int:
@@ -345,21 +375,6 @@ def _load_matching(model: Any, state: Mapping[str, Any]) -> int:
     return len(take)
 
 
-def _resume_version(csv_dir: Path) -> str:
-    """A fresh CSV log folder per resumed session, so earlier metrics are kept."""
-    n = 1
-    while (csv_dir / f"resume{n}").exists():
-        n += 1
-    return f"resume{n}"
-
-
 def _plain(v: Any) -> Any:
-    if isinstance(v, Mapping):
-        return {str(k): _plain(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_plain(x) for x in v]
-    if isinstance(v, Path):
-        return str(v)
-    if isinstance(v, np.generic):
-        return v.item()
-    return v
+    from .trainer import plain
+    return plain(v)

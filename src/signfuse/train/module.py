@@ -46,6 +46,13 @@ class RecognitionModule(L.LightningModule):
             self.domain_clf = DomainClassifier(dim, len(domains) + 1)
         self.ctc_skipped = 0
 
+    def signfuse_header(self) -> dict:
+        """What :func:`~signfuse.train.trainer.fit_module` stores in every checkpoint (the one schema)."""
+        hp = self.hparams
+        return {"kind": "recognition", "model_name": hp.model_name, "model_kwargs": dict(hp.model_kwargs),
+                "vocab": list(hp.vocab), "extra": {"task": hp.task, "streams": list(hp.streams),
+                                                   "face_regions": list(hp.face_regions), "fps": hp.fps}}
+
     def forward(self, x, mask=None, domain=None):
         return self.model(x, mask, domain if self.use_domain else None)
 

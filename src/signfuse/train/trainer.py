@@ -8,7 +8,7 @@ and train through :func:`fit_module`, which gives all of them the same run folde
     RUN/<ckpt_dir>/best.ckpt         best epoch by ``monitor`` (when there is validation data)
     RUN/<ckpt_dir>/last.ckpt         written at the end of *every* epoch, so a killed run resumes at the
                                      next epoch (``resume=True``)
-    RUN/metrics.json                 per-epoch history of the logged metrics
+    RUN/metrics.json                 per-epoch history of the logged metrics (``history_name``)
     RUN/csv/, RUN/tensorboard/       logs (a resumed session gets its own CSV folder)
 
 Checkpoints are written atomically and read back with ``weights_only=True`` through a Lightning
@@ -22,13 +22,15 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from ..errors import DataError, ParameterError
 
-__all__ = ["TrainerConfig", "FitResult", "fit_module", "SafeCheckpointIO", "plain", "ACCELERATORS", "PRECISIONS"]
+__all__ = ["TrainerConfig", "FitResult", "fit_module", "SafeCheckpointIO", "plain", "epoch_callback", "trainer_config",
+           "ACCELERATORS", "PRECISIONS"]
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +67,7 @@ class TrainerConfig:
     log_every_n_steps: int = 10
     threads: int | None = None
     overwrite: bool = False               # train into a folder that already has checkpoints
+    history_name: str = "metrics.json"    # per-epoch history file in run_dir
     callbacks: tuple = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
@@ -118,14 +121,15 @@ class FitResult:
 
 
 def plain(v: Any) -> Any:
-    """Plain Python values (for YAML/JSON and ``weights_only`` checkpoints): paths, numpy scalars, tuples."""
+    """Plain Python values for YAML and ``weights_only`` checkpoints: paths as strings, numpy scalars and
+    arrays as numbers and lists, tuples as lists; bytes (a sentencepiece model) and NaN are kept."""
     import numpy as np
     if isinstance(v, Mapping):
         return {str(k): plain(x) for k, x in v.items()}
     if isinstance(v, (list, tuple)):
         return [plain(x) for x in v]
-    if isinstance(v, Path):
-        return str(v)
+    if isinstance(v, os.PathLike):
+        return os.fspath(v)
     if isinstance(v, np.generic):
         return v.item()
     if isinstance(v, np.ndarray):
@@ -209,6 +213,24 @@ def _callbacks():
     return Header, History
 
 
+def epoch_callback(fn: Any) -> Any:
+    """A Lightning callback calling ``fn(epoch, max_epochs, metrics)`` after every training epoch
+    (epochs numbered from 1; ``metrics``: the logged scalars). For progress displays."""
+    import lightning as L
+
+    class _Epoch(L.Callback):
+        def on_train_epoch_end(self, trainer, pl_module):
+            m = {}
+            for k, v in trainer.callback_metrics.items():
+                try:
+                    m[k] = float(v)
+                except (TypeError, ValueError):
+                    continue
+            fn(int(trainer.current_epoch) + 1, int(trainer.max_epochs or 0), m)
+
+    return _Epoch()
+
+
 def _resume_version(csv_dir: Path) -> str:
     """A fresh CSV log folder per resumed session, so earlier metrics are kept."""
     n = 1
@@ -250,7 +272,7 @@ def fit_module(module: Any, train_loader: Any, val_loader: Any = None, *, traine
     with atomic_path(run_dir / "config.yaml") as tmp:
         tmp.write_text(yaml.safe_dump(cfg, sort_keys=True))
     Header, History = _callbacks()
-    history = History(run_dir / "metrics.json")
+    history = History(run_dir / tc.history_name)
     has_val = val_loader is not None
     cbs: list[Any] = [Header(cfg), history,
                       ModelCheckpoint(dirpath=ckpt_dir, filename="last", monitor=None, save_top_k=1,

@@ -34,7 +34,7 @@ import torch.nn.functional as F
 
 from ..errors import DataError, ParameterError
 from ..models import create_model
-from ..models import translation as _  # noqa: F401  (registers translation_transformer)
+from ..models import translation as _registers  # noqa: F401  (registers translation_transformer)
 from ..translate.corpus import Pair, read_pairs
 from ..translate.decode import greedy_decode
 from ..translate.scoring import translation_scores

@@ -14,7 +14,11 @@ The manifest
 ``size`` and ``mtime_ns`` of the input (of a frame folder: its frames' total size and newest mtime),
 ``frame_rate`` (frame folders), ``settings`` (everything that changes the output), ``status``
 (``ok`` or ``failed``), ``frames``, ``seconds``, ``error`` (a one-line reason), ``warning`` and
-``output`` (relative to OUT). Lines are appended as jobs finish (so a killed run loses at most the jobs
+``output`` (relative to OUT), ``model`` (the landmark model that produced the output: ``holistic`` or
+``hands``; with ``--model auto`` the settings say ``auto`` and this says which one ran) and
+``detection`` (:func:`signfuse.quality.detection_rates`: the share of frames with the pose, the face,
+each hand, either and both hands found; ``null`` for a part the model does not produce). ``warning``
+says when nobody was found, or when hands or the face were missing in most frames. Lines are appended as jobs finish (so a killed run loses at most the jobs
 in flight) and the file is rewritten with one line per input at the end. A rerun skips an input whose
 line says ``ok`` with the same size, mtime and settings and whose output exists; it redoes failed and
 changed inputs (``overwrite=True`` redoes everything).
@@ -37,16 +41,18 @@ filesystem. The driver alone writes the manifest.
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import os
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 from ..errors import DataError, DependencyError, ParameterError, SignfuseError
+from ..io.manifest import MANIFEST_NAME, append_manifest, merge_manifest, read_manifest
+from ..quality import detection_rates
 from . import decode
 
 __all__ = ["Job", "BatchSummary", "collect_jobs", "extract_batch", "MANIFEST_NAME", "FORMATS",
@@ -54,10 +60,9 @@ __all__ = ["Job", "BatchSummary", "collect_jobs", "extract_batch", "MANIFEST_NAM
 
 log = logging.getLogger(__name__)
 
-MANIFEST_NAME = "manifest.jsonl"
 FORMATS: dict[str, str] = {"pose": ".pose", "parquet": ".parquet"}
 INDEX_EXTENSIONS = frozenset({".json", ".csv", ".corpus", ".txt", ".tsv", ".jsonl"})
-_SETTINGS_VERSION = 1
+_SETTINGS_VERSION = 2        # 2: the landmark model is a setting
 TIMES_SUFFIX = ".times.csv"
 
 
@@ -167,10 +172,7 @@ def collect_jobs(inputs: Iterable[str | Path], *, format: str = "pose", frame_fo
 
 
 def _index_items(path: Path) -> list[tuple[Path, str, int, int | None, float | None]]:
-    try:
-        from ..datasets import open_index
-    except ImportError as e:  # pragma: no cover - foundation module
-        raise ParameterError(f"input {path}: reading dataset indexes needs signfuse.datasets.open_index ({e})")
+    from ..datasets import open_index
     entries = open_index(path)
     out = []
     for e in entries:
@@ -191,33 +193,6 @@ def _index_items(path: Path) -> list[tuple[Path, str, int, int | None, float | N
 
 
 # --------------------------------------------------------------------------- manifest
-def read_manifest(out_dir: str | Path) -> dict[str, dict[str, Any]]:
-    """The manifest's records by key (the last line for a key wins; unreadable lines are ignored)."""
-    p = Path(out_dir) / MANIFEST_NAME
-    records: dict[str, dict[str, Any]] = {}
-    if not p.exists():
-        return records
-    for line in p.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if not line:
-            continue
-        try:
-            rec = json.loads(line)
-            records[rec["key"]] = rec
-        except (json.JSONDecodeError, KeyError, TypeError):
-            log.warning("%s: ignoring an unreadable manifest line", p)
-    return records
-
-
-def _write_manifest(out_dir: Path, records: dict[str, dict[str, Any]]) -> None:
-    p = out_dir / MANIFEST_NAME
-    tmp = p.with_name(f".{p.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        for rec in records.values():
-            f.write(json.dumps(rec, sort_keys=True) + "\n")
-    os.replace(tmp, p)
-
-
 def _fingerprint(path: str) -> tuple[int | None, int | None]:
     """``(size, mtime_ns)`` of a file; of a frame folder, the sum of its frames' sizes and the newest
     mtime among them and the folder (so adding, removing or replacing a frame changes it)."""
@@ -251,24 +226,29 @@ def run_job(job: Job, out_dir: str, settings: dict[str, Any],
     (``on_frames`` gets the frames done so far, for progress within a long video).
     """
     from .extract import NOBODY_WARNING, extract
+    from .hands import model_of
 
     size, mtime = _fingerprint(job.path)
     rec: dict[str, Any] = {"key": job.key, "path": job.path, "size": size, "mtime_ns": mtime,
                            "frame_rate": job.frame_rate,
                            "settings": settings, "output": job.output, "status": "failed", "frames": 0,
-                           "seconds": 0.0, "error": None, "warning": None}
+                           "seconds": 0.0, "error": None, "warning": None, "model": None, "detection": None}
     t0 = time.perf_counter()
     try:
         seq = extract(job.path, refine_face=settings["refine_face"], max_side=settings["max_side"],
                       fps=settings["fps"], model_complexity=settings["model_complexity"],
                       start_frame=job.start_frame, end_frame=job.end_frame, progress=on_frames,
-                      frame_rate=job.frame_rate)
+                      frame_rate=job.frame_rate, model=settings["model"])
         target = Path(out_dir) / job.output
         target.parent.mkdir(parents=True, exist_ok=True)
-        _write(seq, target, settings["format"])
-        rec.update(status="ok", frames=seq.n_frames)
+        model = model_of(seq)
+        _write(seq, target, settings["format"], model=model)
+        rates = detection_rates(seq)
+        rec.update(status="ok", frames=seq.n_frames, model=model, detection=rates)
         if not (seq.confidence > 0).any():
             rec["warning"] = NOBODY_WARNING
+        else:
+            rec["warning"] = _detection_warning(rates)
     except Exception as e:  # one bad input never stops the batch
         rec["error"] = _one_line(e)
         log.debug("job %s failed", job.key, exc_info=True)
@@ -276,13 +256,33 @@ def run_job(job: Job, out_dir: str, settings: dict[str, Any],
     return rec
 
 
-def _write(seq, target: Path, fmt: str) -> None:
-    """Write through the foundation's :func:`signfuse.io.write` (itself atomic: temp name + rename)."""
+def _detection_warning(rates: dict[str, Any]) -> str | None:
+    """A one-line warning when the hands or the face were missing in most frames, else ``None``."""
+    from ..quality import DEFAULT_MIN_RATE, format_rates
+
+    short = [p for p in ("face", "hands") if rates.get(p) is not None and rates[p] < DEFAULT_MIN_RATE]
+    if not short:
+        return None
+    hint = ""
+    if "hands" in short and rates.get("pose"):
+        hint = "; for close-ups of hands try --model hands"
+    return (f"mostly missing: {format_rates(rates, short)} of {rates['frames']} frames "
+            f"(both hands {100 * (rates.get('both_hands') or 0):.0f}%){hint}")
+
+
+def _write(seq, target: Path, fmt: str, *, model: str | None = None) -> None:
+    """Write through the foundation's :func:`signfuse.io.write` (itself atomic: temp name + rename).
+
+    Parquet files record the landmark ``model`` in their signfuse metadata; ``.pose`` headers have no
+    free field, and their component list tells the model (:func:`signfuse.vision.hands.model_of`).
+    """
     from .. import io as sio
 
     if fmt == "parquet":
         seq = _to_kaggle_units(seq)
-    sio.write(seq, target, format=fmt)
+        sio.write_kaggle_parquet(seq, target, metadata=None if model is None else {"model": model})
+    else:
+        sio.write(seq, target, format=fmt)
     times_path = target.with_name(target.stem + TIMES_SUFFIX)
     if seq.times is not None:
         # .pose has no timestamps (and Kaggle parquet only frame numbers): keep the real ones beside it
@@ -308,10 +308,10 @@ def _to_kaggle_units(seq):
 
 # --------------------------------------------------------------------------- the batch
 def _settings(*, format: str, refine_face: bool, max_side: int | None, fps: float | None,
-              model_complexity: int) -> dict[str, Any]:
+              model_complexity: int, model: str = "auto") -> dict[str, Any]:
     return {"format": format, "refine_face": bool(refine_face), "max_side": max_side,
             "fps": None if fps is None else float(fps), "model_complexity": int(model_complexity),
-            "version": _SETTINGS_VERSION}
+            "model": model, "version": _SETTINGS_VERSION}
 
 
 def _is_done(job: Job, rec: dict[str, Any] | None, settings: dict[str, Any], out_dir: Path) -> bool:
@@ -330,7 +330,7 @@ def extract_batch(inputs: Sequence[str | Path] | Iterable[str | Path], out_dir: 
                   ray_address: str | None = None, refine_face: bool = False, max_side: int | None = None,
                   fps: float | None = None, model_complexity: int = 1, overwrite: bool = False,
                   frame_folders: bool = False, frame_rate: float | None = None,
-                  progress: Callable[[dict[str, Any]], None] | None = None) -> BatchSummary:
+                  progress: Callable[[dict[str, Any]], None] | None = None, model: str = "auto") -> BatchSummary:
     """Extract landmarks from many inputs into ``out_dir`` (one file each), resumably.
 
     Parameters
@@ -356,6 +356,9 @@ def extract_batch(inputs: Sequence[str | Path] | Iterable[str | Path], out_dir: 
         Treat each given folder (or sub-folder) that directly holds images as one video, an image
         sequence recorded at ``frame_rate`` frames/s (default 25), instead of one job per image. Frame
         folders listed by a dataset index are always sequences, at the index's rate.
+    model:
+        ``"auto"`` (Holistic, MediaPipe Hands when no pose is found), ``"holistic"`` or ``"hands"``; see
+        :func:`signfuse.vision.extract`.
     progress:
         Called with ``{"done", "total", "frames", "elapsed", "path", "status"}`` at the start, after
         each input (``done`` counts skipped inputs too) and, with one in-process worker, every few
@@ -366,9 +369,11 @@ def extract_batch(inputs: Sequence[str | Path] | Iterable[str | Path], out_dir: 
     BatchSummary
         Counts, frames, seconds and the failures with their reasons. Failures are not raised.
     """
+    from .extract import check_model
     from .holistic import check_model_complexity
 
     check_model_complexity(model_complexity)
+    check_model(model)
     decode._check_common(max_side=max_side, fps=fps)
     if engine not in ("local", "ray"):
         raise ParameterError(f"engine={engine!r} must be 'local' or 'ray'")
@@ -377,7 +382,7 @@ def extract_batch(inputs: Sequence[str | Path] | Iterable[str | Path], out_dir: 
     if ray_address is not None and engine != "ray":
         raise ParameterError("ray_address is only used with engine='ray'")
     settings = _settings(format=format, refine_face=refine_face, max_side=max_side, fps=fps,
-                         model_complexity=model_complexity)
+                         model_complexity=model_complexity, model=model)
     if frame_rate is not None and not (isinstance(frame_rate, (int, float)) and math.isfinite(frame_rate)
                                        and frame_rate > 0):
         raise ParameterError(f"frame_rate={frame_rate!r} must be a positive number of frames per second")
@@ -402,44 +407,44 @@ def extract_batch(inputs: Sequence[str | Path] | Iterable[str | Path], out_dir: 
                       "status": None if rec is None else rec["status"]})
 
     report(None)
-    log_path = out / MANIFEST_NAME
+    finished: dict[str, dict[str, Any]] = {}   # this run's records: merged into the manifest on disk at the end
+
+    def finish(rec: dict[str, Any]) -> None:
+        records[rec["key"]] = rec
+        finished[rec["key"]] = rec
+        # reopened per record under the lock: another run may have replaced the file meanwhile
+        append_manifest(out, rec)
+        state["done"] += 1
+        state["partial"] = 0
+        if rec["status"] == "ok":
+            summary.done += 1
+            summary.frames += int(rec["frames"])
+            if rec.get("warning"):
+                summary.warnings.append((rec["path"], rec["warning"]))
+        else:
+            summary.failed += 1
+            summary.failures.append((rec["path"], rec["error"]))
+            log.warning("%s: failed: %s", rec["path"], rec["error"])
+        report(rec)
+
     try:
-        with open(log_path, "a", encoding="utf-8") as journal:
-            def finish(rec: dict[str, Any]) -> None:
-                records[rec["key"]] = rec
-                journal.write(json.dumps(rec, sort_keys=True) + "\n")
-                journal.flush()
-                state["done"] += 1
-                state["partial"] = 0
-                if rec["status"] == "ok":
-                    summary.done += 1
-                    summary.frames += int(rec["frames"])
-                    if rec.get("warning"):
-                        summary.warnings.append((rec["path"], rec["warning"]))
-                else:
-                    summary.failed += 1
-                    summary.failures.append((rec["path"], rec["error"]))
-                    log.warning("%s: failed: %s", rec["path"], rec["error"])
-                report(rec)
+        if todo:
+            if engine == "ray":
+                _run_ray(todo, str(out), settings, workers=workers, address=ray_address, finish=finish)
+            elif workers == 1 or len(todo) == 1:
+                def frames_so_far(n: int) -> None:
+                    state["partial"] = n
+                    report(None)
 
-            if todo:
-                if engine == "ray":
-                    _run_ray(todo, str(out), settings, workers=workers, address=ray_address, finish=finish)
-                elif workers == 1 or len(todo) == 1:
-                    def frames_so_far(n: int) -> None:
-                        state["partial"] = n
-                        report(None)
-
-                    for job in todo:
-                        finish(run_job(job, str(out), settings, on_frames=frames_so_far))
-                else:
-                    _run_pool(todo, str(out), settings, workers=workers, finish=finish)
+                for job in todo:
+                    finish(run_job(job, str(out), settings, on_frames=frames_so_far))
+            else:
+                _run_pool(todo, str(out), settings, workers=workers, finish=finish)
     finally:
         summary.seconds = round(time.perf_counter() - t0, 3)
-        # compact: one line per input, in input order first
+        # compact: one line per input, in input order first; records other runs wrote meanwhile are kept
         order = {j.key: i for i, j in enumerate(jobs)}
-        records = dict(sorted(records.items(), key=lambda kv: order.get(kv[0], len(order))))
-        _write_manifest(out, records)
+        merge_manifest(out, finished, order=order)
     return summary
 
 
@@ -450,7 +455,7 @@ def _run_pool(todo: list[Job], out_dir: str, settings: dict[str, Any], *, worker
 
     ctx = mp.get_context("spawn")
     with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=ctx,
-                             initializer=_worker_init) as pool:
+                             initializer=_worker_init, initargs=(os.getpid(),)) as pool:
         futures = {pool.submit(run_job, job, out_dir, settings): job for job in todo}
         for fut in as_completed(futures):
             job = futures[fut]
@@ -460,14 +465,53 @@ def _run_pool(todo: list[Job], out_dir: str, settings: dict[str, Any], *, worker
                 size, mtime = _fingerprint(job.path)
                 rec = {"key": job.key, "path": job.path, "size": size, "mtime_ns": mtime, "settings": settings,
                        "output": job.output, "status": "failed", "frames": 0, "seconds": 0.0,
-                       "error": _one_line(e), "warning": None}
+                       "error": _one_line(e), "warning": None, "model": None, "detection": None}
             finish(rec)
 
 
-def _worker_init() -> None:
+def _worker_init(parent_pid: int | None = None) -> None:
     # One inference thread pool per process is enough when several processes share the cores.
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     logging.getLogger("signfuse").setLevel(logging.WARNING)
+    if parent_pid is not None:
+        exit_with_parent(parent_pid)
+
+
+# Linux's prctl(PR_SET_PDEATHSIG): the kernel signals this process when the thread that forked it exits.
+_PR_SET_PDEATHSIG = 1
+
+
+def exit_with_parent(parent_pid: int, *, interval_s: float = 0.5) -> None:
+    """Make this (worker) process exit when ``parent_pid`` dies, even by ``kill -9``.
+
+    A pool worker whose driver was killed would otherwise go on running queued jobs, write outputs no
+    manifest records, and then sit idle holding its MediaPipe graphs. On Linux the kernel is asked
+    (``prctl(PR_SET_PDEATHSIG, SIGKILL)``, through ctypes) to kill the worker with its parent; everywhere a
+    daemon thread also polls every ``interval_s`` seconds whether the parent is still this process's
+    parent (``os.getppid()`` changes to a reaper when it dies) and ends the process with ``os._exit``.
+    """
+    import sys
+    import threading
+
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            import signal
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):  # no prctl: the watchdog below still works
+            pass
+    if os.getppid() != parent_pid:  # the parent died before we got here
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(interval_s)
+            if os.getppid() != parent_pid:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="signfuse-parent-watchdog", daemon=True).start()
 
 
 def _run_ray(todo: list[Job], out_dir: str, settings: dict[str, Any], *, workers: int, address: str | None,
@@ -498,7 +542,8 @@ def _run_ray(todo: list[Job], out_dir: str, settings: dict[str, Any], *, workers
                     size, mtime = _fingerprint(job.path)
                     rec = {"key": job.key, "path": job.path, "size": size, "mtime_ns": mtime,
                            "settings": settings, "output": job.output, "status": "failed", "frames": 0,
-                           "seconds": 0.0, "error": _one_line(e), "warning": None}
+                           "seconds": 0.0, "error": _one_line(e), "warning": None, "model": None,
+                           "detection": None}
                 finish(rec)
     finally:
         if started:

@@ -22,9 +22,9 @@ from __future__ import annotations
 import logging
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 
@@ -36,10 +36,10 @@ __all__ = [
     "probe_frame_folder", "iter_frame_folder", "DEFAULT_FRAME_FOLDER_FPS",
 ]
 
+from ..io.media import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS  # noqa: E402  (the one table)
+
 log = logging.getLogger(__name__)
 
-VIDEO_EXTENSIONS: frozenset[str] = frozenset({".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v"})
-IMAGE_EXTENSIONS: frozenset[str] = frozenset({".jpg", ".jpeg", ".png"})
 #: Frame rate assumed for a frame folder when none is given: RWTH-PHOENIX-Weather's 25 frames/s.
 DEFAULT_FRAME_FOLDER_FPS = 25.0
 

@@ -1,8 +1,7 @@
 """From glosses to text: corpora, vocabularies, decoding, scores, the Transformer predictor, LLM back ends.
 
 >>> from signfuse.translate import load_translator                       # doctest: +SKIP
->>> load_translator("runs/phoenix/best.ckpt").translate("MORGEN REGEN")  # doctest: +SKIP
-'morgen regnet es'
+>>> text = load_translator("runs/phoenix/best.ckpt").translate("MORGEN REGEN")  # doctest: +SKIP
 
 Modules: :mod:`.corpus` (PHOENIX-2014T csv, parallel files, synthetic folders, recognizer output),
 :mod:`.vocab` (sentencepiece, trained on the training split), :mod:`.decode` (greedy, beam search with

@@ -41,8 +41,9 @@ def nproc(*, default: str = "?", drop_env: str | None = None) -> str:
     return out or default
 
 
-def machine(*, cpus: str | int | None = None, python: bool = False, system: bool = False,
-            fallback: str = "unknown") -> str:
+def machine(
+    *, cpus: str | int | None = None, python: bool = False, system: bool = False, fallback: str = "unknown"
+) -> str:
     """``"<cpus> CPUs (nproc), <CPU model>"``, then optionally ``", Python X.Y.Z"`` and ``", <OS> <release>"``.
 
     ``cpus`` defaults to the output of ``nproc``; ``fallback`` is the CPU model when /proc/cpuinfo has none.

@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = re.compile(r"^\*Source: `benchmarks/results/([\w.-]+)\.md`")
-LINK = re.compile(r"\]\(([^):/#]+)\)")    # a relative link in a results file: a file beside it
+LINK = re.compile(r"\]\(([^):/#]+)\)")  # a relative link in a results file: a file beside it
 
 
 def section(name: str) -> str:
@@ -43,7 +43,7 @@ def copy_summary(table: list[str]) -> None:
     lines = readme.read_text(encoding="utf-8").splitlines()
     old = summary_table(lines)
     i = lines.index(old[0])
-    lines[i:i + len(old)] = table
+    lines[i : i + len(old)] = table
     tmp = readme.with_suffix(".md.tmp")
     tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
     tmp.replace(readme)
@@ -53,7 +53,7 @@ def main() -> None:
     path = ROOT / "BENCHMARKS.md"
     lines = path.read_text(encoding="utf-8").splitlines()
     order = [m.group(1) for line in lines if (m := SOURCE.match(line))]
-    first = next(i for i, line in enumerate(lines) if SOURCE.match(line)) - 2   # the title above it
+    first = next(i for i, line in enumerate(lines) if SOURCE.match(line)) - 2  # the title above it
     head = "\n".join(lines[:first]).rstrip("\n") + "\n"
     names = order + sorted(p.stem for p in (ROOT / "benchmarks" / "results").glob("*.md") if p.stem not in order)
     text = head + "".join("\n" + section(n) for n in names)

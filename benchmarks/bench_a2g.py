@@ -73,8 +73,7 @@ def main() -> None:
     torch.set_num_threads(2)
     # the registry's other model, same data, epochs and seed, for comparison
     t0 = time.perf_counter()
-    ckpt_tf = a2g.train_a2g(clips, tmp / "a2g_tf", model="a2g_transformer", epochs=args.epochs, seed=0,
-                            overwrite=True)
+    ckpt_tf = a2g.train_a2g(clips, tmp / "a2g_tf", model="a2g_transformer", epochs=args.epochs, seed=0, overwrite=True)
     tf_train_s = time.perf_counter() - t0
     model_tf, ae_tf, _ = load_a2g(ckpt_tf)
     table_tf = a2g.evaluate_clips(model_tf, ae_tf, test, train, seed=0)
@@ -96,8 +95,19 @@ def main() -> None:
     emo_s = time.perf_counter() - t0
 
     m, b1, b2 = table["model"], table["mean_pose"], table["random_segment"]
-    cols = ["l1", "pck_0.1", "pck_0.2", "env_corr", "beat_align", "beat_align_peaks", "speed_ratio", "acceleration_ratio", "jerk_ratio",
-            "speed_hellinger", "fgd"]
+    cols = [
+        "l1",
+        "pck_0.1",
+        "pck_0.2",
+        "env_corr",
+        "beat_align",
+        "beat_align_peaks",
+        "speed_ratio",
+        "acceleration_ratio",
+        "jerk_ratio",
+        "speed_hellinger",
+        "fgd",
+    ]
     lines = [
         "# Audio to gesture and emotion",
         "",
@@ -124,21 +134,37 @@ def main() -> None:
         "| method | " + " | ".join(cols) + " |",
         "|---|" + "---:|" * len(cols),
     ]
-    for name, row in (("model (a2g_gru)", m), ("a2g_transformer", table_tf["model"]), ("mean pose", b1),
-                      ("random real segment", b2)):
+    for name, row in (
+        ("model (a2g_gru)", m),
+        ("a2g_transformer", table_tf["model"]),
+        ("mean pose", b1),
+        ("random real segment", b2),
+    ):
         lines.append(f"| {name} | " + " | ".join(f"{row[c]:.3f}" for c in cols) + " |")
-    lines += ["| real motion | " + " | ".join(f"{table['real'][c]:.3f}" if c in table["real"] else "" for c in cols) + " |",
-              "", f"Model (a2g_gru, the default) beats both baselines: {json.dumps(table['model_beats_baselines'])}",
-              f"a2g_transformer beats both baselines: {json.dumps(table_tf['model_beats_baselines'])}", "",
-              *BEAT_NOTE, "",
-              f"Emotion ({', '.join(etable['classes'])}) on held-out signers ({etable['n_test']} samples):", "",
-              "| model | accuracy | macro-F1 |", "|---|---:|---:|"]
+    lines += [
+        "| real motion | " + " | ".join(f"{table['real'][c]:.3f}" if c in table["real"] else "" for c in cols) + " |",
+        "",
+        f"Model (a2g_gru, the default) beats both baselines: {json.dumps(table['model_beats_baselines'])}",
+        f"a2g_transformer beats both baselines: {json.dumps(table_tf['model_beats_baselines'])}",
+        "",
+        *BEAT_NOTE,
+        "",
+        f"Emotion ({', '.join(etable['classes'])}) on held-out signers ({etable['n_test']} samples):",
+        "",
+        "| model | accuracy | macro-F1 |",
+        "|---|---:|---:|",
+    ]
     for name, r in etable["rows"].items():
         lines.append(f"| {name} | {r['accuracy']:.3f} | {r['macro_f1']:.3f} |")
-    lines += ["", f"Fusion beats the best single stream ({etable['best_single']}): {etable.get('fusion_beats_best_single')}",
-              "", "Robustness (accuracy with one modality missing at test time):", "",
-              "| fusion | " + " | ".join(etable["robustness"][next(iter(etable["robustness"]))]) + " |",
-              "|---|" + "---:|" * len(etable["robustness"][next(iter(etable["robustness"]))])]
+    lines += [
+        "",
+        f"Fusion beats the best single stream ({etable['best_single']}): {etable.get('fusion_beats_best_single')}",
+        "",
+        "Robustness (accuracy with one modality missing at test time):",
+        "",
+        "| fusion | " + " | ".join(etable["robustness"][next(iter(etable["robustness"]))]) + " |",
+        "|---|" + "---:|" * len(etable["robustness"][next(iter(etable["robustness"]))]),
+    ]
     for fu, r in etable["robustness"].items():
         lines.append(f"| {fu} | " + " | ".join(f"{v['accuracy']:.3f}" for v in r.values()) + " |")
     text = "\n".join(lines) + "\n"

@@ -48,8 +48,14 @@ def make_hour_video(path: Path) -> None:
             img[..., 0] = (i * 3) % 256
             yield img
 
-    write_video(path, frames(), fps=VIDEO_FPS, options={"preset": "ultrafast", "g": "250"}, pts=list(range(n)),
-                time_base=Fraction(1, VIDEO_FPS))
+    write_video(
+        path,
+        frames(),
+        fps=VIDEO_FPS,
+        options={"preset": "ultrafast", "g": "250"},
+        pts=list(range(n)),
+        time_base=Fraction(1, VIDEO_FPS),
+    )
 
 
 def make_document(*, seed: int = 0):
@@ -74,8 +80,9 @@ def make_document(*, seed: int = 0):
             else:
                 value = "free text " + str(k)
             s_ms = int(round(s / 40) * 40)
-            tier.annotations.append(Annotation(id=f"b{k}", start_ms=s_ms, end_ms=s_ms + int(round(dur / 40) * 40),
-                                               value=value))
+            tier.annotations.append(
+                Annotation(id=f"b{k}", start_ms=s_ms, end_ms=s_ms + int(round(dur / 40) * 40), value=value)
+            )
             k += 1
     assert doc.n_annotations == N_ANN
     return doc
@@ -91,8 +98,9 @@ def make_hour_audio(path: Path) -> None:
     voiced = (np.sin(2 * np.pi * t / 3.0) > 0).astype(np.float32)
     f0 = voiced * (180 + 40 * np.sin(2 * np.pi * t / 0.7))
     rms = -30 + 20 * voiced + np.sin(t)
-    io.write_stream(Stream("audio", np.stack([f0, voiced, rms], 1).astype(np.float32), ("f0_hz", "voiced", "rms_db"),
-                           100.0), path)
+    io.write_stream(
+        Stream("audio", np.stack([f0, voiced, rms], 1).astype(np.float32), ("f0_hz", "voiced", "rms_db"), 100.0), path
+    )
 
 
 def bench_save(root: Path, doc) -> dict[str, float]:
@@ -161,8 +169,10 @@ def bench_browser(root: Path) -> dict[str, float]:
             b = p.chromium.launch(executable_path=str(chromium), headless=True, args=ARGS)
             page = b.new_page(viewport={"width": 1400, "height": 950})
             page.goto(url + "/#/video/hour.mp4")
-            page.wait_for_function("() => window.signfuse && signfuse.state.doc && "
-                                   "document.getElementById('video').readyState >= 1", timeout=60000)
+            page.wait_for_function(
+                "() => window.signfuse && signfuse.state.doc && document.getElementById('video').readyState >= 1",
+                timeout=60000,
+            )
             page.wait_for_function("() => signfuse.state.lanes.some(l => l.id === 'audio-f0')", timeout=60000)
             n = page.evaluate("() => signfuse.state.doc.tiers.reduce((n, t) => n + t.annotations.length, 0)")
             assert n == N_ANN, n
@@ -171,9 +181,11 @@ def bench_browser(root: Path) -> dict[str, float]:
                 if ms_per_px is None:
                     page.evaluate("() => document.getElementById('zoom-fit').click()")
                 else:
-                    page.evaluate(f"() => {{ const S = signfuse.state; S.viewStart = 1_800_000; "
-                                  f"S.msPerPx = {ms_per_px} / (document.getElementById('timeline').clientWidth - "
-                                  f"signfuse.LABEL_W); signfuse.render(); }}")
+                    page.evaluate(
+                        f"() => {{ const S = signfuse.state; S.viewStart = 1_800_000; "
+                        f"S.msPerPx = {ms_per_px} / (document.getElementById('timeline').clientWidth - "
+                        f"signfuse.LABEL_W); signfuse.render(); }}"
+                    )
                 page.evaluate("() => signfuse.benchRender(5)")  # warm-up (JIT)
                 times = page.evaluate("() => signfuse.benchRender(40)")
                 out[f"render, {label} in view"] = statistics.median(times)
@@ -183,22 +195,30 @@ def bench_browser(root: Path) -> dict[str, float]:
             with_l, without = [], []
             for _ in range(8):
                 with_l += page.evaluate("() => signfuse.benchRender(5)")
-                without += page.evaluate("() => { const S = signfuse.state, keep = S.curveFor; S.curveFor = {}; "
-                                         "const t = signfuse.benchRender(5); S.curveFor = keep; return t; }")
+                without += page.evaluate(
+                    "() => { const S = signfuse.state, keep = S.curveFor; S.curveFor = {}; "
+                    "const t = signfuse.benchRender(5); S.curveFor = keep; return t; }"
+                )
             out["render, whole hour, curves drawn (alternating)"] = statistics.median(with_l)
             out["render, whole hour, curves not drawn (alternating)"] = statistics.median(without)
-            rebuild = page.evaluate("() => { const t = []; for (let i = 0; i < 20; i++) { const t0 = performance.now(); "
-                                    "signfuse.rebuild(); t.push(performance.now() - t0); } return t; }")
+            rebuild = page.evaluate(
+                "() => { const t = []; for (let i = 0; i < 20; i++) { const t0 = performance.now(); "
+                "signfuse.rebuild(); t.push(performance.now() - t0); } return t; }"
+            )
             out["derive + sort (rebuild), median"] = statistics.median(rebuild)
             # autosave round trip from the page
             rt = []
             for i in range(10):
-                rt.append(page.evaluate(f"""async () => {{ const S = signfuse.state;
+                rt.append(
+                    page.evaluate(f"""async () => {{ const S = signfuse.state;
                     S.doc.tiers[0].annotations[0].value = 'EDIT{i}';
-                    const t0 = performance.now(); await signfuse.save(); return performance.now() - t0; }}"""))
+                    const t0 = performance.now(); await signfuse.save(); return performance.now() - t0; }}""")
+                )
             out["page autosave round trip (stringify + PUT + save)"] = statistics.median(rt)
-            page.evaluate("() => { const S = signfuse.state; S.viewStart = 1_800_000; S.msPerPx = 60000 / "
-                          "(document.getElementById('timeline').clientWidth - signfuse.LABEL_W); signfuse.render(); }")
+            page.evaluate(
+                "() => { const S = signfuse.state; S.viewStart = 1_800_000; S.msPerPx = 60000 / "
+                "(document.getElementById('timeline').clientWidth - signfuse.LABEL_W); signfuse.render(); }"
+            )
             page.screenshot(path=str(RESULTS / "annotate_screenshot.png"), full_page=True)
             b.close()
     finally:
@@ -211,8 +231,10 @@ def load_note() -> str:
         one, five, _ = os.getloadavg()
     except OSError:
         return "unknown"
-    return (f"load average {one:.2f} (1 min) / {five:.2f} (5 min) on {os.cpu_count()} CPUs when the run started; "
-            "the machine was shared with other jobs, so absolute times are noisy (ratios from one run are not)")
+    return (
+        f"load average {one:.2f} (1 min) / {five:.2f} (5 min) on {os.cpu_count()} CPUs when the run started; "
+        "the machine was shared with other jobs, so absolute times are noisy (ratios from one run are not)"
+    )
 
 
 def main() -> None:
@@ -226,17 +248,23 @@ def main() -> None:
         make_hour_audio(root / "hour.audio.parquet")
         save = bench_save(root, doc)
         browser = bench_browser(root)
-    rows = [("save: AnnotationStore.save (median)", save["store.save"], "ms", "< 50"),
-            ("save: AnnotationStore.save (p95)", save["store.save p95"], "ms", "< 50"),
-            ("save: with fsync (median)", save["store.save, fsync"], "ms", ""),
-            ("save: with 200 revisions kept (median; same run)", save["store.save, 200 revisions kept"], "ms", ""),
-            ("save: 200 / 30 revisions kept (ratio)", save["store.save, 200 revisions kept"] / save["store.save"], "x", ""),
-            ("save: server-side JSON parse + pydantic validation + save (median, Server-Timing)",
-             save["server: parse + validate + save"], "ms", "< 50"),
-            ("save: server-side (p95)", save["server p95"], "ms", ""),
-            ("save: whole HTTP PUT through TestClient (median)", save["HTTP PUT (parse + validate + save)"], "ms", ""),
-            ("save: whole HTTP PUT (p95)", save["HTTP PUT p95"], "ms", ""),
-            ("request body", save["request body (KiB)"], "KiB", "")]
+    rows = [
+        ("save: AnnotationStore.save (median)", save["store.save"], "ms", "< 50"),
+        ("save: AnnotationStore.save (p95)", save["store.save p95"], "ms", "< 50"),
+        ("save: with fsync (median)", save["store.save, fsync"], "ms", ""),
+        ("save: with 200 revisions kept (median; same run)", save["store.save, 200 revisions kept"], "ms", ""),
+        ("save: 200 / 30 revisions kept (ratio)", save["store.save, 200 revisions kept"] / save["store.save"], "x", ""),
+        (
+            "save: server-side JSON parse + pydantic validation + save (median, Server-Timing)",
+            save["server: parse + validate + save"],
+            "ms",
+            "< 50",
+        ),
+        ("save: server-side (p95)", save["server p95"], "ms", ""),
+        ("save: whole HTTP PUT through TestClient (median)", save["HTTP PUT (parse + validate + save)"], "ms", ""),
+        ("save: whole HTTP PUT (p95)", save["HTTP PUT p95"], "ms", ""),
+        ("request body", save["request body (KiB)"], "KiB", ""),
+    ]
     for k, v in browser.items():
         if k.startswith("page: duration"):
             continue
@@ -248,9 +276,11 @@ def main() -> None:
         "Command: `.venv/bin/python benchmarks/bench_annotate.py`  ",
         f"Machine: {machine(cpus=os.cpu_count(), system=True, fallback='unknown CPU')}  ",
         f"Date: {utc_stamp()}  ",
-        (f"Workload: {N_ANN} annotations over 6 tiers on a one-hour video (64x48 H.264, {VIDEO_FPS} fps, "
-         f"encoded in {t_video:.1f} s) with an hour of F0 and energy curves beside it (two curve lanes); browser: "
-         "Debian chromium headless, --disable-gpu (software canvas).  "),
+        (
+            f"Workload: {N_ANN} annotations over 6 tiers on a one-hour video (64x48 H.264, {VIDEO_FPS} fps, "
+            f"encoded in {t_video:.1f} s) with an hour of F0 and energy curves beside it (two curve lanes); browser: "
+            "Debian chromium headless, --disable-gpu (software canvas).  "
+        ),
         f"Load: {load_note()}",
         "",
         "| measure | value | unit | target |",
@@ -259,10 +289,14 @@ def main() -> None:
     lines += [f"| {a} | {b:.2f} | {c} | {d} |" for a, b, c, d in rows]
     if not browser:
         lines += ["", "Browser rows missing: /usr/bin/chromium not found."]
-    lines += ["", "Render times wrap the page's own `renderTimeline()` with `performance.now()` and end with "
-              "`getImageData` so that deferred canvas rasterization is included. Saving hard-links the previous "
-              "revision into `.signfuse-revisions/` (a backup costs no copy) and replaces the file atomically.",
-              "", "![screenshot](annotate_screenshot.png)"]
+    lines += [
+        "",
+        "Render times wrap the page's own `renderTimeline()` with `performance.now()` and end with "
+        "`getImageData` so that deferred canvas rasterization is included. Saving hard-links the previous "
+        "revision into `.signfuse-revisions/` (a backup costs no copy) and replaces the file atomically.",
+        "",
+        "![screenshot](annotate_screenshot.png)",
+    ]
     text = "\n".join(lines) + "\n"
     write_result(RESULTS / "annotate.md", text)
     print(text)

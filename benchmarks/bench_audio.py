@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "audio.md"))
     args = ap.parse_args(argv)
 
-    n_cpus = nproc(drop_env="OMP_")   # nproc honours OMP_NUM_THREADS
+    n_cpus = nproc(drop_env="OMP_")  # nproc honours OMP_NUM_THREADS
     allowed = sorted(os.sched_getaffinity(0))
     cpu = allowed[-1] if args.cpu is None else args.cpu
     os.sched_setaffinity(0, {cpu})
@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     ys = y[: int(args.pyin_seconds * sr)]
     dur_s = ys.size / sr
 
-    features(y1, sr=sr)          # warm-up: imports, filterbank caches
+    features(y1, sr=sr)  # warm-up: imports, filterbank caches
     rows = []
 
     def add(name, audio_s, times):
@@ -82,8 +82,11 @@ def main(argv: list[str] | None = None) -> int:
     add("  of which: praat pitch alone", dur, _time(lambda: pitch(y, sr=sr, method="praat"), args.repeats))
     add("default features (praat pitch), slice", dur_s, _time(lambda: features(ys, sr=sr), args.repeats))
     add("features with yin pitch, slice", dur_s, _time(lambda: features(ys, sr=sr, pitch="yin"), args.repeats))
-    add("features with adaptive windows, slice", dur_s,
-        _time(lambda: features(ys, sr=sr, adaptive_window=True), args.repeats))
+    add(
+        "features with adaptive windows, slice",
+        dur_s,
+        _time(lambda: features(ys, sr=sr, adaptive_window=True), args.repeats),
+    )
     add("features with librosa pyin, slice", dur_s, _time(lambda: features(ys, sr=sr, pitch="pyin"), 1))
 
     rtf = {name: tmin / a for name, a, tmin, _, _ in rows}

@@ -56,8 +56,7 @@ def bare_loop(path: Path, *, threads: bool) -> int:
     import mediapipe as mp
 
     n = 0
-    with av.open(str(path)) as c, mp.solutions.holistic.Holistic(static_image_mode=False,
-                                                                  model_complexity=1) as h:
+    with av.open(str(path)) as c, mp.solutions.holistic.Holistic(static_image_mode=False, model_complexity=1) as h:
         stream = c.streams.video[0]
         if threads:
             stream.thread_type = "AUTO"
@@ -113,8 +112,13 @@ def ceiling(path: Path, rounds: int) -> dict[str, float]:
         with ctx.Pool(2) as pool:
             res = pool.map(_steady_worker, [(str(path), rounds, barrier)] * 2)
     two = sum(m / w for w, _, m in res)
-    return {"one_fps": n / wall, "one_cpu_ms": 1000 * cpu / n, "one_cores": cpu / wall,
-            "two_fps": two, "two_cpu_ms": 1000 * sum(c for _, c, _ in res) / sum(m for _, _, m in res)}
+    return {
+        "one_fps": n / wall,
+        "one_cpu_ms": 1000 * cpu / n,
+        "one_cores": cpu / wall,
+        "two_fps": two,
+        "two_cpu_ms": 1000 * sum(c for _, c, _ in res) / sum(m for _, _, m in res),
+    }
 
 
 CPU: dict[str, list[float]] = {}
@@ -122,6 +126,7 @@ CPU: dict[str, list[float]] = {}
 
 def _cpu() -> float:
     import resource
+
     a, b = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return a.ru_utime + a.ru_stime + b.ru_utime + b.ru_stime
 
@@ -152,8 +157,10 @@ def cpu_ms(label: str, frames: int) -> str:
 
 def machine() -> str:
     load = os.getloadavg() if hasattr(os, "getloadavg") else ("?",)
-    return (f"nproc={os.cpu_count()}, CPU: {cpu_model('unknown')}, Python {platform.python_version()}, "
-            f"load average at start {load[0]:.2f}")
+    return (
+        f"nproc={os.cpu_count()}, CPU: {cpu_model('unknown')}, Python {platform.python_version()}, "
+        f"load average at start {load[0]:.2f}"
+    )
 
 
 def main() -> None:
@@ -172,7 +179,7 @@ def main() -> None:
     loads: list[str] = []
     notes: list[str] = []
     start_load = machine()
-    start_load_1m = os.getloadavg()[0]   # the sections' own processes add to the later readings
+    start_load_1m = os.getloadavg()[0]  # the sections' own processes add to the later readings
     try:
         v360 = make_video(tmp / "v640x360.mp4", args.frames, 640, 360)
         v720 = make_video(tmp / "v1280x720.mp4", args.frames, 1280, 720)
@@ -181,7 +188,7 @@ def main() -> None:
         n_batch_frames = max(20, args.frames * 2 // 3)
         for i in range(args.batch):
             make_video(batch_dir / f"clip{i:02d}.mp4", n_batch_frames, 640, 360)
-        bare_loop(v360, threads=False)                     # warm caches and the model files
+        bare_loop(v360, threads=False)  # warm caches and the model files
 
         # 1. overhead versus a bare loop -------------------------------------------------------
         t_pipe, t_bare, t_bare_thr = [], [], []
@@ -199,10 +206,13 @@ def main() -> None:
         rows += [
             ("bare loop: PyAV decode + Holistic per frame (640x360)", f"{fb:.1f} frames/s", cpu_ms("bare", n), ""),
             ("bare loop, PyAV frame threading on (640x360)", f"{fbt:.1f} frames/s", cpu_ms("bare_thr", n), ""),
-            ("signfuse extract, 1 worker, incl. .pose write + manifest (640x360)", f"{fp:.1f} frames/s",
-             cpu_ms("pipe", n),
-             f"**{fp / fb:.3f}x** bare loop (goal >= 0.95); {fp / fbt:.3f}x threaded bare loop; "
-             f"by CPU time {_ratio('bare', 'pipe')}x"),
+            (
+                "signfuse extract, 1 worker, incl. .pose write + manifest (640x360)",
+                f"{fp:.1f} frames/s",
+                cpu_ms("pipe", n),
+                f"**{fp / fb:.3f}x** bare loop (goal >= 0.95); {fp / fbt:.3f}x threaded bare loop; "
+                f"by CPU time {_ratio('bare', 'pipe')}x",
+            ),
         ]
         loads.append(f"overhead section {os.getloadavg()[0]:.1f}")
 
@@ -217,24 +227,39 @@ def main() -> None:
             w2.append(dt2)
         f1, f2 = total / min(w1), total / min(w2)
         rows += [
-            (f"batch of {args.batch} x {n_batch_frames} frames 640x360, --workers 1", f"{f1:.1f} frames/s",
-             cpu_ms("w1", total), ""),
-            ("same batch, --workers 2 (spawned processes, start-up included)", f"{f2:.1f} frames/s",
-             cpu_ms("w2", total), f"**{f2 / f1:.2f}x** 1 worker (goal >= 1.7); the pool's extra CPU "
-             f"(process start-up) is {_extra('w1', 'w2', total)} ms/frame"),
+            (
+                f"batch of {args.batch} x {n_batch_frames} frames 640x360, --workers 1",
+                f"{f1:.1f} frames/s",
+                cpu_ms("w1", total),
+                "",
+            ),
+            (
+                "same batch, --workers 2 (spawned processes, start-up included)",
+                f"{f2:.1f} frames/s",
+                cpu_ms("w2", total),
+                f"**{f2 / f1:.2f}x** 1 worker (goal >= 1.7); the pool's extra CPU "
+                f"(process start-up) is {_extra('w1', 'w2', total)} ms/frame",
+            ),
         ]
         loads.append(f"workers section {os.getloadavg()[0]:.1f}")
 
         # 2b. the ceiling: steady state, one process versus two at once (no start-up, no decode) ------
         cl = ceiling(v360, rounds=max(1, 300 // args.frames))
         rows += [
-            ("steady state, 1 Holistic process (frames in memory, after warm-up)", f"{cl['one_fps']:.1f} frames/s",
-             f"{cl['one_cpu_ms']:.1f}", f"uses {cl['one_cores']:.2f} cores: Holistic runs its models on several "
-             "threads"),
-            ("steady state, 2 Holistic processes at once", f"{cl['two_fps']:.1f} frames/s",
-             f"{cl['two_cpu_ms']:.1f}", f"**{cl['two_fps'] / cl['one_fps']:.2f}x** 1 process: the most any "
-             f"2-worker pool can reach here (2 cores / {cl['one_cpu_ms']:.1f} ms CPU per frame = "
-             f"{2000 / cl['one_cpu_ms']:.0f} frames/s)"),
+            (
+                "steady state, 1 Holistic process (frames in memory, after warm-up)",
+                f"{cl['one_fps']:.1f} frames/s",
+                f"{cl['one_cpu_ms']:.1f}",
+                f"uses {cl['one_cores']:.2f} cores: Holistic runs its models on several threads",
+            ),
+            (
+                "steady state, 2 Holistic processes at once",
+                f"{cl['two_fps']:.1f} frames/s",
+                f"{cl['two_cpu_ms']:.1f}",
+                f"**{cl['two_fps'] / cl['one_fps']:.2f}x** 1 process: the most any "
+                f"2-worker pool can reach here (2 cores / {cl['one_cpu_ms']:.1f} ms CPU per frame = "
+                f"{2000 / cl['one_cpu_ms']:.0f} frames/s)",
+            ),
         ]
         notes.append(
             f"Why `--workers 2` cannot reach 1.7x on 2 cores: a frame costs {cl['one_cpu_ms']:.1f} ms of CPU "
@@ -243,7 +268,8 @@ def main() -> None:
             f"{2000 / cl['one_cpu_ms']:.0f} / {cl['one_fps']:.1f} = {2000 / cl['one_cpu_ms'] / cl['one_fps']:.2f}x; "
             f"two processes measured {cl['two_fps'] / cl['one_fps']:.2f}x with start-up excluded. The pool adds "
             "process start-up (spawn, import, model load) and an uneven tail at the end of a batch. On a machine "
-            "with more cores than workers the pool scales further.")
+            "with more cores than workers the pool scales further."
+        )
         loads.append(f"ceiling section {os.getloadavg()[0]:.1f}")
 
         # 3. Ray versus the process pool --------------------------------------------------------
@@ -253,13 +279,15 @@ def main() -> None:
             except ImportError:
                 notes.append("Ray is not installed: the Ray comparison was skipped.")
             else:
-                t_init, _ = timed(lambda: ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
-                                                   configure_logging=False))
+                t_init, _ = timed(
+                    lambda: ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+                )
                 try:
                     rr, pp = [], []
                     for r in range(max(1, args.repeats // 2)):
-                        dtr, sr = timed(lambda r=r: extract_batch([batch_dir], tmp / f"ray_{r}", engine="ray",
-                                                              workers=2))
+                        dtr, sr = timed(
+                            lambda r=r: extract_batch([batch_dir], tmp / f"ray_{r}", engine="ray", workers=2)
+                        )
                         dtp, sp = timed(lambda r=r: extract_batch([batch_dir], tmp / f"pool_{r}", workers=2), "pool")
                         assert sr.frames == sp.frames == total and not sr.failed
                         rr.append(dtr)
@@ -269,10 +297,13 @@ def main() -> None:
                     ray.shutdown()
                 rows += [
                     ("same batch, process pool --workers 2", f"{fpool:.1f} frames/s", cpu_ms("pool", total), ""),
-                    ("same batch, --engine ray, local instance with 2 CPUs", f"{fr:.1f} frames/s",
-                     "n/a (Ray workers are not our children)",
-                     f"**{fr / fpool:.2f}x** process pool (goal >= 0.85); ray.init took {t_init:.1f} s, "
-                     "not included"),
+                    (
+                        "same batch, --engine ray, local instance with 2 CPUs",
+                        f"{fr:.1f} frames/s",
+                        "n/a (Ray workers are not our children)",
+                        f"**{fr / fpool:.2f}x** process pool (goal >= 0.85); ray.init took {t_init:.1f} s, "
+                        "not included",
+                    ),
                 ]
                 loads.append(f"Ray section {os.getloadavg()[0]:.1f}")
 
@@ -285,9 +316,14 @@ def main() -> None:
                     d, seq = timed(lambda video=video, ms=ms: extract(video, max_side=ms), label)
                     times.append(d)
                 f = seq.n_frames / min(times)
-                rows.append((f"extract {name}" + (" --max-side 640" if ms else ""), f"{f:.1f} frames/s",
-                             cpu_ms(label, seq.n_frames),
-                             "(no downscale needed)" if ms and name == "640x360" else ""))
+                rows.append(
+                    (
+                        f"extract {name}" + (" --max-side 640" if ms else ""),
+                        f"{f:.1f} frames/s",
+                        cpu_ms(label, seq.n_frames),
+                        "(no downscale needed)" if ms and name == "640x360" else "",
+                    )
+                )
         loads.append(f"resolution section {os.getloadavg()[0]:.1f}")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -303,9 +339,16 @@ def main() -> None:
         f"- settings: {args.frames} frames per video, {args.repeats} alternating repeats (A B A B ...; the "
         "best run of each is reported, the usual estimate of the undisturbed time on a busy machine), "
         "MediaPipe Holistic model_complexity=1, video mode; test video = astronaut photo sliding on grey.",
-        *([f"- **taken under load** (load average {start_load_1m:.1f} before the first section): the cores "
-           "were shared with other jobs while this ran, so absolute numbers are low and noisy and wall-clock "
-           "ratios swing between runs.", ""] if start_load_1m > 1.0 else []),
+        *(
+            [
+                f"- **taken under load** (load average {start_load_1m:.1f} before the first section): the cores "
+                "were shared with other jobs while this ran, so absolute numbers are low and noisy and wall-clock "
+                "ratios swing between runs.",
+                "",
+            ]
+            if start_load_1m > 1.0
+            else []
+        ),
         "- CPU ms/frame: CPU time (user + system) of this process and its finished child processes per "
         "frame; it does not depend on the load, so it shows the work each configuration does.",
         "",

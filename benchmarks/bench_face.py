@@ -45,21 +45,23 @@ def make_sequence(T: int, seed: int = 0) -> LandmarkSequence:
     rng = np.random.default_rng(seed)
     m = face_model()
     iris = np.stack([m[[33, 133, 159, 145]].mean(0)] * 5 + [m[[263, 362, 386, 374]].mean(0)] * 5)
-    base = np.concatenate([m, iris])                        # (478, 3)
+    base = np.concatenate([m, iris])  # (478, 3)
     t = np.arange(T) / 30.0
     yaw = 15 * np.sin(2 * np.pi * 0.3 * t) + rng.normal(0, 1, T)
     pitch = 8 * np.sin(2 * np.pi * 0.2 * t + 1)
     roll = 5 * np.sin(2 * np.pi * 0.1 * t)
     pts = np.broadcast_to(base, (T, 478, 3)).copy()
-    pts[:, [46, 53, 52, 65, 55, 70, 63, 105, 66, 107, 276, 283, 282, 295, 285, 300, 293, 334, 296, 336], 1] -= \
-        (0.05 * (1 + np.sin(2 * np.pi * 0.5 * t)))[:, None]
+    pts[:, [46, 53, 52, 65, 55, 70, 63, 105, 66, 107, 276, 283, 282, 295, 285, 300, 293, 334, 296, 336], 1] -= (
+        0.05 * (1 + np.sin(2 * np.pi * 0.5 * t))
+    )[:, None]
     R = rotation_matrices(pitch, yaw, roll)
     cam = np.einsum("tij,tpj->tpi", R, pts) * 80 + np.array([320, 200, 0])
     cam += rng.normal(0, 0.3, cam.shape)
     conf = np.ones((T, 1, 478), np.float32)
-    conf[rng.random(T) < 0.02] = 0                          # 2% lost frames
-    return LandmarkSequence((Component("FACE", FACE_POINTS_478),), cam[:, None].astype(np.float32), conf, fps=30.0,
-                            width=640, height=480)
+    conf[rng.random(T) < 0.02] = 0  # 2% lost frames
+    return LandmarkSequence(
+        (Component("FACE", FACE_POINTS_478),), cam[:, None].astype(np.float32), conf, fps=30.0, width=640, height=480
+    )
 
 
 CPU_TIMES: dict[int, float] = {}
@@ -93,18 +95,30 @@ def throughput(T: int, repeats: int) -> list[tuple[str, float, float]]:
     rows = [("face.features, vectorized", *timed(lambda: features(seq), repeats))]
     n_loop = 300
     small = seq[:n_loop]
-    rows.append((f"face.features frame by frame (extrapolated from {n_loop})",
-                 *timed(lambda: [features(small[i:i + 1]) for i in range(n_loop)], 1, T / n_loop)))
+    rows.append(
+        (
+            f"face.features frame by frame (extrapolated from {n_loop})",
+            *timed(lambda: [features(small[i : i + 1]) for i in range(n_loop)], 1, T / n_loop),
+        )
+    )
     n_cv = 2000
     cv_seq = seq[:n_cv]
-    rows.append((f"head_pose method=opencv (cv2.solvePnP per frame, extrapolated from {n_cv})",
-                 *timed(lambda: head_pose(cv_seq, method="opencv"), 1, T / n_cv)))
+    rows.append(
+        (
+            f"head_pose method=opencv (cv2.solvePnP per frame, extrapolated from {n_cv})",
+            *timed(lambda: head_pose(cv_seq, method="opencv"), 1, T / n_cv),
+        )
+    )
     rows.append(("head_pose method=pos (vectorized PnP)", *timed(lambda: head_pose(seq), repeats)))
     s = features(seq)
     rows.append(("face.events on the features", *timed(lambda: events(s), repeats)))
     hand = np.random.default_rng(1).normal(0, 30, (T, 1, 42, 3)).astype(np.float32) + 300
-    hseq = LandmarkSequence((Component("LEFT_HAND", HAND_POINTS), Component("RIGHT_HAND", HAND_POINTS)), hand,
-                            np.ones((T, 1, 42), np.float32), fps=30.0)
+    hseq = LandmarkSequence(
+        (Component("LEFT_HAND", HAND_POINTS), Component("RIGHT_HAND", HAND_POINTS)),
+        hand,
+        np.ones((T, 1, 42), np.float32),
+        fps=30.0,
+    )
     rows.append(("hands.flexion (30 angles)", *timed(lambda: hands.flexion(hseq), repeats)))
     return rows
 
@@ -116,8 +130,10 @@ def correlations(model: Path) -> tuple[dict, dict, int]:
     geo, bs, labels = t["geo"], t["bs"], t["labels"]
     ok = geo.mask & bs.mask
     photo = np.array([lab.split("/")[0] for lab in labels])
-    orig = {p: int(np.flatnonzero((photo == p) & np.array([lab.endswith("/orig") for lab in labels]))[0])
-            for p in set(photo)}
+    orig = {
+        p: int(np.flatnonzero((photo == p) & np.array([lab.endswith("/orig") for lab in labels]))[0])
+        for p in set(photo)
+    }
     within = {}
     for au in t["per_au"]:
         g = np.array([geo.column(au)[i] - geo.column(au)[orig[photo[i]]] for i in range(len(labels))])
@@ -136,38 +152,55 @@ def main() -> None:
     global LOAD_AT_START
     LOAD_AT_START = " ".join(Path("/proc/loadavg").read_text().split()[:3]) if Path("/proc/loadavg").exists() else "?"
     rows = throughput(args.frames, args.repeats)
-    n_cpus = nproc(drop_env="OMP_")   # the machine's CPUs, not the OMP_NUM_THREADS=1 set above
-    lines = ["# Face features benchmark", "",
-             f"Command: `.venv/bin/python benchmarks/bench_face.py --frames {args.frames} --repeats {args.repeats}`  ",
-             f"Machine: {n_cpus} CPUs (`nproc`), {cpu_model()}; one thread (OMP/OpenBLAS/MKL = 1)  ",
-             f"Date: {utc_stamp()}  ",
-             f"numpy {np.__version__}, Python {platform.python_version()}; load average at start "
-             f"{LOAD_AT_START} (the machine is shared: wall times swing, CPU times are steadier)", "",
-             f"## Throughput, {args.frames} frames of a 478-point face (best of {args.repeats})", "",
-             "| what | wall s | CPU s | frames/s (wall) | wall vs vectorized |", "|---|---:|---:|---:|---:|"]
+    n_cpus = nproc(drop_env="OMP_")  # the machine's CPUs, not the OMP_NUM_THREADS=1 set above
+    lines = [
+        "# Face features benchmark",
+        "",
+        f"Command: `.venv/bin/python benchmarks/bench_face.py --frames {args.frames} --repeats {args.repeats}`  ",
+        f"Machine: {n_cpus} CPUs (`nproc`), {cpu_model()}; one thread (OMP/OpenBLAS/MKL = 1)  ",
+        f"Date: {utc_stamp()}  ",
+        f"numpy {np.__version__}, Python {platform.python_version()}; load average at start "
+        f"{LOAD_AT_START} (the machine is shared: wall times swing, CPU times are steadier)",
+        "",
+        f"## Throughput, {args.frames} frames of a 478-point face (best of {args.repeats})",
+        "",
+        "| what | wall s | CPU s | frames/s (wall) | wall vs vectorized |",
+        "|---|---:|---:|---:|---:|",
+    ]
     t_vec, c_vec = rows[0][1], rows[0][2]
     for name, sec, cpu in rows:
         lines.append(f"| {name} | {sec:.3f} | {cpu:.3f} | {args.frames / sec:,.0f} | {sec / t_vec:.2f}x |")
     target = "PASS" if t_vec < 1.0 else "FAIL"
-    lines += ["", f"Target: {args.frames} frames in under 1 s on one core: **{target}** "
-              f"({t_vec:.3f} s wall, {c_vec:.3f} s CPU).", ""]
+    lines += [
+        "",
+        f"Target: {args.frames} frames in under 1 s on one core: **{target}** ({t_vec:.3f} s wall, {c_vec:.3f} s CPU).",
+        "",
+    ]
     if args.model.is_file():
         pooled, within, n = correlations(args.model)
-        lines += [f"## Geometric AUs vs MediaPipe blendshape AUs ({n} real-face images)", "",
-                  "Images: astronaut() and grace_hopper.jpg, each as is, with warped brow raises (+0.08, +0.16 eye "
-                  "widths), warped jaw drops (+0.10, +0.20), rotated -20/+20 degrees, and all of these mirrored. "
-                  "Both AU sets come from the same FaceLandmarker run (its 478-point mesh for the geometric AUs). "
-                  "Pooled r mixes the two people (so it also scores person differences such as the astronaut's "
-                  "smile); within-photo r correlates the changes from each photo's original. Blendshape s.d. "
-                  "below 0.02 means FaceLandmarker hardly moved that shape on these images, so r is not "
-                  "meaningful there.", "",
-                  "| AU | pooled r | within-photo r | geometric s.d. | blendshape s.d. |", "|---|---:|---:|---:|---:|"]
+        lines += [
+            f"## Geometric AUs vs MediaPipe blendshape AUs ({n} real-face images)",
+            "",
+            "Images: astronaut() and grace_hopper.jpg, each as is, with warped brow raises (+0.08, +0.16 eye "
+            "widths), warped jaw drops (+0.10, +0.20), rotated -20/+20 degrees, and all of these mirrored. "
+            "Both AU sets come from the same FaceLandmarker run (its 478-point mesh for the geometric AUs). "
+            "Pooled r mixes the two people (so it also scores person differences such as the astronaut's "
+            "smile); within-photo r correlates the changes from each photo's original. Blendshape s.d. "
+            "below 0.02 means FaceLandmarker hardly moved that shape on these images, so r is not "
+            "meaningful there.",
+            "",
+            "| AU | pooled r | within-photo r | geometric s.d. | blendshape s.d. |",
+            "|---|---:|---:|---:|---:|",
+        ]
         for au, v in pooled.items():
             lines.append(f"| {au} | {v['r']:.2f} | {within[au]:.2f} | {v['geo_sd']:.3f} | {v['bs_sd']:.3f} |")
         informative = [au for au, v in pooled.items() if v["bs_sd"] >= 0.02 and np.isfinite(v["r"])]
         med = float(np.median([pooled[a]["r"] for a in informative])) if informative else float("nan")
-        lines += ["", f"Median pooled r over the {len(informative)} AUs whose blendshape varies "
-                  f"(s.d. >= 0.02): {med:.2f}.", ""]
+        lines += [
+            "",
+            f"Median pooled r over the {len(informative)} AUs whose blendshape varies (s.d. >= 0.02): {med:.2f}.",
+            "",
+        ]
     else:
         lines += ["", f"(No FaceLandmarker model at {args.model}: correlation table skipped.)", ""]
     text = "\n".join(lines)

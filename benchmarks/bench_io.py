@@ -27,8 +27,12 @@ from signfuse import io
 from signfuse.sequence import Component, LandmarkSequence
 from signfuse.topology import FACE_POINTS_468, HAND_EDGES, HAND_POINTS, POSE_EDGES, POSE_POINTS
 
-COMPONENTS = (Component("POSE", POSE_POINTS, POSE_EDGES), Component("FACE", FACE_POINTS_468),
-              Component("LEFT_HAND", HAND_POINTS, HAND_EDGES), Component("RIGHT_HAND", HAND_POINTS, HAND_EDGES))
+COMPONENTS = (
+    Component("POSE", POSE_POINTS, POSE_EDGES),
+    Component("FACE", FACE_POINTS_468),
+    Component("LEFT_HAND", HAND_POINTS, HAND_EDGES),
+    Component("RIGHT_HAND", HAND_POINTS, HAND_EDGES),
+)
 
 
 def make_sequence(rng: np.random.Generator) -> LandmarkSequence:
@@ -36,13 +40,14 @@ def make_sequence(rng: np.random.Generator) -> LandmarkSequence:
     base = rng.uniform(0.2, 0.8, size=(1, 1, 543, 3))
     walk = np.cumsum(rng.normal(0, 0.003, size=(T, 1, 543, 3)), axis=0)
     conf = np.ones((T, 1, 543), np.float32)
-    for sl in (slice(501, 522), slice(522, 543)):        # hands (POSE, FACE, LEFT, RIGHT order)
+    for sl in (slice(501, 522), slice(522, 543)):  # hands (POSE, FACE, LEFT, RIGHT order)
         conf[rng.random(T) < 0.3, :, sl] = 0
     return LandmarkSequence(COMPONENTS, (base + walk).astype(np.float32), conf, 30.0)
 
 
 def read_pandas(path: Path) -> np.ndarray:
     import pandas as pd
+
     return pd.read_parquet(path, columns=["x", "y", "z"]).to_numpy(np.float32).reshape(-1, 543, 3)
 
 
@@ -91,22 +96,29 @@ def main(argv: list[str] | None = None) -> int:
     ref = best["signfuse Kaggle parquet (validated)"]
     best_cpu = {k: min(v) for k, v in cpu.items()}
     ref_cpu = best_cpu["signfuse Kaggle parquet (validated)"]
-    rows = [f"| reader | sequences/s (wall, best of {args.rounds}) | wall ms / seq | CPU ms / seq"
-            " | speed-up vs parquet (wall / CPU) |", "|---|---:|---:|---:|---:|"]
+    rows = [
+        f"| reader | sequences/s (wall, best of {args.rounds}) | wall ms / seq | CPU ms / seq"
+        " | speed-up vs parquet (wall / CPU) |",
+        "|---|---:|---:|---:|---:|",
+    ]
     for name, t in best.items():
         c = best_cpu[name]
-        rows.append(f"| {name} | {args.n / t:,.0f} | {1000 * t / args.n:.2f} | {1000 * c / args.n:.2f} | "
-                    f"{ref / t:.2f}x / {ref_cpu / c:.2f}x |")
+        rows.append(
+            f"| {name} | {args.n / t:,.0f} | {1000 * t / args.n:.2f} | {1000 * c / args.n:.2f} | "
+            f"{ref / t:.2f}x / {ref_cpu / c:.2f}x |"
+        )
     table = "\n".join(rows)
     cmd = ".venv/bin/python benchmarks/bench_io.py " + " ".join(argv if argv is not None else sys.argv[1:])
-    text = (f"# I/O: Kaggle parquet vs npz cache\n\n"
-            f"- command: `{cmd.strip()}`\n- machine: {machine(cpus=nproc(default=str(os.cpu_count())), python=True)}\n"
-            f"- date: {utc_stamp()}\n"
-            f"- data: {args.n} seeded sequences (seed {args.seed}), 30-60 frames each ({frames} frames), "
-            f"543 points x 3 dims; parquet {size_pq:.1f} MiB, npz {size_npz:.1f} MiB; writing both took "
-            f"{t_write:.1f} s\n- readers alternate round by round ({args.rounds} rounds); the best round is shown "
-            f"(shared, noisy machine); CPU time (process_time) is less sensitive to the other jobs\n\n{table}\n\n"
-            f"All rounds (s): " + "; ".join(f"{k}: " + ", ".join(f"{x:.2f}" for x in v) for k, v in times.items()) + "\n")
+    text = (
+        f"# I/O: Kaggle parquet vs npz cache\n\n"
+        f"- command: `{cmd.strip()}`\n- machine: {machine(cpus=nproc(default=str(os.cpu_count())), python=True)}\n"
+        f"- date: {utc_stamp()}\n"
+        f"- data: {args.n} seeded sequences (seed {args.seed}), 30-60 frames each ({frames} frames), "
+        f"543 points x 3 dims; parquet {size_pq:.1f} MiB, npz {size_npz:.1f} MiB; writing both took "
+        f"{t_write:.1f} s\n- readers alternate round by round ({args.rounds} rounds); the best round is shown "
+        f"(shared, noisy machine); CPU time (process_time) is less sensitive to the other jobs\n\n{table}\n\n"
+        f"All rounds (s): " + "; ".join(f"{k}: " + ", ".join(f"{x:.2f}" for x in v) for k, v in times.items()) + "\n"
+    )
     print(text)
     write_result(args.out, text)
     return 0

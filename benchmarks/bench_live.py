@@ -45,9 +45,18 @@ RESULTS = HERE / "results"
 SHARED = ROOT.parent / "shared" / "data" / "real"
 VIDEO = SHARED / "hands" / "gesture_test_video.mp4"
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--no-first-run", "--no-proxy-server", "--use-fake-ui-for-media-stream",
-        "--use-fake-device-for-media-stream", "--enable-unsafe-swiftshader", "--use-angle=swiftshader"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--no-proxy-server",
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
+    "--enable-unsafe-swiftshader",
+    "--use-angle=swiftshader",
+]
 WINDOW_S, HOP_S = 2.0, 0.5
 
 
@@ -71,8 +80,16 @@ def build_model(tmp: Path) -> tuple[Path, Path]:
     from signfuse.train.fit import fit, resolve_config
 
     corpus = generate_corpus(tmp / "corpus", signs=8, signers=3, sentences=0, samples_per_sign_per_signer=2, seed=0)
-    cfg = resolve_config({"data": str(corpus), "epochs": 1, "batch_size": 16, "progress": False,
-                          "run_dir": str(tmp / "run"), "cache_dir": str(tmp / "cache")})
+    cfg = resolve_config(
+        {
+            "data": str(corpus),
+            "epochs": 1,
+            "batch_size": 16,
+            "progress": False,
+            "run_dir": str(tmp / "run"),
+            "cache_dir": str(tmp / "cache"),
+        }
+    )
     ckpt = fit(cfg).last
     export_onnx(ckpt, tmp / "model.onnx")
     return ckpt, tmp / "model.onnx"
@@ -117,8 +134,9 @@ def start_server(model, **kwargs):
 
     app = create_app(model, **kwargs)
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           ws=ws_implementation()))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws=ws_implementation())
+    )
     th = threading.Thread(target=server.run, daemon=True)
     th.start()
     while not server.started:
@@ -138,12 +156,22 @@ class StandIn:
         return ""
 
 
-def browser_session(pw, model, y4m: Path, *, seconds: float, query: str = "", server_landmarks: bool = False,
-                    screenshot: Path | None = None) -> dict:
-    url, app, stop = start_server(model, server_landmarks=server_landmarks, window_s=WINDOW_S, hop_s=HOP_S,
-                                  threshold=0.3)
-    browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                 args=[*ARGS, f"--use-file-for-fake-video-capture={y4m}"])
+def browser_session(
+    pw,
+    model,
+    y4m: Path,
+    *,
+    seconds: float,
+    query: str = "",
+    server_landmarks: bool = False,
+    screenshot: Path | None = None,
+) -> dict:
+    url, app, stop = start_server(
+        model, server_landmarks=server_landmarks, window_s=WINDOW_S, hop_s=HOP_S, threshold=0.3
+    )
+    browser = pw.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True, args=[*ARGS, f"--use-file-for-fake-video-capture={y4m}"]
+    )
     try:
         page = browser.new_page(viewport={"width": 1200, "height": 640})
         page.goto(f"{url}/?keep=1{query}")
@@ -156,9 +184,11 @@ def browser_session(pw, model, y4m: Path, *, seconds: float, query: str = "", se
             page.screenshot(path=str(screenshot))
         page.click("#start")
         page.wait_for_timeout(300)
-        st = page.evaluate("() => { const s = window.signfuse.state; return {error: s.error, mode: s.mode, "
-                           "latencies: s.latencies, landmarkMs: s.landmarkMs, sent: s.sent, n: s.captions.length,"
-                           " t0: s.t0, lastT: s.lastT}; }")
+        st = page.evaluate(
+            "() => { const s = window.signfuse.state; return {error: s.error, mode: s.mode, "
+            "latencies: s.latencies, landmarkMs: s.landmarkMs, sent: s.sent, n: s.captions.length,"
+            " t0: s.t0, lastT: s.lastT}; }"
+        )
     finally:
         browser.close()
         stop()
@@ -181,7 +211,7 @@ def model_share(ckpt: Path, onnx: Path, sent: list[dict], *, repeats: int = 3) -
     out = {"windows": len(windows), "frames": statistics.mean(len(w) for w in windows) if windows else 0}
     for name, path in (("onnx", onnx), ("ckpt", ckpt)):
         model = load_model(path)
-        recognize_window(model, windows[0], top_k=3, beam=0)              # warm up
+        recognize_window(model, windows[0], top_k=3, beam=0)  # warm up
         ts = []
         for _ in range(repeats):
             for w in windows:
@@ -201,8 +231,13 @@ def record_stream(video: Path) -> list[dict]:
     msgs = []
     for f in vision.iter_frames(str(video)):
         n_face = f.data.shape[0] - 108
-        cuts = {"pose": (0, 33, 4), "face": (33, 33 + n_face, 3), "left": (33 + n_face, 54 + n_face, 3),
-                "right": (54 + n_face, 75 + n_face, 3), "world": (75 + n_face, f.data.shape[0], 4)}
+        cuts = {
+            "pose": (0, 33, 4),
+            "face": (33, 33 + n_face, 3),
+            "left": (33 + n_face, 54 + n_face, 3),
+            "right": (54 + n_face, 75 + n_face, 3),
+            "world": (75 + n_face, f.data.shape[0], 4),
+        }
         m = {"type": "frame", "id": f.index, "t": round(float(f.time), 4), "w": f.width, "h": f.height}
         for k, (a, b, dims) in cuts.items():
             c = f.confidence[a:b]
@@ -222,8 +257,10 @@ async def one_client(url: str, stream: list[dict], seconds: float, results: dict
 
     period = stream[-1]["t"] + (stream[1]["t"] - stream[0]["t"])
     # serialized once (the client's JSON encoding is not what is measured): all but id and t
-    bodies = [json.dumps({k: v for k, v in m.items() if k not in ("type", "id", "t")},
-                         separators=(",", ":"))[1:] for m in stream]
+    bodies = [
+        json.dumps({k: v for k, v in m.items() if k not in ("type", "id", "t")}, separators=(",", ":"))[1:]
+        for m in stream
+    ]
     sent_at: dict[int, float] = {}
     rtt, cap_rtt, behind = [], [], []
     n_caps = 0
@@ -249,7 +286,7 @@ async def one_client(url: str, stream: list[dict], seconds: float, results: dict
             done.set()
 
         rd = asyncio.create_task(reader())
-        t0 = time.perf_counter() + 0.01 * k           # stagger the clients a little
+        t0 = time.perf_counter() + 0.01 * k  # stagger the clients a little
         i = 0
         while True:
             loop_n, j = divmod(i, len(stream))
@@ -264,14 +301,21 @@ async def one_client(url: str, stream: list[dict], seconds: float, results: dict
             sent_at[i] = time.perf_counter()
             await ws.send(msg)
             i += 1
-        await asyncio.sleep(1.0)                       # the last answers
+        await asyncio.sleep(1.0)  # the last answers
         end_lag = 1000 * (time.perf_counter() - t0 - seconds) - 1000
         await ws.send(json.dumps({"type": "stop"}))
         await asyncio.wait_for(done.wait(), 10)
         await rd
-    results[k] = {"sent": i, "acks": len(rtt), "rtt": rtt, "cap_rtt": cap_rtt, "captions": n_caps,
-                  "behind_ms": behind, "end_lag_ms": end_lag,
-                  "closed": None if closed is None or getattr(closed.rcvd, "code", 1000) == 1000 else str(closed)}
+    results[k] = {
+        "sent": i,
+        "acks": len(rtt),
+        "rtt": rtt,
+        "cap_rtt": cap_rtt,
+        "captions": n_caps,
+        "behind_ms": behind,
+        "end_lag_ms": end_lag,
+        "closed": None if closed is None or getattr(closed.rcvd, "code", 1000) == 1000 else str(closed),
+    }
 
 
 def server_work(onnx: Path, stream: list[dict], *, connections: int, seconds: float) -> dict:
@@ -305,9 +349,26 @@ def server_work(onnx: Path, stream: list[dict], *, connections: int, seconds: fl
 def load_test(onnx: Path, stream: list[dict], *, connections: int, seconds: float) -> dict:
     port = free_port()
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    proc = subprocess.Popen([sys.executable, "-m", "signfuse.cli", "live", str(onnx), "--port", str(port),
-                             "--max-connections", str(max(16, connections)), "--window", str(WINDOW_S),
-                             "--hop", str(HOP_S)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "signfuse.cli",
+            "live",
+            str(onnx),
+            "--port",
+            str(port),
+            "--max-connections",
+            str(max(16, connections)),
+            "--window",
+            str(WINDOW_S),
+            "--hop",
+            str(HOP_S),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         url = f"http://127.0.0.1:{port}"
         import httpx
@@ -323,8 +384,9 @@ def load_test(onnx: Path, stream: list[dict], *, connections: int, seconds: floa
         results: dict = {}
 
         async def main():
-            await asyncio.gather(*(one_client(f"ws://127.0.0.1:{port}/ws", stream, seconds, results, k)
-                                   for k in range(connections)))
+            await asyncio.gather(
+                *(one_client(f"ws://127.0.0.1:{port}/ws", stream, seconds, results, k) for k in range(connections))
+            )
 
         cpu0, own0, t = proc_cpu_s(proc.pid), time.process_time(), time.perf_counter()
         asyncio.run(main())
@@ -372,10 +434,18 @@ def main() -> None:
         stream = record_stream(VIDEO)
         page_stream = [dict(m, t=round(m["t"] - wasm["sent"][0]["t"], 4)) for m in wasm["sent"]]
         work = server_work(onnx, stream, connections=args.connections, seconds=args.load_seconds)
-        lt = [("Python MediaPipe, 25 fps", stream,
-               load_test(onnx, stream, connections=args.connections, seconds=args.load_seconds)),
-              ("recorded from the page above", page_stream,
-               load_test(onnx, page_stream, connections=args.connections, seconds=args.load_seconds))]
+        lt = [
+            (
+                "Python MediaPipe, 25 fps",
+                stream,
+                load_test(onnx, stream, connections=args.connections, seconds=args.load_seconds),
+            ),
+            (
+                "recorded from the page above",
+                page_stream,
+                load_test(onnx, page_stream, connections=args.connections, seconds=args.load_seconds),
+            ),
+        ]
         n_params = sum(p.numel() for p in load_model(ckpt).model.parameters())
     load_after = load()
     write(args, wasm, server, share, lt, work, n_params, load_before, load_after, HOLISTIC_VERSION)
@@ -390,11 +460,13 @@ def load_row(args, label, stream, lt) -> str:
     sent = sum(r["sent"] for r in res.values())
     fps = (len(stream) - 1) / (stream[-1]["t"] - stream[0]["t"])
     held = dropped == 0 and pct(rtt, 95) < min(4000 / fps, 500) and max(behind) < 500
-    return (f"| {label} | {fps:.1f} | {args.connections} | {sent} | {dropped} | "
-            f"{pct(rtt, 50):.1f} / {pct(rtt, 95):.1f} | {pct(cap, 50):.1f} / {pct(cap, 95):.1f} | "
-            f"{sum(r['captions'] for r in res.values())} | {pct(behind, 95):.1f} / {max(behind):.1f} | "
-            f"{lt['server_cpu_s'] / lt['wall_s']:.2f} / {lt['client_cpu_s'] / lt['wall_s']:.2f} | "
-            f"{'**yes**' if held else '**no**'} |")
+    return (
+        f"| {label} | {fps:.1f} | {args.connections} | {sent} | {dropped} | "
+        f"{pct(rtt, 50):.1f} / {pct(rtt, 95):.1f} | {pct(cap, 50):.1f} / {pct(cap, 95):.1f} | "
+        f"{sum(r['captions'] for r in res.values())} | {pct(behind, 95):.1f} / {max(behind):.1f} | "
+        f"{lt['server_cpu_s'] / lt['wall_s']:.2f} / {lt['client_cpu_s'] / lt['wall_s']:.2f} | "
+        f"{'**yes**' if held else '**no**'} |"
+    )
 
 
 def row(name, st) -> str:
@@ -403,10 +475,12 @@ def row(name, st) -> str:
     srv = [x["server_ms"] for x in st["latencies"]]
     lm = st["landmarkMs"]
     rest = [x["e2e_ms"] - x["landmark_ms"] for x in st["latencies"] if x.get("landmark_ms") is not None]
-    return (f"| {name} | {st['fps']:.1f} | {pct(lm, 50):.0f} / {pct(lm, 95):.0f} | {len(e2e)} | "
-            f"**{pct(e2e, 50):.0f} / {pct(e2e, 95):.0f}** | {pct(rest, 50):.0f} / {pct(rest, 95):.0f} | "
-            f"{pct(srv, 50):.1f} / {pct(srv, 95):.1f} | "
-            f"{pct(mod, 50):.1f} / {pct(mod, 95):.1f} | {100 * statistics.mean(mod) / statistics.mean(e2e):.0f}% |")
+    return (
+        f"| {name} | {st['fps']:.1f} | {pct(lm, 50):.0f} / {pct(lm, 95):.0f} | {len(e2e)} | "
+        f"**{pct(e2e, 50):.0f} / {pct(e2e, 95):.0f}** | {pct(rest, 50):.0f} / {pct(rest, 95):.0f} | "
+        f"{pct(srv, 50):.1f} / {pct(srv, 95):.1f} | "
+        f"{pct(mod, 50):.1f} / {pct(mod, 95):.1f} | {100 * statistics.mean(mod) / statistics.mean(e2e):.0f}% |"
+    )
 
 
 def write(args, wasm, server, share, lt, work, n_params, load_before, load_after, holistic_version) -> None:

@@ -52,8 +52,14 @@ def bench(name: str, *, frames: int, runs: int, classes: int, train_steps: int, 
             model(x)
             ts.append((time.perf_counter() - t) * 1e3)
     pt50, pt95 = _pct(ts)
-    rec = Recognizer(model=model, model_name=name, model_kwargs={"in_dims": DIMS, "num_classes": classes}, task="isolated",
-                     vocab=[str(i) for i in range(classes)], streams=list(DIMS))
+    rec = Recognizer(
+        model=model,
+        model_name=name,
+        model_kwargs={"in_dims": DIMS, "num_classes": classes},
+        task="isolated",
+        vocab=[str(i) for i in range(classes)],
+        streams=list(DIMS),
+    )
     with tempfile.TemporaryDirectory() as d:
         info = export_onnx(rec, Path(d) / "m.onnx", frames=frames)
         sess = onnx_session(Path(d) / "m.onnx", threads=1)
@@ -80,9 +86,18 @@ def bench(name: str, *, frames: int, runs: int, classes: int, train_steps: int, 
         opt.step()
         opt.zero_grad()
     seq_s = batch * train_steps / (time.perf_counter() - t)
-    return {"model": name, "params": params, "mb_fp32": params * 4 / 1e6, "onnx_mb": info["bytes"] / 1e6,
-            "pt_p50": pt50, "pt_p95": pt95, "ort_p50": ox50, "ort_p95": ox95, "max_abs_diff": info["max_abs_diff"],
-            "train_seq_s": seq_s}
+    return {
+        "model": name,
+        "params": params,
+        "mb_fp32": params * 4 / 1e6,
+        "onnx_mb": info["bytes"] / 1e6,
+        "pt_p50": pt50,
+        "pt_p95": pt95,
+        "ort_p50": ox50,
+        "ort_p95": ox95,
+        "max_abs_diff": info["max_abs_diff"],
+        "train_seq_s": seq_s,
+    }
 
 
 def main() -> None:
@@ -96,35 +111,45 @@ def main() -> None:
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "models.md"))
     a = ap.parse_args()
     torch.set_num_threads(1)
-    rows = [bench(m, frames=a.frames, runs=a.runs, classes=a.classes, train_steps=a.train_steps, batch=a.batch)
-            for m in a.models.split(",")]
-    head = ("| model | params | fp32 MB | ONNX MB | PyTorch p50 / p95 ms | onnxruntime p50 / p95 ms | ORT speed-up | "
-            f"ORT vs PT max abs diff | train seq/s (batch {a.batch}) |")
+    rows = [
+        bench(m, frames=a.frames, runs=a.runs, classes=a.classes, train_steps=a.train_steps, batch=a.batch)
+        for m in a.models.split(",")
+    ]
+    head = (
+        "| model | params | fp32 MB | ONNX MB | PyTorch p50 / p95 ms | onnxruntime p50 / p95 ms | ORT speed-up | "
+        f"ORT vs PT max abs diff | train seq/s (batch {a.batch}) |"
+    )
     lines = [head, "|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        lines.append(f"| {r['model']} | {r['params'] / 1e6:.2f}M | {r['mb_fp32']:.2f} | {r['onnx_mb']:.2f} | "
-                     f"{r['pt_p50']:.2f} / {r['pt_p95']:.2f} | {r['ort_p50']:.2f} / {r['ort_p95']:.2f} | "
-                     f"{r['pt_p50'] / r['ort_p50']:.1f}x | {r['max_abs_diff']:.1e} | {r['train_seq_s']:.0f} |")
+        lines.append(
+            f"| {r['model']} | {r['params'] / 1e6:.2f}M | {r['mb_fp32']:.2f} | {r['onnx_mb']:.2f} | "
+            f"{r['pt_p50']:.2f} / {r['pt_p95']:.2f} | {r['ort_p50']:.2f} / {r['ort_p95']:.2f} | "
+            f"{r['pt_p50'] / r['ort_p50']:.1f}x | {r['max_abs_diff']:.1e} | {r['train_seq_s']:.0f} |"
+        )
     table = "\n".join(lines)
     hybrid = next((r for r in rows if r["model"] == "hybrid"), None)
     goal = ""
     if hybrid:
         ok = hybrid["ort_p50"] <= 5.0 and hybrid["onnx_mb"] <= 10.0
-        goal = (f"\nDefault isolated model (hybrid, default arguments): onnxruntime p50 {hybrid['ort_p50']:.2f} ms "
-                f"(goal <= 5 ms), ONNX {hybrid['onnx_mb']:.2f} MB (goal <= 10 MB): {'met' if ok else 'NOT met'}.\n")
+        goal = (
+            f"\nDefault isolated model (hybrid, default arguments): onnxruntime p50 {hybrid['ort_p50']:.2f} ms "
+            f"(goal <= 5 ms), ONNX {hybrid['onnx_mb']:.2f} MB (goal <= 10 MB): {'met' if ok else 'NOT met'}.\n"
+        )
     try:
         load = os.getloadavg()
     except OSError:
         load = (float("nan"),) * 3
-    doc = (f"# Recognition models\n\nCommand: `.venv/bin/python benchmarks/bench_models.py "
-           f"{' '.join(sys.argv[1:])}`\n\nMachine: {os.cpu_count()} CPUs (`nproc` {nproc()}), {cpu_model()}; "
-           f"load average {load[0]:.1f} at start (the machine is shared; compare ratios within this run).\n"
-           f"Date: {utc_stamp()}; torch "
-           f"{torch.__version__}, one thread (`torch.set_num_threads(1)`, onnxruntime intra_op_num_threads=1).\n\n"
-           f"One sequence of {a.frames} frames, streams hands+body+face ({sum(DIMS.values())} features), "
-           f"{a.classes} classes, {a.runs} timed runs after 5 warm-up runs. Training: forward + backward + AdamW "
-           f"on batches of {a.batch} x {a.frames} frames. Models: every registry model that takes named streams "
-           f"(`list_models('recognition')`; `emotion` is issue 6's model on the same base class).\n\n{table}\n{goal}")
+    doc = (
+        f"# Recognition models\n\nCommand: `.venv/bin/python benchmarks/bench_models.py "
+        f"{' '.join(sys.argv[1:])}`\n\nMachine: {os.cpu_count()} CPUs (`nproc` {nproc()}), {cpu_model()}; "
+        f"load average {load[0]:.1f} at start (the machine is shared; compare ratios within this run).\n"
+        f"Date: {utc_stamp()}; torch "
+        f"{torch.__version__}, one thread (`torch.set_num_threads(1)`, onnxruntime intra_op_num_threads=1).\n\n"
+        f"One sequence of {a.frames} frames, streams hands+body+face ({sum(DIMS.values())} features), "
+        f"{a.classes} classes, {a.runs} timed runs after 5 warm-up runs. Training: forward + backward + AdamW "
+        f"on batches of {a.batch} x {a.frames} frames. Models: every registry model that takes named streams "
+        f"(`list_models('recognition')`; `emotion` is issue 6's model on the same base class).\n\n{table}\n{goal}"
+    )
     write_result(a.out, doc)
     print(table + goal)
 

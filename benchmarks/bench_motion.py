@@ -38,7 +38,7 @@ def build(n: int):
     reps = -(-n // m)
     data = np.tile(base.data, (reps, 1, 1, 1))[:n]
     conf = np.tile(base.confidence, (reps, 1, 1))[:n]
-    conf[::50, 0, 501:522] = 0          # the left hand drops out now and then
+    conf[::50, 0, 501:522] = 0  # the left hand drops out now and then
     return base.replace(data=data, confidence=conf)
 
 
@@ -62,7 +62,7 @@ def main() -> None:
     ]
     feats = motion.features(seq)
     rows[3] = (rows[3][0], lambda: motion.segments(feats))
-    motion.features(seq)                                   # warm-up (imports, first-touch allocations)
+    motion.features(seq)  # warm-up (imports, first-touch allocations)
     # round-robin repeats, best of 5: every variant sees the same background load
     times = {name: [] for name, _ in rows}
     for _ in range(5):
@@ -89,6 +89,7 @@ def main() -> None:
         lines.append(f"| {name} | {sec:.3f} | {N / sec:,.0f} | {sec / ref:.2f} | {goal} |")
     # cross-modal analysis of 10 minutes of aligned signals at 30 fps (5 pairs, every circular shift, DTW on 60 s)
     from signfuse.crossmodal import correlate_signals
+
     rng = np.random.default_rng(0)
     n = 10 * 60 * 30
     sig = lambda: np.convolve(rng.normal(size=n), np.ones(9) / 9, mode="same")  # noqa: E731
@@ -99,9 +100,13 @@ def main() -> None:
         t0 = time.perf_counter()
         correlate_signals(pro, kin, fps=30.0)
         cs.append(time.perf_counter() - t0)
-    lines += ["", "| cross-modal step | seconds |", "|---|---:|",
-              f"| crossmodal.correlate_signals, 10 min at 30 fps (5 pairs, {n} circular shifts each, DTW on 60 s, "
-              f"beats) | {min(cs):.3f} |"]
+    lines += [
+        "",
+        "| cross-modal step | seconds |",
+        "|---|---:|",
+        f"| crossmodal.correlate_signals, 10 min at 30 fps (5 pairs, {n} circular shifts each, DTW on 60 s, "
+        f"beats) | {min(cs):.3f} |",
+    ]
     text = "\n".join(lines) + "\n"
     print(text)
     write_result(ROOT / "benchmarks" / "results" / "motion.md", text)

@@ -73,8 +73,11 @@ def extract_cached(inputs: list[Path], out: Path, *, model: str) -> dict:
     summary = extract_batch(inputs, out, model=model)
     wall = time.perf_counter() - t0
     recs = {r["path"]: r for r in read_manifest(out).values()}
-    print(f"  extract {', '.join(p.name for p in inputs)} -> {out}: {summary.done} new, {summary.skipped} cached, "
-          f"{summary.failed} failed, {wall:.0f} s", flush=True)
+    print(
+        f"  extract {', '.join(p.name for p in inputs)} -> {out}: {summary.done} new, {summary.skipped} cached, "
+        f"{summary.failed} failed, {wall:.0f} s",
+        flush=True,
+    )
     return recs
 
 
@@ -101,14 +104,14 @@ def articulation_features(seq, comp: str) -> np.ndarray:
 
 
 def raw_features(seq, comp: str) -> np.ndarray:
-    d = seq.component_data(comp)[0][0, 0].astype(np.float64)        # (21, 3)
-    if seq.width:                                                     # pixels: bring z to the same scale
+    d = seq.component_data(comp)[0][0, 0].astype(np.float64)  # (21, 3)
+    if seq.width:  # pixels: bring z to the same scale
         d[:, 2] = d[:, 2] * seq.width
     d = d - d[0]
     scale = np.linalg.norm(d[9, :2]) or 1.0
     d /= scale
     if comp == "LEFT_HAND":
-        d[:, 0] = -d[:, 0]                                            # mirror left hands onto right ones
+        d[:, 0] = -d[:, 0]  # mirror left hands onto right ones
     return d.ravel()
 
 
@@ -133,8 +136,11 @@ def classifiers():
 
 def feature_sets(art: np.ndarray, raw: np.ndarray) -> dict[str, np.ndarray]:
     art = np.nan_to_num(art, nan=0.0)
-    return {"articulation (28)": art, "raw wrist-centred (63)": raw,
-            "articulation + raw (91)": np.concatenate([art, raw], axis=1)}
+    return {
+        "articulation (28)": art,
+        "raw wrist-centred (63)": raw,
+        "articulation + raw (91)": np.concatenate([art, raw], axis=1),
+    }
 
 
 def run_folds(make, X, y, splits) -> tuple[float, list[float], np.ndarray]:
@@ -173,8 +179,10 @@ def crop_study(files: list[Path]) -> list[tuple[str, float, float]]:
     def up(side):
         def f(im):
             s = side / max(im.shape[:2])
-            return np.asarray(Image.fromarray(im).resize((round(im.shape[1] * s), round(im.shape[0] * s)),
-                                                         Image.BICUBIC))
+            return np.asarray(
+                Image.fromarray(im).resize((round(im.shape[1] * s), round(im.shape[0] * s)), Image.BICUBIC)
+            )
+
         return f
 
     for pad in (0.0, 0.25, 0.5, 0.75, 1.0, 1.5):
@@ -211,8 +219,14 @@ def photo_features(manifest: dict, root: Path, out: Path, label_of) -> dict:
         comps.append(comp)
         arts.append(art)
         raws.append(raw)
-    return {"y": np.array(labels), "groups": np.array(groups), "comps": comps, "art": np.array(arts),
-            "raw": np.array(raws), "missed": missed}
+    return {
+        "y": np.array(labels),
+        "groups": np.array(groups),
+        "comps": comps,
+        "art": np.array(arts),
+        "raw": np.array(raws),
+        "missed": missed,
+    }
 
 
 def classify(data: dict, splits, n_total: int) -> list[tuple[str, str, float, float, list[float]]]:
@@ -225,8 +239,11 @@ def classify(data: dict, splits, n_total: int) -> list[tuple[str, str, float, fl
 
 
 def table_classify(rows, *, folds: str) -> list[str]:
-    out = [f"| features | classifier | accuracy on detected photos ({folds}) | on all photos (misses wrong) | "
-           "fold min / max |", "|---|---|---:|---:|---|"]
+    out = [
+        f"| features | classifier | accuracy on detected photos ({folds}) | on all photos (misses wrong) | "
+        "fold min / max |",
+        "|---|---|---:|---:|---|",
+    ]
     for fname, cname, acc, acc_all, per in rows:
         out.append(f"| {fname} | {cname} | {acc:.3f} | {acc_all:.3f} | {min(per):.3f} / {max(per):.3f} |")
     return out
@@ -260,9 +277,12 @@ def glove_to_skin(src: Path, dst: Path) -> int:
 def video_report(manifest: dict, out: Path) -> tuple[list[str], dict]:
     from signfuse import face, motion
 
-    lines = ["| video | frames | fps | extract frames/s | model | pose | face | left hand | right hand | "
-             "both hands | yaw p5..p95 (deg) | pitch p5..p95 | most active AUs (std) | holds lh / rh | "
-             "time in hold lh / rh |", "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---|---|---|---|---|"]
+    lines = [
+        "| video | frames | fps | extract frames/s | model | pose | face | left hand | right hand | "
+        "both hands | yaw p5..p95 (deg) | pitch p5..p95 | most active AUs (std) | holds lh / rh | "
+        "time in hold lh / rh |",
+        "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---|---|---|---|---|",
+    ]
     best = {}
     totals = collections.Counter()
     for path, rec in sorted(manifest.items()):
@@ -293,8 +313,10 @@ def video_report(manifest: dict, out: Path) -> tuple[list[str], dict]:
             try:
                 segs = motion.segments(seq)
                 cnt = {t: sum(1 for s in segs if s["target"] == t and s["kind"] == "hold") for t in ("lh", "rh")}
-                dur = {t: sum(s["end"] - s["start"] for s in segs if s["target"] == t and s["kind"] == "hold")
-                       for t in ("lh", "rh")}
+                dur = {
+                    t: sum(s["end"] - s["start"] for s in segs if s["target"] == t and s["kind"] == "hold")
+                    for t in ("lh", "rh")
+                }
                 holds = f"{cnt['lh']} / {cnt['rh']}"
                 share = f"{dur['lh'] / seq.duration:.0%} / {dur['rh'] / seq.duration:.0%}"
             except Exception as e:  # report, do not hide
@@ -303,9 +325,11 @@ def video_report(manifest: dict, out: Path) -> tuple[list[str], dict]:
         def pct(k, det=det):
             return "n/a" if det.get(k) is None else f"{det[k]:.0%}"
 
-        lines.append(f"| {Path(path).parent.name}/{name} | {rec['frames']} | {seq.fps:g} | {fps_x:.1f} | {rec['model']} | "
-                     f"{pct('pose')} | {pct('face')} | {pct('left_hand')} | {pct('right_hand')} | {pct('both_hands')} | "
-                     f"{yaw} | {pitch} | {aus} | {holds} | {share} |")
+        lines.append(
+            f"| {Path(path).parent.name}/{name} | {rec['frames']} | {seq.fps:g} | {fps_x:.1f} | {rec['model']} | "
+            f"{pct('pose')} | {pct('face')} | {pct('left_hand')} | {pct('right_hand')} | {pct('both_hands')} | "
+            f"{yaw} | {pitch} | {aus} | {holds} | {share} |"
+        )
     return lines, {"best": best, "totals": totals}
 
 
@@ -345,12 +369,14 @@ def still_and_curves(best: dict) -> list[str]:
     ax2.legend(loc="upper right", fontsize=8)
     fig.suptitle(f"{path.name}: head pose and the 4 most active AUs")
     sio.save_figure(fig, RESULTS / "real_face_curves.png", dpi=90)
-    return [f"![side by side]({'real_still.png'})",
-            "",
-            f"*{path.name}, frame {idx}: the video, the landmarks over it, the landmarks alone "
-            "(`signfuse.io.render.render_frame`).*",
-            "",
-            "![head pose and AUs](real_face_curves.png)"]
+    return [
+        f"![side by side]({'real_still.png'})",
+        "",
+        f"*{path.name}, frame {idx}: the video, the landmarks over it, the landmarks alone "
+        "(`signfuse.io.render.render_frame`).*",
+        "",
+        "![head pose and AUs](real_face_curves.png)",
+    ]
 
 
 # --------------------------------------------------------------------------------------- main
@@ -359,8 +385,11 @@ def main() -> None:
     ap.add_argument("--cache", type=Path, default=Path("/tmp/signfuse-real-cache"))
     ap.add_argument("--crop-sample", type=int, default=200)
     ap.add_argument("--out", type=Path, default=RESULTS / "real.md")
-    ap.add_argument("--parts", default="digits,lsa16,asl,videos",
-                    help="comma-separated subset of digits (with the crop study), lsa16, asl, videos")
+    ap.add_argument(
+        "--parts",
+        default="digits,lsa16,asl,videos",
+        help="comma-separated subset of digits (with the crop study), lsa16, asl, videos",
+    )
     args = ap.parse_args()
     parts = set(args.parts.split(","))
     if not REAL.is_dir():
@@ -368,12 +397,16 @@ def main() -> None:
     from sklearn.model_selection import StratifiedKFold
 
     t_start = time.perf_counter()
-    md = ["# Real hands and real signing videos", "",
-          f"`benchmarks/bench_real.py --cache {args.cache}` on {machine(cpus=nproc(drop_env='OMP_'))} ({utc_stamp()}). The machine "
-          f"was shared with other jobs while this ran (load average at the start {load_avg()} on 2 cores), so "
-          "timings are slow and noisy; every number other than a timing does not depend on the load. "
-          "Landmarks: MediaPipe 0.10.21 (Hands and Holistic, the bundled models), extracted with "
-          "`signfuse extract` into the cache folder (outside the repository).", ""]
+    md = [
+        "# Real hands and real signing videos",
+        "",
+        f"`benchmarks/bench_real.py --cache {args.cache}` on {machine(cpus=nproc(drop_env='OMP_'))} ({utc_stamp()}). The machine "
+        f"was shared with other jobs while this ran (load average at the start {load_avg()} on 2 cores), so "
+        "timings are slow and noisy; every number other than a timing does not depend on the load. "
+        "Landmarks: MediaPipe 0.10.21 (Hands and Holistic, the bundled models), extracted with "
+        "`signfuse extract` into the cache folder (outside the repository).",
+        "",
+    ]
 
     # 1 + 2. digits
     digits = REAL / "digits"
@@ -381,18 +414,28 @@ def main() -> None:
         print("digits", flush=True)
         files = sorted(digits.glob("*/*.JPG"))
         rng = np.random.default_rng(0)
-        sample = [files[i] for i in sorted(rng.choice(len(files), size=min(args.crop_sample, len(files)),
-                                                       replace=False))]
+        sample = [
+            files[i] for i in sorted(rng.choice(len(files), size=min(args.crop_sample, len(files)), replace=False))
+        ]
         crop = crop_study(sample)
-        md += ["## 1. Small crops: what helps MediaPipe Hands find a hand in a 100x100 photo", "",
-               f"{len(sample)} Sign Language Digits photos drawn with seed 0 (the setting was chosen on these; "
-               f"{len(crop)} settings tried). Border = a frame of the image's mean colour, that many times the "
-               "side on each side.", "",
-               "| preparation | hands found | ms per photo (busy machine) |", "|---|---:|---:|"]
+        md += [
+            "## 1. Small crops: what helps MediaPipe Hands find a hand in a 100x100 photo",
+            "",
+            f"{len(sample)} Sign Language Digits photos drawn with seed 0 (the setting was chosen on these; "
+            f"{len(crop)} settings tried). Border = a frame of the image's mean colour, that many times the "
+            "side on each side.",
+            "",
+            "| preparation | hands found | ms per photo (busy machine) |",
+            "|---|---:|---:|",
+        ]
         md += [f"| {name} | {r:.1%} | {ms:.0f} |" for name, r, ms in crop]
-        md += ["", "Upscaling does not help (it lowers the rate); a wide border does: the palm detector expects "
-               "a hand that fills part of the view, not all of it. `extract --model hands` pads images whose longer "
-               "side is under 256 px with a 0.75 border, then 0.5, then 1.0 until a hand is found (that order came from a first probe on the same 200 photos, which also tried a detection confidence of 0.3: 95-98.5%, not adopted since the default 0.5 already reaches the goal).", ""]
+        md += [
+            "",
+            "Upscaling does not help (it lowers the rate); a wide border does: the palm detector expects "
+            "a hand that fills part of the view, not all of it. `extract --model hands` pads images whose longer "
+            "side is under 256 px with a 0.75 border, then 0.5, then 1.0 until a hand is found (that order came from a first probe on the same 200 photos, which also tried a detection confidence of 0.3: 95-98.5%, not adopted since the default 0.5 already reaches the goal).",
+            "",
+        ]
         man = extract_cached([digits], args.cache / "digits", model="hands")
         data = photo_features(man, digits, args.cache / "digits", lambda p: (p.parent.name, None))
         n_total = len(data["y"]) + len(data["missed"])
@@ -403,20 +446,32 @@ def main() -> None:
         splits = list(skf.split(data["art"], data["y"]))
         rows = classify(data, splits, n_total)
         best = max(rows, key=lambda r: r[2])
-        md += ["## 2. Sign Language Digits (2,062 photos, 218 students)", "",
-               f"Command: `signfuse extract {digits} --out {args.cache / 'digits'} --model hands`.", "",
-               f"**Detection: {len(data['y'])} of {n_total} photos ({det:.1%}); goal >= 95%: "
-               f"{'pass' if det >= 0.95 else 'fail'}.** Misses per digit: "
-               + ", ".join(f"{k}: {v}" for k, v in sorted(per_digit.items())) + ". "
-               "Hand slots of the found hands (MediaPipe's handedness, mapped to the signer's own side): "
-               + ", ".join(f"{k} {v}" for k, v in sorted(sides.items())) + ".", "",
-               "Digit accuracy, 5-fold stratified cross-validation (seed 0) over the photos with a hand; the "
-               "photos carry no student id, so a student's photos can be in train and test folds (not "
-               "signer-independent). No separate test set: the 6 settings below are all that was tried, and "
-               "all are shown.", ""]
+        md += [
+            "## 2. Sign Language Digits (2,062 photos, 218 students)",
+            "",
+            f"Command: `signfuse extract {digits} --out {args.cache / 'digits'} --model hands`.",
+            "",
+            f"**Detection: {len(data['y'])} of {n_total} photos ({det:.1%}); goal >= 95%: "
+            f"{'pass' if det >= 0.95 else 'fail'}.** Misses per digit: "
+            + ", ".join(f"{k}: {v}" for k, v in sorted(per_digit.items()))
+            + ". "
+            "Hand slots of the found hands (MediaPipe's handedness, mapped to the signer's own side): "
+            + ", ".join(f"{k} {v}" for k, v in sorted(sides.items()))
+            + ".",
+            "",
+            "Digit accuracy, 5-fold stratified cross-validation (seed 0) over the photos with a hand; the "
+            "photos carry no student id, so a student's photos can be in train and test folds (not "
+            "signer-independent). No separate test set: the 6 settings below are all that was tried, and "
+            "all are shown.",
+            "",
+        ]
         md += table_classify(rows, folds="5-fold CV")
-        md += ["", f"Best: {best[0]} with {best[1]}, {best[2]:.3f} on detected photos ({best[3]:.3f} counting every "
-               f"miss as wrong); goal >= 95%: {'pass' if best[2] >= 0.95 else 'fail'}.", ""]
+        md += [
+            "",
+            f"Best: {best[0]} with {best[1]}, {best[2]:.3f} on detected photos ({best[3]:.3f} counting every "
+            f"miss as wrong); goal >= 95%: {'pass' if best[2] >= 0.95 else 'fail'}.",
+            "",
+        ]
 
     # 3. LSA16
     lsa = REAL / "lsa16"
@@ -429,15 +484,21 @@ def main() -> None:
 
         skin = args.cache / "lsa16_skin_png"
         glove_to_skin(lsa, skin)
-        md += ["## 3. LSA16 (800 photos, 16 handshapes, 10 subjects, coloured gloves)", "",
-               f"Commands: `signfuse extract {lsa} --out {args.cache / 'lsa16'} --model hands`, and the same on "
-               f"copies with the glove recoloured to a skin tone (`{skin}`, made by `glove_to_skin` in this "
-               "script: luminance times one skin colour; chosen on 120 photos, seed 0, among as-is 7.5%, grey 68% "
-               "and skin tone 94% found). Photos are about 130x150 px, so they get the small-crop borders too. "
-               "Leave-one-subject-out handshape accuracy (10 folds) on the detected photos; published "
-               "image-based results on LSA16 are in the low-to-mid 90s (their own protocols, every photo).", ""]
-        for title, folder, out in (("as recorded (red gloves)", lsa, args.cache / "lsa16"),
-                                   ("glove recoloured to skin tone", skin, args.cache / "lsa16_skin")):
+        md += [
+            "## 3. LSA16 (800 photos, 16 handshapes, 10 subjects, coloured gloves)",
+            "",
+            f"Commands: `signfuse extract {lsa} --out {args.cache / 'lsa16'} --model hands`, and the same on "
+            f"copies with the glove recoloured to a skin tone (`{skin}`, made by `glove_to_skin` in this "
+            "script: luminance times one skin colour; chosen on 120 photos, seed 0, among as-is 7.5%, grey 68% "
+            "and skin tone 94% found). Photos are about 130x150 px, so they get the small-crop borders too. "
+            "Leave-one-subject-out handshape accuracy (10 folds) on the detected photos; published "
+            "image-based results on LSA16 are in the low-to-mid 90s (their own protocols, every photo).",
+            "",
+        ]
+        for title, folder, out in (
+            ("as recorded (red gloves)", lsa, args.cache / "lsa16"),
+            ("glove recoloured to skin tone", skin, args.cache / "lsa16_skin"),
+        ):
             man = extract_cached([folder], out, model="hands")
             data = photo_features(man, folder, out, lsa_label)
             n_total = len(data["y"]) + len(data["missed"])
@@ -445,23 +506,36 @@ def main() -> None:
             by_subj = collections.Counter(g for _, _, g, _ in data["missed"])
             by_shape = collections.Counter(lab for _, lab, _, _ in data["missed"])
             subjects = sorted(set(data["groups"].tolist()) | set(by_subj))
-            splits = [(np.flatnonzero(data["groups"] != s_), np.flatnonzero(data["groups"] == s_))
-                      for s_ in subjects if (data["groups"] == s_).any()]
+            splits = [
+                (np.flatnonzero(data["groups"] != s_), np.flatnonzero(data["groups"] == s_))
+                for s_ in subjects
+                if (data["groups"] == s_).any()
+            ]
             rows = classify(data, splits, n_total)
             best = max(rows, key=lambda r: r[2])
-            md += [f"### {title}", "",
-                   f"**Detection: {len(data['y'])} of {n_total} photos ({det:.1%}).** Misses per subject (of 80 "
-                   "each): " + ", ".join(f"S{s_}: {by_subj.get(s_, 0)}" for s_ in subjects) + "; per handshape "
-                   "(of 50 each): " + ", ".join(f"H{h}: {by_shape.get(h, 0)}" for h in range(1, 17)) + ".", ""]
+            md += [
+                f"### {title}",
+                "",
+                f"**Detection: {len(data['y'])} of {n_total} photos ({det:.1%}).** Misses per subject (of 80 "
+                "each): " + ", ".join(f"S{s_}: {by_subj.get(s_, 0)}" for s_ in subjects) + "; per handshape "
+                "(of 50 each): " + ", ".join(f"H{h}: {by_shape.get(h, 0)}" for h in range(1, 17)) + ".",
+                "",
+            ]
             md += table_classify(rows, folds="leave-one-subject-out")
-            md += ["", f"Best: {best[0]} with {best[1]}: {best[2]:.3f} on detected photos, {best[3]:.3f} over all "
-                   f"{n_total}.", ""]
-        md += ["Where detection fails on gloves: MediaPipe's palm detector hardly fires on the uniformly red "
-               "glove (every handshape loses most of its photos). With the hue replaced by a skin tone (the "
-               "shading kept) most photos are found; the misses that remain are listed above by subject and "
-               "handshape. The landmarks then carry the handshape across subjects: joint-angle "
-               "(articulation) features generalize to an unseen subject far better than raw wrist-centred "
-               "coordinates, which depend on how each subject holds the hand toward the camera.", ""]
+            md += [
+                "",
+                f"Best: {best[0]} with {best[1]}: {best[2]:.3f} on detected photos, {best[3]:.3f} over all {n_total}.",
+                "",
+            ]
+        md += [
+            "Where detection fails on gloves: MediaPipe's palm detector hardly fires on the uniformly red "
+            "glove (every handshape loses most of its photos). With the hue replaced by a skin tone (the "
+            "shading kept) most photos are found; the misses that remain are listed above by subject and "
+            "handshape. The landmarks then carry the handshape across subjects: joint-angle "
+            "(articulation) features generalize to an unseen subject far better than raw wrist-centred "
+            "coordinates, which depend on how each subject holds the hand toward the camera.",
+            "",
+        ]
 
     # 4. asl_alphabet
     alpha = REAL / "asl_alphabet" / "asl_alphabet_landmarks_21x3.npz"
@@ -487,19 +561,27 @@ def main() -> None:
         perm = np.random.default_rng(0).permutation(len(y))
         k = int(round(0.8 * len(y)))
         random_split = [(perm[:k], perm[k:])]
-        md += ["## 4. asl_alphabet (10,508 landmark sets, 26 letters, one person)", "",
-               f"Read with `datasets.open_index({alpha.name})` + `datasets.read_entry` (an `(N, 21, 3)` array "
-               "dataset: one hand per row). Train: the first 80% of each letter's frames by frame number "
-               f"({len(tr)}); test: the last 20% ({len(te)}). One person, so no signer-independent split exists.", "",
-               "| features | classifier | accuracy, split by recording order | accuracy, random 80/20 split (leaks) |",
-               "|---|---|---:|---:|"]
+        md += [
+            "## 4. asl_alphabet (10,508 landmark sets, 26 letters, one person)",
+            "",
+            f"Read with `datasets.open_index({alpha.name})` + `datasets.read_entry` (an `(N, 21, 3)` array "
+            "dataset: one hand per row). Train: the first 80% of each letter's frames by frame number "
+            f"({len(tr)}); test: the last 20% ({len(te)}). One person, so no signer-independent split exists.",
+            "",
+            "| features | classifier | accuracy, split by recording order | accuracy, random 80/20 split (leaks) |",
+            "|---|---|---:|---:|",
+        ]
         for fname, X in feature_sets(data["art"], data["raw"]).items():
             for cname, make in classifiers().items():
                 a1, _, _ = run_folds(make, X, y, ordered)
                 a2, _, _ = run_folds(make, X, y, random_split)
                 md.append(f"| {fname} | {cname} | {a1:.3f} | {a2:.3f} |")
-        md += ["", "6 settings, each evaluated once on the ordered test split; the random split is shown only to "
-               "measure how much consecutive frames leak.", ""]
+        md += [
+            "",
+            "6 settings, each evaluated once on the ordered test split; the random split is shown only to "
+            "measure how much consecutive frames leak.",
+            "",
+        ]
 
     # 5. videos
     vids = [d for d in (REAL / "how2sign", REAL / "msl150") if d.is_dir() and "videos" in parts]
@@ -508,19 +590,28 @@ def main() -> None:
         man = extract_cached(vids, args.cache / "videos", model="auto")
         lines, info = video_report(man, args.cache / "videos")
         tot = info["totals"]
-        md += ["## 5. Real signing videos (How2Sign, MSL-150; 1280x720)", "",
-               f"Command: `signfuse extract {' '.join(str(v) for v in vids)} --out {args.cache / 'videos'}` "
-               f"(default `--model auto`, one worker, `nice`d, on the shared machine). Extraction: {tot['frames']} "
-               f"frames in {tot['seconds']:.0f} s, {tot['frames'] / max(tot['seconds'], 1e-9):.1f} frames/s "
-               "overall (the per-video rate is in the table; it includes decoding and MediaPipe start-up).", "",
-               "Shares are of frames; face columns from `signfuse.face.features` over the frames with a face "
-               "(yaw/pitch in degrees; AUs are signfuse's geometric AUs, std over the clip); holds from "
-               "`signfuse.motion.segments` (defaults).", ""]
+        md += [
+            "## 5. Real signing videos (How2Sign, MSL-150; 1280x720)",
+            "",
+            f"Command: `signfuse extract {' '.join(str(v) for v in vids)} --out {args.cache / 'videos'}` "
+            f"(default `--model auto`, one worker, `nice`d, on the shared machine). Extraction: {tot['frames']} "
+            f"frames in {tot['seconds']:.0f} s, {tot['frames'] / max(tot['seconds'], 1e-9):.1f} frames/s "
+            "overall (the per-video rate is in the table; it includes decoding and MediaPipe start-up).",
+            "",
+            "Shares are of frames; face columns from `signfuse.face.features` over the frames with a face "
+            "(yaw/pitch in degrees; AUs are signfuse's geometric AUs, std over the clip); holds from "
+            "`signfuse.motion.segments` (defaults).",
+            "",
+        ]
         md += lines
-        md += ["", "The MSL-150 videos have the signer's face pixelated (anonymised by the publisher), so "
-               "Holistic finds no face in them: `extract` warns (\"mostly missing: face 0% ...\") and `signfuse "
-               "face` refuses such a file unless `--force`. Where a hand is not found, `signfuse.motion` follows "
-               "the pose's wrist, which is why a hand that is never found can still have holds.", ""]
+        md += [
+            "",
+            "The MSL-150 videos have the signer's face pixelated (anonymised by the publisher), so "
+            'Holistic finds no face in them: `extract` warns ("mostly missing: face 0% ...") and `signfuse '
+            "face` refuses such a file unless `--force`. Where a hand is not found, `signfuse.motion` follows "
+            "the pose's wrist, which is why a hand that is never found can still have holds.",
+            "",
+        ]
         if info["best"]:
             md += still_and_curves(info["best"])
             md.append("")

@@ -54,7 +54,9 @@ def timed(fn) -> tuple[float, float]:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--full", action="store_true", help="also time the default corpus (40 signs, 8 signers, 200 sentences)")
+    ap.add_argument(
+        "--full", action="store_true", help="also time the default corpus (40 signs, 8 signers, 200 sentences)"
+    )
     args = ap.parse_args()
     vocab = synthetic.make_vocabulary(40, seed=0)
     signers = synthetic.make_signers(8, seed=0)
@@ -69,37 +71,63 @@ def main() -> None:
         pq = rate(lambda i: sio.write_kaggle_parquet(seq, d / f"{i}.parquet"), 20)
         pose = rate(lambda i: sio.write_pose(seq, d / f"{i}.pose"), 20)
         wav = rate(lambda i: synthetic.write_wav(d / f"{i}.wav", y, sr=sr), 20)
-        rows += [(f"write_kaggle_parquet (one isolated sample, {seq.n_frames} frames)", *pq, "files/s"),
-                 ("write_pose (the same sample)", *pose, "files/s"),
-                 ("write_wav (its audio)", *wav, "files/s")]
+        rows += [
+            (f"write_kaggle_parquet (one isolated sample, {seq.n_frames} frames)", *pq, "files/s"),
+            ("write_pose (the same sample)", *pose, "files/s"),
+            ("write_wav (its audio)", *wav, "files/s"),
+        ]
         small = dict(signs=20, signers=4, sentences=40, samples_per_sign_per_signer=2)
         n_small = 20 * 4 * 2 + 40
         c, w = timed(lambda: synthetic.generate_corpus(d / "small", seed=0, **small))
-        rows.append((f"generate_corpus 20 signs x 4 signers x 2 + 40 sentences ({n_small} samples), written",
-                     n_small / c, n_small / w, f"samples/s (CPU {c:.1f} s, wall {w:.1f} s)"))
+        rows.append(
+            (
+                f"generate_corpus 20 signs x 4 signers x 2 + 40 sentences ({n_small} samples), written",
+                n_small / c,
+                n_small / w,
+                f"samples/s (CPU {c:.1f} s, wall {w:.1f} s)",
+            )
+        )
         if args.full:
             c, w = timed(lambda: synthetic.generate_corpus(d / "full", seed=0))
-            rows.append(("generate_corpus default (640 isolated + 200 sentences), written", 840 / c, 840 / w,
-                         f"samples/s (CPU {c:.1f} s, wall {w:.1f} s)"))
+            rows.append(
+                (
+                    "generate_corpus default (640 isolated + 200 sentences), written",
+                    840 / c,
+                    840 / w,
+                    f"samples/s (CPU {c:.1f} s, wall {w:.1f} s)",
+                )
+            )
             du = sum(p.stat().st_size for p in (d / "full").rglob("*") if p.is_file()) / 2**20
             rows.append(("default corpus size on disk", du, du, "MiB"))
     share = (1.0 / iso[0]) / (1.0 / iso[0] + 1.0 / pq[0] + 1.0 / wav[0])
     table = ["| what | rate (CPU time) | rate (wall) | unit |", "|---|---:|---:|---|"]
     table += [f"| {a} | {b:.1f} | {c:.1f} | {u} |" for a, b, c, u in rows]
-    table.append(f"| share of generation in one written isolated sample: synth / (synth + parquet + wav) "
-                 f"| {share:.2f} | | ratio |")
+    table.append(
+        f"| share of generation in one written isolated sample: synth / (synth + parquet + wav) "
+        f"| {share:.2f} | | ratio |"
+    )
     load = os.getloadavg()[0]
     n_cpus = nproc(drop_env="OMP_NUM_THREADS")  # nproc honours OMP_NUM_THREADS
     cmd = "  .venv/bin/python benchmarks/bench_synth.py" + (" --full" if args.full else "")
-    md = "\n".join([
-        "# Synthetic corpus generator speed", "",
-        "Command:", "", "```", cmd, "```", "",
-        f"Machine: nproc={n_cpus}, {cpu_model()}; Python {platform.python_version()}, numpy {np.__version__}; "
-        f"one process, OMP_NUM_THREADS=1; shared machine, 1-min load average {load:.1f} at the end; "
-        "best of 3 for the per-call rates.",
-        f"Date: {utc_stamp()}", "",
-        *table, "",
-    ])
+    md = "\n".join(
+        [
+            "# Synthetic corpus generator speed",
+            "",
+            "Command:",
+            "",
+            "```",
+            cmd,
+            "```",
+            "",
+            f"Machine: nproc={n_cpus}, {cpu_model()}; Python {platform.python_version()}, numpy {np.__version__}; "
+            f"one process, OMP_NUM_THREADS=1; shared machine, 1-min load average {load:.1f} at the end; "
+            "best of 3 for the per-call rates.",
+            f"Date: {utc_stamp()}",
+            "",
+            *table,
+            "",
+        ]
+    )
     print(md)
     write_result(ROOT / "benchmarks" / "results" / "synth.md", md)
 

@@ -51,7 +51,7 @@ def _time_block(log: Path) -> dict:
         out["cpu_s"] = float(m.group(1)) + float(n.group(1))
     if w:
         parts = [float(x) for x in w.group(1).split(":")]
-        out["wall_s"] = sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
+        out["wall_s"] = sum(p * 60**i for i, p in enumerate(reversed(parts)))
     return out
 
 
@@ -60,8 +60,20 @@ def _load_stats(log: Path) -> dict:
     return {"n": len(vals), "mean": sum(vals) / len(vals), "min": min(vals), "max": max(vals)} if vals else {}
 
 
-_KEYS = ("dim", "ff", "enc_layers", "dec_layers", "heads", "dropout", "lr", "warmup_steps", "batch_size",
-         "label_smoothing", "src_vocab_type", "tgt_vocab_type")
+_KEYS = (
+    "dim",
+    "ff",
+    "enc_layers",
+    "dec_layers",
+    "heads",
+    "dropout",
+    "lr",
+    "warmup_steps",
+    "batch_size",
+    "label_smoothing",
+    "src_vocab_type",
+    "tgt_vocab_type",
+)
 
 
 def _setting_row(run: Path) -> str:
@@ -70,7 +82,7 @@ def _setting_row(run: Path) -> str:
     cfg = yaml.safe_load((run / "config.yaml").read_text())
     hist = json.loads((run / "metrics.json").read_text())["epochs"]
     best = max(r.get("val_bleu", float("nan")) for r in hist)
-    return (f"| {run.name} | " + ", ".join(f"{k}={cfg[k]}" for k in _KEYS) + f" | {len(hist)} | {best:.2f} |")
+    return f"| {run.name} | " + ", ".join(f"{k}={cfg[k]}" for k in _KEYS) + f" | {len(hist)} | {best:.2f} |"
 
 
 def _latency(tr, sentences, *, beam: int, alpha: float) -> dict:
@@ -83,8 +95,13 @@ def _latency(tr, sentences, *, beam: int, alpha: float) -> dict:
     wall.sort()
     cpu.sort()
     q = lambda xs, p: xs[min(len(xs) - 1, int(round(p * (len(xs) - 1))))]  # noqa: E731
-    return {"p50_ms": 1000 * q(wall, 0.5), "p95_ms": 1000 * q(wall, 0.95), "cpu_p50_ms": 1000 * q(cpu, 0.5),
-            "cpu_p95_ms": 1000 * q(cpu, 0.95), "n": len(wall)}
+    return {
+        "p50_ms": 1000 * q(wall, 0.5),
+        "p95_ms": 1000 * q(wall, 0.95),
+        "cpu_p50_ms": 1000 * q(cpu, 0.5),
+        "cpu_p95_ms": 1000 * q(cpu, 0.95),
+        "n": len(wall),
+    }
 
 
 def main() -> None:
@@ -95,8 +112,13 @@ def main() -> None:
     ap.add_argument("--train-log", type=Path, default=None, help="log with a /usr/bin/time -v block of the training")
     ap.add_argument("--load-log", type=Path, default=None, help="lines 'HH:MM:SS load1 load5 load15' during training")
     ap.add_argument("--settings-tried", type=int, default=1, help="training settings tried so far (for the record)")
-    ap.add_argument("--compare", type=Path, action="append", default=[],
-                    help="run folders of the other settings tried (their dev BLEU is listed; test is not run on them)")
+    ap.add_argument(
+        "--compare",
+        type=Path,
+        action="append",
+        default=[],
+        help="run folders of the other settings tried (their dev BLEU is listed; test is not run on them)",
+    )
     ap.add_argument("--train-command", default=None, help="the exact training command, for the record")
     ap.add_argument("--note", default=None, help="a remark appended to the results file")
     ap.add_argument("--data", type=Path, default=DATA)
@@ -115,22 +137,29 @@ def main() -> None:
     load_start = os.getloadavg()
     if args.train:
         from signfuse.train.translation import train_translation
-        train_translation(train_csv, dev_csv, args.run, max_minutes=args.max_minutes, epochs=100, threads=1,
-                          overwrite=True)
+
+        train_translation(
+            train_csv, dev_csv, args.run, max_minutes=args.max_minutes, epochs=100, threads=1, overwrite=True
+        )
     run = args.run
     hist = json.loads((run / "metrics.json").read_text())["epochs"]
     cfg = __import__("yaml").safe_load((run / "config.yaml").read_text())
     timing = {}
     if (run / "train_time.json").is_file():
         sess = json.loads((run / "train_time.json").read_text())["sessions"]
-        timing = {"wall_s": sum(s["wall_s"] for s in sess), "cpu_s": sum(s["cpu_s"] for s in sess), "sessions": len(sess)}
+        timing = {
+            "wall_s": sum(s["wall_s"] for s in sess),
+            "cpu_s": sum(s["cpu_s"] for s in sess),
+            "sessions": len(sess),
+        }
     if args.train_log and args.train_log.is_file():
         timing.update(_time_block(args.train_log))
     load = _load_stats(args.load_log) if args.load_log and args.load_log.is_file() else {}
 
     # selection on dev only: checkpoint x alpha, beam 5
-    cands = [("best.ckpt", run / "best.ckpt")] + ([("averaged.ckpt", run / "averaged.ckpt")]
-                                                   if (run / "averaged.ckpt").is_file() else [])
+    cands = [("best.ckpt", run / "best.ckpt")] + (
+        [("averaged.ckpt", run / "averaged.ckpt")] if (run / "averaged.ckpt").is_file() else []
+    )
     dev_rows = []
     for name, path in cands:
         tr = load_translator(path)
@@ -143,11 +172,15 @@ def main() -> None:
     ev_dir = run / "bench_eval"
     dev = evaluate_translation(tr, dev_csv, beam=5, alpha=a, split="dev", out_dir=ev_dir / "dev")
     test = evaluate_translation(tr, test_csv, beam=5, alpha=a, out_dir=ev_dir / "test")  # the test split, once
-    stmc_dev = evaluate_translation(tr, dev_csv, beam=5, alpha=a, glosses=d / "stmc_predictions.dev.csv",
-                                    out_dir=ev_dir / "stmc_dev")
-    stmc_test = evaluate_translation(tr, test_csv, beam=5, alpha=a, glosses=d / "stmc_predictions.test.csv",
-                                     out_dir=ev_dir / "stmc_test")
-    wer = {s: score_glosses(d / f"PHOENIX-2014-T.{s}.corpus.csv", d / f"stmc_predictions.{s}.csv") for s in ("dev", "test")}
+    stmc_dev = evaluate_translation(
+        tr, dev_csv, beam=5, alpha=a, glosses=d / "stmc_predictions.dev.csv", out_dir=ev_dir / "stmc_dev"
+    )
+    stmc_test = evaluate_translation(
+        tr, test_csv, beam=5, alpha=a, glosses=d / "stmc_predictions.test.csv", out_dir=ev_dir / "stmc_test"
+    )
+    wer = {
+        s: score_glosses(d / f"PHOENIX-2014-T.{s}.corpus.csv", d / f"stmc_predictions.{s}.csv") for s in ("dev", "test")
+    }
 
     # speed on one thread, side by side
     test_glosses = [p.glosses for p in read_pairs(test_csv)]
@@ -163,25 +196,37 @@ def main() -> None:
 
     best_epoch = max(hist, key=lambda r: r.get("val_bleu", -1))
     f = lambda x: f"{x:.2f}"  # noqa: E731
-    cmd = f"`.venv/bin/python benchmarks/bench_translate.py --run {run}" + \
-          "".join(f" --compare {c}" for c in args.compare) + \
-          (f" --train-log {args.train_log}" if args.train_log else "") + \
-          (f" --load-log {args.load_log}" if args.load_log else "") + f" --settings-tried {args.settings_tried}`"
+    cmd = (
+        f"`.venv/bin/python benchmarks/bench_translate.py --run {run}"
+        + "".join(f" --compare {c}" for c in args.compare)
+        + (f" --train-log {args.train_log}" if args.train_log else "")
+        + (f" --load-log {args.load_log}" if args.load_log else "")
+        + f" --settings-tried {args.settings_tried}`"
+    )
     lines = [
-        "# Gloss to text translation (PHOENIX-2014T)", "",
+        "# Gloss to text translation (PHOENIX-2014T)",
+        "",
         f"Command: {cmd}  ",
-        "Training command: `" + (args.train_command or
-                                 f"signfuse translate train --train PHOENIX-2014-T.train.corpus.csv --dev "
-                                 f"PHOENIX-2014-T.dev.corpus.csv --out {run} --epochs 100 --max-minutes "
-                                 f"{cfg.get('max_minutes')} --threads {cfg.get('threads')}") + "`  ",
+        "Training command: `"
+        + (
+            args.train_command
+            or f"signfuse translate train --train PHOENIX-2014-T.train.corpus.csv --dev "
+            f"PHOENIX-2014-T.dev.corpus.csv --out {run} --epochs 100 --max-minutes "
+            f"{cfg.get('max_minutes')} --threads {cfg.get('threads')}"
+        )
+        + "`  ",
         f"Machine: {machine(cpus=nproc(drop_env='OMP_'))}; decoding on one thread  ",
         f"Date: {utc_stamp()}  ",
         f"Load average: during training {f(load['mean'])} on average (min {f(load['min'])}, max {f(load['max'])}, "
         f"{load['n']} samples); at this benchmark's start {f(load_start[0])}, end {f(load_end[0])}. "
         "**The 2 cores were shared with 5 other engineers**: wall times include waiting."
-        if load else f"Load average at start {f(load_start[0])}, end {f(load_end[0])} (the machine is shared).", "",
-        "## Training", "",
-        "| measurement | value |", "|---|---:|",
+        if load
+        else f"Load average at start {f(load_start[0])}, end {f(load_end[0])} (the machine is shared).",
+        "",
+        "## Training",
+        "",
+        "| measurement | value |",
+        "|---|---:|",
         f"| model | {cfg['enc_layers']}+{cfg['dec_layers']}-layer Transformer, d={cfg['dim']}, ff={cfg['ff']}, "
         f"{cfg['heads']} heads, dropout {cfg['dropout']}, label smoothing {cfg['label_smoothing']}, "
         f"tied target embeddings: {cfg['tie_embeddings']} |",
@@ -193,16 +238,33 @@ def main() -> None:
         f"| training CPU time (user+sys) | {f(timing.get('cpu_s', float('nan')) / 60)} min "
         f"(= {f(timing.get('cpu_s', float('nan')) / max(1e-9, timing.get('wall_s', float('nan'))))} cores on average; "
         "the goal's budget is 30 min x 2 cores = 60 CPU-min) |",
-        f"| training settings tried | {args.settings_tried} |", "",
-        "Dev BLEU per epoch (greedy): " + ", ".join(f"{r['epoch']}: {f(r.get('val_bleu', float('nan')))}" for r in hist), "",
-        *(["Settings tried (selected by best dev BLEU, greedy, during training; test run only on the chosen one):", "",
-           "| run | setting | epochs in budget | best dev BLEU (greedy) |", "|---|---|---:|---:|"]
-          + [_setting_row(r) for r in [run, *args.compare]] + [""] if args.compare else []),
-        "## Selection on dev (beam 5)", "",
-        "| checkpoint | alpha | dev BLEU-4 |", "|---|---:|---:|",
-        *[f"| {r['ckpt']} | {r['alpha']} | {f(r['dev_bleu'])} |" for r in dev_rows], "",
-        f"Chosen: {choice['ckpt']}, alpha {choice['alpha']}. The test split was evaluated once, with this setting.", "",
-        "## BLEU", "",
+        f"| training settings tried | {args.settings_tried} |",
+        "",
+        "Dev BLEU per epoch (greedy): "
+        + ", ".join(f"{r['epoch']}: {f(r.get('val_bleu', float('nan')))}" for r in hist),
+        "",
+        *(
+            [
+                "Settings tried (selected by best dev BLEU, greedy, during training; test run only on the chosen one):",
+                "",
+                "| run | setting | epochs in budget | best dev BLEU (greedy) |",
+                "|---|---|---:|---:|",
+            ]
+            + [_setting_row(r) for r in [run, *args.compare]]
+            + [""]
+            if args.compare
+            else []
+        ),
+        "## Selection on dev (beam 5)",
+        "",
+        "| checkpoint | alpha | dev BLEU-4 |",
+        "|---|---:|---:|",
+        *[f"| {r['ckpt']} | {r['alpha']} | {f(r['dev_bleu'])} |" for r in dev_rows],
+        "",
+        f"Chosen: {choice['ckpt']}, alpha {choice['alpha']}. The test split was evaluated once, with this setting.",
+        "",
+        "## BLEU",
+        "",
         "| input glosses | split | BLEU-4 | BLEU-1 | BLEU-2 | BLEU-3 | chrF | ROUGE-L | anchor |",
         "|---|---|---:|---:|---:|---:|---:|---:|---|",
         f"| ground truth | dev | {f(dev['bleu'])} | {f(dev['bleu1'])} | {f(dev['bleu2'])} | {f(dev['bleu3'])} | "
@@ -213,21 +275,34 @@ def main() -> None:
         f"{f(stmc_dev['bleu2'])} | {f(stmc_dev['bleu3'])} | {f(stmc_dev['chrf'])} | {f(stmc_dev['rouge_l'])} | |",
         f"| STMC predictions (WER {f(wer['test']['wer'])}) | test | **{f(stmc_test['bleu'])}** | {f(stmc_test['bleu1'])} | "
         f"{f(stmc_test['bleu2'])} | {f(stmc_test['bleu3'])} | {f(stmc_test['chrf'])} | {f(stmc_test['rouge_l'])} | "
-        "25.4 (STMC-Transformer ensemble, Yin & Read 2020) |", "",
+        "25.4 (STMC-Transformer ensemble, Yin & Read 2020) |",
+        "",
         f"sacreBLEU signature: `{test['signature']}`. Unknown test glosses (not in the training vocabulary): "
-        f"{test['unknown_glosses']}. ROUGE-L: mean sentence LCS F1 (torchmetrics, whitespace tokens).", "",
+        f"{test['unknown_glosses']}. ROUGE-L: mean sentence LCS F1 (torchmetrics, whitespace tokens).",
+        "",
         f"Goal (test BLEU-4 >= 24.9 from ground-truth glosses): **{'met' if test['bleu'] >= 24.9 else 'NOT met'}**."
-        + ("" if test["bleu"] >= 24.9 else
-           f" Training got {f(timing.get('cpu_s', float('nan')) / 60)} CPU-minutes of the 60 the goal allows "
-           f"(30 min x 2 cores): the shared machine's load averaged {f(load.get('mean', float('nan')))} on 2 cores. "
-           f"Dev BLEU was still rising at the last epoch ({f(hist[-2].get('val_bleu', float('nan')))} -> "
-           f"{f(hist[-1].get('val_bleu', float('nan')))}), so the budget, not the model, stopped it; "
-           f"Yin & Read's 2-layer Transformer trains for many more epochs."), "",
-        "## Gloss WER of the STMC predictions (`signfuse score`)", "",
-        "| split | WER | substitutions | deletions | insertions | reference glosses | published |", "|---|---:|---:|---:|---:|---:|---:|",
-        *[f"| {s} | {f(w['wer'])} | {w['substitutions']} | {w['deletions']} | {w['insertions']} | {w['ref_words']} | "
-          f"{ {'dev': '19.6', 'test': '21.0'}[s]} |" for s, w in wer.items()], "",
-        "## Speed (one thread, same run, test set)", "",
+        + (
+            ""
+            if test["bleu"] >= 24.9
+            else f" Training got {f(timing.get('cpu_s', float('nan')) / 60)} CPU-minutes of the 60 the goal allows "
+            f"(30 min x 2 cores): the shared machine's load averaged {f(load.get('mean', float('nan')))} on 2 cores. "
+            f"Dev BLEU was still rising at the last epoch ({f(hist[-2].get('val_bleu', float('nan')))} -> "
+            f"{f(hist[-1].get('val_bleu', float('nan')))}), so the budget, not the model, stopped it; "
+            f"Yin & Read's 2-layer Transformer trains for many more epochs."
+        ),
+        "",
+        "## Gloss WER of the STMC predictions (`signfuse score`)",
+        "",
+        "| split | WER | substitutions | deletions | insertions | reference glosses | published |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+        *[
+            f"| {s} | {f(w['wer'])} | {w['substitutions']} | {w['deletions']} | {w['insertions']} | {w['ref_words']} | "
+            f"{ {'dev': '19.6', 'test': '21.0'}[s] } |"
+            for s, w in wer.items()
+        ],
+        "",
+        "## Speed (one thread, same run, test set)",
+        "",
         "| decoding | sentences/s (batches of 64), wall | sentences/s, CPU time | one sentence p50 / p95, wall | "
         "one sentence p50 / p95, CPU time | goal |",
         "|---|---:|---:|---:|---:|---|",
@@ -235,10 +310,12 @@ def main() -> None:
         f"{f(lat[1]['p95_ms'])} ms | {f(lat[1]['cpu_p50_ms'])} / {f(lat[1]['cpu_p95_ms'])} ms | >= 200 sentences/s |",
         f"| beam 5 | {f(n_test / speed[5]['wall_s'])} | {f(n_test / speed[5]['cpu_s'])} | {f(lat[5]['p50_ms'])} / "
         f"{f(lat[5]['p95_ms'])} ms | {f(lat[5]['cpu_p50_ms'])} / {f(lat[5]['cpu_p95_ms'])} ms | >= 30 sentences/s; "
-        "p95 <= 50 ms |", "",
+        "p95 <= 50 ms |",
+        "",
         f"Beam 5 / greedy time ratio: {f(speed[5]['wall_s'] / speed[1]['wall_s'])}x. Latency over the first "
         f"{lat[5]['n']} test sentences, one at a time. CPU seconds beside wall seconds show how much of the time "
-        "was waiting for a shared core.", "",
+        "was waiting for a shared core.",
+        "",
     ]
     if args.note:
         lines += [args.note, ""]

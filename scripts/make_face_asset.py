@@ -26,8 +26,9 @@ def main() -> None:
 
     img = astronaut()  # (512, 512, 3) RGB uint8
     h, w = img.shape[:2]
-    with mp.solutions.face_mesh.FaceMesh(static_image_mode=True, max_num_faces=1,
-                                         refine_landmarks=False, min_detection_confidence=0.5) as fm:
+    with mp.solutions.face_mesh.FaceMesh(
+        static_image_mode=True, max_num_faces=1, refine_landmarks=False, min_detection_confidence=0.5
+    ) as fm:
         res = fm.process(img)
     if not res.multi_face_landmarks:
         raise SystemExit("MediaPipe found no face in astronaut()")
@@ -37,17 +38,30 @@ def main() -> None:
     iod = np.linalg.norm(pts[33, :2] - pts[263, :2])
     pts /= iod
     conn = mp.solutions.face_mesh_connections
+
     def edges(s):
         return np.array(sorted(tuple(sorted(e)) for e in s), dtype=np.int16)
+
     out = Path(__file__).resolve().parents[1] / "src" / "signfuse" / "assets" / "face_mesh.npz"
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.stem + ".tmp.npz")
     np.savez_compressed(
-        tmp, points=pts.astype(np.float32),
-        tesselation=edges(conn.FACEMESH_TESSELATION), contours=edges(conn.FACEMESH_CONTOURS),
-        source=np.array(json.dumps({"image": "skimage.data.astronaut()", "size": [w, h],
-                                    "mediapipe": mp.__version__, "units": "outer-eye-corner distance 33-263 = 1",
-                                    "axes": "x right, y down, z depth (MediaPipe relative)"})))
+        tmp,
+        points=pts.astype(np.float32),
+        tesselation=edges(conn.FACEMESH_TESSELATION),
+        contours=edges(conn.FACEMESH_CONTOURS),
+        source=np.array(
+            json.dumps(
+                {
+                    "image": "skimage.data.astronaut()",
+                    "size": [w, h],
+                    "mediapipe": mp.__version__,
+                    "units": "outer-eye-corner distance 33-263 = 1",
+                    "axes": "x right, y down, z depth (MediaPipe relative)",
+                }
+            )
+        ),
+    )
     tmp.replace(out)
     print(f"wrote {out} ({pts.shape[0]} points)")
 

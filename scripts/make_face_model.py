@@ -37,8 +37,9 @@ def _mesh(img: np.ndarray) -> np.ndarray:
     import mediapipe as mp
 
     h, w = img.shape[:2]
-    with mp.solutions.face_mesh.FaceMesh(static_image_mode=True, max_num_faces=1, refine_landmarks=False,
-                                         min_detection_confidence=0.5) as fm:
+    with mp.solutions.face_mesh.FaceMesh(
+        static_image_mode=True, max_num_faces=1, refine_landmarks=False, min_detection_confidence=0.5
+    ) as fm:
         res = fm.process(np.ascontiguousarray(img[:, :, :3]))
     if not res.multi_face_landmarks:
         raise SystemExit("MediaPipe found no face")
@@ -54,7 +55,7 @@ def _procrustes(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
     d = np.sign(np.linalg.det(u @ vt))
     D = np.diag([1.0, 1.0, d])
     R = u @ D @ vt
-    scale = np.trace(np.diag(s) @ D) / np.sum(src ** 2)
+    scale = np.trace(np.diag(s) @ D) / np.sum(src**2)
     return scale * src @ R
 
 
@@ -66,7 +67,7 @@ def _mirror_pairs(p: np.ndarray) -> np.ndarray:
     n = q[263] - q[33]
     n /= np.linalg.norm(n)
     for _ in range(10):
-        m = q - 2 * np.outer(q @ n, n)                   # mirror through the plane x.n = 0
+        m = q - 2 * np.outer(q @ n, n)  # mirror through the plane x.n = 0
         _, pair = cKDTree(q).query(m)
         # refit the plane normal from matched pairs: q_i - q_pair(i) is along n
         d = q - q[pair]
@@ -101,11 +102,11 @@ def main() -> None:
     mirror = q[pair] - 2 * np.outer(q[pair] @ nx, nx)
     sym = 0.5 * (q + mirror)
     # canonical axes
-    up = np.array([0.0, 1.0, 0.0])                      # image "down" as the photos saw the face
+    up = np.array([0.0, 1.0, 0.0])  # image "down" as the photos saw the face
     ny = up - (up @ nx) * nx
     ny /= np.linalg.norm(ny)
     nz = np.cross(nx, ny)
-    R = np.stack([nx, ny, nz])                          # rows: new axes
+    R = np.stack([nx, ny, nz])  # rows: new axes
     model = sym @ R.T
     model -= model.mean(axis=0)
     model /= np.linalg.norm(model[263] - model[33])
@@ -119,7 +120,14 @@ def main() -> None:
         np.save(tmp, arr)
         tmp.replace(out)
         print(f"wrote {out} {arr.shape}")
-    print("nose tip", model[1], "left eye outer (263)", model[263], "self-paired points", int(np.sum(pair == np.arange(468))))
+    print(
+        "nose tip",
+        model[1],
+        "left eye outer (263)",
+        model[263],
+        "self-paired points",
+        int(np.sum(pair == np.arange(468))),
+    )
 
 
 if __name__ == "__main__":

@@ -42,8 +42,15 @@ def shared_models() -> Path:
 
 # Optional dependencies (extras) that some tests skip without. `make test` installs `.[all,test]` and sets
 # SIGNFUSE_REQUIRE_EXTRAS=1, so there a missing or broken extra stops the run instead of skipping quietly.
-EXTRAS = {"mediapipe": "vision", "fastapi": "annotate", "uvicorn": "annotate", "onnx": "export",
-          "onnxruntime": "export", "ray": "ray", "playwright": "test"}
+EXTRAS = {
+    "mediapipe": "vision",
+    "fastapi": "annotate",
+    "uvicorn": "annotate",
+    "onnx": "export",
+    "onnxruntime": "export",
+    "ray": "ray",
+    "playwright": "test",
+}
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -57,8 +64,7 @@ def pytest_configure(config: pytest.Config) -> None:
             except ImportError as e:
                 broken.append(f"{module} (extra [{extra}]): {e}")
         if broken:
-            raise pytest.UsageError("SIGNFUSE_REQUIRE_EXTRAS=1 but these cannot be imported:\n  "
-                                    + "\n  ".join(broken))
+            raise pytest.UsageError("SIGNFUSE_REQUIRE_EXTRAS=1 but these cannot be imported:\n  " + "\n  ".join(broken))
     # Tests use small tensors: one intra-op thread is faster than two fighting over a shared CPU.
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     try:

@@ -10,8 +10,12 @@ from signfuse.topology import FACE_POINTS_468, FACE_REGIONS, HAND_POINTS, POSE_P
 
 
 def _seq(rng, frames=20, fps=25.0, dims=3, missing=0.0):
-    comps = (Component("POSE", POSE_POINTS), Component("FACE", FACE_POINTS_468),
-             Component("LEFT_HAND", HAND_POINTS), Component("RIGHT_HAND", HAND_POINTS))
+    comps = (
+        Component("POSE", POSE_POINTS),
+        Component("FACE", FACE_POINTS_468),
+        Component("LEFT_HAND", HAND_POINTS),
+        Component("RIGHT_HAND", HAND_POINTS),
+    )
     data = rng.uniform(100, 500, size=(frames, 1, 543, dims)).astype(np.float32)
     conf = (rng.random((frames, 1, 543)) >= missing).astype(np.float32)
     return LandmarkSequence(comps, data, conf, fps, width=640, height=480)
@@ -40,7 +44,9 @@ def test_normalize_known_answer(rng):
     n = pp.normalize(seq)
     mid = (n.point("POSE", "LEFT_SHOULDER") + n.point("POSE", "RIGHT_SHOULDER")) / 2
     np.testing.assert_allclose(mid[..., :2], 0, atol=1e-5)
-    width = np.linalg.norm(n.point("POSE", "LEFT_SHOULDER")[..., :2] - n.point("POSE", "RIGHT_SHOULDER")[..., :2], axis=-1)
+    width = np.linalg.norm(
+        n.point("POSE", "LEFT_SHOULDER")[..., :2] - n.point("POSE", "RIGHT_SHOULDER")[..., :2], axis=-1
+    )
     np.testing.assert_allclose(width, 1.0, rtol=1e-5)
     # a point 50 px right of the midpoint is 0.5 shoulder widths right
     np.testing.assert_allclose(n.data[0, 0, 0, 0], (seq.data[0, 0, 0, 0] - 250) / 100, rtol=1e-5)
@@ -72,6 +78,7 @@ def test_to_streams_shapes_and_values(rng):
 
 def test_to_streams_2d_and_partial_components(shared_data):
     from signfuse import io
+
     seq = io.read(shared_data / "pose" / "openpose.pose")
     s = pp.to_streams(seq)
     assert s["hands"].n_features == 126 and np.all(s["hands"].values[:, 2::3] == 0)  # z = 0
@@ -81,9 +88,9 @@ def test_to_streams_2d_and_partial_components(shared_data):
 def test_interpolate_gaps_exact_on_ramp():
     seq = _ramp()
     conf = seq.confidence.copy()
-    conf[5:8] = 0          # 3-frame gap: filled
-    conf[15:25] = 0        # 10-frame gap: too long
-    conf[0:2] = 0          # leading gap: no extrapolation
+    conf[5:8] = 0  # 3-frame gap: filled
+    conf[15:25] = 0  # 10-frame gap: too long
+    conf[0:2] = 0  # leading gap: no extrapolation
     gappy = seq.replace(confidence=conf, data=np.where(conf[..., None] > 0, seq.data, 0))
     out = pp.interpolate_gaps(gappy, max_gap=4, confidence=0.5)
     np.testing.assert_allclose(out.data[5:8], seq.data[5:8], atol=1e-6)
@@ -109,7 +116,7 @@ def test_savgol_keeps_quadratics_and_gaps(rng):
     seq = _ramp(T=40)
     t = np.arange(40) / 10.0
     data = seq.data.copy()
-    data[..., 0] = (t ** 2)[:, None, None]
+    data[..., 0] = (t**2)[:, None, None]
     quad = seq.replace(data=data)
     np.testing.assert_allclose(pp.smooth_savgol(quad, window=7, polyorder=2).data, quad.data, atol=1e-4)
     conf = quad.confidence.copy()
@@ -121,7 +128,7 @@ def test_savgol_keeps_quadratics_and_gaps(rng):
 
 
 def test_resample_fps_linear_exact():
-    seq = _ramp(T=31, fps=10.0)   # 3.0 s
+    seq = _ramp(T=31, fps=10.0)  # 3.0 s
     out = pp.resample_fps(seq, fps=25.0)
     assert out.fps == 25.0 and out.n_frames == 76
     np.testing.assert_allclose(out.data[:, 0, 0, 0], np.arange(76) / 25.0, atol=1e-5)
@@ -154,7 +161,9 @@ def test_mirror_swaps_left_right(rng):
     seq = _seq(rng)
     m = pp.mirror(seq)
     assert m.component_names == seq.component_names
-    np.testing.assert_allclose(m.component_data("RIGHT_HAND")[0][..., 0], 640 - seq.component_data("LEFT_HAND")[0][..., 0])
+    np.testing.assert_allclose(
+        m.component_data("RIGHT_HAND")[0][..., 0], 640 - seq.component_data("LEFT_HAND")[0][..., 0]
+    )
     np.testing.assert_allclose(m.point("POSE", "LEFT_WRIST")[..., 0], 640 - seq.point("POSE", "RIGHT_WRIST")[..., 0])
     np.testing.assert_allclose(m.point("POSE", "NOSE")[..., 1], seq.point("POSE", "NOSE")[..., 1])
     assert pp.mirror(m).equals(seq, atol=1e-4)
@@ -200,8 +209,9 @@ def test_augment_deterministic(rng):
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-PROPS = settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
-                 database=None)
+PROPS = settings(
+    max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, database=None
+)
 
 
 @PROPS
@@ -221,6 +231,7 @@ def test_properties_mirror_interpolate_resample(seed, missing, frames):
 
 def test_augment_streams_is_seeded_and_keeps_streams_aligned():
     from signfuse.preprocess import augment_streams
+
     rng = np.random.default_rng(0)
     v = {"a": rng.normal(size=(40, 3)).astype(np.float32), "b": np.arange(40, dtype=np.float32)[:, None]}
     m = {"a": np.ones(40, bool), "b": np.arange(40) % 2 == 0}

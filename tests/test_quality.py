@@ -23,8 +23,15 @@ def _seq(T=10, *, left=(), right=(), pose=True):
 
 def test_rates_per_part():
     r = detection_rates(_seq(left=range(2), right=range(1, 7)))
-    assert r == {"pose": 1.0, "face": None, "left_hand": 0.2, "right_hand": 0.6, "hands": 0.7,
-                 "both_hands": 0.1, "frames": 10}
+    assert r == {
+        "pose": 1.0,
+        "face": None,
+        "left_hand": 0.2,
+        "right_hand": 0.6,
+        "hands": 0.7,
+        "both_hands": 0.1,
+        "frames": 10,
+    }
     assert format_rates(r, ["face", "hands"]) == "face n/a, hands 70%"
     z = detection_rates(_seq(T=0, pose=False))
     assert z["pose"] == 0.0 and z["frames"] == 0
@@ -33,8 +40,11 @@ def test_rates_per_part():
 def test_require_detected_refuses_names_file_parts_and_rates(caplog):
     seq = _seq(left=range(2), right=range(1, 7))
     assert require_detected(seq, ["hands", "pose"], path="clip.pose")["hands"] == 0.7
-    with pytest.raises(DataError, match=r"clip.pose: mostly missing: both hands 10%, face n/a of 10 frames "
-                                        r"\(needs at least 50% each\)"):
+    with pytest.raises(
+        DataError,
+        match=r"clip.pose: mostly missing: both hands 10%, face n/a of 10 frames "
+        r"\(needs at least 50% each\)",
+    ):
         require_detected(seq, ["both_hands", "face"], path="clip.pose")
     with pytest.raises(DataError, match="left hand 20%"):
         require_detected(seq, "left_hand", min_rate=0.25)
@@ -54,14 +64,15 @@ def test_nan_coordinates_with_confidence_count_as_missing():
     k = names.index("LEFT_HAND")
     start = sum(c.n_points for c in seq.components[:k])
     data = seq.data.copy()
-    data[:2, :, start:start + seq.components[k].n_points] = np.nan
+    data[:2, :, start : start + seq.components[k].n_points] = np.nan
     conf = seq.confidence.copy()
-    conf[:2, :, start:start + seq.components[k].n_points] = 1.0
+    conf[:2, :, start : start + seq.components[k].n_points] = 1.0
     nan_seq = type(seq)(seq.components, data, conf, fps=seq.fps)
     assert detection_rates(seq)["left_hand"] == 1.0 and detection_rates(nan_seq)["left_hand"] == 0.5
 
 
 def test_parts_for_streams():
     from signfuse.quality import parts_for_streams
+
     assert parts_for_streams(["hands_vel", "body", "face", "au", "audio"]) == ("hands", "pose", "face")
     assert parts_for_streams(["audio"]) == ()

@@ -34,7 +34,7 @@ def test_render_frame_draws_at_the_landmarks(sample):
     bg = img[0, 0].copy()
     sh = seq.point("POSE", "LEFT_SHOULDER")[0, 0]  # drawn as a filled dot
     x, y = int(round(sh[0] * 200)), int(round(sh[1] * 200))
-    assert np.any(img[y - 1:y + 2, x - 1:x + 2] != bg)
+    assert np.any(img[y - 1 : y + 2, x - 1 : x + 2] != bg)
     # far from every landmark, nothing is drawn
     assert np.all(img[2:10, 2:10] == bg)
     with pytest.raises(ParameterError, match="index"):
@@ -95,8 +95,9 @@ def test_render_cli(sample, tmp_path, runner):
     seq, y, sr, _ = sample
     pose = sio.write(seq, tmp_path / "s.pose")
     wav = synthetic.write_wav(tmp_path / "s.wav", y, sr=sr)
-    res = runner.invoke(cli, ["render", str(pose), "--out", str(tmp_path / "o.mp4"), "--audio", str(wav),
-                                   "--size", "96"])
+    res = runner.invoke(
+        cli, ["render", str(pose), "--out", str(tmp_path / "o.mp4"), "--audio", str(wav), "--size", "96"]
+    )
     assert res.exit_code == 0, res.output
     frames, has_audio = _decode(tmp_path / "o.mp4")
     assert len(frames) == seq.n_frames and has_audio

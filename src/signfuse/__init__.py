@@ -12,6 +12,14 @@ from .streams import Sample, Stream, align
 __version__ = "0.2.0"
 
 __all__ = [
-    "Component", "LandmarkSequence", "Stream", "Sample", "align",
-    "SignfuseError", "ParameterError", "DataError", "FormatError", "__version__",
+    "Component",
+    "LandmarkSequence",
+    "Stream",
+    "Sample",
+    "align",
+    "SignfuseError",
+    "ParameterError",
+    "DataError",
+    "FormatError",
+    "__version__",
 ]

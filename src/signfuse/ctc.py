@@ -34,7 +34,9 @@ def _as_list(log_probs: npt.ArrayLike, lengths: npt.ArrayLike | None) -> tuple[n
     return lp, [int(n) for n in np.asarray(lengths).reshape(-1)]
 
 
-def ctc_greedy_decode(log_probs: npt.ArrayLike, lengths: npt.ArrayLike | None = None, *, blank: int = 0) -> list[list[int]]:
+def ctc_greedy_decode(
+    log_probs: npt.ArrayLike, lengths: npt.ArrayLike | None = None, *, blank: int = 0
+) -> list[list[int]]:
     """Best path: argmax per frame, merge repeats, drop blanks. ``log_probs (B, T, C)`` or ``(T, C)``."""
     lp, lengths = _as_list(log_probs, lengths)
     out = []
@@ -56,7 +58,14 @@ def _lse(*xs: float) -> float:
     return m + math.log(sum(math.exp(x - m) for x in xs))
 
 
-def ctc_beam_decode(log_probs: npt.ArrayLike, lengths: npt.ArrayLike | None = None, *, beam: int = 8, blank: int = 0, prune: float = -12.0) -> list[list[int]]:
+def ctc_beam_decode(
+    log_probs: npt.ArrayLike,
+    lengths: npt.ArrayLike | None = None,
+    *,
+    beam: int = 8,
+    blank: int = 0,
+    prune: float = -12.0,
+) -> list[list[int]]:
     """CTC prefix beam search (no language model); ``log_probs`` are log-softmax outputs."""
     if isinstance(beam, bool) or not isinstance(beam, (int, np.integer)) or not 1 <= beam <= MAX_BEAM:
         raise ParameterError(f"beam={beam!r} must be an integer from 1 to {MAX_BEAM}")
@@ -79,13 +88,12 @@ def ctc_beam_decode(log_probs: npt.ArrayLike, lengths: npt.ArrayLike | None = No
                     ext = prefix + (c,)
                     e = nxt[ext]
                     if c == last:
-                        e[1] = _lse(e[1], pb + p)          # repeat needs a blank in between
+                        e[1] = _lse(e[1], pb + p)  # repeat needs a blank in between
                         s = nxt[prefix]
-                        s[1] = _lse(s[1], pnb + p)         # collapse the repeat
+                        s[1] = _lse(s[1], pnb + p)  # collapse the repeat
                     else:
                         e[1] = _lse(e[1], pb + p, pnb + p)
-            beams = dict(sorted(((k, (v[0], v[1])) for k, v in nxt.items()),
-                                key=lambda kv: -_lse(*kv[1]))[:beam])
+            beams = dict(sorted(((k, (v[0], v[1])) for k, v in nxt.items()), key=lambda kv: -_lse(*kv[1]))[:beam])
         best = max(beams.items(), key=lambda kv: _lse(*kv[1]))[0]
         results.append([int(c) for c in best])
     return results

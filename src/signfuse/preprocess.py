@@ -35,9 +35,22 @@ from .topology import (
 from .validators import check_rate
 
 __all__ = [
-    "normalize", "to_streams", "STREAM_NAMES", "interpolate_gaps", "smooth_one_euro", "smooth_savgol",
-    "resample_fps", "rotate", "scale", "shear", "time_warp", "frame_dropout", "landmark_dropout", "mirror",
-    "augment", "augment_streams",
+    "normalize",
+    "to_streams",
+    "STREAM_NAMES",
+    "interpolate_gaps",
+    "smooth_one_euro",
+    "smooth_savgol",
+    "resample_fps",
+    "rotate",
+    "scale",
+    "shear",
+    "time_warp",
+    "frame_dropout",
+    "landmark_dropout",
+    "mirror",
+    "augment",
+    "augment_streams",
 ]
 
 log = logging.getLogger(__name__)
@@ -142,9 +155,14 @@ def _gather(seq: LandmarkSequence, component: str, names: Sequence[str], person:
     return vals, seen
 
 
-def to_streams(seq: LandmarkSequence, *, streams: Iterable[str] = STREAM_NAMES,
-               face_regions: Iterable[str] = ("lips", "eyes", "brows", "nose"),
-               normalize: bool = True, person: int = 0) -> dict[str, Stream]:
+def to_streams(
+    seq: LandmarkSequence,
+    *,
+    streams: Iterable[str] = STREAM_NAMES,
+    face_regions: Iterable[str] = ("lips", "eyes", "brows", "nose"),
+    normalize: bool = True,
+    person: int = 0,
+) -> dict[str, Stream]:
     """Model-ready landmark streams.
 
     - ``"hands"``: LEFT_HAND then RIGHT_HAND, 21 points each, x, y, z (126 features);
@@ -229,13 +247,15 @@ def interpolate_gaps(seq: LandmarkSequence, *, max_gap: int = 5, confidence: flo
     new[t, n] = data[a, n] * (1 - w) + data[b, n] * w
     newc = conf.copy()
     newc[t, n] = confidence if confidence is not None else np.minimum(conf[a, n], conf[b, n])
-    return seq.replace(data=new.reshape(T, P, N, D).astype(np.float32),
-                       confidence=newc.reshape(T, P, N).astype(np.float32))
+    return seq.replace(
+        data=new.reshape(T, P, N, D).astype(np.float32), confidence=newc.reshape(T, P, N).astype(np.float32)
+    )
 
 
 # ---------------------------------------------------------------------------------------------- smoothing
-def smooth_one_euro(seq: LandmarkSequence, *, min_cutoff: float = 1.0, beta: float = 0.0,
-                    d_cutoff: float = 1.0) -> LandmarkSequence:
+def smooth_one_euro(
+    seq: LandmarkSequence, *, min_cutoff: float = 1.0, beta: float = 0.0, d_cutoff: float = 1.0
+) -> LandmarkSequence:
     """One Euro filter (Casiez, Roussel & Vogel, CHI 2012) on every coordinate, at the sequence's rate.
 
     ``min_cutoff`` (Hz) trades jitter for lag at low speed; ``beta`` raises the cutoff with speed so fast
@@ -328,7 +348,7 @@ def _sample_at(seq: LandmarkSequence, pos: np.ndarray) -> tuple[np.ndarray, np.n
     pos = np.clip(pos, 0, T - 1)
     lo = np.floor(pos).astype(np.int64)
     hi = np.minimum(lo + 1, T - 1)
-    w = (pos - lo)
+    w = pos - lo
     seen = _seen(seq)
     exact = w < 1e-9
     w4 = w[:, None, None, None]
@@ -385,18 +405,24 @@ def rotate(seq: LandmarkSequence, *, degrees: float, centre: Sequence[float] | N
     return _affine_xy(seq, M, centre)
 
 
-def shear(seq: LandmarkSequence, *, x: float = 0.0, y: float = 0.0,
-          centre: Sequence[float] | None = None) -> LandmarkSequence:
+def shear(
+    seq: LandmarkSequence, *, x: float = 0.0, y: float = 0.0, centre: Sequence[float] | None = None
+) -> LandmarkSequence:
     """Shear: ``x' = x + x_shear * y``, ``y' = y + y_shear * x`` (around ``centre``)."""
     return _affine_xy(seq, np.array([[1.0, float(x)], [float(y), 1.0]]), centre)
 
 
-def scale(seq: LandmarkSequence, *, factor: float | Sequence[float],
-          centre: Sequence[float] | None = None) -> LandmarkSequence:
+def scale(
+    seq: LandmarkSequence, *, factor: float | Sequence[float], centre: Sequence[float] | None = None
+) -> LandmarkSequence:
     """Scale the coordinates (x, y[, z]) by ``factor`` (a number or one per coordinate) around ``centre``
     (default: the centroid of observed points; z is scaled around 0)."""
     d = _spatial(seq)
-    f = np.broadcast_to(np.asarray(factor, dtype=np.float64), (d,)) if np.ndim(factor) == 0 else np.asarray(factor, float)
+    f = (
+        np.broadcast_to(np.asarray(factor, dtype=np.float64), (d,))
+        if np.ndim(factor) == 0
+        else np.asarray(factor, float)
+    )
     if f.shape != (d,) or not np.all(np.isfinite(f)) or np.any(f <= 0):
         raise ParameterError(f"factor={factor!r} must be a positive number or {d} positive numbers")
     c = np.zeros(d)
@@ -472,23 +498,33 @@ def frame_dropout(seq: LandmarkSequence, *, p: float, seed) -> LandmarkSequence:
     return _with(seq, seq.data, conf)
 
 
-def landmark_dropout(seq: LandmarkSequence, *, p: float, seed,
-                     components: Iterable[str] | None = None) -> LandmarkSequence:
+def landmark_dropout(
+    seq: LandmarkSequence, *, p: float, seed, components: Iterable[str] | None = None
+) -> LandmarkSequence:
     """Mark single points missing with probability ``p`` each (optionally only in ``components``)."""
     p = _check_prob("p", p)
     drop = _rng(seed).random(seq.confidence.shape) < p
     if components is not None:
         allowed = np.zeros(seq.n_points, bool)
-        for c in ([components] if isinstance(components, str) else components):
+        for c in [components] if isinstance(components, str) else components:
             allowed[seq.component_slice(c)] = True
         drop &= allowed[None, None, :]
     conf = np.where(drop, 0.0, seq.confidence)
     return _with(seq, seq.data, conf)
 
 
-def augment(seq: LandmarkSequence, *, seed, rotation_deg: float = 10.0, scale_range: tuple[float, float] = (0.9, 1.1),
-            shear_max: float = 0.1, time_warp_strength: float = 0.1, frame_dropout_p: float = 0.05,
-            landmark_dropout_p: float = 0.02, mirror_p: float = 0.0) -> LandmarkSequence:
+def augment(
+    seq: LandmarkSequence,
+    *,
+    seed,
+    rotation_deg: float = 10.0,
+    scale_range: tuple[float, float] = (0.9, 1.1),
+    shear_max: float = 0.1,
+    time_warp_strength: float = 0.1,
+    frame_dropout_p: float = 0.05,
+    landmark_dropout_p: float = 0.02,
+    mirror_p: float = 0.0,
+) -> LandmarkSequence:
     """A random combination of the augmentations above, fully determined by ``seed``.
 
     Order: mirror (with probability ``mirror_p``; 0 by default because it changes handedness, which
@@ -517,9 +553,16 @@ def augment(seq: LandmarkSequence, *, seed, rotation_deg: float = 10.0, scale_ra
     return out
 
 
-def augment_streams(values: Mapping[str, np.ndarray], masks: Mapping[str, np.ndarray], *, seed=None,
-                    speed: tuple[float, float] = (0.8, 1.25), gain: tuple[float, float] = (0.9, 1.1),
-                    noise: float = 0.01, max_frames: int | None = None) -> tuple[dict, dict]:
+def augment_streams(
+    values: Mapping[str, np.ndarray],
+    masks: Mapping[str, np.ndarray],
+    *,
+    seed=None,
+    speed: tuple[float, float] = (0.8, 1.25),
+    gain: tuple[float, float] = (0.9, 1.1),
+    noise: float = 0.01,
+    max_frames: int | None = None,
+) -> tuple[dict, dict]:
     """Seeded augmentation of a sample's feature streams (what recognition training uses).
 
     ``values``: stream -> ``(T, F)``; ``masks``: stream -> ``(T,)``. With a ``seed``: one random speed

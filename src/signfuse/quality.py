@@ -38,7 +38,7 @@ def _found(seq: LandmarkSequence, component: str) -> np.ndarray | None:
     """``(frames,)`` bool: the component was found in the frame; ``None`` when the sequence lacks it."""
     if not seq.has(component):
         return None
-    data, conf = seq.component_data(component)           # (T, people, n, dims), (T, people, n)
+    data, conf = seq.component_data(component)  # (T, people, n, dims), (T, people, n)
     # a point with confidence but NaN coordinates was not found either (such files exist in the wild)
     return ((conf > 0) & np.isfinite(data).all(axis=-1)).any(axis=(1, 2))
 
@@ -82,8 +82,14 @@ def format_rates(rates: dict[str, float | None], parts: Iterable[str] | None = N
     return ", ".join(shown)
 
 
-def require_detected(seq: LandmarkSequence, parts: Iterable[str], *, min_rate: float = DEFAULT_MIN_RATE,
-                     force: bool = False, path: str | PathLike[str] | None = None) -> dict[str, float | None]:
+def require_detected(
+    seq: LandmarkSequence,
+    parts: Iterable[str],
+    *,
+    min_rate: float = DEFAULT_MIN_RATE,
+    force: bool = False,
+    path: str | PathLike[str] | None = None,
+) -> dict[str, float | None]:
     """Check that every part in ``parts`` was found in at least ``min_rate`` of the frames.
 
     Returns :func:`detection_rates`. Raises :class:`~signfuse.errors.DataError` naming ``path``, the
@@ -99,8 +105,10 @@ def require_detected(seq: LandmarkSequence, parts: Iterable[str], *, min_rate: f
     short = [p for p in parts if (rates[p] or 0.0) < min_rate]
     if short:
         what = format_rates(rates, short)
-        msg = (f"mostly missing: {what} of {rates['frames']} frames (needs at least {100 * min_rate:.0f}% "
-               "each); the result would not rest on what it needs")
+        msg = (
+            f"mostly missing: {what} of {rates['frames']} frames (needs at least {100 * min_rate:.0f}% "
+            "each); the result would not rest on what it needs"
+        )
         if not force:
             raise DataError(msg + " (use --force / force=True to go on anyway)", path=path)
         log.warning("%s: %s; going on because of force", path if path is not None else "landmarks", msg)
@@ -108,8 +116,16 @@ def require_detected(seq: LandmarkSequence, parts: Iterable[str], *, min_rate: f
 
 
 #: which body part each stream builder reads (streams of audio need no detection)
-_STREAM_PARTS = {"hands": "hands", "hand_flexion": "hands", "handshape": "hands", "gesture": "hands",
-                 "motion": "hands", "face": "face", "au": "face", "body": "pose"}
+_STREAM_PARTS = {
+    "hands": "hands",
+    "hand_flexion": "hands",
+    "handshape": "hands",
+    "gesture": "hands",
+    "motion": "hands",
+    "face": "face",
+    "au": "face",
+    "body": "pose",
+}
 
 
 def parts_for_streams(streams: Iterable[str]) -> tuple[str, ...]:

@@ -188,8 +188,10 @@ class LandmarkSequence:
 
     def __repr__(self) -> str:
         comps = ", ".join(f"{c.name}:{c.n_points}" for c in self.components)
-        return (f"LandmarkSequence(frames={self.n_frames}, people={self.n_people}, dims={self.dims}, "
-                f"fps={self.fps:g}, components=[{comps}])")
+        return (
+            f"LandmarkSequence(frames={self.n_frames}, people={self.n_people}, dims={self.dims}, "
+            f"fps={self.fps:g}, components=[{comps}])"
+        )
 
     # ------------------------------------------------------------------ access
     def _resolve(self, name: str) -> str:
@@ -241,8 +243,15 @@ class LandmarkSequence:
     # ------------------------------------------------------------------ transforms
     def replace(self, **changes: Any) -> LandmarkSequence:
         """A copy with some fields replaced (``seq.replace(data=..., fps=...)``)."""
-        kwargs: dict[str, Any] = dict(components=self.components, data=self.data, confidence=self.confidence,
-                      fps=self.fps, times=self.times, width=self.width, height=self.height)
+        kwargs: dict[str, Any] = dict(
+            components=self.components,
+            data=self.data,
+            confidence=self.confidence,
+            fps=self.fps,
+            times=self.times,
+            width=self.width,
+            height=self.height,
+        )
         unknown = set(changes) - set(kwargs)
         if unknown:
             raise ParameterError(f"unknown LandmarkSequence fields: {sorted(unknown)}")
@@ -255,8 +264,11 @@ class LandmarkSequence:
         if not names:
             raise ParameterError("select() needs at least one component name")
         idx = np.concatenate([np.arange(self.component_slice(n).start, self.component_slice(n).stop) for n in names])
-        return self.replace(components=tuple(self.component(n) for n in names),
-                            data=self.data[:, :, idx, :], confidence=self.confidence[:, :, idx])
+        return self.replace(
+            components=tuple(self.component(n) for n in names),
+            data=self.data[:, :, idx, :],
+            confidence=self.confidence[:, :, idx],
+        )
 
     def __getitem__(self, key: slice | int | Sequence[int] | np.ndarray) -> LandmarkSequence:
         """Slice in time: ``seq[10:50]``, ``seq[::2]`` (fps is divided by the step), an index array."""
@@ -284,10 +296,9 @@ class LandmarkSequence:
         """Keep one person."""
         if not 0 <= index < self.n_people:
             raise ParameterError(f"person {index} out of range (sequence has {self.n_people})")
-        return self.replace(data=self.data[:, index:index + 1], confidence=self.confidence[:, index:index + 1])
+        return self.replace(data=self.data[:, index : index + 1], confidence=self.confidence[:, index : index + 1])
 
-    def to_array(self, *, person: int = 0, dims: int | None = None,
-                 fill: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    def to_array(self, *, person: int = 0, dims: int | None = None, fill: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
         """Flatten to ``(values (frames, points * dims) float32, mask (frames, points * dims) bool)``.
 
         ``mask`` is True where the point was observed; missing values are set to ``fill`` (not NaN), so

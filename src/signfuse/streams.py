@@ -111,7 +111,9 @@ class Stream:
     def duration(self) -> float:
         if self.n_frames == 0:
             return 0.0
-        return float(self.time[-1] + 1.0 / self.fps - self.time[0]) if self.times is not None else self.n_frames / self.fps
+        return (
+            float(self.time[-1] + 1.0 / self.fps - self.time[0]) if self.times is not None else self.n_frames / self.fps
+        )
 
     def __len__(self) -> int:
         return self.n_frames
@@ -120,8 +122,9 @@ class Stream:
         return f"Stream({self.name!r}, frames={self.n_frames}, features={self.n_features}, fps={self.fps:g})"
 
     def replace(self, **changes: Any) -> Stream:
-        kw: dict[str, Any] = dict(name=self.name, values=self.values, names=self.names, fps=self.fps, times=self.times,
-                                  mask=self.mask)
+        kw: dict[str, Any] = dict(
+            name=self.name, values=self.values, names=self.names, fps=self.fps, times=self.times, mask=self.mask
+        )
         unknown = set(changes) - set(kw)
         if unknown:
             raise ParameterError(f"unknown Stream fields: {sorted(unknown)}")
@@ -133,7 +136,9 @@ class Stream:
         try:
             return self.values[:, self.names.index(name)]
         except ValueError:
-            raise ParameterError(f"stream {self.name!r} has no feature {name!r}; it has {list(self.names)[:12]}") from None
+            raise ParameterError(
+                f"stream {self.name!r} has no feature {name!r}; it has {list(self.names)[:12]}"
+            ) from None
 
     def select(self, names: Iterable[str]) -> Stream:
         """Keep only some feature columns (by name), in the order given."""
@@ -169,7 +174,8 @@ def concat_streams(streams: Sequence[Stream], name: str) -> Stream:
         if s.n_frames != n or not math.isclose(s.fps, streams[0].fps):
             raise ParameterError(
                 f"cannot concatenate stream {s.name!r} ({s.n_frames} frames at {s.fps:g} fps) with "
-                f"{streams[0].name!r} ({n} frames at {streams[0].fps:g} fps); align() them first")
+                f"{streams[0].name!r} ({n} frames at {streams[0].fps:g} fps); align() them first"
+            )
     values = np.concatenate([s.values for s in streams], axis=1)
     names = tuple(f"{s.name}.{c}" for s in streams for c in s.names)
     mask = np.logical_and.reduce([_mask(s) for s in streams])
@@ -177,7 +183,7 @@ def concat_streams(streams: Sequence[Stream], name: str) -> Stream:
 
 
 def _align_one(s: Stream, fps: float, n_out: int, t0: float, max_gap: float) -> Stream:
-    start = t0 + np.arange(n_out) / fps               # target interval starts
+    start = t0 + np.arange(n_out) / fps  # target interval starts
     src_t = s.time
     valid = s.mask & np.all(np.isfinite(s.values), axis=1)
     F = s.n_features
@@ -199,7 +205,7 @@ def _align_one(s: Stream, fps: float, n_out: int, t0: float, max_gap: float) -> 
     else:
         centre = start + 0.5 / fps
         src_centre = vt + 0.5 / s.fps
-        j = np.searchsorted(src_centre, centre)          # right neighbour
+        j = np.searchsorted(src_centre, centre)  # right neighbour
         lo = np.clip(j - 1, 0, len(vt) - 1)
         hi = np.clip(j, 0, len(vt) - 1)
         tl, th = src_centre[lo], src_centre[hi]
@@ -214,8 +220,14 @@ def _align_one(s: Stream, fps: float, n_out: int, t0: float, max_gap: float) -> 
     return Stream(s.name, out, s.names, fps, mask=ok)
 
 
-def align(streams: Mapping[str, Stream] | Sequence[Stream], *, fps: float, duration: float | None = None,
-          start: float = 0.0, max_gap: float = 0.25) -> dict[str, Stream]:
+def align(
+    streams: Mapping[str, Stream] | Sequence[Stream],
+    *,
+    fps: float,
+    duration: float | None = None,
+    start: float = 0.0,
+    max_gap: float = 0.25,
+) -> dict[str, Stream]:
     """Put streams on one clock of ``fps`` frames per second (see the module doc for the rule).
 
     Parameters
@@ -284,6 +296,7 @@ class Sample:
 
     def with_streams(self, streams: Mapping[str, Stream]) -> Sample:
         from dataclasses import replace
+
         return replace(self, streams=dict(streams))
 
     def drop(self, names: Iterable[str]) -> Sample:

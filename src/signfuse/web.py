@@ -21,8 +21,9 @@ __all__ = [
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 DEFAULT_ALLOWED_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]", "testserver")
-EXPOSED_WARNING = ("warning: the server is reachable from other machines; it has no login. "
-                   "Use it only on a network you trust.")
+EXPOSED_WARNING = (
+    "warning: the server is reachable from other machines; it has no login. Use it only on a network you trust."
+)
 
 
 def is_loopback(host: str) -> bool:

@@ -10,8 +10,14 @@ FPS = 25
 N_FRAMES = 50
 
 
-def make_video(path: Path, *, n_frames: int = N_FRAMES, fps: int = FPS, size: tuple[int, int] = (160, 120),
-               codec: str | None = None) -> Path:
+def make_video(
+    path: Path,
+    *,
+    n_frames: int = N_FRAMES,
+    fps: int = FPS,
+    size: tuple[int, int] = (160, 120),
+    codec: str | None = None,
+) -> Path:
     """A small test video whose frame ``i`` is filled with red level ``5 * i`` (frame-accuracy checks)."""
     from signfuse.testing.media import write_video
 
@@ -23,12 +29,13 @@ def make_video(path: Path, *, n_frames: int = N_FRAMES, fps: int = FPS, size: tu
         for i in range(n_frames):
             img = np.zeros((h, w, 3), np.uint8)
             img[..., 0] = min(255, 5 * i)
-            img[h // 2:, :, 1] = 200
+            img[h // 2 :, :, 1] = 200
             yield img
 
     options = {"preset": "ultrafast", "crf": "10", "g": "10", "bf": "0"} if codec == "libx264" else {}
-    return write_video(path, frames(), fps=fps, codec=codec, options=options, pts=list(range(n_frames)),
-                       time_base=Fraction(1, fps))
+    return write_video(
+        path, frames(), fps=fps, codec=codec, options=options, pts=list(range(n_frames)), time_base=Fraction(1, fps)
+    )
 
 
 @pytest.fixture

@@ -28,8 +28,12 @@ def test_lists_videos_with_status(client, media_root):
     assert set(rows) == {"clip.mp4", "sub/second.mp4"}
     assert rows["clip.mp4"]["annotations"] == 0 and rows["clip.mp4"]["status"] == "todo"
     doc = _doc_with(client)
-    assert client.put("/api/annotations", params={"path": "clip.mp4"},
-                      json={"base_revision": 0, "document": doc}).status_code == 200
+    assert (
+        client.put(
+            "/api/annotations", params={"path": "clip.mp4"}, json={"base_revision": 0, "document": doc}
+        ).status_code
+        == 200
+    )
     rows = {v["path"]: v for v in client.get("/api/videos").json()["videos"]}
     assert rows["clip.mp4"]["annotations"] == 1 and rows["clip.mp4"]["revision"] == 1
 
@@ -44,8 +48,14 @@ def test_info_probes_the_video(client):
 def test_default_document_has_the_signfuse_tiers(client):
     doc = client.get("/api/annotations", params={"path": "clip.mp4"}).json()
     assert doc["schema"] == "signfuse.annotations" and doc["version"] == 1 and doc["revision"] == 0
-    assert [t["kind"] for t in doc["tiers"]] == ["gloss_dominant", "gloss_nondominant", "nonmanual", "au",
-                                                 "translation", "notes"]
+    assert [t["kind"] for t in doc["tiers"]] == [
+        "gloss_dominant",
+        "gloss_nondominant",
+        "nonmanual",
+        "au",
+        "translation",
+        "notes",
+    ]
     assert "AU12C" in doc["vocabularies"]["au"] and "brow raise" in doc["vocabularies"]["nonmanual"]
     assert doc["media"]["fps"] == pytest.approx(FPS)
 
@@ -75,8 +85,12 @@ def test_stale_revision_gets_409_and_merge_keeps_both_edits(client):
     a["tiers"][0]["annotations"].append({"id": "fromA", "start_ms": 1000, "end_ms": 1200, "value": "A-SIGN"})
     b["tiers"][3]["annotations"].append({"id": "fromB", "start_ms": 100, "end_ms": 300, "value": "AU12C"})
     b["tiers"][0]["annotations"][0]["value"] = "HOUSE-B"
-    assert client.put("/api/annotations", params={"path": "clip.mp4"},
-                      json={"base_revision": 1, "document": a}).json()["revision"] == 2
+    assert (
+        client.put("/api/annotations", params={"path": "clip.mp4"}, json={"base_revision": 1, "document": a}).json()[
+            "revision"
+        ]
+        == 2
+    )
     r = client.put("/api/annotations", params={"path": "clip.mp4"}, json={"base_revision": 1, "document": b})
     assert r.status_code == 409
     body = r.json()
@@ -117,11 +131,23 @@ def test_merge_deletions(client):
     assert values == {"a1": "Y2"}
 
 
-@pytest.mark.parametrize("bad", [
-    "../secret.mp4", "sub/../../secret.mp4", "/etc/passwd", "%2e%2e/secret.mp4", "..%2fsecret.mp4",
-    "sub/%2e%2e/%2e%2e/secret.mp4", "C:\\windows\\x.mp4", "sub\\..\\..\\secret.mp4", ".signfuse-revisions/x.mp4",
-    "clip.mp4\x00.txt", "", "notes.txt",
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "../secret.mp4",
+        "sub/../../secret.mp4",
+        "/etc/passwd",
+        "%2e%2e/secret.mp4",
+        "..%2fsecret.mp4",
+        "sub/%2e%2e/%2e%2e/secret.mp4",
+        "C:\\windows\\x.mp4",
+        "sub\\..\\..\\secret.mp4",
+        ".signfuse-revisions/x.mp4",
+        "clip.mp4\x00.txt",
+        "",
+        "notes.txt",
+    ],
+)
 def test_rejects_unsafe_paths(client, bad):
     r = client.get("/api/video", params={"path": bad})
     assert r.status_code in (400, 404, 422), r.text
@@ -130,9 +156,13 @@ def test_rejects_unsafe_paths(client, bad):
 
 def test_rejects_raw_encoded_traversal_in_url(client, tmp_path):
     (tmp_path / "secret.mp4").write_bytes(b"TOPSECRET-BYTES")
-    for raw in ["/api/video?path=..%2Fsecret.mp4", "/api/video?path=%2e%2e%2fsecret.mp4",
-                "/api/video?path=%252e%252e%252fsecret.mp4", "/static/..%2F..%2Fserver.py",
-                "/static/%2e%2e/server.py"]:
+    for raw in [
+        "/api/video?path=..%2Fsecret.mp4",
+        "/api/video?path=%2e%2e%2fsecret.mp4",
+        "/api/video?path=%252e%252e%252fsecret.mp4",
+        "/static/..%2F..%2Fserver.py",
+        "/static/%2e%2e/server.py",
+    ]:
         r = client.get(raw)
         assert r.status_code in (400, 404), (raw, r.status_code)
         assert b"TOPSECRET-BYTES" not in r.content and b"create_app" not in r.content
@@ -161,14 +191,29 @@ def test_validates_bodies(client):
     r = client.put("/api/annotations", params={"path": "clip.mp4"}, json={"base_revision": 0, "document": doc})
     assert r.status_code == 422 and "AU12" in r.text
     doc = _doc_with(client, anns=[("gloss-dom", "X", 500, 100)])
-    assert client.put("/api/annotations", params={"path": "clip.mp4"},
-                      json={"base_revision": 0, "document": doc}).status_code == 422
+    assert (
+        client.put(
+            "/api/annotations", params={"path": "clip.mp4"}, json={"base_revision": 0, "document": doc}
+        ).status_code
+        == 422
+    )
     doc = _doc_with(client)
     doc["evil"] = "__import__('os')"
-    assert client.put("/api/annotations", params={"path": "clip.mp4"},
-                      json={"base_revision": 0, "document": doc}).status_code == 422
-    assert client.put("/api/annotations", params={"path": "clip.mp4"}, content=b"{not json",
-                      headers={"Content-Type": "application/json"}).status_code == 422
+    assert (
+        client.put(
+            "/api/annotations", params={"path": "clip.mp4"}, json={"base_revision": 0, "document": doc}
+        ).status_code
+        == 422
+    )
+    assert (
+        client.put(
+            "/api/annotations",
+            params={"path": "clip.mp4"},
+            content=b"{not json",
+            headers={"Content-Type": "application/json"},
+        ).status_code
+        == 422
+    )
 
 
 def test_body_size_is_bounded(media_root):
@@ -177,8 +222,12 @@ def test_body_size_is_bounded(media_root):
     from signfuse.annotate.server import create_app
 
     with TestClient(create_app(media_root, max_body_bytes=1000), headers={"X-Signfuse": "1"}) as c:
-        r = c.put("/api/annotations", params={"path": "clip.mp4"}, content=b"x" * 5000,
-                  headers={"Content-Type": "application/json"})
+        r = c.put(
+            "/api/annotations",
+            params={"path": "clip.mp4"},
+            content=b"x" * 5000,
+            headers={"Content-Type": "application/json"},
+        )
         assert r.status_code == 413
 
 
@@ -200,8 +249,9 @@ def test_csrf_header_and_host_are_checked(media_root):
 def test_export_and_import_eaf(client, media_root, tmp_path):
     from signfuse.io.elan import read_eaf
 
-    doc = _doc_with(client, anns=[("gloss-dom", "HOUSE", 400, 880), ("au", "AU12C", 0, 1000),
-                                  ("nonmanual", "brow raise", 40, 920)])
+    doc = _doc_with(
+        client, anns=[("gloss-dom", "HOUSE", 400, 880), ("au", "AU12C", 0, 1000), ("nonmanual", "brow raise", 40, 920)]
+    )
     client.put("/api/annotations", params={"path": "clip.mp4"}, json={"base_revision": 0, "document": doc})
     r = client.get("/api/export.eaf", params={"path": "clip.mp4"})
     assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
@@ -212,14 +262,21 @@ def test_export_and_import_eaf(client, media_root, tmp_path):
     assert got == {("gloss-dom", "HOUSE", 400, 880), ("au", "AU12C", 0, 1000), ("nonmanual", "brow raise", 40, 920)}
     assert [t["kind"] for t in back["tiers"]][:4] == ["gloss_dominant", "gloss_nondominant", "nonmanual", "au"]
     # import it into the second video
-    r = client.post("/api/import.eaf", params={"path": "sub/second.mp4", "base_revision": 0}, content=r.content,
-                    headers={"Content-Type": "application/xml"})
+    r = client.post(
+        "/api/import.eaf",
+        params={"path": "sub/second.mp4", "base_revision": 0},
+        content=r.content,
+        headers={"Content-Type": "application/xml"},
+    )
     assert r.status_code == 200 and r.json()["n_annotations"] == 3
     d2 = client.get("/api/annotations", params={"path": "sub/second.mp4"}).json()
     assert d2["media"]["path"] == "second.mp4"
-    bad = client.post("/api/import.eaf", params={"path": "clip.mp4", "base_revision": 1},
-                      content=b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x/>',
-                      headers={"Content-Type": "application/xml"})
+    bad = client.post(
+        "/api/import.eaf",
+        params={"path": "clip.mp4", "base_revision": 1},
+        content=b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x/>',
+        headers={"Content-Type": "application/xml"},
+    )
     assert bad.status_code == 400
 
 

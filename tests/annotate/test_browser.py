@@ -20,8 +20,15 @@ from .conftest import FPS, N_FRAMES, make_video
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--no-proxy-server"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--no-proxy-server",
+]
 
 
 def _free_port() -> int:
@@ -37,8 +44,9 @@ def start_server(root: Path, **kwargs):
     from signfuse.annotate.server import create_app
 
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(root, **kwargs), host="127.0.0.1", port=port,
-                                           log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(root, **kwargs), host="127.0.0.1", port=port, log_level="warning")
+    )
     th = threading.Thread(target=server.run, daemon=True)
     th.start()
     t0 = time.monotonic()
@@ -82,9 +90,11 @@ def site(tmp_path_factory, pw):
     n = len(POSE_POINTS) + len(HAND_POINTS)
     base = rng.uniform(60, 200, size=(1, 1, n, 3)).astype(np.float32)
     data = np.repeat(base, N_FRAMES, axis=0)
-    data[:, 0, len(POSE_POINTS):, 0] += np.arange(N_FRAMES)[:, None]
-    io.write(LandmarkSequence(comps, data, np.ones((N_FRAMES, 1, n), np.float32), fps=FPS, width=320, height=240),
-             root / "clip.pose")
+    data[:, 0, len(POSE_POINTS) :, 0] += np.arange(N_FRAMES)[:, None]
+    io.write(
+        LandmarkSequence(comps, data, np.ones((N_FRAMES, 1, n), np.float32), fps=FPS, width=320, height=240),
+        root / "clip.pose",
+    )
     # face AU curve beside the video: AU12 active in frames 10-24
     t = np.arange(N_FRAMES) / FPS
     au = np.where((np.arange(N_FRAMES) >= 10) & (np.arange(N_FRAMES) < 25), 4.5, 0.0)
@@ -100,8 +110,9 @@ def open_editor(page, url: str, video: str = "clip.mp4") -> None:
     page.goto(url + "/")
     page.wait_for_selector(f"a.video-link:text('{video}')")
     page.click(f"a.video-link:text('{video}')")
-    page.wait_for_function("() => window.signfuse && window.signfuse.state.doc && "
-                           "document.getElementById('video').readyState >= 2")
+    page.wait_for_function(
+        "() => window.signfuse && window.signfuse.state.doc && document.getElementById('video').readyState >= 2"
+    )
     page.wait_for_function("() => window.signfuse.state.lanes !== undefined")
 
 
@@ -115,8 +126,10 @@ def red_level(page) -> float:
 
 
 def wait_frame(page, frame: int) -> None:
-    page.wait_for_function(f"() => document.getElementById('frame-no').textContent === '{frame}' && "
-                           "!document.getElementById('video').seeking")
+    page.wait_for_function(
+        f"() => document.getElementById('frame-no').textContent === '{frame}' && "
+        "!document.getElementById('video').seeking"
+    )
     page.wait_for_timeout(100)
 
 
@@ -132,8 +145,9 @@ def annotations(page, tier: str) -> list[dict]:
 
 
 def wait_saved(page) -> None:
-    page.wait_for_function("() => document.getElementById('save-status').textContent.startsWith('saved')",
-                           timeout=15000)
+    page.wait_for_function(
+        "() => document.getElementById('save-status').textContent.startsWith('saved')", timeout=15000
+    )
 
 
 def test_list_open_and_frame_accurate_stepping(site):
@@ -191,7 +205,8 @@ def test_create_edit_delete_reload_export(site, tmp_path):
     page.keyboard.press("Enter")
     anns = annotations(page, "gloss-dom")
     assert [(a["value"], a["start_ms"], a["end_ms"]) for a in anns] == [("HOUSE", 200, 600)], page.evaluate(
-        "() => JSON.stringify([signfuse.state.doc.tiers.map(t => [t.id, t.annotations]), signfuse.state.msPerPx, signfuse.state.viewStart, document.getElementById('save-status').textContent])")
+        "() => JSON.stringify([signfuse.state.doc.tiers.map(t => [t.id, t.annotations]), signfuse.state.msPerPx, signfuse.state.viewStart, document.getElementById('save-status').textContent])"
+    )
     # --- keyboard: tier 2, mark in at frame 20, out at frame 25, Enter, type
     page.locator("#timeline").focus()
     page.evaluate("() => signfuse.seekFrame(20)")
@@ -206,7 +221,9 @@ def test_create_edit_delete_reload_export(site, tmp_path):
     page.wait_for_function("() => document.activeElement.id === 'value-input'")
     page.keyboard.type("TREE")
     page.keyboard.press("Enter")
-    assert [(a["value"], a["start_ms"], a["end_ms"]) for a in annotations(page, "gloss-nondom")] == [("TREE", 800, 1000)]
+    assert [(a["value"], a["start_ms"], a["end_ms"]) for a in annotations(page, "gloss-nondom")] == [
+        ("TREE", 800, 1000)
+    ]
     # --- move HOUSE by dragging its middle ~ +200 ms, then resize its right edge to ~1200 ms
     xm, y = tl_point(page, 0, 400)
     xt, _ = tl_point(page, 0, 600)
@@ -269,7 +286,7 @@ def test_create_edit_delete_reload_export(site, tmp_path):
     dl.value.save_as(p)
     back = read_eaf(p)
     got = {(t["id"], x["value"], x["start_ms"], x["end_ms"]) for t in back["tiers"] for x in t["annotations"]}
-    assert (("gloss-dom", "HOUSE", expected[0]["start_ms"], expected[0]["end_ms"]) in got)
+    assert ("gloss-dom", "HOUSE", expected[0]["start_ms"], expected[0]["end_ms"]) in got
     assert any(v[0] == "au" and v[1] == "AU12C" for v in got)
     # --- the page looks right
     shot = tmp_path / "annotate.png"

@@ -42,7 +42,7 @@ def site(tmp_path_factory, pw):
     root = tmp_path_factory.mktemp("tools")
     # a talking clip: silence, then a 220 Hz tone from 0.8 s; frame i has red level 5 i
     y = np.zeros(2 * SR, np.float32)
-    y[int(TONE_START_S * SR):] = tone(220.0, sr=SR, duration=2.0 - TONE_START_S, amplitude=0.6)
+    y[int(TONE_START_S * SR) :] = tone(220.0, sr=SR, duration=2.0 - TONE_START_S, amplitude=0.6)
     frames = []
     for i in range(N):
         img = np.zeros((240, 320, 3), np.uint8)
@@ -60,10 +60,12 @@ def site(tmp_path_factory, pw):
     # two overlapping AU activities (need stacking) and an events file
     au12 = np.where((t >= 0.2) & (t < 0.9), 4.0, 0.0)
     au01 = np.where((t >= 0.6) & (t < 1.1), 3.0, 0.0)
-    (root / "talk.face.csv").write_text("time,AU01,AU12\n" + "\n".join(
-        f"{a:.4f},{b},{c}" for a, b, c in zip(t, au01, au12)))
-    (root / "talk.events.json").write_text(json.dumps([{"start": 0.1, "end": 0.9, "type": "brow_raise"},
-                                                       {"start": 0.5, "end": 1.5, "type": "head_shake"}]))
+    (root / "talk.face.csv").write_text(
+        "time,AU01,AU12\n" + "\n".join(f"{a:.4f},{b},{c}" for a, b, c in zip(t, au01, au12))
+    )
+    (root / "talk.events.json").write_text(
+        json.dumps([{"start": 0.1, "end": 0.9, "type": "brow_raise"}, {"start": 0.5, "end": 1.5, "type": "head_shake"}])
+    )
     write_video(root / "elan.mp4", frames[:25], fps=FPS)  # for an imported ELAN sample
     outside = tmp_path_factory.mktemp("outside")
     (outside / "secret.csv").write_text("time,AU12\n0,1\n0.04,2\n")
@@ -79,8 +81,9 @@ def site(tmp_path_factory, pw):
 def open_talk(site, **kw):
     page = site["browser"].new_page(viewport={"width": 1400, "height": 1000}, **kw)
     page.goto(site["url"] + "/#/video/talk.mp4")
-    page.wait_for_function("() => window.signfuse && signfuse.state.doc && "
-                           "document.getElementById('video').readyState >= 2")
+    page.wait_for_function(
+        "() => window.signfuse && signfuse.state.doc && document.getElementById('video').readyState >= 2"
+    )
     page.wait_for_function("() => signfuse.state.lanes.length >= 5")
     page.evaluate("() => signfuse.render()")
     return page
@@ -109,7 +112,7 @@ def assert_layout(page) -> None:
     assert max(p[3], i[3]) <= t[1] + 1, boxes  # timeline below both
     rects = page.evaluate("() => signfuse.state.labelRects")
     for k, a in enumerate(rects):
-        for b in rects[k + 1:]:
+        for b in rects[k + 1 :]:
             ox = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
             oy = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
             assert not (ox > 0.5 and oy > 0.5), (a, b)
@@ -148,7 +151,9 @@ def test_sound_waveform_and_f0_lanes_follow_the_timeline(site, tmp_path):
     before, after = ink(label_w + 2, x_on - 4), ink(x_on + 4, x_on + 60)
     assert after > 10 and before <= 1.5, (before, after)
     # F0 near 220 Hz where voiced, in a lane with its scale
-    f0 = page.evaluate("() => signfuse.state.lanes.find(l => l.id === 'audio-f0').curves.f0_hz.v.filter(v => v != null)")
+    f0 = page.evaluate(
+        "() => signfuse.state.lanes.find(l => l.id === 'audio-f0').curves.f0_hz.v.filter(v => v != null)"
+    )
     assert abs(float(np.median(f0)) - 220) < 8
     # playing moves the playhead with the sound
     page.locator("#timeline").focus()
@@ -209,7 +214,9 @@ def test_tiers_add_rename_reorder_parent_vocabulary_delete_and_eaf_round_trip(si
         page.wait_for_function("() => document.activeElement.id === 'value-input'")
         page.keyboard.type(value)
         page.keyboard.press("Enter")
-    subs = page.evaluate("() => signfuse.state.doc.tiers[1].annotations.map(a => [a.value, a.ref, a.previous || null, a._t0, a._t1])")
+    subs = page.evaluate(
+        "() => signfuse.state.doc.tiers[1].annotations.map(a => [a.value, a.ref, a.previous || null, a._t0, a._t1])"
+    )
     house = page.evaluate("() => signfuse.state.doc.tiers[0].annotations[0]")
     assert [(v, r) for v, r, *_ in subs] == [("handshape", house["id"]), ("movement", house["id"])]
     assert subs[0][2] is None and subs[1][2] == page.evaluate("() => signfuse.state.doc.tiers[1].annotations[0].id")
@@ -254,8 +261,9 @@ def test_tiers_add_rename_reorder_parent_vocabulary_delete_and_eaf_round_trip(si
     back = read_eaf(eaf)
     tiers = {t["id"]: t for t in back["tiers"]}
     assert tiers["phonology"]["parent"] == "gloss-right" and tiers["phonology"]["vocabulary"] == "phon"
-    assert back["elan"]["linguistic_types"][tiers["phonology"]["linguistic_type"]]["CONSTRAINTS"] == \
-        "Symbolic_Subdivision"
+    assert (
+        back["elan"]["linguistic_types"][tiers["phonology"]["linguistic_type"]]["CONSTRAINTS"] == "Symbolic_Subdivision"
+    )
     assert [a["value"] for a in tiers["phonology"]["annotations"]] == ["handshape", "movement"]
     assert back["vocabularies"]["phon"] == ["handshape", "location", "movement"]
     assert [t["id"] for t in back["tiers"]].index("translation") == order.index("translation")
@@ -269,7 +277,9 @@ def test_lanes_one_per_hand_stacked_labels_curves_above_boxes(site, tmp_path):
     assert "motion-rh" in ids and "motion-lh" in ids and "motion" not in ids
     # the two AU spans overlap: stacked in two rows of the AU lane
     j = lane(page, "face-au")
-    rows = page.evaluate(f"() => [signfuse.state.lanes[{j}]._rows, signfuse.state.lanes[{j}].segments.map(s => s._row)]")
+    rows = page.evaluate(
+        f"() => [signfuse.state.lanes[{j}]._rows, signfuse.state.lanes[{j}].segments.map(s => s._row)]"
+    )
     assert rows[0] == 2 and sorted(rows[1]) == [0, 1]
     # overlapping annotations on one tier stack too
     page.evaluate("""() => { const t = signfuse.state.doc.tiers[5];
@@ -352,8 +362,15 @@ def test_failed_save_shows_the_reason_and_a_damaged_file_opens(site, tmp_path, m
 
     page = open_talk(site)
     real_open = os.open
-    monkeypatch.setattr(store_mod.os, "open", lambda p, *a, **k: (_ for _ in ()).throw(
-        OSError(errno.ENOSPC, "No space left on device")) if str(p).endswith(".tmp") else real_open(p, *a, **k))
+    monkeypatch.setattr(
+        store_mod.os,
+        "open",
+        lambda p, *a, **k: (
+            (_ for _ in ()).throw(OSError(errno.ENOSPC, "No space left on device"))
+            if str(p).endswith(".tmp")
+            else real_open(p, *a, **k)
+        ),
+    )
     x0, y = tl_point(page, 2, 300)
     x1, _ = tl_point(page, 2, 700)
     page.mouse.move(x0, y)
@@ -399,14 +416,22 @@ def test_imported_elan_tier_types_show_and_edit(site, tmp_path, shared_data):
     from signfuse.io.elan import read_eaf
 
     sample = shared_data / "elan" / "sample_3.0.eaf"
-    r = httpx.post(site["url"] + "/api/import.eaf", params={"path": "elan.mp4", "base_revision": 0},
-                   content=sample.read_bytes(), headers={"Content-Type": "application/xml", "X-Signfuse": "1"})
+    r = httpx.post(
+        site["url"] + "/api/import.eaf",
+        params={"path": "elan.mp4", "base_revision": 0},
+        content=sample.read_bytes(),
+        headers={"Content-Type": "application/xml", "X-Signfuse": "1"},
+    )
     assert r.status_code == 200, r.text
     page = site["browser"].new_page(viewport={"width": 1400, "height": 1000})
     page.goto(site["url"] + "/#/video/elan.mp4")
     page.wait_for_function("() => window.signfuse && signfuse.state.doc && signfuse.state.doc.tiers.length === 6")
-    expected = {"words-timesub": ("text", "Time_Subdivision"), "words-symsub": ("text", "Symbolic_Subdivision"),
-                "gest_included": ("text", "Included_In"), "words-pos": ("words-symsub", "Symbolic_Association")}
+    expected = {
+        "words-timesub": ("text", "Time_Subdivision"),
+        "words-symsub": ("text", "Symbolic_Subdivision"),
+        "gest_included": ("text", "Included_In"),
+        "words-pos": ("words-symsub", "Symbolic_Association"),
+    }
     for tier_id, (parent, kind) in expected.items():
         i = page.evaluate(f"() => signfuse.state.doc.tiers.findIndex(t => t.id === '{tier_id}')")
         page.evaluate(f"() => {{ signfuse.state.activeTier = {i}; signfuse.updateTierPanel(); }}")
@@ -414,10 +439,16 @@ def test_imported_elan_tier_types_show_and_edit(site, tmp_path, shared_data):
     assert page.input_value("#tier-vocab") == "POS"  # words-pos, the last one shown
     # add one subdivision to the first text annotation: the chain grows by one, in order
     i = page.evaluate("() => signfuse.state.doc.tiers.findIndex(t => t.id === 'words-symsub')")
-    first = page.evaluate("() => { const t = signfuse.state.doc.tiers[0].annotations[0]; return [t.id, t._t0, t._t1]; }")
-    before = page.evaluate(f"() => signfuse.state.doc.tiers[{i}].annotations.filter(a => a.ref === '{first[0]}').length")
-    page.evaluate(f"() => {{ const S = signfuse.state; S.viewStart = {first[1]}; "
-                  f"S.msPerPx = ({first[2]} - {first[1]}) / 400; signfuse.render(); }}")
+    first = page.evaluate(
+        "() => { const t = signfuse.state.doc.tiers[0].annotations[0]; return [t.id, t._t0, t._t1]; }"
+    )
+    before = page.evaluate(
+        f"() => signfuse.state.doc.tiers[{i}].annotations.filter(a => a.ref === '{first[0]}').length"
+    )
+    page.evaluate(
+        f"() => {{ const S = signfuse.state; S.viewStart = {first[1]}; "
+        f"S.msPerPx = ({first[2]} - {first[1]}) / 400; signfuse.render(); }}"
+    )
     x0, y = tl_point(page, i, first[1] + (first[2] - first[1]) * 0.2)
     x1, _ = tl_point(page, i, first[1] + (first[2] - first[1]) * 0.6)
     page.mouse.move(x0, y)
@@ -427,8 +458,10 @@ def test_imported_elan_tier_types_show_and_edit(site, tmp_path, shared_data):
     page.wait_for_function("() => document.activeElement.id === 'value-input'")
     page.keyboard.type("NEW")
     page.keyboard.press("Enter")
-    subs = page.evaluate(f"() => signfuse.state.doc.tiers[{i}].annotations.filter(a => a.ref === '{first[0]}')"
-                         ".map(a => [a.id, a.previous || null, a.value])")
+    subs = page.evaluate(
+        f"() => signfuse.state.doc.tiers[{i}].annotations.filter(a => a.ref === '{first[0]}')"
+        ".map(a => [a.id, a.previous || null, a.value])"
+    )
     assert len(subs) == before + 1 and subs[-1][2] == "NEW" and subs[-1][1] == subs[-2][0]
     wait_saved(page)
     page.screenshot(path=str(tmp_path / "elan-tiers.png"), full_page=True)

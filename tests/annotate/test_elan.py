@@ -13,8 +13,13 @@ from signfuse.io.elan import read_eaf, write_eaf
 
 
 def _key(doc: dict) -> dict:
-    return {t["id"]: sorted((a["id"], a.get("start_ms"), a.get("end_ms"), a["value"], a.get("ref"), a.get("previous"))
-                            for a in t["annotations"]) for t in doc["tiers"]}
+    return {
+        t["id"]: sorted(
+            (a["id"], a.get("start_ms"), a.get("end_ms"), a["value"], a.get("ref"), a.get("previous"))
+            for a in t["annotations"]
+        )
+        for t in doc["tiers"]
+    }
 
 
 @pytest.fixture(scope="module")
@@ -33,28 +38,50 @@ def _raw_eaf(path: Path):
     for tier in root.iter("TIER"):
         rows = []
         for a in tier.iter("ALIGNABLE_ANNOTATION"):
-            rows.append((a.get("ANNOTATION_ID"), ts[a.get("TIME_SLOT_REF1")], ts[a.get("TIME_SLOT_REF2")],
-                         a.findtext("ANNOTATION_VALUE") or ""))
+            rows.append(
+                (
+                    a.get("ANNOTATION_ID"),
+                    ts[a.get("TIME_SLOT_REF1")],
+                    ts[a.get("TIME_SLOT_REF2")],
+                    a.findtext("ANNOTATION_VALUE") or "",
+                )
+            )
         for a in tier.iter("REF_ANNOTATION"):
-            rows.append((a.get("ANNOTATION_ID"), a.get("ANNOTATION_REF"), a.get("PREVIOUS_ANNOTATION"),
-                         a.findtext("ANNOTATION_VALUE") or ""))
+            rows.append(
+                (
+                    a.get("ANNOTATION_ID"),
+                    a.get("ANNOTATION_REF"),
+                    a.get("PREVIOUS_ANNOTATION"),
+                    a.findtext("ANNOTATION_VALUE") or "",
+                )
+            )
         tiers[tier.get("TIER_ID")] = (dict(tier.attrib), sorted(rows))
     lts = {lt.get("LINGUISTIC_TYPE_ID"): dict(lt.attrib) for lt in root.iter("LINGUISTIC_TYPE")}
-    cvs = {cv.get("CV_ID"): sorted((e.get("CVE_ID"), v.text, v.get("LANG_REF")) for e in cv.iter("CV_ENTRY_ML")
-                                   for v in e.iter("CVE_VALUE")) for cv in root.iter("CONTROLLED_VOCABULARY")}
+    cvs = {
+        cv.get("CV_ID"): sorted(
+            (e.get("CVE_ID"), v.text, v.get("LANG_REF")) for e in cv.iter("CV_ENTRY_ML") for v in e.iter("CVE_VALUE")
+        )
+        for cv in root.iter("CONTROLLED_VOCABULARY")
+    }
     return tiers, lts, cvs
 
 
 def test_sample_round_trip_keeps_every_tier_value_and_time(shared_data, tmp_path):
     src = shared_data / "elan" / "sample_3.0.eaf"
     doc = import_eaf(src)
-    assert [t.id for t in doc.tiers] == ["text", "words-timesub", "words-symsub", "gestures", "gest_included",
-                                         "words-pos"]
+    assert [t.id for t in doc.tiers] == [
+        "text",
+        "words-timesub",
+        "words-symsub",
+        "gestures",
+        "gest_included",
+        "words-pos",
+    ]
     assert doc.n_annotations == 8778
     out = export_eaf(doc, tmp_path / "again.eaf")
     t0, lt0, cv0 = _raw_eaf(src)
     t1, lt1, cv1 = _raw_eaf(out)
-    assert t1 == t0          # every tier (with attributes), annotation id, value and time value
+    assert t1 == t0  # every tier (with attributes), annotation id, value and time value
     assert lt1 == lt0 and cv1 == cv0
     # and once more through the JSON form
     doc2 = import_eaf(out)
@@ -73,8 +100,12 @@ def test_unaligned_slots_stay_shared(shared_data, tmp_path):
     assert any(a["start_ms"] is None or a["end_ms"] is None for a in ts)  # the sample has unaligned slots
     out = write_eaf(doc, tmp_path / "x.eaf")
     again = read_eaf(out)
-    a0 = {a["id"]: (a["start_slot"], a["end_slot"]) for t in doc["tiers"] for a in t["annotations"] if "start_slot" in a}
-    a1 = {a["id"]: (a["start_slot"], a["end_slot"]) for t in again["tiers"] for a in t["annotations"] if "start_slot" in a}
+    a0 = {
+        a["id"]: (a["start_slot"], a["end_slot"]) for t in doc["tiers"] for a in t["annotations"] if "start_slot" in a
+    }
+    a1 = {
+        a["id"]: (a["start_slot"], a["end_slot"]) for t in again["tiers"] for a in t["annotations"] if "start_slot" in a
+    }
     assert a0 == a1
 
 

@@ -49,19 +49,31 @@ def test_prepare_writes_every_missing_sidecar_and_resumes(tmp_path, monkeypatch)
     (root / "sub").mkdir(parents=True)
     make_video(root / "clip.mp4")  # no soundtrack
     sr = 16000
-    write_video(root / "sub" / "talk.mp4", [np.full((64, 64, 3), 90, np.uint8)] * 50, fps=FPS,
-                audio=(tone(220.0, sr=sr, duration=2.0), sr))
+    write_video(
+        root / "sub" / "talk.mp4",
+        [np.full((64, 64, 3), 90, np.uint8)] * 50,
+        fps=FPS,
+        audio=(tone(220.0, sr=sr, duration=2.0), sr),
+    )
     (root / "broken.mp4").write_bytes(b"\x00" * 100)
     calls: list[str] = []
     monkeypatch.setattr(vision, "extract", _fake_extract(calls))
     seen = []
     rep = prepare(root, progress=lambda done, total, text: seen.append((done, total, text)))
     assert rep.videos == 3 and rep.up_to_date == 0
-    assert sorted(rep.written) == sorted([
-        "clip.mp4: clip.pose", "clip.mp4: clip.face.parquet", "clip.mp4: clip.events.json",
-        "clip.mp4: clip.motion.parquet",
-        "sub/talk.mp4: talk.pose", "sub/talk.mp4: talk.face.parquet", "sub/talk.mp4: talk.events.json",
-        "sub/talk.mp4: talk.motion.parquet", "sub/talk.mp4: talk.audio.parquet"])
+    assert sorted(rep.written) == sorted(
+        [
+            "clip.mp4: clip.pose",
+            "clip.mp4: clip.face.parquet",
+            "clip.mp4: clip.events.json",
+            "clip.mp4: clip.motion.parquet",
+            "sub/talk.mp4: talk.pose",
+            "sub/talk.mp4: talk.face.parquet",
+            "sub/talk.mp4: talk.events.json",
+            "sub/talk.mp4: talk.motion.parquet",
+            "sub/talk.mp4: talk.audio.parquet",
+        ]
+    )
     assert "clip.mp4: audio (no soundtrack)" in rep.skipped
     assert any(f.startswith("broken.mp4: landmarks failed: ") for f in rep.failed)
     # the progress bar moves monotonically to its total
@@ -113,8 +125,12 @@ def test_prepare_a_real_clip_with_mediapipe(shared_data, tmp_path):
     shutil.copy(src, root / "clip.mp4")  # a scratch copy in the test's tmp folder, never in the repository
     rep = prepare(root)
     assert rep.failed == [], rep.failed
-    assert {w.split(": ")[1] for w in rep.written} == {"clip.pose", "clip.face.parquet", "clip.events.json",
-                                                       "clip.motion.parquet"}
+    assert {w.split(": ")[1] for w in rep.written} == {
+        "clip.pose",
+        "clip.face.parquet",
+        "clip.events.json",
+        "clip.motion.parquet",
+    }
     from signfuse import io
 
     seq = io.read(root / "clip.pose")

@@ -18,8 +18,9 @@ from .conftest import FPS, N_FRAMES
 
 def _doc(client, path="clip.mp4", value="HOUSE", n=1):
     doc = client.get("/api/annotations", params={"path": path}).json()
-    doc["tiers"][0]["annotations"] = [{"id": f"a{i}", "start_ms": 40 * i, "end_ms": 40 * i + 20, "value": value}
-                                      for i in range(n)]
+    doc["tiers"][0]["annotations"] = [
+        {"id": f"a{i}", "start_ms": 40 * i, "end_ms": 40 * i + 20, "value": value} for i in range(n)
+    ]
     return doc
 
 
@@ -40,9 +41,12 @@ def test_symlinked_sidecars_leading_outside_root_are_refused(client, media_root,
     from signfuse.topology import POSE_EDGES, POSE_POINTS
 
     out = _outside(tmp_path)
-    seq = LandmarkSequence((Component("POSE", POSE_POINTS, POSE_EDGES),),
-                           np.ones((N_FRAMES, 1, len(POSE_POINTS), 3), np.float32),
-                           np.ones((N_FRAMES, 1, len(POSE_POINTS)), np.float32), fps=FPS)
+    seq = LandmarkSequence(
+        (Component("POSE", POSE_POINTS, POSE_EDGES),),
+        np.ones((N_FRAMES, 1, len(POSE_POINTS), 3), np.float32),
+        np.ones((N_FRAMES, 1, len(POSE_POINTS)), np.float32),
+        fps=FPS,
+    )
     io.write(seq, out / "secret.pose")
     (out / "secret.csv").write_text("time,AU12\n0,1\n0.04,2\n0.08,1\n")
     (out / "secret.json").write_text(json.dumps([{"start": 0, "end": 1, "type": "blink"}]))
@@ -58,8 +62,12 @@ def test_symlinked_sidecars_leading_outside_root_are_refused(client, media_root,
     row = next(v for v in client.get("/api/videos").json()["videos"] if v["path"] == "clip.mp4")
     assert row["landmarks"] is False and "leads outside ROOT" in row["error"]
     # no response names a server path
-    for resp in (r, client.get("/api/suggestions", params={"path": "clip.mp4"}), client.get("/api/videos"),
-                 client.get("/api/info", params={"path": "clip.mp4"})):
+    for resp in (
+        r,
+        client.get("/api/suggestions", params={"path": "clip.mp4"}),
+        client.get("/api/videos"),
+        client.get("/api/info", params={"path": "clip.mp4"}),
+    ):
         assert str(tmp_path) not in resp.text
     # a link that stays inside ROOT is fine
     for name in ("clip.pose", "clip.face.csv", "clip.events.json"):
@@ -88,8 +96,12 @@ def test_error_messages_name_files_relative_to_root(client, media_root, tmp_path
     annotation_path(media_root / "sub" / "second.mp4").write_text('{"schema": "signfuse.annotations", "vers')
     r = client.get("/api/info", params={"path": "sub/second.mp4"})
     assert r.status_code == 200 and r.json()["damaged"].startswith("sub/second.annotations.json: ")
-    bad_eaf = client.post("/api/import.eaf", params={"path": "clip.mp4", "base_revision": 0},
-                          content=b"<ANNOTATION_DOCUMENT", headers={"Content-Type": "application/xml"})
+    bad_eaf = client.post(
+        "/api/import.eaf",
+        params={"path": "clip.mp4", "base_revision": 0},
+        content=b"<ANNOTATION_DOCUMENT",
+        headers={"Content-Type": "application/xml"},
+    )
     assert bad_eaf.status_code == 422 and "the uploaded .eaf" in bad_eaf.text
     for resp in (r, bad_eaf, client.get("/api/videos")):
         assert str(tmp_path) not in resp.text and "/tmp/" not in resp.text
@@ -119,8 +131,7 @@ def test_revision_budget_in_bytes(media_root):
     doc = store.load("clip.mp4")
     from signfuse.annotate.schema import Annotation
 
-    doc.tiers[0].annotations.extend(Annotation(id=f"a{i}", start_ms=i, end_ms=i + 1, value="v" * 50)
-                                    for i in range(60))
+    doc.tiers[0].annotations.extend(Annotation(id=f"a{i}", start_ms=i, end_ms=i + 1, value="v" * 50) for i in range(60))
     rev = 0
     for _ in range(30):
         rev = store.save("clip.mp4", doc, base_revision=rev).revision
@@ -135,11 +146,14 @@ def test_revision_budget_in_bytes(media_root):
 
 
 # ------------------------------------------------------------------ 7. read-only folder, full disk
-@pytest.mark.parametrize("where, err, kind", [
-    ("open", errno.EROFS, "read_only"),
-    ("write", errno.ENOSPC, "disk_full"),
-    ("replace", errno.EACCES, "read_only"),
-])
+@pytest.mark.parametrize(
+    "where, err, kind",
+    [
+        ("open", errno.EROFS, "read_only"),
+        ("write", errno.ENOSPC, "disk_full"),
+        ("replace", errno.EACCES, "read_only"),
+    ],
+)
 def test_failed_writes_answer_json_and_leave_nothing(client, media_root, monkeypatch, where, err, kind):
     import signfuse.annotate.store as store_mod
 
@@ -164,13 +178,15 @@ def test_failed_writes_answer_json_and_leave_nothing(client, media_root, monkeyp
             raise OSError(err, os.strerror(err))
 
     if where == "open":
-        monkeypatch.setattr(store_mod.os, "open", lambda p, *a, **k: boom() if str(p).endswith(".tmp")
-                            else real_open(p, *a, **k))
+        monkeypatch.setattr(
+            store_mod.os, "open", lambda p, *a, **k: boom() if str(p).endswith(".tmp") else real_open(p, *a, **k)
+        )
     elif where == "write":
         monkeypatch.setattr(store_mod.os, "fdopen", lambda fd, *a, **k: Full(real_fdopen(fd, *a, **k)))
     else:
-        monkeypatch.setattr(store_mod.os, "replace", lambda s, d: boom() if str(s).endswith(".tmp")
-                            else real_replace(s, d))
+        monkeypatch.setattr(
+            store_mod.os, "replace", lambda s, d: boom() if str(s).endswith(".tmp") else real_replace(s, d)
+        )
     r = _put(client, _doc(client, value="TREE"), 1)
     monkeypatch.undo()
     assert r.status_code == 507, r.text

@@ -22,7 +22,7 @@ def _sequence(rng):
     data = rng.uniform(10, 150, size=(N_FRAMES, 1, n, 3)).astype(np.float32)
     data[:, :, :, 0] = np.arange(N_FRAMES)[:, None, None] + 10  # x of every point = frame + 10 px
     conf = np.ones((N_FRAMES, 1, n), np.float32)
-    conf[7, 0, len(POSE_POINTS):] = 0  # the hand is missing in frame 7
+    conf[7, 0, len(POSE_POINTS) :] = 0  # the hand is missing in frame 7
     return LandmarkSequence(comps, data, conf, fps=FPS, width=160, height=120)
 
 
@@ -37,9 +37,9 @@ def test_landmarks_are_served_in_chunks(client, media_root, rng):
     assert [c["name"] for c in d["components"]] == ["POSE", "RIGHT_HAND"]
     assert d["normalized"] is False and d["width"] == 160
     row = d["frames"][0]
-    assert row[0] == pytest.approx(15.0)          # frame 5: x = 15
+    assert row[0] == pytest.approx(15.0)  # frame 5: x = 15
     hand0 = 2 * 33
-    assert d["frames"][2][hand0] is None           # frame 7: hand missing
+    assert d["frames"][2][hand0] is None  # frame 7: hand missing
     assert d["frames"][3][hand0] == pytest.approx(18.0)
     assert client.get("/api/landmarks", params={"path": "sub/second.mp4"}).status_code == 404
     assert client.get("/api/videos").json()["videos"][0]["landmarks"] is True
@@ -48,8 +48,8 @@ def test_landmarks_are_served_in_chunks(client, media_root, rng):
 def test_au_spans_known_answer():
     fps = 25.0
     v = np.zeros((100, 2), np.float32)
-    v[20:40, 0] = 3.2     # AU12 at 3.2 of 5 -> intensity D (3.2 / 5 * 5 = 3.2 -> index 3)
-    v[60:63, 1] = 0.9     # AU04 on a 0-1 scale: 0.9 -> E, 3 frames = 120 ms
+    v[20:40, 0] = 3.2  # AU12 at 3.2 of 5 -> intensity D (3.2 / 5 * 5 = 3.2 -> index 3)
+    v[60:63, 1] = 0.9  # AU04 on a 0-1 scale: 0.9 -> E, 3 frames = 120 ms
     s = Stream("au", v, ("AU12", "AU04"), fps)
     spans = au_spans(s)
     assert [(x["value"], x["start_ms"], x["end_ms"]) for x in spans] == [("AU12D", 800, 1600), ("AU04E", 2400, 2520)]

@@ -83,7 +83,7 @@ def test_clipping_gives_finite_features_and_a_warning(tmp_path, caplog):
     assert "clipped" in caplog.text and "clipped.wav" in caplog.text
     assert np.isfinite(f.values).all()
     f0 = f.column("f0_hz")[5:-5]
-    assert np.all(np.abs(1200 * np.log2(f0 / 220.0)) < 5)      # clipping keeps the period
+    assert np.all(np.abs(1200 * np.log2(f0 / 220.0)) < 5)  # clipping keeps the period
 
 
 @pytest.mark.parametrize("rate", [8000, 48000])
@@ -121,10 +121,10 @@ def test_clip_shorter_than_one_analysis_window(tmp_path, runner):
     assert f.n_frames == 6 and np.isfinite(f.values).all()
     f0, vp = pitch(y, sr=SR)
     assert f0.shape == (6,)
-    assert np.all(np.isnan(f0) | (np.abs(f0 - 200) < 5))    # unvoiced or right, never wrong
+    assert np.all(np.isnan(f0) | (np.abs(f0 - 200) < 5))  # unvoiced or right, never wrong
     res = runner.invoke(cli, ["audio", str(p), "--out", str(tmp_path / "short.parquet"), "--summary"])
     assert res.exit_code == 0, res.output
-    tiny = tone(200.0, sr=SR, duration=0.002)                 # 32 samples: one frame
+    tiny = tone(200.0, sr=SR, duration=0.002)  # 32 samples: one frame
     assert features(tiny, sr=SR).n_frames == 1
 
 
@@ -136,7 +136,7 @@ def test_missing_file_and_folder(tmp_path, runner):
 
 
 def test_clip_shorter_than_the_pitch_window_is_unvoiced_with_a_warning(tmp_path, caplog):
-    y = tone(200.0, sr=SR, duration=0.03)                      # 30 ms < Praat's 40 ms window at 75 Hz
+    y = tone(200.0, sr=SR, duration=0.03)  # 30 ms < Praat's 40 ms window at 75 Hz
     with caplog.at_level(logging.WARNING, logger="signfuse.audio.pitch"):
         f = features(y, sr=SR)
     assert "shorter than Praat's pitch window" in caplog.text

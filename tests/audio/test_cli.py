@@ -15,8 +15,13 @@ SR = 16000
 
 
 def _voice(tmp_path):
-    y = np.concatenate([np.zeros(3200, np.float32), harmonic_glide(120.0, 200.0, sr=SR, duration=0.8, noise_db=30),
-                        np.zeros(3200, np.float32)])
+    y = np.concatenate(
+        [
+            np.zeros(3200, np.float32),
+            harmonic_glide(120.0, 200.0, sr=SR, duration=0.8, noise_db=30),
+            np.zeros(3200, np.float32),
+        ]
+    )
     p = tmp_path / "voice.wav"
     sf.write(p, y, SR, subtype="PCM_16")
     return p, y
@@ -26,8 +31,10 @@ def test_audio_command_writes_features_summary_and_plot(tmp_path, runner):
     p, y = _voice(tmp_path)
     out = tmp_path / "feats.parquet"
     png = tmp_path / "feats.png"
-    res = runner.invoke(cli, ["audio", str(p), "--out", str(out), "--summary", "--plot", str(png),
-                                   "--window", "blackman", "--hop-ms", "5"])
+    res = runner.invoke(
+        cli,
+        ["audio", str(p), "--out", str(out), "--summary", "--plot", str(png), "--window", "blackman", "--hop-ms", "5"],
+    )
     assert res.exit_code == 0, res.output
     s = io.read_stream(out)
     assert s.n_frames == 1 + y.size // 80 and "f0_hz" in s.names
@@ -41,8 +48,9 @@ def test_audio_command_writes_features_summary_and_plot(tmp_path, runner):
 def test_audio_command_resamples_and_uses_pitch_option(tmp_path, runner):
     p, y = _voice(tmp_path)
     out = tmp_path / "f8k.parquet"
-    res = runner.invoke(cli, ["audio", str(p), "--out", str(out), "--sr", "8000", "--pitch", "yin",
-                                   "--adaptive-window"])
+    res = runner.invoke(
+        cli, ["audio", str(p), "--out", str(out), "--sr", "8000", "--pitch", "yin", "--adaptive-window"]
+    )
     assert res.exit_code == 0, res.output
     s = io.read_stream(out)
     assert s.fps == 100.0 and s.n_frames == 1 + (y.size // 2) // 80

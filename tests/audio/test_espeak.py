@@ -18,14 +18,20 @@ def espeak() -> str:
     # Tests install nothing: `make test` runs scripts/sysdeps.sh before pytest.
     exe = shutil.which("espeak-ng")
     if exe is None:
-        pytest.skip("espeak-ng is not installed (Debian package espeak-ng: `bash scripts/sysdeps.sh`, which "
-                    "`make test` runs, installs it)")
+        pytest.skip(
+            "espeak-ng is not installed (Debian package espeak-ng: `bash scripts/sysdeps.sh`, which "
+            "`make test` runs, installs it)"
+        )
     return exe
 
 
 def _say(exe: str, text: str, out: Path, *, pitch: int = 50, speed: int = 160) -> Path:
-    subprocess.run([exe, "-v", "en", "-p", str(pitch), "-s", str(speed), "-w", str(out), text], check=True,
-                   timeout=60, capture_output=True)
+    subprocess.run(
+        [exe, "-v", "en", "-p", str(pitch), "-s", str(speed), "-w", str(out), text],
+        check=True,
+        timeout=60,
+        capture_output=True,
+    )
     return out
 
 
@@ -46,7 +52,7 @@ def test_higher_pitch_setting_gives_higher_median_f0(espeak, tmp_path):
         f = features_of(_say(espeak, text, tmp_path / f"p{p}.wav", pitch=p))
         med[p] = float(np.median(f.column("f0_hz")[f.column("voiced") > 0.5]))
     assert med[20] < med[50] < med[80], med
-    assert 12 * np.log2(med[80] / med[20]) > 3.0, med       # measured: about 9 semitones
+    assert 12 * np.log2(med[80] / med[20]) > 3.0, med  # measured: about 9 semitones
 
 
 def test_faster_speech_gives_shorter_audio_and_more_nuclei_per_second(espeak, tmp_path):

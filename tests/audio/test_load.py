@@ -23,8 +23,9 @@ def _f0(y, sr):
     return float(np.nanmedian(f0))
 
 
-@pytest.mark.parametrize("ext,fmt,subtype", [("flac", "FLAC", "PCM_16"), ("ogg", "OGG", "VORBIS"),
-                                             ("mp3", "MP3", "MPEG_LAYER_III")])
+@pytest.mark.parametrize(
+    "ext,fmt,subtype", [("flac", "FLAC", "PCM_16"), ("ogg", "OGG", "VORBIS"), ("mp3", "MP3", "MPEG_LAYER_III")]
+)
 def test_compressed_formats(tmp_path, voice, ext, fmt, subtype):
     p = tmp_path / f"v.{ext}"
     try:
@@ -33,10 +34,10 @@ def test_compressed_formats(tmp_path, voice, ext, fmt, subtype):
         pytest.skip(f"soundfile cannot write {fmt}: {e}")
     y, sr = load(p)
     assert sr == SR and y.dtype == np.float32
-    assert abs(y.size - voice.size) < 0.1 * SR            # codecs add a little priming/padding
+    assert abs(y.size - voice.size) < 0.1 * SR  # codecs add a little priming/padding
     assert _f0(y, sr) == pytest.approx(140.0, rel=0.005)
     if ext == "flac":
-        np.testing.assert_allclose(y, voice, atol=1.0 / 2 ** 14)   # lossless (16-bit)
+        np.testing.assert_allclose(y, voice, atol=1.0 / 2**14)  # lossless (16-bit)
 
 
 def test_video_soundtrack(tmp_path, voice):
@@ -60,7 +61,7 @@ def test_video_soundtrack(tmp_path, voice):
             c.mux(pkt)
         st = np.stack([audio, audio]).astype(np.float32)
         for s in range(0, st.shape[1], 1024):
-            af = av.AudioFrame.from_ndarray(np.ascontiguousarray(st[:, s:s + 1024]), format="fltp", layout="stereo")
+            af = av.AudioFrame.from_ndarray(np.ascontiguousarray(st[:, s : s + 1024]), format="fltp", layout="stereo")
             af.sample_rate = rate
             for pkt in as_.encode(af):
                 c.mux(pkt)

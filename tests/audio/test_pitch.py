@@ -31,7 +31,7 @@ def test_tone_pitch_within_a_few_cents(method, f):
 @pytest.mark.parametrize("method", ["praat", "yin"])
 def test_chirp_follows_known_contour(method):
     dur = 1.0
-    y = harmonic_glide(120.0, 240.0, sr=SR, duration=dur, noise_db=30, seed=3)   # one octave up in 1 s
+    y = harmonic_glide(120.0, 240.0, sr=SR, duration=dur, noise_db=30, seed=3)  # one octave up in 1 s
     f0, _ = pitch(y, sr=SR, method=method)
     t = frame_times(y.size, sr=SR, hop_length=160)
     truth = glide_f0(120.0, 240.0, t, duration=dur)
@@ -47,7 +47,7 @@ def test_chirp_follows_known_contour(method):
 def test_pyin_agrees_on_a_tone():
     y = tone(220.0, sr=SR, duration=0.4)
     f0, vp = pitch(y, sr=SR, method="pyin")
-    assert np.nanmedian(np.abs(cents(f0[5:-5], 220.0))) < 10.0   # pYIN quantizes to 10-cent bins
+    assert np.nanmedian(np.abs(cents(f0[5:-5], 220.0))) < 10.0  # pYIN quantizes to 10-cent bins
 
 
 @pytest.mark.parametrize("method", ["praat", "yin"])
@@ -75,8 +75,8 @@ def test_bad_pitch_parameters():
 def test_adaptive_window_is_three_periods_where_voiced():
     f0 = np.array([100.0, np.nan, 200.0, 400.0, 0.0])
     L = adaptive_window_lengths(f0, sr=SR, win_length=400)
-    np.testing.assert_allclose(L[[0, 2, 3]], [480, 240, 120], rtol=0.012)   # 3 periods (grid 1.5 %)
-    assert L[1] == 400 and L[4] == 400                                       # unvoiced: fixed window
+    np.testing.assert_allclose(L[[0, 2, 3]], [480, 240, 120], rtol=0.012)  # 3 periods (grid 1.5 %)
+    assert L[1] == 400 and L[4] == 400  # unvoiced: fixed window
     L5 = adaptive_window_lengths(np.array([100.0]), sr=SR, win_length=400, periods=5)
     assert L5[0] == pytest.approx(800, rel=0.012)
 
@@ -97,4 +97,4 @@ def test_adaptive_spectrum_resolves_low_pitch_harmonics_better():
         v = [db[np.argmin(np.abs(freqs - (k + 0.5) * 80))] for k in range(2, 8)]
         return np.mean(h) - np.mean(v)
 
-    assert contrast(P) > contrast(Pfix) + 3.0     # measured: about 9.9 vs 4.9 dB
+    assert contrast(P) > contrast(Pfix) + 3.0  # measured: about 9.9 vs 4.9 dB

@@ -23,9 +23,9 @@ def test_default_tracker_agrees_with_pyin(arctic):
     f_praat, _ = pitch(y, sr=sr, method="praat")
     f_pyin, _ = pitch(y, sr=sr, method="pyin")
     both = np.isfinite(f_praat) & np.isfinite(f_pyin)
-    assert both.sum() > 100                              # about 1.8 s of the 4 s are voiced in both
+    assert both.sum() > 100  # about 1.8 s of the 4 s are voiced in both
     d = np.abs(1200 * np.log2(f_praat[both] / f_pyin[both]))
-    assert np.median(d) < 50.0, np.median(d)             # measured: about 17 cents
+    assert np.median(d) < 50.0, np.median(d)  # measured: about 17 cents
     # and they mostly agree on *which* frames are voiced
     assert np.mean(np.isfinite(f_praat) == np.isfinite(f_pyin)) > 0.85
 
@@ -38,7 +38,7 @@ def test_features_same_from_16k_and_from_44k_upsampled(arctic, tmp_path):
     up = soxr.resample(y.astype(np.float64), 16000, 44100, quality="VHQ")
     p44 = tmp_path / "a0007_44k.wav"
     sf.write(p44, up.astype(np.float32), 44100, subtype="FLOAT")
-    z, sr2 = load(p44, sr=16000)                      # the loader resamples back to 16 kHz
+    z, sr2 = load(p44, sr=16000)  # the loader resamples back to 16 kHz
     assert sr2 == 16000 and z.size == y.size
     a, b = features(y, sr=sr), features(z, sr=sr2)
     assert a.names == b.names and a.n_frames == b.n_frames

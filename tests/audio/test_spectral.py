@@ -15,8 +15,10 @@ SR, HOP = 16000, 160
 @pytest.mark.parametrize("freq", [440.0, 1000.0, 3150.0])
 def test_centroid_of_sine_is_its_frequency(freq):
     y = tone(freq, sr=SR, duration=0.5)
-    err = {w: float(np.abs(sp.spectral_centroid(y, sr=SR, hop_length=HOP, window=w)[5:-5] - freq).max())
-           for w in sp.WINDOWS}
+    err = {
+        w: float(np.abs(sp.spectral_centroid(y, sr=SR, hop_length=HOP, window=w)[5:-5] - freq).max())
+        for w in sp.WINDOWS
+    }
     # Hann and Blackman: within 1 Hz (their side lobes fall fast, so distant bins carry ~no magnitude)
     assert err["hann"] < 1.0 and err["blackman"] < 0.5, err
     # Hamming's slowly decaying side lobes put magnitude over the whole band and bias the
@@ -37,7 +39,7 @@ def test_delta_of_linear_ramp_is_its_slope_and_delta_delta_is_zero():
     d = sp.delta(x, order=1)
     np.testing.assert_allclose(d, np.broadcast_to([3.0, -0.5], x.shape), atol=1e-4)
     np.testing.assert_allclose(sp.delta(x, order=2), 0.0, atol=1e-4)
-    q = (0.5 * t ** 2)[:, None]          # second derivative 1
+    q = (0.5 * t**2)[:, None]  # second derivative 1
     np.testing.assert_allclose(sp.delta(q, order=2), 1.0, atol=1e-3)
 
 
@@ -62,8 +64,18 @@ def test_log_mel_and_mfcc_match_librosa():
     rng = np.random.default_rng(0)
     y = (0.1 * rng.standard_normal(8000)).astype(np.float32) + tone(300.0, sr=SR, duration=0.5)
     lm = sp.log_mel(y, sr=SR, hop_length=HOP, window="hamming")
-    ref = librosa.feature.melspectrogram(y=y, sr=SR, n_fft=512, hop_length=HOP, win_length=400, window="hamming",
-                                         center=True, pad_mode="constant", power=2.0, n_mels=80)
+    ref = librosa.feature.melspectrogram(
+        y=y,
+        sr=SR,
+        n_fft=512,
+        hop_length=HOP,
+        win_length=400,
+        window="hamming",
+        center=True,
+        pad_mode="constant",
+        power=2.0,
+        n_mels=80,
+    )
     ref_db = librosa.power_to_db(ref, ref=1.0, amin=1e-10, top_db=None).T
     np.testing.assert_allclose(lm, ref_db, atol=0.02)
     mf = sp.mfcc(log_mel_db=lm, sr=SR, hop_length=HOP)
@@ -82,7 +94,7 @@ def test_onset_strength_peaks_at_a_step():
 def test_flux_is_zero_for_steady_tone_and_positive_at_onset():
     y = np.concatenate([np.zeros(4000, np.float32), tone(800.0, sr=SR, duration=0.5)])
     fl = sp.spectral_flux(y, sr=SR, hop_length=HOP)
-    assert np.max(fl[40:-3]) < 1e-3 * np.max(fl)   # (the last frames reach into the end padding)
+    assert np.max(fl[40:-3]) < 1e-3 * np.max(fl)  # (the last frames reach into the end padding)
     assert abs(int(np.argmax(fl)) - 25) <= 2
 
 
@@ -94,10 +106,10 @@ def test_stft_summary_band_and_rolloff():
     band = s[:6]
     assert names[int(np.argmax(band))] == "stft_db_500_1000"
     assert abs(s[names.index("stft_rolloff")] - 700) < 40
-    assert s[names.index("stft_flatness")] < 0.01           # a tone is far from flat
+    assert s[names.index("stft_flatness")] < 0.01  # a tone is far from flat
     noise = np.random.default_rng(2).standard_normal(8000).astype(np.float32) * 0.1
     sn = sp.stft_summary(sp.power_spectrogram(noise, sr=SR, hop_length=HOP), sr=SR, n_fft=512)[10]
-    assert sn[names.index("stft_flatness")] > 0.4           # white noise: geometric ~ 0.56 x arithmetic mean
+    assert sn[names.index("stft_flatness")] > 0.4  # white noise: geometric ~ 0.56 x arithmetic mean
     assert abs(sn[names.index("stft_rolloff")] - 0.85 * SR / 2) < 500
 
 
@@ -106,7 +118,7 @@ def test_frames_are_centred():
     y[800] = 1.0
     fr = sp.frames(y, hop_length=HOP, win_length=400)
     assert fr.shape == (11, 400)
-    assert fr[5, 200] == 1.0            # frame 5 is centred on sample 800
+    assert fr[5, 200] == 1.0  # frame 5 is centred on sample 800
 
 
 def test_parameter_errors_name_the_parameter():

@@ -37,8 +37,7 @@ def _one_line_error(r, expected: str) -> None:
     assert r.exit_code != 0, out
     assert r.exception is None or isinstance(r.exception, SystemExit), repr(r.exception)
     assert "Traceback" not in out, out
-    lines = [ln for ln in out.splitlines()
-             if ln.strip() and not ln.startswith(("Usage:", "Try '"))]
+    lines = [ln for ln in out.splitlines() if ln.strip() and not ln.startswith(("Usage:", "Try '"))]
     assert len(lines) == 1 and lines[0].startswith("Error: "), out
     assert expected in out, out
 
@@ -85,19 +84,29 @@ def test_bad_option_values_are_refused_before_work(files, tmp_path, argv, expect
 # (id, argv, the output that is made to exist first, expected message)
 EXISTING_CASES = [
     ("motion", ["motion", "{pose}", "--out", "{out}/m.parquet"], "m.parquet", "exists (use --force"),
-    ("motion-events", ["motion", "{pose}", "--out", "{out}/m.parquet", "--events", "{out}/e.json"], "e.json",
-     "exists (use --force"),
+    (
+        "motion-events",
+        ["motion", "{pose}", "--out", "{out}/m.parquet", "--events", "{out}/e.json"],
+        "e.json",
+        "exists (use --force",
+    ),
     ("face", ["face", "{pose}", "--out", "{out}/f.csv"], "f.csv", "exists (use --force"),
     ("audio", ["audio", "{wav}", "--out", "{out}/a.parquet"], "a.parquet", "exists (use --force"),
-    ("audio-plot", ["audio", "{wav}", "--out", "{out}/a.parquet", "--plot", "{out}/a.png"], "a.png",
-     "exists (use --force"),
+    (
+        "audio-plot",
+        ["audio", "{wav}", "--out", "{out}/a.parquet", "--plot", "{out}/a.png"],
+        "a.png",
+        "exists (use --force",
+    ),
     ("audio-windows", ["audio-windows", "{wav}", "--plot", "{out}/w.png"], "w.png", "exists (use --force"),
     ("correlate", ["correlate", "{pose}", "{wav}", "--out", "{out}"], "report.json", "exists (use --force"),
     ("synth", ["synth", "{out}"], "metadata.jsonl", "is not empty (use --force"),
 ]
 
 
-@pytest.mark.parametrize("argv, existing, expected", [c[1:] for c in EXISTING_CASES], ids=[c[0] for c in EXISTING_CASES])
+@pytest.mark.parametrize(
+    "argv, existing, expected", [c[1:] for c in EXISTING_CASES], ids=[c[0] for c in EXISTING_CASES]
+)
 def test_existing_outputs_are_refused_without_force(files, tmp_path, argv, existing, expected):
     out = tmp_path / "out"
     out.mkdir()
@@ -105,7 +114,7 @@ def test_existing_outputs_are_refused_without_force(files, tmp_path, argv, exist
     r = CliRunner().invoke(cli, _argv(argv, files, out))
     _one_line_error(r, expected)
     assert str(out / existing) in r.output.replace("\n", "") or str(out) in r.output
-    assert (out / existing).read_text() == "an older output\n"     # untouched
+    assert (out / existing).read_text() == "an older output\n"  # untouched
 
 
 def test_force_overwrites(files, tmp_path):
@@ -122,15 +131,14 @@ def test_synth_force_replaces_the_old_corpus(tmp_path):
     assert r.exit_code == 0, r.output
     old = {p.relative_to(out) for p in out.rglob("*")}
     (out / "notes.txt").write_text("mine")
-    r = CliRunner().invoke(cli, ["synth", str(out), "--signs", "3", "--signers", "2", "--sentences", "1",
-                                 "--force"])
+    r = CliRunner().invoke(cli, ["synth", str(out), "--signs", "3", "--signers", "2", "--sentences", "1", "--force"])
     assert r.exit_code == 0, r.output
     new = {p.relative_to(out) for p in out.rglob("*")}
     assert len([p for p in old if p.suffix == ".pose"]) == 3
-    assert len([p for p in new if p.suffix == ".pose"]) == 1          # no old sentences left beside the new index
+    assert len([p for p in new if p.suffix == ".pose"]) == 1  # no old sentences left beside the new index
     n_meta = len((out / "metadata.jsonl").read_text().splitlines())
-    assert len([p for p in new if p.suffix == ".wav"]) == n_meta     # every audio file is in the new index
-    assert (out / "notes.txt").read_text() == "mine"                   # files it does not own are kept
+    assert len([p for p in new if p.suffix == ".wav"]) == n_meta  # every audio file is in the new index
+    assert (out / "notes.txt").read_text() == "mine"  # files it does not own are kept
 
 
 def test_extract_of_an_empty_folder_fails(tmp_path):
@@ -156,7 +164,7 @@ WRITER_CASES = [
 @pytest.mark.skipif(not Path("/sys").is_dir(), reason="needs /sys (Linux) for a folder nobody can create")
 @pytest.mark.parametrize("argv", [c[1] for c in WRITER_CASES], ids=[c[0] for c in WRITER_CASES])
 def test_unwritable_output_is_one_line_naming_the_path(files, argv):
-    if argv[0] == "face":   # face checks its folders up front
+    if argv[0] == "face":  # face checks its folders up front
         expected = "no such folder"
     else:
         expected = "cannot"
@@ -194,15 +202,23 @@ def test_full_disk_is_one_line_and_leaves_no_temp_file(files, tmp_path, monkeypa
 
 def _wav_header(*, data_bytes: int, sr: int = 16000) -> bytes:
     fmt = struct.pack("<HHIIHH", 1, 1, sr, 2 * sr, 2, 16)
-    return (b"RIFF" + struct.pack("<I", 36 + data_bytes) + b"WAVE" + b"fmt " + struct.pack("<I", 16) + fmt
-            + b"data" + struct.pack("<I", data_bytes))
+    return (
+        b"RIFF"
+        + struct.pack("<I", 36 + data_bytes)
+        + b"WAVE"
+        + b"fmt "
+        + struct.pack("<I", 16)
+        + fmt
+        + b"data"
+        + struct.pack("<I", data_bytes)
+    )
 
 
 def test_truncated_wav_is_named_in_a_warning(tmp_path, caplog):
     from signfuse.audio.load import load
 
     p = tmp_path / "short.wav"
-    p.write_bytes(_wav_header(data_bytes=128_000) + b"\x00\x01" * 8)   # 60 bytes, header promises 128 kB
+    p.write_bytes(_wav_header(data_bytes=128_000) + b"\x00\x01" * 8)  # 60 bytes, header promises 128 kB
     assert p.stat().st_size == 60
     with caplog.at_level("WARNING"):
         try:

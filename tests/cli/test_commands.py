@@ -44,10 +44,12 @@ def test_group_help_sections(runner, monkeypatch):
     monkeypatch.setitem(cli_pkg.COMMANDS, "zz-badgroup", ("files", "info", "A group nobody declared.", "misc"))
     out = runner.invoke(cli, ["--help"]).output
     heads = [out.index(h + ":") for h in cli_pkg.GROUPS.values()]
-    assert heads == sorted(heads), out                                  # data, features, models, tools
-    def section(name):                                                  # the heading a command sits under
+    assert heads == sorted(heads), out  # data, features, models, tools
+
+    def section(name):  # the heading a command sits under
         at = out.index(f"\n  {name} ")
         return max((h for h in cli_pkg.GROUPS.values() if out.index(h + ":") < at), key=lambda h: out.index(h))
+
     assert section("info") == "Data commands" and section("extract") == "Data commands"
     assert section("audio-windows") == "Feature commands" and section("correlate") == "Feature commands"
     assert section("train") == "Model commands" and section("recognize") == "Model commands"
@@ -55,7 +57,7 @@ def test_group_help_sections(runner, monkeypatch):
     assert section("zz-nogroup") == "Tool commands" and section("zz-badgroup") == "Tool commands"
     for name in cli_pkg.COMMANDS:
         assert out.count(f"\n  {name} ") == 1, name
-    assert runner.invoke(cli, ["zz-nogroup", "--help"]).exit_code == 0   # a 3-field entry still resolves
+    assert runner.invoke(cli, ["zz-nogroup", "--help"]).exit_code == 0  # a 3-field entry still resolves
 
 
 def test_unknown_command_is_a_usage_error(runner):

@@ -30,8 +30,15 @@ def test_extract_records_the_model_in_manifest_and_file(thumbs, tmp_path, model)
     assert r.exit_code == 0, r.output
     rec = json.loads((out / "manifest.jsonl").read_text().splitlines()[0])
     assert rec["model"] == "hands" and rec["settings"]["model"] == model
-    assert rec["detection"] == {"pose": None, "face": None, "left_hand": 0.0, "right_hand": 1.0, "hands": 1.0,
-                                "both_hands": 0.0, "frames": 1}
+    assert rec["detection"] == {
+        "pose": None,
+        "face": None,
+        "left_hand": 0.0,
+        "right_hand": 1.0,
+        "hands": 1.0,
+        "both_hands": 0.0,
+        "frames": 1,
+    }
     info = io.describe(out / "thumbs_up.parquet")
     assert info["model"] == "hands" and info["missing"]["RIGHT_HAND"] == 0.0 and info["missing"]["POSE"] == 1.0
 

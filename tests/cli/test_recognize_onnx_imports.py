@@ -45,20 +45,39 @@ def onnx_and_input(tiny_corpus, tmp_path_factory):
     torch.manual_seed(0)
     entries = load_entries(tiny_corpus, task="isolated")
     vocab = sorted({e.gloss for e in entries})
-    model = create_model("hybrid", in_dims={"hands": 126}, num_classes=len(vocab), dim=16, heads=2,
-                         conv_layers=1, transformer_layers=1)
+    model = create_model(
+        "hybrid", in_dims={"hands": 126}, num_classes=len(vocab), dim=16, heads=2, conv_layers=1, transformer_layers=1
+    )
     tmp = tmp_path_factory.mktemp("onnx_cli")
-    ckpt = save_model(Recognizer(model=model, model_name="hybrid", model_kwargs={"in_dims": {"hands": 126},
-                                 "num_classes": len(vocab), "dim": 16, "heads": 2, "conv_layers": 1,
-                                 "transformer_layers": 1}, task="isolated", vocab=vocab, streams=["hands"]),
-                      tmp / "m.ckpt")
+    ckpt = save_model(
+        Recognizer(
+            model=model,
+            model_name="hybrid",
+            model_kwargs={
+                "in_dims": {"hands": 126},
+                "num_classes": len(vocab),
+                "dim": 16,
+                "heads": 2,
+                "conv_layers": 1,
+                "transformer_layers": 1,
+            },
+            task="isolated",
+            vocab=vocab,
+            streams=["hands"],
+        ),
+        tmp / "m.ckpt",
+    )
     export_onnx(ckpt, tmp / "m.onnx")
     return tmp / "m.onnx", Path(entries[0].path), vocab
 
 
 def _probe(*args: str) -> tuple[dict, str]:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parents[2] / "src"),
-                                                        os.environ.get("PYTHONPATH", "")])}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(
+            [str(Path(__file__).resolve().parents[2] / "src"), os.environ.get("PYTHONPATH", "")]
+        ),
+    }
     r = subprocess.run([sys.executable, "-c", _PROBE, *args], capture_output=True, text=True, env=env, timeout=120)
     line = [ln for ln in r.stdout.splitlines() if ln.startswith("PROBE ")]
     assert line, r.stdout + r.stderr
@@ -70,7 +89,7 @@ def test_recognize_onnx_imports_no_torch_or_lightning(onnx_and_input):
     res, out = _probe("recognize", str(model), str(src), "--top-k", "2")
     assert res["code"] == 0, out
     answers = [ln.split("\t")[0] for ln in out.splitlines() if "\t" in ln]
-    assert len(answers) == 2 and set(answers) <= set(vocab), out      # it did answer, with glosses of the model
+    assert len(answers) == 2 and set(answers) <= set(vocab), out  # it did answer, with glosses of the model
     assert res["heavy"] == [], f"recognize MODEL.onnx imported {res['heavy']}"
 
 

@@ -24,7 +24,7 @@ def sample():
 def _frames(path):
     with av.open(str(path)) as c:
         frames = [f.to_ndarray(format="rgb24") for f in c.decode(c.streams.video[0])]
-    with av.open(str(path)) as c:                                    # a second pass for the sound
+    with av.open(str(path)) as c:  # a second pass for the sound
         sound = None
         if c.streams.audio:
             a = c.streams.audio[0]
@@ -32,13 +32,16 @@ def _frames(path):
     return frames, sound
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--size", "100000"], "4096"),
-    (["--size", "4097"], "4096"),
-    (["--size", "8"], "16"),
-    (["--fps", "0"], "fps"),
-    (["--fps", "100000"], "fps"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--size", "100000"], "4096"),
+        (["--size", "4097"], "4096"),
+        (["--size", "8"], "16"),
+        (["--fps", "0"], "fps"),
+        (["--fps", "100000"], "fps"),
+    ],
+)
 def test_render_refuses_sizes_before_allocating(sample, tmp_path, runner, args, message):
     pose = sio.write(sample[0], tmp_path / "s.pose")
     res = runner.invoke(cli, ["render", str(pose), "--out", str(tmp_path / "o.mp4"), *args])
@@ -49,10 +52,11 @@ def test_render_refuses_sizes_before_allocating(sample, tmp_path, runner, args, 
 def test_render_checks_the_memory_it_needs(sample, tmp_path, monkeypatch):
     seq = sample[0]
     need = rmod.render_memory(width=4096, height=4096, n_frames=seq.n_frames, n_points=seq.data.shape[2])
-    assert 4096 * 4096 * 3 < need < 2 * 2**30                      # at least one RGB frame, well under 2 GiB
-    assert rmod.render_memory(width=512, height=512, n_frames=10, n_points=10, side_by_side=True) > \
-        rmod.render_memory(width=512, height=512, n_frames=10, n_points=10)
-    monkeypatch.setattr(rmod, "_available_memory", lambda: 256 * 2**20)   # a machine with 256 MiB free
+    assert 4096 * 4096 * 3 < need < 2 * 2**30  # at least one RGB frame, well under 2 GiB
+    assert rmod.render_memory(width=512, height=512, n_frames=10, n_points=10, side_by_side=True) > rmod.render_memory(
+        width=512, height=512, n_frames=10, n_points=10
+    )
+    monkeypatch.setattr(rmod, "_available_memory", lambda: 256 * 2**20)  # a machine with 256 MiB free
     with pytest.raises(ParameterError, match=r"needs about 0\.\d GiB; only 0\.2 GiB"):
         rmod.render(seq, tmp_path / "big.mp4", width=4096, height=4096)
     assert not (tmp_path / "big.mp4").exists()
@@ -84,15 +88,15 @@ def test_render_draws_legend_caption_and_neck(sample, tmp_path, runner):
     sh = (seq.point("POSE", "LEFT_SHOULDER")[k, 0, :2] + seq.point("POSE", "RIGHT_SHOULDER")[k, 0, :2]) / 2
     mo = (seq.point("POSE", "MOUTH_LEFT")[k, 0, :2] + seq.point("POSE", "MOUTH_RIGHT")[k, 0, :2]) / 2
     x, y = ((sh + mo) / 2 * 320).round().astype(int)
-    assert np.abs(g[y - 1:y + 2, x - 1:x + 2] - np.array(rmod._BG)).sum(-1).max() > 100
-    frame = rmod.render_frame(seq, k, width=320, height=320)       # render_frame draws the neck too
-    assert np.abs(frame[y - 1:y + 2, x - 1:x + 2].astype(int) - np.array(rmod._BG)).sum(-1).max() > 100
+    assert np.abs(g[y - 1 : y + 2, x - 1 : x + 2] - np.array(rmod._BG)).sum(-1).max() > 100
+    frame = rmod.render_frame(seq, k, width=320, height=320)  # render_frame draws the neck too
+    assert np.abs(frame[y - 1 : y + 2, x - 1 : x + 2].astype(int) - np.array(rmod._BG)).sum(-1).max() > 100
 
 
 def test_render_keeps_the_source_videos_sound(sample, tmp_path, runner):
     seq, y, sr, _ = sample
     src = tmp_path / "src.mp4"
-    with av.open(str(src), "w") as c:                                 # a grey video with the sign's sound
+    with av.open(str(src), "w") as c:  # a grey video with the sign's sound
         s = c.add_stream("mpeg4", rate=int(round(seq.fps)))
         s.width, s.height, s.pix_fmt = 64, 64, "yuv420p"
         a = rmod.add_audio_stream(c, sr)
@@ -103,12 +107,13 @@ def test_render_keeps_the_source_videos_sound(sample, tmp_path, runner):
             c.mux(p)
         rmod.encode_audio(c, a, y)
     pose = sio.write(seq, tmp_path / "s.pose")
-    res = runner.invoke(cli, ["render", str(pose), "--out", str(tmp_path / "sbs.mp4"), "--video", str(src),
-                              "--size", "64"])
+    res = runner.invoke(
+        cli, ["render", str(pose), "--out", str(tmp_path / "sbs.mp4"), "--video", str(src), "--size", "64"]
+    )
     assert res.exit_code == 0 and "with sound" in res.output, res.output
     frames, sound = _frames(tmp_path / "sbs.mp4")
     assert frames[0].shape == (64, 128, 3) and sound == pytest.approx(len(y) / sr, abs=0.15)
-    silent = tmp_path / "silent.mp4"                                  # a video without sound: a note, no error
+    silent = tmp_path / "silent.mp4"  # a video without sound: a note, no error
     with av.open(str(silent), "w") as c:
         s = c.add_stream("mpeg4", rate=25)
         s.width, s.height, s.pix_fmt = 64, 64, "yuv420p"
@@ -116,8 +121,9 @@ def test_render_keeps_the_source_videos_sound(sample, tmp_path, runner):
             c.mux(p)
         for p in s.encode():
             c.mux(p)
-    res = runner.invoke(cli, ["render", str(pose), "--out", str(tmp_path / "s2.mp4"), "--video", str(silent),
-                              "--size", "64"])
+    res = runner.invoke(
+        cli, ["render", str(pose), "--out", str(tmp_path / "s2.mp4"), "--video", str(silent), "--size", "64"]
+    )
     assert res.exit_code == 0 and "no readable sound" in res.output, res.output
     assert _frames(tmp_path / "s2.mp4")[1] is None
 
@@ -125,7 +131,10 @@ def test_render_keeps_the_source_videos_sound(sample, tmp_path, runner):
 def test_render_refuses_one_dimensional_points(tmp_path, runner, rng):
     from signfuse.sequence import Component, LandmarkSequence
     from signfuse.topology import HAND_POINTS
-    seq = LandmarkSequence((Component("RIGHT_HAND", HAND_POINTS),), rng.random((5, 1, 21, 1)), np.ones((5, 1, 21)), 25.0)
+
+    seq = LandmarkSequence(
+        (Component("RIGHT_HAND", HAND_POINTS),), rng.random((5, 1, 21, 1)), np.ones((5, 1, 21)), 25.0
+    )
     p = sio.write(seq, tmp_path / "flat.pose")
     res = runner.invoke(cli, ["render", str(p), "--out", str(tmp_path / "o.mp4")])
     assert res.exit_code == 1 and "1 dimension" in res.output and "Traceback" not in res.output, res.output
@@ -134,20 +143,32 @@ def test_render_refuses_one_dimensional_points(tmp_path, runner, rng):
 
 def test_render_shows_glosses_at_their_times(sample, tmp_path, runner):
     import json
+
     seq = sample[0]
     pose = sio.write(seq, tmp_path / "s.pose")
     half = seq.n_frames / seq.fps / 2
-    doc = {"version": 1, "tiers": [
-        {"id": "gloss-dom", "kind": "gloss_dominant", "annotations": [
-            {"id": "a1", "start_ms": 0, "end_ms": int(half * 1000), "value": "HOUSE"}]},
-        {"id": "au", "kind": "au", "annotations": [{"id": "a2", "start_ms": 0, "end_ms": 99999, "value": "AU01"}]}]}
+    doc = {
+        "version": 1,
+        "tiers": [
+            {
+                "id": "gloss-dom",
+                "kind": "gloss_dominant",
+                "annotations": [{"id": "a1", "start_ms": 0, "end_ms": int(half * 1000), "value": "HOUSE"}],
+            },
+            {"id": "au", "kind": "au", "annotations": [{"id": "a2", "start_ms": 0, "end_ms": 99999, "value": "AU01"}]},
+        ],
+    }
     ann = tmp_path / "s.annotations.json"
     ann.write_text(json.dumps(doc))
     from signfuse.cli.render import gloss_spans
-    assert gloss_spans(ann) == [(0.0, int(half * 1000) / 1000, "HOUSE")]       # gloss tiers only
+
+    assert gloss_spans(ann) == [(0.0, int(half * 1000) / 1000, "HOUSE")]  # gloss tiers only
     assert rmod._caption_at(gloss_spans(ann), 0.1) == "HOUSE" and rmod._caption_at(gloss_spans(ann), half + 0.1) is None
     out, plain = tmp_path / "g.mp4", tmp_path / "p.mp4"
-    assert runner.invoke(cli, ["render", str(pose), "--out", str(out), "--size", "320", "--glosses", str(ann)]).exit_code == 0
+    assert (
+        runner.invoke(cli, ["render", str(pose), "--out", str(out), "--size", "320", "--glosses", str(ann)]).exit_code
+        == 0
+    )
     assert runner.invoke(cli, ["render", str(pose), "--out", str(plain), "--size", "320"]).exit_code == 0
     g, p = _frames(out)[0], _frames(plain)[0]
     # the caption row differs from the plain render while the gloss is on, and is the same after it

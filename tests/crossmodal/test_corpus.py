@@ -10,7 +10,7 @@ from signfuse import audio, crossmodal, io, motion
 from signfuse.datasets import synthetic
 from signfuse.demo.audio_motion import concat_tracks
 
-LAG = 0.2   # not the corpus default (0.12): the recovered lag must follow the generator's
+LAG = 0.2  # not the corpus default (0.12): the recovered lag must follow the generator's
 
 
 @pytest.fixture(scope="module")
@@ -27,8 +27,9 @@ def _read(e):
 @pytest.fixture(scope="module")
 def tracks(corpus):
     _, entries = corpus
-    chosen = [e for e in entries if e.meta["kind"] == "continuous"] + \
-             [e for e in entries if e.meta["kind"] == "isolated"][:12]
+    chosen = [e for e in entries if e.meta["kind"] == "continuous"] + [
+        e for e in entries if e.meta["kind"] == "isolated"
+    ][:12]
     pro, kin = [], []
     for e in chosen:
         y, sr = audio.load(e.meta["audio"])
@@ -72,9 +73,11 @@ def test_stressed_syllables_sit_on_the_hands_stops(corpus):
 
 def test_unrelated_audio_is_not_significant(tracks):
     fps, pro, kin = tracks
-    order = list(np.roll(np.arange(len(pro)), 3))            # every gesture meets another sample's voice
+    order = list(np.roll(np.arange(len(pro)), 3))  # every gesture meets another sample's voice
     rep = crossmodal.correlate_signals(concat_tracks(pro, order), concat_tracks(kin), fps=fps)
-    assert not any(p["significant"] for p in rep["pairs"]), [(p["audio"], p["motion"], p["p_value"]) for p in rep["pairs"]]
+    assert not any(p["significant"] for p in rep["pairs"]), [
+        (p["audio"], p["motion"], p["p_value"]) for p in rep["pairs"]
+    ]
 
 
 def test_correlate_one_sample_writes_report(corpus, tmp_path):
@@ -92,10 +95,12 @@ def test_correlate_one_sample_writes_report(corpus, tmp_path):
 
 def test_cli_motion_and_correlate(corpus, tmp_path):
     from signfuse.cli import cli
+
     _, entries = corpus
     e = next(x for x in entries if x.meta["kind"] == "continuous")
-    r = CliRunner().invoke(cli, ["motion", str(e.path), "--out", str(tmp_path / "m.parquet"),
-                                 "--events", str(tmp_path / "ev.json")])
+    r = CliRunner().invoke(
+        cli, ["motion", str(e.path), "--out", str(tmp_path / "m.parquet"), "--events", str(tmp_path / "ev.json")]
+    )
     assert r.exit_code == 0, r.output
     s = io.read_stream(tmp_path / "m.parquet")
     ref = motion.features(_read(e))
@@ -114,6 +119,7 @@ def test_demo_stage(corpus, tmp_path):
 
     from signfuse.demo import DemoContext
     from signfuse.demo.audio_motion import stage
+
     src, _ = corpus
     shutil.copytree(src, tmp_path / "corpus")
     ctx = DemoContext(out_dir=tmp_path, quick=True)
@@ -136,8 +142,9 @@ def test_lag_recovered_on_other_common_rates(corpus, fps):
         assert f == fps
         pro.append(p)
         kin.append(k)
-    rep = crossmodal.correlate_signals(concat_tracks(pro), concat_tracks(kin), fps=fps, dtw_pair=None,
-                                       pairs=[("f0", "hand_speed")])
+    rep = crossmodal.correlate_signals(
+        concat_tracks(pro), concat_tracks(kin), fps=fps, dtw_pair=None, pairs=[("f0", "hand_speed")]
+    )
     assert abs(rep["pairs"][0]["lag_s"] - LAG) * fps <= 1.0
 
 
@@ -147,10 +154,11 @@ def test_cli_correlate_single_video(corpus, tmp_path):
     pytest.importorskip("mediapipe", reason="needs the [vision] extra (mediapipe)")
     from signfuse.cli import cli
     from signfuse.io import render as render_mod
+
     _, entries = corpus
     e = next(x for x in entries if x.meta["kind"] == "continuous")
     y, sr = audio.load(e.meta["audio"])
-    video = render_mod.render(_read(e)[:60], tmp_path / "clip.mp4", width=256, height=256, audio=(y[:2 * sr], sr))
+    video = render_mod.render(_read(e)[:60], tmp_path / "clip.mp4", width=256, height=256, audio=(y[: 2 * sr], sr))
     r = CliRunner().invoke(cli, ["correlate", str(video), "--out", str(tmp_path / "rep")])
     assert r.exit_code == 0, r.output
     rep = json.loads((tmp_path / "rep" / "report.json").read_text())

@@ -34,12 +34,12 @@ def test_kinematics_of_analytic_motion():
     fps = 50.0
     t = np.arange(200) / fps
     x = np.zeros((200, 1, 2))
-    x[:, 0, 0] = 3.0 * t            # constant speed 3, zero acceleration
+    x[:, 0, 0] = 3.0 * t  # constant speed 3, zero acceleration
     k = kinematics(x, fps=fps)
     assert k["speed"] == pytest.approx(3.0)
     assert k["acceleration"] == pytest.approx(0.0, abs=1e-9)
     q = np.zeros((200, 1, 2))
-    q[:, 0, 0] = 0.5 * 4.0 * t ** 2  # constant acceleration 4
+    q[:, 0, 0] = 0.5 * 4.0 * t**2  # constant acceleration 4
     assert kinematics(q, fps=fps)["acceleration"] == pytest.approx(4.0, rel=1e-6)
     gaps = kinematic_gaps(2 * x, x, fps=fps)
     assert gaps["speed_ratio"] == pytest.approx(2.0)

@@ -27,7 +27,7 @@ def test_integer_lag_recovered_with_sign_convention(rng, shift):
     fps = 30.0
     x = smooth_noise(rng, 1200)
     a = x[100:1100]
-    b = x[100 - shift:1100 - shift]          # b[t] = a[t - shift]: b follows a by `shift` frames
+    b = x[100 - shift : 1100 - shift]  # b[t] = a[t - shift]: b follows a by `shift` frames
     lags, r = lagged_xcorr(a, b, fps=fps, max_lag_s=1.0)
     assert lags.shape == r.shape == (61,)
     lag, rp = peak_lag(lags, r)
@@ -61,8 +61,9 @@ def test_permutation_test_is_calibrated():
     ps = []
     for seed in range(100):
         r = np.random.default_rng(seed)
-        ps.append(permutation_pvalue(smooth_noise(r, 900, 4.0), smooth_noise(r, 900, 4.0), fps=30.0, n_perm=300,
-                                     seed=seed)[0])
+        ps.append(
+            permutation_pvalue(smooth_noise(r, 900, 4.0), smooth_noise(r, 900, 4.0), fps=30.0, n_perm=300, seed=seed)[0]
+        )
     assert np.mean(np.array(ps) < 0.05) <= 0.08
 
 
@@ -105,14 +106,14 @@ def test_dtw_matches_reference_and_known_warps(rng):
     x = np.sin(np.linspace(0, 6, 50))
     cost, path = dtw(x, x)
     assert cost == 0 and np.array_equal(path[:, 0], path[:, 1])
-    stretched = np.repeat(x, 2)                # the same signal at half speed: zero-cost warp
+    stretched = np.repeat(x, 2)  # the same signal at half speed: zero-cost warp
     assert dtw(x, stretched)[0] == pytest.approx(0.0)
 
 
 def test_dtw_offset_of_delayed_envelope(rng):
     fps = 30.0
     x = smooth_noise(rng, 700, 4.0)
-    env_m, env_a = x[100:600], x[94:594]       # audio follows motion by 6 frames
+    env_m, env_a = x[100:600], x[94:594]  # audio follows motion by 6 frames
     res = align_envelopes(env_m, env_a, fps=fps, band_s=1.0)
     assert res["median_offset_s"] == pytest.approx(6 / fps, abs=1 / fps)
 
@@ -143,7 +144,7 @@ def test_beat_alignment_known_values():
 def test_motion_beats_are_speed_minima_and_null_is_lower():
     fps = 60.0
     t = np.arange(int(6 * fps)) / fps
-    speed = np.abs(np.sin(np.pi * 1.25 * t)) + 0.05       # zeros every 0.8 s
+    speed = np.abs(np.sin(np.pi * 1.25 * t)) + 0.05  # zeros every 0.8 s
     beats = motion_beats(speed, fps=fps)
     np.testing.assert_allclose(beats, np.arange(1, 8) * 0.8, atol=1.0 / fps)
     score = beat_alignment(beats, beats, sigma=0.1)
@@ -153,10 +154,11 @@ def test_motion_beats_are_speed_minima_and_null_is_lower():
 
 def _audio_stream(n, fps=100.0, seed=0):
     from signfuse.streams import Stream
+
     r = np.random.default_rng(seed)
     names = ("f0_hz", "voicing", "voiced", "f0_semitones", "rms_db", "centroid", "onset", "mel_00", "mel_01")
     v = r.normal(size=(n, len(names))).astype(np.float32)
-    v[:, 2] = (np.arange(n) % 50) < 30                        # voiced 60 % of the time
+    v[:, 2] = (np.arange(n) % 50) < 30  # voiced 60 % of the time
     v[:, 3] = np.where(v[:, 2] > 0, 40 + v[:, 3], 0.0)
     return Stream("audio", v, names, fps)
 
@@ -165,12 +167,13 @@ def test_signals_resample_to_one_clock_and_fill_unvoiced():
     from signfuse import motion
     from signfuse.crossmodal import signals
     from signfuse.testing.motion import sinusoid_motion
+
     seq, _ = sinusoid_motion(fps=25.0, duration=4.0)
     fps, pro, kin, dom = signals(_audio_stream(390), motion.features(seq))
     assert fps == 25.0 and dom == "right"
     lengths = {len(v) for v in list(pro.values()) + list(kin.values())}
-    assert lengths == {int(np.floor(3.89 * 25)) + 1}          # the overlap: audio ends at 3.89 s
-    assert np.all(np.isfinite(pro["f0"])) and pro["f0"].min() > 30   # unvoiced frames interpolated, not 0
+    assert lengths == {int(np.floor(3.89 * 25)) + 1}  # the overlap: audio ends at 3.89 s
+    assert np.all(np.isfinite(pro["f0"])) and pro["f0"].min() > 30  # unvoiced frames interpolated, not 0
     assert set(pro) == {"f0", "energy", "centroid", "mel_delta", "onset"}
     assert set(kin) == {"hand_speed", "amplitude", "acceleration", "energy"}
 
@@ -178,6 +181,7 @@ def test_signals_resample_to_one_clock_and_fill_unvoiced():
 def test_correlate_signal_errors():
     from signfuse.crossmodal import correlate_signals, signals
     from signfuse.streams import Stream
+
     with pytest.raises(ParameterError, match="same length"):
         correlate_signals({"f0": np.ones(10)}, {"hand_speed": np.ones(11)}, fps=30.0)
     with pytest.raises(DataError, match="lacks"):

@@ -15,11 +15,16 @@ from signfuse.errors import DataError, FormatError, ParameterError
 
 def _arrays(rng, n=6, T=8, D=258):
     X = np.zeros((n, T, D), np.float32)
-    X[:, :, :132] = rng.uniform(0.1, 0.9, (n, T, 132))        # pose (x, y, z, visibility)
-    X[:, :, 132 + 63:] = rng.uniform(0.1, 0.9, (n, T, 63))     # right hand; left hand missing
-    return dict(X=X, label=np.array(["hello", "tea"] * (n // 2)), signer=np.array(["s1", "s2", "s3"] * (n // 3)),
-                split=np.array(["train", "dev", "test"] * (n // 3)), length=np.array([8, 5, 8, 3, 8, 8], np.int16),
-                seq=np.arange(n) * 10)
+    X[:, :, :132] = rng.uniform(0.1, 0.9, (n, T, 132))  # pose (x, y, z, visibility)
+    X[:, :, 132 + 63 :] = rng.uniform(0.1, 0.9, (n, T, 63))  # right hand; left hand missing
+    return dict(
+        X=X,
+        label=np.array(["hello", "tea"] * (n // 2)),
+        signer=np.array(["s1", "s2", "s3"] * (n // 3)),
+        split=np.array(["train", "dev", "test"] * (n // 3)),
+        length=np.array([8, 5, 8, 3, 8, 8], np.int16),
+        seq=np.arange(n) * 10,
+    )
 
 
 @pytest.mark.parametrize("compressed", [False, True])
@@ -40,8 +45,8 @@ def test_npz_rows_are_entries(tmp_path, rng, compressed):
     assert np.all(seq.component_data("LEFT_HAND")[1] == 0)
     np.testing.assert_allclose(seq.component_data("POSE")[1][:, 0], a["X"][1, :5, :132].reshape(5, 33, 4)[..., 3])
     ds = A.load_arrays(path)
-    assert isinstance(ds.X, np.memmap) != compressed        # stored members are mapped, not read
-    assert A.load_arrays(path) is ds                        # opened once, shared by every row
+    assert isinstance(ds.X, np.memmap) != compressed  # stored members are mapped, not read
+    assert A.load_arrays(path) is ds  # opened once, shared by every row
 
 
 def test_npz_fps_member_points_and_single_frames(tmp_path, rng):
@@ -70,7 +75,7 @@ def test_bad_array_datasets(tmp_path, rng):
     np.savez(tmp_path / "c.npz", X=np.zeros((3, 5, 126)), label=np.array(["a", "b", "c"]), length=np.array([5, 9, 1]))
     with pytest.raises(FormatError, match=r"length\[1\] = 9 is outside 1..5"):
         datasets.open_index(tmp_path / "c.npz")
-    sio.write_npz(_a_sequence(), tmp_path / "cache.npz")     # a signfuse landmark cache is not a dataset
+    sio.write_npz(_a_sequence(), tmp_path / "cache.npz")  # a signfuse landmark cache is not a dataset
     with pytest.raises(FormatError, match="not an array dataset"):
         datasets.open_index(tmp_path / "cache.npz")
     np.savez(tmp_path / "o.npz", X=np.array([None, 1], dtype=object), label=np.array(["a", "b"]))
@@ -80,6 +85,7 @@ def test_bad_array_datasets(tmp_path, rng):
 
 def _a_sequence():
     from signfuse.io.mp_data import vectors_to_sequence
+
     return vectors_to_sequence(np.zeros((2, 126)), fps=30)
 
 
@@ -104,9 +110,12 @@ def test_mp_data_root_index_and_signer_map(tmp_path, rng, caplog):
         datasets.read_entry(entries[0])
     seq = datasets.read_entry(entries[2], fps=30)
     assert seq.n_frames == 4 and seq.component_names == ("LEFT_HAND", "RIGHT_HAND")
-    (tmp_path / "MP_Data.signers.json").write_text(json.dumps(
-        [{"label": "hello", "sequence": s, "signer": f"p{s % 2}"} for s in (0, 1, 10)] +
-        [{"label": "nope", "sequence": 0, "signer": "p9"}]))
+    (tmp_path / "MP_Data.signers.json").write_text(
+        json.dumps(
+            [{"label": "hello", "sequence": s, "signer": f"p{s % 2}"} for s in (0, 1, 10)]
+            + [{"label": "nope", "sequence": 0, "signer": "p9"}]
+        )
+    )
     with caplog.at_level("WARNING"):
         entries = datasets.open_index(root)
     assert [e.signer for e in entries] == ["p0", "p1", "p0", None, None, None]
@@ -127,8 +136,7 @@ def test_read_entry_for_files_and_media(tmp_path, rng):
     e = datasets.Entry(id="a", path=tmp_path / "x.pose", signer=None, split=None, gloss="g", start_frame=1)
     assert datasets.read_entry(e).n_frames == 1
     with pytest.raises(DataError, match="no frames"):
-        datasets.read_entry(datasets.Entry(id="b", path=tmp_path / "x.pose", signer=None, split=None,
-                                           start_frame=5))
+        datasets.read_entry(datasets.Entry(id="b", path=tmp_path / "x.pose", signer=None, split=None, start_frame=5))
     with pytest.raises(ParameterError, match="video or image, not landmarks; extract them first"):
         datasets.read_entry(datasets.Entry(id="v", path=tmp_path / "v.mp4", signer=None, split=None))
     with pytest.raises(DataError, match="no such file"):

@@ -15,7 +15,7 @@ HOW2SIGN = (
     "--7E2sU6zP4\t--7E2sU6zP4-5-rgb_front\t--7E2sU6zP4_10\t--7E2sU6zP4_10-5-rgb_front\t129.06\t142.48\t"
     "And I call them decorative elements because basically all they're meant to do is to enrich and color the page.\n"
     "--7E2sU6zP4\t--7E2sU6zP4-5-rgb_front\t--7E2sU6zP4_11\t--7E2sU6zP4_11-5-rgb_front\t142.5\t148.71\t"
-    "So they don't have an important \"function\", but they make the page look nice.\n"
+    'So they don\'t have an important "function", but they make the page look nice.\n'
     "-fZc293MpJk\t-fZc293MpJk-8-rgb_front\t-fZc293MpJk_0\t-fZc293MpJk_0-8-rgb_front\t0.0\t5.25\tHi.\n"
 )
 
@@ -78,9 +78,11 @@ def test_phoenix_t_real(shared_data):
 
 def test_phoenix_2014_pipe_corpus(tmp_path):
     p = tmp_path / "train.corpus.csv"
-    p.write_text("id|folder|signer|annotation\n"
-                 "01April_2010_Thursday_heute_default-0|01April_2010_Thursday_heute_default-0/1/*.png|Signer04|"
-                 "__ON__ LIEB ZUSCHAUER ABEND WINTER GESTERN loc-NORD SCHOTTLAND __OFF__\n")
+    p.write_text(
+        "id|folder|signer|annotation\n"
+        "01April_2010_Thursday_heute_default-0|01April_2010_Thursday_heute_default-0/1/*.png|Signer04|"
+        "__ON__ LIEB ZUSCHAUER ABEND WINTER GESTERN loc-NORD SCHOTTLAND __OFF__\n"
+    )
     (e,) = open_index(p)
     assert e.signer == "Signer04" and e.split == "train" and e.glosses[0] == "__ON__" and len(e.glosses) == 9
     assert e.path == Path("01April_2010_Thursday_heute_default-0/1")
@@ -94,7 +96,7 @@ def test_how2sign(tmp_path):
     e = entries[1]
     assert e.id == "--7E2sU6zP4_11-5-rgb_front" and e.path == Path("/clips/--7E2sU6zP4_11-5-rgb_front.mp4")
     assert e.meta["start_s"] == 142.5 and e.meta["end_s"] == 148.71
-    assert e.meta["sentence"].startswith("So they don't have an important \"function\"")
+    assert e.meta["sentence"].startswith('So they don\'t have an important "function"')
     assert open_index(p) == read_how2sign(p)
 
 
@@ -102,7 +104,8 @@ def test_asl_signs(tmp_path):
     (tmp_path / "train.csv").write_text(
         "path,participant_id,sequence_id,sign\n"
         "train_landmark_files/26734/1000035562.parquet,26734,1000035562,blow\n"
-        "train_landmark_files/28656/1000106739.parquet,28656,1000106739,wait\n")
+        "train_landmark_files/28656/1000106739.parquet,28656,1000106739,wait\n"
+    )
     (tmp_path / "sign_to_prediction_index_map.json").write_text('{"blow": 5, "wait": 7}')
     entries = read_asl_signs(tmp_path / "train.csv")
     assert [e.gloss for e in entries] == ["blow", "wait"] and [e.meta["label"] for e in entries] == [5, 7]
@@ -126,7 +129,7 @@ def test_entry_is_frozen():
 
 def test_bad_index_files(tmp_path):
     bad = tmp_path / "a.json"
-    bad.write_text("[{\"gloss\": ")
+    bad.write_text('[{"gloss": ')
     with pytest.raises(FormatError, match="bad JSON") as e:
         read_wlasl(bad)
     assert str(bad) in str(e.value)

@@ -34,8 +34,18 @@ def signers():
 
 
 def _sign(nonmanual: str = "none", **kw) -> Sign:
-    base = dict(gloss="TEST", handshape="B", handshape_end=None, orientation="out", location="chest",
-                movement="line", direction="out", size=0.25, nonmanual=nonmanual, duration=0.6)
+    base = dict(
+        gloss="TEST",
+        handshape="B",
+        handshape_end=None,
+        orientation="out",
+        location="chest",
+        movement="line",
+        direction="out",
+        size=0.25,
+        nonmanual=nonmanual,
+        duration=0.6,
+    )
     base.update(kw)
     return Sign(**base)
 
@@ -71,8 +81,10 @@ def test_flat_hand_fingertips_at_known_positions():
 
 
 def test_fist_is_more_compact_than_open_hand():
-    span = {h: np.linalg.norm(hand_local_points(handshape_angles(h)[None])[0][[8, 12, 16, 20]], axis=1).mean()
-            for h in ("5", "S", "B")}
+    span = {
+        h: np.linalg.norm(hand_local_points(handshape_angles(h)[None])[0][[8, 12, 16, 20]], axis=1).mean()
+        for h in ("5", "S", "B")
+    }
     assert span["S"] < 0.6 * span["B"] and span["S"] < 0.6 * span["5"]
 
 
@@ -80,8 +92,9 @@ def test_place_hand_right_and_left_are_mirror_images():
     loc = hand_local_points(handshape_angles("L")[None])
     f, n = np.array([[0.0, -1.0, 0.0]]), np.array([[0.0, 0.0, -1.0]])
     right = place_hand(loc, wrist=np.zeros((1, 3)), finger_dir=f, palm_normal=n, is_left=False, length=1.0)
-    left = place_hand(loc, wrist=np.zeros((1, 3)), finger_dir=f * [-1, 1, 1], palm_normal=n * [-1, 1, 1],
-                      is_left=True, length=1.0)
+    left = place_hand(
+        loc, wrist=np.zeros((1, 3)), finger_dir=f * [-1, 1, 1], palm_normal=n * [-1, 1, 1], is_left=True, length=1.0
+    )
     np.testing.assert_allclose(left, right * np.array([-1.0, 1.0, 1.0]), atol=1e-12)
     assert right[0, 4, 0] > 0.3  # right hand, palm to the viewer: the thumb points to image +x
 
@@ -98,7 +111,7 @@ def test_brow_raise_rises_by_recorded_amount(signers):
     ev = f["nonmanual_events"][0]
     h = _brow_height(_face(seq))
     rest = np.nanmedian(h[: ev["start_frame"]])
-    peak = np.nanmedian(h[ev["full_start_frame"]:ev["full_end_frame"]])
+    peak = np.nanmedian(h[ev["full_start_frame"] : ev["full_end_frame"]])
     assert peak - rest == pytest.approx(ev["amounts"]["brow_raise"], rel=0.1)
     assert ev["amounts"]["brow_raise"] > 0.1
 
@@ -107,7 +120,7 @@ def test_brow_furrow_lowers_brows_by_recorded_amount(signers):
     seq, _, _, f = synthetic.synthesize_sign(_sign("brow_furrow"), signers[1], seed=12, emotion="neutral")
     ev = f["nonmanual_events"][0]
     h = _brow_height(_face(seq))
-    drop = np.nanmedian(h[: ev["start_frame"]]) - np.nanmedian(h[ev["full_start_frame"]:ev["full_end_frame"]])
+    drop = np.nanmedian(h[: ev["start_frame"]]) - np.nanmedian(h[ev["full_start_frame"] : ev["full_end_frame"]])
     assert drop == pytest.approx(ev["amounts"]["brow_furrow"], rel=0.12)
 
 
@@ -115,7 +128,7 @@ def test_head_shake_yaw_oscillates_at_its_frequency(signers):
     seq, _, _, f = synthetic.synthesize_sign(_sign("head_shake", duration=1.0), signers[2], seed=13, emotion="neutral")
     ev = f["nonmanual_events"][0]
     yaw = facemod.yaw_proxy(np.nan_to_num(_face(seq)))
-    win = yaw[ev["full_start_frame"]:ev["full_end_frame"]]
+    win = yaw[ev["full_start_frame"] : ev["full_end_frame"]]
     centred = win - np.median(yaw[: ev["start_frame"]])
     crossings = np.count_nonzero(np.diff(np.sign(centred)) != 0)
     dur = len(win) / seq.fps
@@ -124,7 +137,7 @@ def test_head_shake_yaw_oscillates_at_its_frequency(signers):
     # the same sign without a marker barely turns the head
     seq0, _, _, _ = synthetic.synthesize_sign(_sign("none", duration=1.0), signers[2], seed=13, emotion="neutral")
     yaw0 = facemod.yaw_proxy(np.nan_to_num(_face(seq0)))
-    assert np.ptp(win) > 3 * np.ptp(yaw0[ev["full_start_frame"]:ev["full_end_frame"]])
+    assert np.ptp(win) > 3 * np.ptp(yaw0[ev["full_start_frame"] : ev["full_end_frame"]])
 
 
 def test_head_nod_moves_nose_down(signers):
@@ -133,7 +146,9 @@ def test_head_nod_moves_nose_down(signers):
     pts = _face(seq)
     iod = np.linalg.norm(pts[:, 263, :2] - pts[:, 33, :2], axis=1)
     nose = (pts[:, 1, 1] - np.nanmean(pts[:, [33, 263], 1], axis=1)) / iod
-    assert np.nanmax(nose[ev["full_start_frame"]:ev["full_end_frame"]]) > np.nanmedian(nose[: ev["start_frame"]]) + 0.05
+    assert (
+        np.nanmax(nose[ev["full_start_frame"] : ev["full_end_frame"]]) > np.nanmedian(nose[: ev["start_frame"]]) + 0.05
+    )
 
 
 def test_blinks_close_the_eyes(signers):
@@ -149,7 +164,11 @@ def test_blinks_close_the_eyes(signers):
 # ----------------------------------------------------------------------------- manual channel, pairs, emotion
 def test_minimal_pairs_differ_only_in_the_nonmanual_marker(signers):
     vocab = synthetic.make_vocabulary(20, seed=5)
-    pairs = [(s, next(t for t in vocab if t.gloss == s.minimal_pair)) for s in vocab if s.minimal_pair and s.nonmanual == "none"]
+    pairs = [
+        (s, next(t for t in vocab if t.gloss == s.minimal_pair))
+        for s in vocab
+        if s.minimal_pair and s.nonmanual == "none"
+    ]
     assert len(pairs) == 4
     for a, b in pairs:
         assert a.manual() == b.manual() and a.nonmanual != b.nonmanual
@@ -163,7 +182,10 @@ def test_minimal_pairs_differ_only_in_the_nonmanual_marker(signers):
         assert diff.mean() < 2.0 * 0.6 * signers[1].noise
         # while the faces differ clearly during the marker
         ev = fb["nonmanual_events"][0]
-        fa_, fb_ = _face(sa)[ev["full_start_frame"]:ev["full_end_frame"]], _face(sb)[ev["full_start_frame"]:ev["full_end_frame"]]
+        fa_, fb_ = (
+            _face(sa)[ev["full_start_frame"] : ev["full_end_frame"]],
+            _face(sb)[ev["full_start_frame"] : ev["full_end_frame"]],
+        )
         assert np.nanmax(np.abs(fa_ - fb_)) > 10 * 0.3 * signers[1].noise  # face jitter sd = 0.3 * noise
 
 
@@ -180,8 +202,12 @@ def test_different_signs_differ_in_the_hands(signers):
 
 def test_emotion_scales_movement_by_the_documented_factor(signers):
     sign = _sign()
-    out = {e: synthetic.synthesize_sign(sign, signers[0], seed=21, emotion=e, intensity=0.8,
-                                        channel_weights={"motion": 1.0})[3] for e in ("angry", "sad")}
+    out = {
+        e: synthetic.synthesize_sign(
+            sign, signers[0], seed=21, emotion=e, intensity=0.8, channel_weights={"motion": 1.0}
+        )[3]
+        for e in ("angry", "sad")
+    }
     ratio = out["angry"]["amplitude"] / out["sad"]["amplitude"]
     expect = (1 + EMOTION_MOTION["angry"][0] * 0.8) / (1 + EMOTION_MOTION["sad"][0] * 0.8)
     assert ratio == pytest.approx(expect, rel=2e-3)
@@ -199,14 +225,17 @@ def test_taps_touch_the_surface_at_the_recorded_frames(signers):
     for k in info["tap_frames"]:
         lo, hi = max(k - 3, 0), k + 4
         assert abs(int(np.argmax(z[lo:hi])) + lo - k) <= 1
-    assert np.ptp(z[info["start_frame"]:info["end_frame"]]) > 0.5 * 0.1 * signer.shoulder_width
+    assert np.ptp(z[info["start_frame"] : info["end_frame"]]) > 0.5 * 0.1 * signer.shoulder_width
 
 
 def test_left_handed_signer_signs_with_the_left_hand(signers):
     lefty = replace(signers[0], handedness="left")
     seq, _, _, _ = synthetic.synthesize_sign(_sign(size=0.3), lefty, seed=3)
-    travel = {h: np.nanmax(np.nan_to_num(seq.point("POSE", f"{h}_WRIST")[:, 0, 1])) -
-                 np.nanmin(seq.point("POSE", f"{h}_WRIST")[:, 0, 1]) for h in ("LEFT", "RIGHT")}
+    travel = {
+        h: np.nanmax(np.nan_to_num(seq.point("POSE", f"{h}_WRIST")[:, 0, 1]))
+        - np.nanmin(seq.point("POSE", f"{h}_WRIST")[:, 0, 1])
+        for h in ("LEFT", "RIGHT")
+    }
     assert travel["LEFT"] > 3 * travel["RIGHT"]
 
 
@@ -226,20 +255,24 @@ def _lag_of_peak(speed: np.ndarray, fps: float, track: np.ndarray, times: np.nda
     a = np.interp(grid, np.arange(len(speed)) / fps, speed)
     b = np.interp(grid, times, track)
     lags = np.arange(-50, 51)
-    r = [np.corrcoef(a[: len(a) - L], b[L:])[0, 1] if L >= 0 else np.corrcoef(a[-L:], b[: len(b) + L])[0, 1]
-         for L in lags]
+    r = [
+        np.corrcoef(a[: len(a) - L], b[L:])[0, 1] if L >= 0 else np.corrcoef(a[-L:], b[: len(b) + L])[0, 1]
+        for L in lags
+    ]
     return float(lags[int(np.nanargmax(r))] * 0.01)
 
 
 @pytest.mark.parametrize("lag_s", [0.0, 0.2])
 def test_pitch_accents_follow_wrist_speed_by_lag(signers, lag_s):
     import parselmouth
+
     vocab = synthetic.make_vocabulary(12, seed=1)
     signer = signers[1]
     seq, y, sr, f = synthetic.synthesize(vocab[:4], signer, seed=9, emotion="happy", intensity=0.8, lag_s=lag_s)
     assert sr == 16000 and len(y) == pytest.approx(seq.n_frames / seq.fps * sr, abs=2)
     pitch = parselmouth.Sound(y.astype(np.float64), sampling_frequency=sr).to_pitch(
-        time_step=0.01, pitch_floor=60, pitch_ceiling=600)
+        time_step=0.01, pitch_floor=60, pitch_ceiling=600
+    )
     f0 = pitch.selected_array["frequency"]
     assert np.mean(f0 > 0) > 0.9
     st = 12 * np.log2(np.where(f0 > 0, f0, np.nan) / 100.0)
@@ -256,7 +289,7 @@ def test_pitch_accents_follow_wrist_speed_by_lag(signers, lag_s):
     assert st.size >= 1
     slow = np.percentile(speed, 25)
     for i in st:
-        assert speed[max(0, i - 2):i + 3].min() <= slow
+        assert speed[max(0, i - 2) : i + 3].min() <= slow
     assert np.median(speed[st]) <= np.percentile(speed, 40)
 
 
@@ -272,7 +305,7 @@ def test_syllable_envelope_puts_stressed_onsets_on_the_stress_times():
         assert env[int((s0 + 0.025) * sr)] == pytest.approx(1.0, abs=0.02)
         assert env[int((s0 - 0.001) * sr)] < 0.6
     # unstressed syllables in between (4 Hz over 1.2 s: 3 of them), none reaching the stressed level
-    mid = env[int(0.9 * sr):int(1.95 * sr)]
+    mid = env[int(0.9 * sr) : int(1.95 * sr)]
     assert 0.25 < mid.max() < 0.5
     # without stress times the syllables still run (free phase), all unstressed
     free = syllable_envelope(t, np.zeros(0), rate=4.0, phase=0.1)
@@ -280,20 +313,25 @@ def test_syllable_envelope_puts_stressed_onsets_on_the_stress_times():
     # stress times are the prominent speed minima, not the jitter
     fps = 30.0
     x = np.arange(90) / fps
-    speed = 1 + np.cos(2 * np.pi * x / 1.0) + 0.01 * np.sin(2 * np.pi * 7 * x)    # minima at 0.5, 1.5, 2.5 s
+    speed = 1 + np.cos(2 * np.pi * x / 1.0) + 0.01 * np.sin(2 * np.pi * 7 * x)  # minima at 0.5, 1.5, 2.5 s
     np.testing.assert_allclose(stress_times(speed, fps=fps), [0.5, 1.5, 2.5], atol=1.5 / fps)
     assert stress_times(np.ones(50), fps=fps).size == 0
 
 
 def test_voice_pitch_follows_signer_and_emotion(signers):
     import parselmouth
+
     sign = _sign()
     med = {}
     for emo in ("sad", "surprised"):
-        _, y, sr, f = synthetic.synthesize_sign(sign, signers[0], seed=2, emotion=emo, intensity=1.0,
-                                               channel_weights={"voice": 1.0})
-        f0 = parselmouth.Sound(y.astype(np.float64), sampling_frequency=sr).to_pitch(
-            time_step=0.01, pitch_floor=60, pitch_ceiling=600).selected_array["frequency"]
+        _, y, sr, f = synthetic.synthesize_sign(
+            sign, signers[0], seed=2, emotion=emo, intensity=1.0, channel_weights={"voice": 1.0}
+        )
+        f0 = (
+            parselmouth.Sound(y.astype(np.float64), sampling_frequency=sr)
+            .to_pitch(time_step=0.01, pitch_floor=60, pitch_ceiling=600)
+            .selected_array["frequency"]
+        )
         med[emo] = np.median(f0[f0 > 0])
     base = signers[0].f0_hz
     assert base * 0.75 < med["sad"] < base * 1.15
@@ -308,8 +346,9 @@ def test_corpus_layout_and_foundation_readers(corpus):
     assert info["fps"] == 30.0 and info["lag_s"] == 0.12 and info["seed"] == 3
     assert set(info["signer_region"].values()) == {"north", "south", "coast"}
     assert (corpus / "isolated" / "train.csv").read_text().splitlines()[0] == "path,participant_id,sequence_id,sign"
-    iso = read_asl_signs(corpus / "isolated" / "train.csv",
-                         map_json=corpus / "isolated" / "sign_to_prediction_index_map.json")
+    iso = read_asl_signs(
+        corpus / "isolated" / "train.csv", map_json=corpus / "isolated" / "sign_to_prediction_index_map.json"
+    )
     assert len(iso) == 6 * 3
     label_map = json.loads((corpus / "isolated" / "sign_to_prediction_index_map.json").read_text())
     assert sorted(label_map) == sorted(s["gloss"] for s in info["vocabulary"])
@@ -330,8 +369,15 @@ def test_written_landmarks_equal_the_generator_output(corpus):
     people = {s["id"]: synthetic.Signer.from_dict(s) for s in info["signers"]}
     for m in (meta[0], next(x for x in meta if x["kind"] == "continuous")):
         signs = [vocab[g] for g in m["glosses"]]
-        seq, y, sr, f = synthetic.synthesize(signs, people[m["signer"]], seed=m["seed"], emotion=m["emotion"],
-                                             intensity=m["intensity"], lag_s=m["lag_s"], channel_weights=m["channel_weights"])
+        seq, y, sr, f = synthetic.synthesize(
+            signs,
+            people[m["signer"]],
+            seed=m["seed"],
+            emotion=m["emotion"],
+            intensity=m["intensity"],
+            lag_s=m["lag_s"],
+            channel_weights=m["channel_weights"],
+        )
         back = sio.read(corpus / m["path"])
         assert back.n_frames == m["frames"] == seq.n_frames
         np.testing.assert_array_equal(back.confidence > 0, seq.confidence > 0)
@@ -385,8 +431,11 @@ def test_same_seed_same_bytes_other_seed_other_data(tmp_path):
     c = synthetic.generate_corpus(tmp_path / "c", seed=8, **small)
 
     def digest(root: Path) -> dict[str, str]:
-        return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-                for p in sorted(root.rglob("*")) if p.is_file()}
+        return {
+            str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*"))
+            if p.is_file()
+        }
 
     da, db, dc = digest(a), digest(b), digest(c)
     assert da == db
@@ -421,8 +470,23 @@ def test_synth_cli(tmp_path):
 
     from signfuse.cli import cli
 
-    res = CliRunner().invoke(cli, ["synth", str(tmp_path / "c"), "--signs", "3", "--signers", "2",
-                                   "--sentences", "1", "--samples-per-sign", "1", "--seed", "4"])
+    res = CliRunner().invoke(
+        cli,
+        [
+            "synth",
+            str(tmp_path / "c"),
+            "--signs",
+            "3",
+            "--signers",
+            "2",
+            "--sentences",
+            "1",
+            "--samples-per-sign",
+            "1",
+            "--seed",
+            "4",
+        ],
+    )
     assert res.exit_code == 0, res.output
     line = [ln for ln in res.output.splitlines() if ln.startswith("{")][-1]
     assert json.loads(line)["isolated"] == 6
@@ -434,7 +498,9 @@ def test_face_asset_is_a_mediapipe_mesh():
     assert p.shape == (468, 3)
     assert np.linalg.norm(p[263, :2] - p[33, :2]) == pytest.approx(1.0, abs=1e-5)  # IOD units
     assert p[263, 0] > 0 > p[33, 0]  # the signer's left eye is on image +x
-    assert p[list(facemod.BROW_POINTS), 1].mean() < p[[33, 263], 1].mean() < p[13, 1] < p[152, 1]  # brows, eyes, lips, chin
+    assert (
+        p[list(facemod.BROW_POINTS), 1].mean() < p[[33, 263], 1].mean() < p[13, 1] < p[152, 1]
+    )  # brows, eyes, lips, chin
     assert p[1, 2] < p[234, 2]  # nose tip nearer the camera than the cheek edge (z away from the camera)
     edges = facemod.face_edges("tesselation")
     assert edges.shape == (2556, 2) and edges.max() == 467
@@ -463,14 +529,16 @@ def test_regional_variants_are_stable_shared_by_pairs_and_rendered(signers):
         for s in changed:
             v = regional_variant(s, region)
             assert v.handshape != s.handshape and v.gloss == s.gloss
-            assert v.manual() | {"handshape": s.handshape} == s.manual()     # only the handshape differs
-            assert regional_variant(s, region) == v                           # stable
+            assert v.manual() | {"handshape": s.handshape} == s.manual()  # only the handshape differs
+            assert regional_variant(s, region) == v  # stable
     by_gloss = {s.gloss: s for s in vocab}
-    for s in vocab:                                                           # minimal pairs vary together
+    for s in vocab:  # minimal pairs vary together
         if s.minimal_pair and s.minimal_pair in by_gloss:
             for region in ("north", "south", "coast"):
-                assert (regional_variant(s, region).handshape ==
-                        regional_variant(by_gloss[s.minimal_pair], region).handshape)
+                assert (
+                    regional_variant(s, region).handshape
+                    == regional_variant(by_gloss[s.minimal_pair], region).handshape
+                )
     # the generator renders the region's form and records it
     s = next(x for x in vocab if regional_variant(x, signers[0].region) is not x)
     _, _, _, f = synthetic.synthesize_sign(s, signers[0], seed=1)

@@ -19,23 +19,32 @@ def test_proportion_and_verdicts():
     assert p["ci"][0] == pytest.approx(0.838, abs=0.01) and p["ci"][1] == pytest.approx(0.952, abs=0.01)
     assert p["p_vs_chance"] < 1e-6
     assert verdict_for(p, quick=False) == (TRUSTED, "")
-    assert verdict_for(p, quick=True)[0] == UNTRUSTED                       # quick mode is never trusted
+    assert verdict_for(p, quick=True)[0] == UNTRUSTED  # quick mode is never trusted
     small = proportion(7, 8, chance=0.125)
-    assert verdict_for(small, quick=False)[0] == WEAK                       # tiny test set
+    assert verdict_for(small, quick=False)[0] == WEAK  # tiny test set
     chance_level = proportion(1, 8, chance=0.125)
     v, why = verdict_for(chance_level, quick=False)
     assert v == UNTRUSTED and "not better than chance" in why
 
 
 def _summary(without_face, with_face, n_pairs):
-    row = {"top1": 0.8, "top5": 0.95, "top1_per_class": 0.8, "non_pair_top1": 0.85, "n": 320,
-           "minimal_pair_n": n_pairs}
-    return {"data": {"classes": 40, "isolated_train": 640, "isolated_val": 80, "isolated_test": 320,
-                     "test_signers": ["1007", "1008"]},
-            "isolated": dict(row, minimal_pair_top1=with_face, per_domain_top1={"north": 0.8}, params=1000,
-                             train_seconds=10.0),
-            "ablation": [dict(row, streams="hands,body", minimal_pair_top1=without_face),
-                         dict(row, streams="hands,body,face", minimal_pair_top1=with_face)]}
+    row = {"top1": 0.8, "top5": 0.95, "top1_per_class": 0.8, "non_pair_top1": 0.85, "n": 320, "minimal_pair_n": n_pairs}
+    return {
+        "data": {
+            "classes": 40,
+            "isolated_train": 640,
+            "isolated_val": 80,
+            "isolated_test": 320,
+            "test_signers": ["1007", "1008"],
+        },
+        "isolated": dict(
+            row, minimal_pair_top1=with_face, per_domain_top1={"north": 0.8}, params=1000, train_seconds=10.0
+        ),
+        "ablation": [
+            dict(row, streams="hands,body", minimal_pair_top1=without_face),
+            dict(row, streams="hands,body,face", minimal_pair_top1=with_face),
+        ],
+    }
 
 
 def test_face_lift_finding_names_both_numbers_and_its_evidence():
@@ -50,12 +59,21 @@ def test_face_lift_finding_names_both_numbers_and_its_evidence():
 
 
 def test_page_puts_findings_first_and_marks_untrusted_ones():
-    report = {"seed": 0, "quick": True, "finished": False, "seconds": 12.0, "cpu_seconds": 10.0,
-              "stages": {"recognition": {"status": "ok", "seconds": 3.0, "cpu_seconds": 2.5,
-                                         "summary": _summary(0.47, 0.91, 64)},
-                         "emotion": {"status": "pending"}}, "figures": []}
-    page = render_html(report, findings_of={"recognition": recognition.findings},
-                       tables_of={"recognition": recognition.tables})
+    report = {
+        "seed": 0,
+        "quick": True,
+        "finished": False,
+        "seconds": 12.0,
+        "cpu_seconds": 10.0,
+        "stages": {
+            "recognition": {"status": "ok", "seconds": 3.0, "cpu_seconds": 2.5, "summary": _summary(0.47, 0.91, 64)},
+            "emotion": {"status": "pending"},
+        },
+        "figures": [],
+    }
+    page = render_html(
+        report, findings_of={"recognition": recognition.findings}, tables_of={"recognition": recognition.tables}
+    )
     assert page.index("Headline findings") < page.index("id='stage-recognition'")
     assert "class='finding untrusted'" in page and "quick mode" in page
     assert "has not finished" in page and "emotion" in page

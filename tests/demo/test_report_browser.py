@@ -13,8 +13,15 @@ from signfuse.demo import STAGES
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(300)]
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--no-proxy-server"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--no-proxy-server",
+]
 
 
 @pytest.fixture(scope="module")
@@ -65,10 +72,12 @@ def test_report_layout_in_chromium(browser, quick_demo, tmp_path):
         assert not got["over"], f"tables wider than their column at {width} px: {got['over']}"
         assert got["imgs"] and all(i["ok"] for i in got["imgs"]), [i for i in got["imgs"] if not i["ok"]]
         assert got["findings"] < got["firstStage"], "the headline findings must come first"
-        assert got["nFindings"] >= 6 and got["untrusted"] >= 3      # quick mode: most results flagged
+        assert got["nFindings"] >= 6 and got["untrusted"] >= 3  # quick mode: most results flagged
         with_fig = [s for s in got["stages"] if s["figLeft"] is not None]
-        assert len(with_fig) == len(STAGES)                       # every stage draws at least one figure
-        if width >= 1200:     # two columns: each stage's figures to the right of its tables
-            assert all(s["figLeft"] >= s["left"] - 1 and abs(s["figTop"] - s["leftTop"]) < 5 for s in with_fig), with_fig
-        else:                 # one column: figures below the tables
+        assert len(with_fig) == len(STAGES)  # every stage draws at least one figure
+        if width >= 1200:  # two columns: each stage's figures to the right of its tables
+            assert all(s["figLeft"] >= s["left"] - 1 and abs(s["figTop"] - s["leftTop"]) < 5 for s in with_fig), (
+                with_fig
+            )
+        else:  # one column: figures below the tables
             assert all(s["figTop"] > s["leftTop"] for s in with_fig), with_fig

@@ -29,8 +29,11 @@ def _stages(tmp_path, seen):
         (ctx.stage_dir("good") / "fig.png").write_bytes(b"\x89PNG")
         ctx.figure(ctx.out_dir / "good" / "fig.png", "a figure")
         ctx.progress("halfway")
-        return {"table": {"model": {"acc": 0.9, "f1": 0.8}, "baseline": {"acc": 0.5, "f1": 0.4}}, "n": 3,
-                "pairs": [["A", "A-NEG", "head_shake"], ["B", "B-Q", "brow_raise"]]}
+        return {
+            "table": {"model": {"acc": 0.9, "f1": 0.8}, "baseline": {"acc": 0.5, "f1": 0.4}},
+            "n": 3,
+            "pairs": [["A", "A-NEG", "head_shake"], ["B", "B-Q", "brow_raise"]],
+        }
 
     return [("corpus", _module(corpus)), ("bad", _module(bad)), ("good", _module(good))]
 
@@ -63,7 +66,7 @@ def test_report_after_every_stage_failures_recorded_and_progress(tmp_path, monke
     assert "<th scope='row'>baseline</th><td class='num'>0.5</td><td class='num'>0.4</td>" in page
     assert "head_shakeB" not in page and "A, A-NEG, head_shake<br>B, B-Q, brow_raise" in page
     assert page.index("id='stage-good'") < page.index("good/fig.png")
-    assert "stage bad failed" in page                          # a failure is a headline, not hidden
+    assert "stage bad failed" in page  # a failure is a headline, not hidden
     with pytest.raises(ParameterError, match="unknown demo stages"):
         demo.run_demo(tmp_path, stages=["nope"])
 
@@ -74,7 +77,7 @@ def test_stage_option_reuses_the_earlier_run(tmp_path, monkeypatch):
     demo.run_demo(tmp_path, seed=3)
     seen.clear()
     report = demo.run_demo(tmp_path, seed=3, stages=["good"])
-    assert [n for n, _ in seen] == ["good"]                   # the corpus is reused, not regenerated
+    assert [n for n, _ in seen] == ["good"]  # the corpus is reused, not regenerated
     assert report["stages"]["corpus"]["earlier_run"] and report["stages"]["bad"]["status"] == "failed"
     assert "earlier_run" not in report["stages"]["good"]
     assert [f["stage"] for f in report["figures"]] == ["good"]
@@ -101,7 +104,7 @@ def test_cli_lists_the_stages_and_prints_one_line_per_step(tmp_path, monkeypatch
     seen: list = []
     monkeypatch.setattr(demo, "STAGES", _stages(tmp_path, seen))
     res = CliRunner().invoke(cli, ["demo", "--out", str(tmp_path), "--workers", "1"])
-    assert res.exit_code != 0 and "demo stages failed: bad" in res.output      # the failure is the exit status
+    assert res.exit_code != 0 and "demo stages failed: bad" in res.output  # the failure is the exit status
     lines = [line for line in res.output.splitlines() if line.startswith("stage ")]
     assert lines[0].startswith("stage 1/3 corpus: starting") and any("stage 3/3 good: halfway" in x for x in lines)
     assert (tmp_path / "report.html").is_file()

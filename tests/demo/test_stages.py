@@ -32,8 +32,15 @@ def _stage(quick_demo, name):
 
 
 def test_stage_table_is_the_six_modules_in_order():
-    assert [n for n, _ in STAGES] == ["corpus", "face", "audio_motion", "recognition", "audio_to_gesture", "emotion",
-                                      "translation"]
+    assert [n for n, _ in STAGES] == [
+        "corpus",
+        "face",
+        "audio_motion",
+        "recognition",
+        "audio_to_gesture",
+        "emotion",
+        "translation",
+    ]
     assert [m for _, m in STAGES] == [corpus, face, audio_motion, recognition, audio_to_gesture, emotion, translation]
 
 
@@ -48,8 +55,8 @@ def test_corpus_stage(quick_demo):
 def test_face_stage(quick_demo):
     _, s, fs = _stage(quick_demo, "face")
     assert s["samples"] >= 4 and s["per_class"], s
-    assert s["mean_accuracy"] >= 0.75, s["per_class"]      # the generator draws the markers clearly
-    assert fs[0]["verdict"] == UNTRUSTED                    # a handful of samples per marker
+    assert s["mean_accuracy"] >= 0.75, s["per_class"]  # the generator draws the markers clearly
+    assert fs[0]["verdict"] == UNTRUSTED  # a handful of samples per marker
 
 
 def test_audio_motion_stage(quick_demo):
@@ -58,7 +65,7 @@ def test_audio_motion_stage(quick_demo):
     assert s["lag_within_one_frame"], (s["recovered_lag_s"], s["true_lag_s"])
     assert "recovered as" in fs[0]["claim"] and fs[0]["verdict"] != UNTRUSTED
     control = fs[1]
-    if s["unrelated_any_significant"]:                     # a "significant" unrelated control is never trusted
+    if s["unrelated_any_significant"]:  # a "significant" unrelated control is never trusted
         assert control["verdict"] == UNTRUSTED and "unrelated control" in control["why"]
 
 
@@ -98,4 +105,3 @@ def test_translation_stage(quick_demo):
     assert translation.sentence_kind("what does the muse tafe ?") == "wh"
     assert translation.sentence_kind("the muse does not tafe") == "negative"
     assert translation.sentence_kind("the muse tafes") == "statement"
-

@@ -32,7 +32,7 @@ def warp_expression(img: np.ndarray, *, brow: float = 0.0, jaw: float = 0.0) -> 
         out = rc.copy()
         if brow:
             bump = np.exp(-0.5 * ((r - brow_y + 0.5 * brow * iod) / (0.35 * iod)) ** 2)
-            out[:, 1] += brow * iod * bump * across          # sample below: content moves up
+            out[:, 1] += brow * iod * bump * across  # sample below: content moves up
         if jaw:
             below = np.clip((r - mouth_y) / (0.08 * iod), 0, 1) * np.clip((chin_y + 0.8 * iod - r) / (0.5 * iod), 0, 1)
             out[:, 1] -= jaw * iod * below * np.clip(1 - ((c - cx) / (1.3 * hw)) ** 2, 0, None)
@@ -70,5 +70,4 @@ def correlation_table(model_path) -> dict:
         g, b = geo.column(au)[ok].astype(float), bs.column(f"bs_{au}")[ok].astype(float)
         r = float(np.corrcoef(g, b)[0, 1]) if g.std() > 1e-6 and b.std() > 1e-6 else float("nan")
         rows[au] = {"r": r, "geo_sd": float(g.std()), "bs_sd": float(b.std())}
-    return {"n_images": int(ok.sum()), "labels": [lab for lab, _ in items], "per_au": rows,
-            "geo": geo, "bs": bs}
+    return {"n_images": int(ok.sum()), "labels": [lab for lab, _ in items], "per_au": rows, "geo": geo, "bs": bs}

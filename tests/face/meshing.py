@@ -17,8 +17,9 @@ from signfuse.topology import FACE_POINTS_478
 def _face_mesh():
     import mediapipe as mp
 
-    return mp.solutions.face_mesh.FaceMesh(static_image_mode=True, max_num_faces=1, refine_landmarks=True,
-                                           min_detection_confidence=0.5)
+    return mp.solutions.face_mesh.FaceMesh(
+        static_image_mode=True, max_num_faces=1, refine_landmarks=True, min_detection_confidence=0.5
+    )
 
 
 def mesh_points(img: np.ndarray) -> np.ndarray | None:
@@ -49,8 +50,10 @@ def real_photos() -> dict[str, np.ndarray]:
     from skimage.data import astronaut
     from skimage.io import imread
 
-    return {"astronaut": astronaut(),
-            "grace_hopper": imread(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False))[:, :, :3]}
+    return {
+        "astronaut": astronaut(),
+        "grace_hopper": imread(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False))[:, :, :3],
+    }
 
 
 def rotate(img: np.ndarray, angle: float) -> np.ndarray:

@@ -14,18 +14,18 @@ OTHER = [a for a in AU_NAMES if a not in ("AU01", "AU02", "AU04")]
 def test_neutral_model_face_reads_zero():
     s = features(face_seq(face_frames(3)))
     np.testing.assert_allclose(s.select(AU_NAMES).values, 0.0, atol=1e-4)
-    assert s.names[:3] == ("pitch", "yaw", "roll") and "gaze_x" not in s.names   # 468 points: no iris
+    assert s.names[:3] == ("pitch", "yaw", "roll") and "gaze_x" not in s.names  # 468 points: no iris
 
 
 def test_brow_raise_known_amount_any_pose(rng):
     T = 8
     ang = rng.uniform(-25, 25, size=(T, 3))
-    up = np.linspace(0.0, 0.1, T)                      # 0.1 model units = full intensity
+    up = np.linspace(0.0, 0.1, T)  # 0.1 model units = full intensity
     pts = face_frames(T, pitch=ang[:, 0], yaw=ang[:, 1], roll=ang[:, 2], brow_up=up, scale=rng.uniform(40, 200))
     s = features(face_seq(pts))
     np.testing.assert_allclose(s.column("AU01"), up / 0.1, atol=0.02)
     np.testing.assert_allclose(s.column("AU02"), up / 0.1, atol=0.02)
-    assert np.all(np.diff(s.column("AU04")) < 0)          # lowerer goes the other way
+    assert np.all(np.diff(s.column("AU04")) < 0)  # lowerer goes the other way
     np.testing.assert_allclose(s.select(OTHER).values, 0.0, atol=0.02)
     np.testing.assert_allclose(s.select(["pitch", "yaw", "roll"]).values, ang, atol=0.1)
 
@@ -77,7 +77,7 @@ def test_baselines():
     np.testing.assert_allclose(none, up / 0.1, atol=0.02)
     np.testing.assert_allclose(first.column("AU01"), (up - 0.05) / 0.1, atol=0.02)
     np.testing.assert_allclose(med, (up - 0.05) / 0.1, atol=0.02)
-    np.testing.assert_allclose(first.column("yaw"), 0.0, atol=0.05)     # the baseline's pose is removed
+    np.testing.assert_allclose(first.column("yaw"), 0.0, atol=0.05)  # the baseline's pose is removed
     neutral = face_seq(face_frames(3, brow_up=0.05))
     np.testing.assert_allclose(features(seq, baseline=neutral).column("AU01"), (up - 0.05) / 0.1, atol=0.02)
     with pytest.raises(ParameterError, match="baseline"):
@@ -90,12 +90,14 @@ def test_action_units_has_no_pose_columns():
 
 
 def test_bad_inputs():
-    hands_only = LandmarkSequence((Component("RIGHT_HAND", HAND_POINTS),), np.zeros((3, 1, 21, 3)),
-                                  np.ones((3, 1, 21)), fps=25)
+    hands_only = LandmarkSequence(
+        (Component("RIGHT_HAND", HAND_POINTS),), np.zeros((3, 1, 21, 3)), np.ones((3, 1, 21)), fps=25
+    )
     with pytest.raises(DataError, match="no FACE component"):
         features(hands_only)
-    small = LandmarkSequence((Component("FACE", FACE_POINTS_468[:70]),), np.zeros((3, 1, 70, 3)),
-                             np.ones((3, 1, 70)), fps=25)
+    small = LandmarkSequence(
+        (Component("FACE", FACE_POINTS_468[:70]),), np.zeros((3, 1, 70, 3)), np.ones((3, 1, 70)), fps=25
+    )
     with pytest.raises(DataError, match="468"):
         features(small)
     no_face = face_seq(face_frames(3), present=np.zeros(3, bool))
@@ -103,5 +105,5 @@ def test_bad_inputs():
     assert not s.mask.any() and np.isnan(s.values).all()
     with pytest.raises(DataError, match="no frame has a face"):
         features(no_face, baseline="first")
-    degenerate = face_seq(np.zeros((2, 468, 3)))   # all points at one spot: no face, not garbage
+    degenerate = face_seq(np.zeros((2, 468, 3)))  # all points at one spot: no face, not garbage
     assert np.isnan(features(degenerate).values).all()

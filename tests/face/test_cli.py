@@ -31,8 +31,7 @@ def face_file(tmp_path):
 
 def test_face_command_writes_csv_plot_events(face_file, tmp_path, runner):
     out, png, ev = tmp_path / "f.csv", tmp_path / "f.png", tmp_path / "ev.json"
-    res = runner.invoke(cli, ["face", str(face_file), "--out", str(out), "--plot", str(png),
-                                   "--events", str(ev)])
+    res = runner.invoke(cli, ["face", str(face_file), "--out", str(out), "--plot", str(png), "--events", str(ev)])
     assert res.exit_code == 0, res.output
     df = _read_csv(out)
     assert list(df.columns[:6]) == ["frame", "time", "face_present", "pitch", "yaw", "roll"]
@@ -49,7 +48,7 @@ def test_face_command_baselines(face_file, tmp_path, runner):
     out = tmp_path / "f.csv"
     res = runner.invoke(cli, ["face", str(face_file), "--out", str(out), "--baseline", "first"])
     assert res.exit_code == 0, res.output
-    assert _read_csv(out)["yaw"].dropna().abs().max() < 0.1     # the first frame's pose is the neutral
+    assert _read_csv(out)["yaw"].dropna().abs().max() < 0.1  # the first frame's pose is the neutral
     neutral = tmp_path / "neutral.npz"
     io.write(face_seq(face_frames(5, brow_up=0.08)), neutral)
     res = runner.invoke(cli, ["face", str(face_file), "--out", str(out), "--baseline", str(neutral), "--force"])
@@ -70,8 +69,17 @@ def test_landmarks_without_face_are_a_clear_error(tmp_path, runner):
 
 
 def test_blendshapes_need_pixels(face_file, tmp_path, shared_models, runner):
-    res = runner.invoke(cli, ["face", str(face_file), "--out", str(tmp_path / "x.csv"),
-                                   "--blendshapes", str(shared_models / "face_landmarker.task")])
+    res = runner.invoke(
+        cli,
+        [
+            "face",
+            str(face_file),
+            "--out",
+            str(tmp_path / "x.csv"),
+            "--blendshapes",
+            str(shared_models / "face_landmarker.task"),
+        ],
+    )
     assert res.exit_code != 0 and "video or image" in res.output
 
 
@@ -82,20 +90,30 @@ def test_image_with_blendshapes(tmp_path, shared_models, runner):
     img = tmp_path / "astronaut.png"
     imsave(img, astronaut())
     out = tmp_path / "a.csv"
-    res = runner.invoke(cli, ["face", str(img), "--out", str(out),
-                                   "--blendshapes", str(shared_models / "face_landmarker.task")])
+    res = runner.invoke(
+        cli, ["face", str(img), "--out", str(out), "--blendshapes", str(shared_models / "face_landmarker.task")]
+    )
     assert res.exit_code == 0, res.output
     df = _read_csv(out)
     assert len(df) == 1 and df["face_present"][0] == 1
-    assert df["bs_AU12"][0] > 0.5 and df["AU12"][0] > 0.5      # she smiles, both ways of measuring agree
+    assert df["bs_AU12"][0] > 0.5 and df["AU12"][0] > 0.5  # she smiles, both ways of measuring agree
     assert "gaze_x" in df.columns
 
 
 def test_not_an_image(tmp_path, shared_models, runner):
     bad = tmp_path / "bad.png"
     bad.write_text("this is not an image")
-    res = runner.invoke(cli, ["face", str(bad), "--out", str(tmp_path / "x.csv"),
-                                   "--blendshapes", str(shared_models / "face_landmarker.task")])
+    res = runner.invoke(
+        cli,
+        [
+            "face",
+            str(bad),
+            "--out",
+            str(tmp_path / "x.csv"),
+            "--blendshapes",
+            str(shared_models / "face_landmarker.task"),
+        ],
+    )
     assert res.exit_code != 0 and "bad.png" in res.output and "Traceback" not in res.output
 
 
@@ -114,7 +132,7 @@ def test_video_input_is_extracted_first(tmp_path, runner):
         for i, a in enumerate(angles):
             fr = rotate(astronaut(), a, mode="edge", preserve_range=True).astype(np.uint8)
             if i == 2:
-                fr = np.zeros_like(fr)            # nobody in this frame
+                fr = np.zeros_like(fr)  # nobody in this frame
             for p in st.encode(av.VideoFrame.from_ndarray(fr, format="rgb24")):
                 c.mux(p)
         for p in st.encode():
@@ -127,13 +145,13 @@ def test_video_input_is_extracted_first(tmp_path, runner):
     assert df.loc[2, ["pitch", "yaw", "roll", "AU01", "AU45"]].isna().all()
     roll = df["roll"].to_numpy()
     assert roll[1] - roll[0] == pytest.approx(-15, abs=3) and roll[4] - roll[0] == pytest.approx(15, abs=3)
-    assert "gaze_x" in df.columns           # extracted with the refined (iris) face mesh
+    assert "gaze_x" in df.columns  # extracted with the refined (iris) face mesh
 
 
 def test_mostly_missing_face_is_refused_unless_forced(tmp_path, runner):
     T = 20
     present = np.zeros(T, bool)
-    present[:6] = True                                       # the face in 6 of 20 frames (30%)
+    present[:6] = True  # the face in 6 of 20 frames (30%)
     path = tmp_path / "rare.npz"
     io.write(face_seq(face_frames(T), present=present), path)
     out = tmp_path / "r.csv"

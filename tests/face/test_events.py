@@ -38,7 +38,7 @@ def test_brow_raise_and_furrow_spans():
     long = np.zeros(T)
     long[15:110] = 0.6
     assert [e["type"] for e in events(_stream(T, AU04=long))] == ["brow_furrow"]
-    assert events(_stream(T, AU04=long), center="median") == []   # there the median is the furrow itself
+    assert events(_stream(T, AU04=long), center="median") == []  # there the median is the furrow itself
     # too short to count
     short = np.zeros(T)
     short[10:12] = 1.0
@@ -48,9 +48,9 @@ def test_brow_raise_and_furrow_spans():
 def test_head_shake_and_nod_from_oscillation():
     T = 150
     t = np.arange(T) / FPS
-    yaw = np.where((t >= 1.0) & (t < 2.5), 12 * np.sin(2 * np.pi * 2.0 * (t - 1.0)), 0.0)   # 3 cycles at 2 Hz
+    yaw = np.where((t >= 1.0) & (t < 2.5), 12 * np.sin(2 * np.pi * 2.0 * (t - 1.0)), 0.0)  # 3 cycles at 2 Hz
     pitch = np.where((t >= 3.5) & (t < 4.5), 8 * np.sin(2 * np.pi * 2.0 * (t - 3.5)), 0.0)
-    evs = events(_stream(T, yaw=yaw + 3.0, pitch=pitch))   # a constant turn is not a shake
+    evs = events(_stream(T, yaw=yaw + 3.0, pitch=pitch))  # a constant turn is not a shake
     kinds = [e["type"] for e in evs]
     assert kinds == ["head_shake", "head_nod"]
     shake, nod = evs
@@ -65,13 +65,13 @@ def test_head_shake_and_nod_from_oscillation():
 def test_single_nod_but_not_a_lasting_tilt():
     T = 120
     t = np.arange(T) / FPS
-    bump = np.where((t >= 1.0) & (t < 1.6), 14 * np.sin(np.pi * (t - 1.0) / 0.6), 0.0)   # down and back up
+    bump = np.where((t >= 1.0) & (t < 1.6), 14 * np.sin(np.pi * (t - 1.0) / 0.6), 0.0)  # down and back up
     evs = events(_stream(T, pitch=bump))
     assert [e["type"] for e in evs] == ["head_nod"]
     assert 0.9 <= evs[0]["start"] <= 1.1 and 1.5 <= evs[0]["end"] <= 1.7
-    tilt = np.clip((t - 1.0) * 30, 0, 15)                 # tips down and stays
+    tilt = np.clip((t - 1.0) * 30, 0, 15)  # tips down and stays
     assert events(_stream(T, pitch=tilt)) == []
-    small = bump * 0.4                                    # 5.6 degrees: below single_nod_deg
+    small = bump * 0.4  # 5.6 degrees: below single_nod_deg
     assert events(_stream(T, pitch=small)) == []
 
 
@@ -79,7 +79,7 @@ def test_blinks():
     T = 90
     a45 = np.zeros(T)
     a45[20:24] = 0.9
-    a45[50:80] = 0.9            # eyes closed for a second: not a blink
+    a45[50:80] = 0.9  # eyes closed for a second: not a blink
     evs = events(_stream(T, AU45=a45))
     assert [(e["type"], e["start_frame"], e["end_frame"]) for e in evs] == [("blink", 20, 24)]
 

@@ -15,9 +15,9 @@ def test_model_is_symmetric_and_oriented():
     assert np.array_equal(pair[pair], np.arange(468))
     assert pair[33] == 263 and pair[61] == 291 and pair[1] == 1
     np.testing.assert_allclose(m[pair, 0], -m[:, 0], atol=1e-6)
-    assert m[263, 0] > 0 > m[33, 0]          # x toward the signer's left
-    assert m[10, 1] < m[1, 1] < m[152, 1]    # y down: forehead, nose, chin
-    assert m[1, 2] < m[234, 2]               # nose tip nearer the camera than the cheek side
+    assert m[263, 0] > 0 > m[33, 0]  # x toward the signer's left
+    assert m[10, 1] < m[1, 1] < m[152, 1]  # y down: forehead, nose, chin
+    assert m[1, 2] < m[234, 2]  # nose tip nearer the camera than the cheek side
 
 
 def test_euler_round_trip(rng):
@@ -37,16 +37,18 @@ def _perspective(ang: np.ndarray, *, depth: float) -> np.ndarray:
     R = rotation_matrices(ang[:, 0], ang[:, 1], ang[:, 2])
     cam = np.einsum("tij,pj->tpi", R, face_model())
     cam[..., 2] += depth
-    cam[..., 0] += 0.8                       # face a little right of the optical axis
+    cam[..., 0] += 0.8  # face a little right of the optical axis
     f = 640.0
-    return np.stack([f * cam[..., 0] / cam[..., 2] + 320, f * cam[..., 1] / cam[..., 2] + 240,
-                     f * (cam[..., 2] - depth) / depth], axis=-1)
+    return np.stack(
+        [f * cam[..., 0] / cam[..., 2] + 320, f * cam[..., 1] / cam[..., 2] + 240, f * (cam[..., 2] - depth) / depth],
+        axis=-1,
+    )
 
 
 def test_known_pose_recovered_perspective(rng):
     T = 10
     ang = rng.uniform(-30, 30, size=(T, 3))
-    seq = face_seq(_perspective(ang, depth=4.0))   # a close-up: the face fills a third of the frame
+    seq = face_seq(_perspective(ang, depth=4.0))  # a close-up: the face fills a third of the frame
     exact = head_pose(seq, method="opencv")
     weak = head_pose(seq, method="pos")
     np.testing.assert_allclose(exact, ang, atol=0.2)
@@ -70,6 +72,8 @@ def test_missing_frames_are_nan():
 
 
 def test_no_face_component_is_a_clear_error():
-    seq = LandmarkSequence((Component("RIGHT_HAND", HAND_POINTS),), np.zeros((3, 1, 21, 3)), np.ones((3, 1, 21)), fps=25)
+    seq = LandmarkSequence(
+        (Component("RIGHT_HAND", HAND_POINTS),), np.zeros((3, 1, 21, 3)), np.ones((3, 1, 21)), fps=25
+    )
     with pytest.raises(DataError, match="no FACE component"):
         head_pose(seq)

@@ -59,7 +59,7 @@ def test_mirroring_flips_yaw(photos, name):
     assert yaw[0] < -5 and yaw[1] > 5
     assert np.all(np.sign(yaw[:2]) == -np.sign(yaw_m[:2]))
     np.testing.assert_allclose(yaw_m, -yaw, atol=3.0)
-    np.testing.assert_allclose(mirrored[:, 2], -pose[:, 2], atol=3.0)   # roll flips too
+    np.testing.assert_allclose(mirrored[:, 2], -pose[:, 2], atol=3.0)  # roll flips too
 
 
 def test_aus_are_pose_invariant_and_mirror_symmetric(photos):

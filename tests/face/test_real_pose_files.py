@@ -7,8 +7,12 @@ from signfuse import hands, io
 from signfuse.errors import DataError
 from signfuse.face import events, features
 
-HOLISTIC = ["segmentation_example.pose", "autsl_signer0_sample1000.pose",
-            "phoenix2014t_25October_2010_Monday_tagesschau-17.pose", "6fb01565da31c5500d1ef2cd2906b06b.pose"]
+HOLISTIC = [
+    "segmentation_example.pose",
+    "autsl_signer0_sample1000.pose",
+    "phoenix2014t_25October_2010_Monday_tagesschau-17.pose",
+    "6fb01565da31c5500d1ef2cd2906b06b.pose",
+]
 
 
 @pytest.mark.parametrize("name", HOLISTIC)

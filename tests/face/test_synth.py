@@ -35,7 +35,7 @@ def test_known_marker_is_detected_in_its_span(vocab_and_signers, marker):
         if evs and any(min(e["end_frame"], s1) - max(e["start_frame"], s0) > 0.5 * (s1 - s0) for e in evs):
             hits += 1
         assert detect_markers(events(features(seq))) <= {marker}
-    assert hits >= len(signers) - 1   # every signer (one miss allowed for the least expressive)
+    assert hits >= len(signers) - 1  # every signer (one miss allowed for the least expressive)
 
 
 def test_signs_without_face_marker_give_no_marker(vocab_and_signers):

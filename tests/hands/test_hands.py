@@ -36,8 +36,14 @@ def hand_points(bends_deg: np.ndarray, *, origin=(0.0, 0.0, 0.0), rot: float = 0
     return pts * 40 + np.array(origin)
 
 
-def seq_of(left: np.ndarray | None, right: np.ndarray | None, *, face: np.ndarray | None = None,
-           shoulders: tuple | None = None, T: int = 1) -> LandmarkSequence:
+def seq_of(
+    left: np.ndarray | None,
+    right: np.ndarray | None,
+    *,
+    face: np.ndarray | None = None,
+    shoulders: tuple | None = None,
+    T: int = 1,
+) -> LandmarkSequence:
     comps, data, conf = [], [], []
     for name, pts, names in (("LEFT_HAND", left, HAND_POINTS), ("RIGHT_HAND", right, HAND_POINTS)):
         comps.append(Component(name, names))
@@ -98,15 +104,17 @@ def test_handshape_codes_fist_and_flat():
 def test_distances_in_shoulder_widths():
     face = np.zeros((468, 3))
     face[:, 0] = 500.0
-    face[:, 1] = 100.0 + np.arange(468) % 7          # a small blob of face points around (500, 103)
-    left = hand_points(np.zeros((5, 3)), origin=(500, 400, 0))   # tips reach up to y ~ 315
+    face[:, 1] = 100.0 + np.arange(468) % 7  # a small blob of face points around (500, 103)
+    left = hand_points(np.zeros((5, 3)), origin=(500, 400, 0))  # tips reach up to y ~ 315
     right = left + np.array([-100.0, 0, 0])
     seq = seq_of(left, right, face=face, shoulders=((400, 500, 0), (600, 500, 0)))
     d = hands.distances(seq)
+
     def brute(a, b):
-        return min(np.hypot(*(p[:2] - q[:2])) for p in a for q in b) / 200.0   # shoulder width 200 px
+        return min(np.hypot(*(p[:2] - q[:2])) for p in a for q in b) / 200.0  # shoulder width 200 px
 
     from signfuse.topology import FACE_REGIONS
+
     used = sorted(set(FACE_REGIONS["oval"] + FACE_REGIONS["nose"] + (61, 291, 13, 14, 0, 17)))
     assert d.column("left_hand_face")[0] == pytest.approx(brute(left, face[used]), abs=1e-6)
     assert d.column("right_hand_face")[0] == pytest.approx(brute(right, face[used]), abs=1e-6)
@@ -117,7 +125,9 @@ def test_distances_in_shoulder_widths():
 
 
 def test_no_hands_is_an_error():
-    seq = LandmarkSequence((Component("FACE", FACE_POINTS_468),), np.zeros((2, 1, 468, 3)), np.ones((2, 1, 468)), fps=25)
+    seq = LandmarkSequence(
+        (Component("FACE", FACE_POINTS_468),), np.zeros((2, 1, 468, 3)), np.ones((2, 1, 468)), fps=25
+    )
     with pytest.raises(DataError, match="no hand component"):
         hands.flexion(seq)
 

@@ -14,7 +14,9 @@ from signfuse import io
 from signfuse.datasets import open_index, read_asl_signs, read_how2sign, read_phoenix, read_phoenix_t, read_wlasl
 from signfuse.errors import SignfuseError
 
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, database=None)
+SETTINGS = settings(
+    max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, database=None
+)
 _TMP = Path(tempfile.mkdtemp(prefix="signfuse-fuzz-"))
 
 
@@ -50,8 +52,13 @@ def real_files(tmp_path_factory):
     rng = np.random.default_rng(0)
     from signfuse.sequence import Component, LandmarkSequence
     from signfuse.topology import FACE_POINTS_468, HAND_POINTS, POSE_POINTS
-    comps = (Component("POSE", POSE_POINTS), Component("FACE", FACE_POINTS_468), Component("LEFT_HAND", HAND_POINTS),
-             Component("RIGHT_HAND", HAND_POINTS))
+
+    comps = (
+        Component("POSE", POSE_POINTS),
+        Component("FACE", FACE_POINTS_468),
+        Component("LEFT_HAND", HAND_POINTS),
+        Component("RIGHT_HAND", HAND_POINTS),
+    )
     seq = LandmarkSequence(comps, rng.random((3, 1, 543, 3)), np.ones((3, 1, 543)), 30.0)
     d = tmp_path_factory.mktemp("real")
     out = {".parquet": io.write(seq, d / "a.parquet").read_bytes(), ".npz": io.write(seq, d / "a.npz").read_bytes()}
@@ -87,9 +94,14 @@ def test_stream_reader_random_bytes(data):
     _try(io.read_stream, data, ".parquet")
 
 
-INDEX_READERS = {"wlasl": (read_wlasl, ".json"), "phoenix": (read_phoenix, ".corpus"),
-                 "phoenix_t": (read_phoenix_t, ".csv"), "how2sign": (read_how2sign, ".csv"),
-                 "asl_signs": (read_asl_signs, ".csv"), "open": (open_index, ".csv")}
+INDEX_READERS = {
+    "wlasl": (read_wlasl, ".json"),
+    "phoenix": (read_phoenix, ".corpus"),
+    "phoenix_t": (read_phoenix_t, ".csv"),
+    "how2sign": (read_how2sign, ".csv"),
+    "asl_signs": (read_asl_signs, ".csv"),
+    "open": (open_index, ".csv"),
+}
 
 
 @pytest.mark.timeout(120)
@@ -102,8 +114,9 @@ def test_index_readers_random_input(name, data):
 
 
 @pytest.mark.timeout(120)
-@pytest.mark.parametrize("name", ["asl100.json", "PHOENIX-2014-T.dev.corpus.csv",
-                                  "RWTH-PHOENIX-Weather-Signer03-cutout.test.corpus"])
+@pytest.mark.parametrize(
+    "name", ["asl100.json", "PHOENIX-2014-T.dev.corpus.csv", "RWTH-PHOENIX-Weather-Signer03-cutout.test.corpus"]
+)
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, database=None)
 @given(edits=EDITS, cut=CUT)
 def test_index_readers_mutated(shared_data, name, edits, cut):

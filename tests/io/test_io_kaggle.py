@@ -19,8 +19,17 @@ def _kaggle_table(rng, frames=4, start=20):
                 x, y, z = (np.nan, np.nan, np.nan) if missing else rng.random(3)
                 rows.append((f, f"{f}-{typ}-{i}", typ, i, x, y, z))
     cols = list(zip(*rows))
-    return pa.table({"frame": pa.array(cols[0], pa.int16()), "row_id": cols[1], "type": cols[2],
-                     "landmark_index": pa.array(cols[3], pa.int16()), "x": cols[4], "y": cols[5], "z": cols[6]})
+    return pa.table(
+        {
+            "frame": pa.array(cols[0], pa.int16()),
+            "row_id": cols[1],
+            "type": cols[2],
+            "landmark_index": pa.array(cols[3], pa.int16()),
+            "x": cols[4],
+            "y": cols[5],
+            "z": cols[6],
+        }
+    )
 
 
 def test_read_kaggle_known_values(tmp_path, rng):
@@ -65,6 +74,7 @@ def test_kaggle_round_trip_synthetic(tmp_path, rng, make_holistic):
     missing = ~(seq.confidence[:, 0] > 0)
     xs = np.asarray(t.column("x")).reshape(9, 543)
     from signfuse.io.kaggle import _PERM
+
     assert np.all(np.isnan(xs[:, _PERM][missing]))
 
 
@@ -81,8 +91,9 @@ def test_kaggle_times_for_gaps(tmp_path, rng, make_holistic):
     np.testing.assert_allclose(back.times, seq.times)
 
 
-@pytest.mark.parametrize("name", ["segmentation_example.pose", "phoenix2014t_25October_2010_Monday_tagesschau-17.pose",
-                                  "mediapipe.pose"])
+@pytest.mark.parametrize(
+    "name", ["segmentation_example.pose", "phoenix2014t_25October_2010_Monday_tagesschau-17.pose", "mediapipe.pose"]
+)
 def test_pose_parquet_npz_pose_exact(shared_data, tmp_path, name):
     seq = io.read(shared_data / "pose" / name)
     k = io.read(io.write(seq, tmp_path / "a.parquet"))
@@ -143,8 +154,9 @@ def test_read_kaggle_many_row_groups(tmp_path, rng):
     t = _kaggle_table(rng, frames=3)
     pq.write_table(t, tmp_path / "a.parquet")
     pq.write_table(t, tmp_path / "b.parquet", row_group_size=500)
-    pq.write_table(t.set_column(2, "type", t.column("type").dictionary_encode()), tmp_path / "c.parquet",
-                   row_group_size=333)
+    pq.write_table(
+        t.set_column(2, "type", t.column("type").dictionary_encode()), tmp_path / "c.parquet", row_group_size=333
+    )
     a = io.read(tmp_path / "a.parquet", fps=30)
     assert a.equals(io.read(tmp_path / "b.parquet", fps=30)) and a.equals(io.read(tmp_path / "c.parquet", fps=30))
 
@@ -154,8 +166,13 @@ from hypothesis import strategies as st  # noqa: E402
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, database=None)
-@given(frames=st.integers(0, 6), dims=st.sampled_from([2, 3]), missing=st.sampled_from([0.0, 0.3, 1.0]),
-       fps=st.sampled_from([24.0, 25.0, 29.97, 30.0, 50.0]), seed=st.integers(0, 2**16))
+@given(
+    frames=st.integers(0, 6),
+    dims=st.sampled_from([2, 3]),
+    missing=st.sampled_from([0.0, 0.3, 1.0]),
+    fps=st.sampled_from([24.0, 25.0, 29.97, 30.0, 50.0]),
+    seed=st.integers(0, 2**16),
+)
 def test_round_trip_property(tmp_path_factory, make_holistic, frames, dims, missing, fps, seed):
     d = tmp_path_factory.mktemp("rt")
     seq = make_holistic(np.random.default_rng(seed), frames=frames, dims=dims, missing=missing, fps=fps)

@@ -61,13 +61,13 @@ def test_bad_npz(tmp_path, rng, make_holistic):
 
 
 def test_stream_round_trip(tmp_path, rng):
-    s = Stream("audio", rng.normal(size=(50, 3)), ("f0_hz", "rms_db", "mel_00"), 100.0,
-               mask=rng.random(50) > 0.2)
+    s = Stream("audio", rng.normal(size=(50, 3)), ("f0_hz", "rms_db", "mel_00"), 100.0, mask=rng.random(50) > 0.2)
     back = io.read_stream(io.write_stream(s, tmp_path / "s.parquet"))
     assert back.name == "audio" and back.names == s.names and back.fps == 100.0 and back.times is None
     np.testing.assert_array_equal(back.values, s.values)
     np.testing.assert_array_equal(back.mask, s.mask)
     import pyarrow.parquet as pq
+
     t = pq.read_table(tmp_path / "s.parquet")
     assert t.column_names == ["time", "f0_hz", "rms_db", "mel_00", "valid"]
     np.testing.assert_allclose(t.column("time").to_numpy(), np.arange(50) / 100.0)
@@ -84,6 +84,7 @@ def test_stream_errors(tmp_path, rng):
         io.write_stream(Stream("x", np.zeros((2, 1)), ("time",), 10.0), tmp_path / "a.parquet")
     import pyarrow as pa
     import pyarrow.parquet as pq
+
     pq.write_table(pa.table({"a": [1.0]}), tmp_path / "b.parquet")
     with pytest.raises(FormatError, match="time"):
         io.read_stream(tmp_path / "b.parquet")
@@ -129,6 +130,7 @@ def test_atomic_writes_to_a_read_only_folder_are_one_clear_error(tmp_path, rng, 
 
 def test_atomic_writes_keep_the_users_umask(tmp_path, rng, make_holistic):
     import os
+
     old = os.umask(0o022)
     try:
         p = io.write(make_holistic(rng, frames=3, fps=25.0), tmp_path / "a.pose")

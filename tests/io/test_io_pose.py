@@ -9,20 +9,38 @@ from signfuse import io
 from signfuse.errors import DataError, FormatError
 
 EXPECTED = {  # file -> (version, frames, fps, dims, [(component, points)])
-    "6fb01565da31c5500d1ef2cd2906b06b.pose": ("0.2", 5, 25.0, 3,
-                                              [("POSE", 33), ("FACE", 478), ("LEFT_HAND", 21), ("RIGHT_HAND", 21),
-                                               ("POSE_WORLD", 33)]),
+    "6fb01565da31c5500d1ef2cd2906b06b.pose": (
+        "0.2",
+        5,
+        25.0,
+        3,
+        [("POSE", 33), ("FACE", 478), ("LEFT_HAND", 21), ("RIGHT_HAND", 21), ("POSE_WORLD", 33)],
+    ),
     "mediapipe.pose": ("0.1", 170, 24.0, 3, [("POSE", 8), ("FACE", 128), ("LEFT_HAND", 21), ("RIGHT_HAND", 21)]),
     "mediapipe_hand_normalized.pose": ("0.1", 170, 24.0, 3, [("RIGHT_HAND", 21)]),
     "openpose.pose": ("0.0", 93, 24.0, 2, [("POSE", 25), ("FACE", 70), ("LEFT_HAND", 21), ("RIGHT_HAND", 21)]),
     "example.pose": ("0.1", 66, 24.0, 2, [("POSE", 25), ("FACE", 70), ("LEFT_HAND", 21), ("RIGHT_HAND", 21)]),
-    "segmentation_example.pose": ("0.2", 130, 30.0, 3, [("POSE", 33), ("FACE", 468), ("LEFT_HAND", 21),
-                                                       ("RIGHT_HAND", 21), ("POSE_WORLD", 33)]),
-    "autsl_signer0_sample1000.pose": ("0.1", 43, 30.0, 4, [("POSE", 33), ("FACE", 468), ("LEFT_HAND", 21),
-                                                           ("RIGHT_HAND", 21)]),
-    "phoenix2014t_25October_2010_Monday_tagesschau-17.pose": ("0.1", 86, 25.0, 3,
-                                                             [("POSE", 33), ("FACE", 468), ("LEFT_HAND", 21),
-                                                              ("RIGHT_HAND", 21)]),
+    "segmentation_example.pose": (
+        "0.2",
+        130,
+        30.0,
+        3,
+        [("POSE", 33), ("FACE", 468), ("LEFT_HAND", 21), ("RIGHT_HAND", 21), ("POSE_WORLD", 33)],
+    ),
+    "autsl_signer0_sample1000.pose": (
+        "0.1",
+        43,
+        30.0,
+        4,
+        [("POSE", 33), ("FACE", 468), ("LEFT_HAND", 21), ("RIGHT_HAND", 21)],
+    ),
+    "phoenix2014t_25October_2010_Monday_tagesschau-17.pose": (
+        "0.1",
+        86,
+        25.0,
+        3,
+        [("POSE", 33), ("FACE", 468), ("LEFT_HAND", 21), ("RIGHT_HAND", 21)],
+    ),
 }
 
 
@@ -43,6 +61,7 @@ def test_real_pose_files_load(shared_data, name):
 
 def test_real_pose_matches_pose_format(shared_data):
     from pose_format import Pose
+
     path = shared_data / "pose" / "segmentation_example.pose"
     ref = Pose.read(path.read_bytes())
     seq = io.read(path)
@@ -70,11 +89,16 @@ def test_real_pose_round_trip(shared_data, tmp_path, name):
 
 def test_written_pose_uses_pose_format_names(tmp_path, rng, make_holistic):
     from pose_format import Pose
+
     seq = make_holistic(rng)
     io.write(seq, tmp_path / "a.pose")
     p = Pose.read((tmp_path / "a.pose").read_bytes())
-    assert [c.name for c in p.header.components] == ["POSE_LANDMARKS", "FACE_LANDMARKS", "LEFT_HAND_LANDMARKS",
-                                                     "RIGHT_HAND_LANDMARKS"]
+    assert [c.name for c in p.header.components] == [
+        "POSE_LANDMARKS",
+        "FACE_LANDMARKS",
+        "LEFT_HAND_LANDMARKS",
+        "RIGHT_HAND_LANDMARKS",
+    ]
     assert p.body.fps == 30.0 and p.body.data.shape == (12, 1, 543, 3)
 
 
@@ -124,11 +148,12 @@ def test_bad_pose_files(tmp_path, shared_data):
 
 def test_nan_fps_pose(tmp_path, rng, make_holistic):
     import struct
+
     seq = make_holistic(rng, frames=2)
     path = io.write(seq, tmp_path / "a.pose")
     raw = bytearray(path.read_bytes())
-    body = len(raw) - (2 * 543 * 4 * 4) - 10   # fps float follows the header
-    raw[body:body + 4] = struct.pack("<f", float("nan"))
+    body = len(raw) - (2 * 543 * 4 * 4) - 10  # fps float follows the header
+    raw[body : body + 4] = struct.pack("<f", float("nan"))
     path.write_bytes(bytes(raw))
     with pytest.raises(DataError, match="fps"):
         io.read(path)
@@ -138,6 +163,7 @@ def test_wrong_hand_points(tmp_path):
     from pose_format import Pose
     from pose_format.numpy import NumPyPoseBody
     from pose_format.pose_header import PoseHeader, PoseHeaderComponent, PoseHeaderDimensions
+
     comp = PoseHeaderComponent("LEFT_HAND_LANDMARKS", [str(i) for i in range(20)], [], [(1, 2, 3)], "XYC")
     body = NumPyPoseBody(25, np.zeros((3, 1, 20, 2), np.float32), np.ones((3, 1, 20), np.float32))
     path = tmp_path / "h.pose"
@@ -149,5 +175,6 @@ def test_wrong_hand_points(tmp_path):
 
 def test_unknown_extension(tmp_path, rng, make_holistic):
     from signfuse.errors import ParameterError
+
     with pytest.raises(ParameterError, match="extension"):
         io.write(make_holistic(rng), tmp_path / "a.txt")

@@ -27,11 +27,16 @@ def write_sequence(folder, vectors) -> None:
         np.save(folder / f"{i}.npy", v)
 
 
-@pytest.mark.parametrize("dim,names", [(1662, ("POSE", "FACE", "LEFT_HAND", "RIGHT_HAND")),
-                                       (258, ("POSE", "LEFT_HAND", "RIGHT_HAND")),
-                                       (126, ("LEFT_HAND", "RIGHT_HAND"))])
+@pytest.mark.parametrize(
+    "dim,names",
+    [
+        (1662, ("POSE", "FACE", "LEFT_HAND", "RIGHT_HAND")),
+        (258, ("POSE", "LEFT_HAND", "RIGHT_HAND")),
+        (126, ("LEFT_HAND", "RIGHT_HAND")),
+    ],
+)
 def test_layouts_values_zeros_and_visibility(tmp_path, rng, dim, names):
-    vecs = [_frame_vector(rng, dim, left=(i % 3 != 0)) for i in range(12)]   # frames 0, 3, 6, 9: no left hand
+    vecs = [_frame_vector(rng, dim, left=(i % 3 != 0)) for i in range(12)]  # frames 0, 3, 6, 9: no left hand
     folder = tmp_path / "hello" / "0"
     write_sequence(folder, vecs)
     seq = sio.read(folder, fps=30)
@@ -39,7 +44,7 @@ def test_layouts_values_zeros_and_visibility(tmp_path, rng, dim, names):
     lh_d, lh_c = seq.component_data("LEFT_HAND")
     assert np.all(lh_c[::3] == 0) and np.all(lh_c[1::3] == 1) and np.all(lh_d[::3] == 0)
     off = {1662: 132 + 1404, 258: 132, 126: 0}[dim]
-    np.testing.assert_allclose(lh_d[1, 0], vecs[1][off:off + 63].reshape(21, 3), rtol=1e-6)
+    np.testing.assert_allclose(lh_d[1, 0], vecs[1][off : off + 63].reshape(21, 3), rtol=1e-6)
     if "POSE" in names:
         p_d, p_c = seq.component_data("POSE")
         np.testing.assert_allclose(p_c[5, 0], vecs[5][:132].reshape(33, 4)[:, 3], rtol=1e-6)  # visibility
@@ -51,7 +56,7 @@ def test_frames_in_numeric_order_and_1xD_files(tmp_path, rng):
     folder.mkdir()
     vecs = [_frame_vector(rng, 126) for _ in range(11)]
     for i, v in enumerate(vecs):
-        np.save(folder / f"{i}.npy", v[None] if i % 2 else v)                 # some saved as (1, 126)
+        np.save(folder / f"{i}.npy", v[None] if i % 2 else v)  # some saved as (1, 126)
     seq = sio.read(folder, fps=25)
     np.testing.assert_allclose(seq.data[10, 0, :21], vecs[10][:63].reshape(21, 3), rtol=1e-6)  # 10 after 9, not 1
 
@@ -105,7 +110,7 @@ def test_nan_vectors_are_refused_and_points_layouts():
     with pytest.raises(FormatError, match="NaN"):
         vectors_to_sequence(np.full((2, 126), np.nan), fps=30)
     pts = np.zeros((3, 543, 3))
-    pts[:, 468:489] = 0.5                                   # Kaggle order: face, left hand, pose, right hand
+    pts[:, 468:489] = 0.5  # Kaggle order: face, left hand, pose, right hand
     pts[1, 522:543] = np.nan
     seq = points_to_sequence(pts, fps=30)
     assert seq.component_names == ("FACE", "LEFT_HAND", "POSE", "RIGHT_HAND")

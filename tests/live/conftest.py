@@ -15,9 +15,19 @@ STREAMS = "hands,face"
 def _fit(corpus: Path, out: Path, *, task: str):
     from signfuse.train.fit import fit, resolve_config
 
-    cfg = resolve_config({"data": str(corpus), "task": task, "streams": STREAMS, "epochs": 1, "batch_size": 8,
-                          "progress": False, "run_dir": str(out / "run"), "cache_dir": str(out / "cache"),
-                          "model_kwargs": {"dim": 16, "heads": 2, "transformer_layers": 1}})
+    cfg = resolve_config(
+        {
+            "data": str(corpus),
+            "task": task,
+            "streams": STREAMS,
+            "epochs": 1,
+            "batch_size": 8,
+            "progress": False,
+            "run_dir": str(out / "run"),
+            "cache_dir": str(out / "cache"),
+            "model_kwargs": {"dim": 16, "heads": 2, "transformer_layers": 1},
+        }
+    )
     return fit(cfg).last
 
 
@@ -60,8 +70,8 @@ def holistic_layout(seq) -> tuple[np.ndarray, np.ndarray]:
     for c in comps:
         if c.name in have:
             part = seq.select([c.name])
-            data[:, k:k + c.n_points] = part.data[:, 0, :, :3]
-            conf[:, k:k + c.n_points] = part.confidence[:, 0]
+            data[:, k : k + c.n_points] = part.data[:, 0, :, :3]
+            conf[:, k : k + c.n_points] = part.confidence[:, 0]
         k += c.n_points
     return data, conf
 
@@ -72,16 +82,31 @@ def sequence_frames(seq, *, start: int = 0, count: int | None = None):
 
     data, conf = holistic_layout(seq)
     stop = seq.n_frames if count is None else min(seq.n_frames, start + count)
-    return [LiveFrame(index=i, time=(i - start) / seq.fps, data=data[i], confidence=conf[i],
-                      width=seq.width or 640, height=seq.height or 480, latency=0.0) for i in range(start, stop)]
+    return [
+        LiveFrame(
+            index=i,
+            time=(i - start) / seq.fps,
+            data=data[i],
+            confidence=conf[i],
+            width=seq.width or 640,
+            height=seq.height or 480,
+            latency=0.0,
+        )
+        for i in range(start, stop)
+    ]
 
 
 def frame_message(f) -> dict:
     """The page's JSON message for one LiveFrame (the inverse of protocol.parse_frame)."""
     n = f.data.shape[0]
     n_face = n - 33 - 21 - 21 - 33
-    cuts = {"pose": (0, 33, 4), "face": (33, 33 + n_face, 3), "left": (33 + n_face, 54 + n_face, 3),
-            "right": (54 + n_face, 75 + n_face, 3), "world": (75 + n_face, n, 4)}
+    cuts = {
+        "pose": (0, 33, 4),
+        "face": (33, 33 + n_face, 3),
+        "left": (33 + n_face, 54 + n_face, 3),
+        "right": (54 + n_face, 75 + n_face, 3),
+        "world": (75 + n_face, n, 4),
+    }
     msg = {"type": "frame", "id": int(f.index), "t": float(f.time), "w": int(f.width), "h": int(f.height)}
     for key, (a, b, dims) in cuts.items():
         c = f.confidence[a:b]

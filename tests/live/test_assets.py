@@ -26,8 +26,12 @@ def test_vendor_folder_has_what_holistic_js_loads():
         pytest.skip(f"the pinned @mediapipe/holistic files are not in {VENDOR_DIR} (run `make webassets`)")
     js = (VENDOR_DIR / "holistic.js").read_text()
     wanted = set(re.findall(r'"([\w.]+\.(?:js|binarypb|data|wasm|tflite))"', js))
-    wanted |= {"holistic_solution_simd_wasm_bin.wasm", "holistic_solution_wasm_bin.wasm",
-               "holistic_solution_packed_assets.data", "pose_landmark_full.tflite"}
-    wanted -= {"pose_landmark_lite.tflite", "pose_landmark_heavy.tflite"}   # model_complexity 1 only
+    wanted |= {
+        "holistic_solution_simd_wasm_bin.wasm",
+        "holistic_solution_wasm_bin.wasm",
+        "holistic_solution_packed_assets.data",
+        "pose_landmark_full.tflite",
+    }
+    wanted -= {"pose_landmark_lite.tflite", "pose_landmark_heavy.tflite"}  # model_complexity 1 only
     missing = sorted(f for f in wanted if not (VENDOR_DIR / f).is_file())
     assert not missing, missing

@@ -25,9 +25,18 @@ from .conftest import to_y4m
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--no-first-run", "--no-proxy-server", "--use-fake-ui-for-media-stream",
-        "--use-fake-device-for-media-stream", "--enable-unsafe-swiftshader", "--use-angle=swiftshader"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--no-proxy-server",
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
+    "--enable-unsafe-swiftshader",
+    "--use-angle=swiftshader",
+]
 
 
 def _free_port() -> int:
@@ -44,8 +53,9 @@ def start_server(model, **kwargs):
 
     app = create_app(model, **kwargs)
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           ws=ws_implementation()))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws=ws_implementation())
+    )
     th = threading.Thread(target=server.run, daemon=True)
     th.start()
     t0 = time.monotonic()
@@ -101,29 +111,40 @@ def real_video(shared_data: Path, rel: str, tmp_path_factory) -> Path:
 def run_page(pw, url: str, y4m: Path, *, query: str = "", n_captions: int = 3, timeout_s: float = 90):
     """Open the page with the fake camera, press Start, wait for ``n_captions``, download the
     transcripts, press Stop. Returns (state, dom captions, downloads, console errors)."""
-    browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                 args=[*ARGS, f"--use-file-for-fake-video-capture={y4m}"])
+    browser = pw.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True, args=[*ARGS, f"--use-file-for-fake-video-capture={y4m}"]
+    )
     errors: list[str] = []
     try:
         page = browser.new_page(accept_downloads=True)
-        outside: list[str] = []       # the page must work offline: every asset from the signfuse server
+        outside: list[str] = []  # the page must work offline: every asset from the signfuse server
         page.on("request", lambda r: None if r.url.startswith((url, "blob:", "data:")) else outside.append(r.url))
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(f"{url}/?keep=1{query}")
         page.click("#start")
-        page.wait_for_function(f"() => window.signfuse.state.captions.length >= {n_captions} || "
-                               "window.signfuse.state.error", timeout=timeout_s * 1000)
-        page.click("#start")                                    # Stop
+        page.wait_for_function(
+            f"() => window.signfuse.state.captions.length >= {n_captions} || window.signfuse.state.error",
+            timeout=timeout_s * 1000,
+        )
+        page.click("#start")  # Stop
         page.wait_for_function("() => !window.signfuse.state.running")
-        page.wait_for_timeout(300)                              # a caption still on the wire
-        state = page.evaluate("() => { const s = window.signfuse.state; return {error: s.error, mode: s.mode, "
-                              "wasmError: s.wasmError, sent: s.sent, captions: s.captions, latencies: s.latencies}; }")
+        page.wait_for_timeout(300)  # a caption still on the wire
+        state = page.evaluate(
+            "() => { const s = window.signfuse.state; return {error: s.error, mode: s.mode, "
+            "wasmError: s.wasmError, sent: s.sent, captions: s.captions, latencies: s.latencies}; }"
+        )
         assert state["error"] is None, (state["error"], errors)
-        dom = page.eval_on_selector_all("#captions .caption", "els => els.map(e => ({glosses: e.dataset.glosses, "
-                                        "text: e.dataset.text, sure: e.dataset.sure, seq: +e.dataset.seq, shown: e.textContent}))")
-        info = {"fps": page.text_content("#fps"), "latency": page.text_content("#latency"),
-                "sentence": page.get_attribute("#sentence", "data-glosses")}
+        dom = page.eval_on_selector_all(
+            "#captions .caption",
+            "els => els.map(e => ({glosses: e.dataset.glosses, "
+            "text: e.dataset.text, sure: e.dataset.sure, seq: +e.dataset.seq, shown: e.textContent}))",
+        )
+        info = {
+            "fps": page.text_content("#fps"),
+            "latency": page.text_content("#latency"),
+            "sentence": page.get_attribute("#sentence", "data-glosses"),
+        }
         downloads = {}
         for fmt in ("txt", "srt", "eaf"):
             with page.expect_download() as d:
@@ -142,8 +163,9 @@ def _check_offline(model_path, windows, captions, tmp_path):
     from signfuse.live.captioner import window_sequence
 
     for k, (frames, cap) in enumerate(zip(windows, captions)):
-        off = recognize(model_path, io.write(window_sequence(frames), tmp_path / f"win{k}.npz"), top_k=3,
-                        force=True)   # the synthetic drawing has no detections; live captions it anyway
+        off = recognize(
+            model_path, io.write(window_sequence(frames), tmp_path / f"win{k}.npz"), top_k=3, force=True
+        )  # the synthetic drawing has no detections; live captions it anyway
         if "top" in off:
             assert [t["gloss"] for t in off["top"]] == [t["gloss"] for t in cap["top"]]
             assert off["top"][0]["probability"] == pytest.approx(cap["probability"], abs=1e-5)
@@ -179,8 +201,13 @@ def _session(pw, model_path, y4m, tmp_path, *, query="", server_landmarks=False,
 
     model = load_model(model_path)
     windows, caps = [], []
-    url, app, stop = start_server(model, server_landmarks=server_landmarks, translator=translator,
-                                  observer=lambda w, c: (windows.append(list(w)), caps.append(c)), **SETTINGS)
+    url, app, stop = start_server(
+        model,
+        server_landmarks=server_landmarks,
+        translator=translator,
+        observer=lambda w, c: (windows.append(list(w)), caps.append(c)),
+        **SETTINGS,
+    )
     try:
         state, dom, info, downloads, errors = run_page(pw, url, y4m, query=query, n_captions=n)
     finally:
@@ -190,8 +217,8 @@ def _session(pw, model_path, y4m, tmp_path, *, query="", server_landmarks=False,
     page_caps = state["captions"]
     assert len(page_caps) >= n and len(dom) == len(page_caps)
     assert [d["glosses"] for d in dom] == [" ".join(c["glosses"]) for c in page_caps]
-    assert [c["glosses"] for c in page_caps] == [c["glosses"] for c in caps[:len(page_caps)]]
-    _check_offline(model_path, windows[:len(page_caps)], caps, tmp_path)
+    assert [c["glosses"] for c in page_caps] == [c["glosses"] for c in caps[: len(page_caps)]]
+    _check_offline(model_path, windows[: len(page_caps)], caps, tmp_path)
     assert float(info["fps"]) > 0 and info["latency"].endswith("ms)")
     assert all(x["e2e_ms"] is not None and x["e2e_ms"] >= x["model_ms"] for x in state["latencies"])
     return model, state, dom, info, downloads, errors, caps
@@ -202,8 +229,8 @@ def test_wasm_page_on_a_synthetic_sentence(pw, wasm, continuous_model, synthetic
     assert state["mode"] == "wasm", state["wasmError"]
     # the frames the page sent rebuild the same captions offline
     replay = _replay(model, state["sent"], **SETTINGS)
-    assert [c["glosses"] for c in replay[:len(state["captions"])]] == [c["glosses"] for c in state["captions"]]
-    assert [c["sentence"] for c in replay[:len(state["captions"])]] == [c["sentence"] for c in state["captions"]]
+    assert [c["glosses"] for c in replay[: len(state["captions"])]] == [c["glosses"] for c in state["captions"]]
+    assert [c["sentence"] for c in replay[: len(state["captions"])]] == [c["sentence"] for c in state["captions"]]
     assert info["sentence"] == " ".join(state["captions"][-1]["sentence"])
     _check_downloads(downloads, tmp_path)
 
@@ -215,8 +242,9 @@ def test_wasm_page_on_real_video(pw, wasm, isolated_model, shared_data, tmp_path
             return "(" + " ".join(glosses).lower() + ")"
 
     y4m = real_video(shared_data, rel, tmp_path_factory)
-    model, state, dom, info, downloads, errors, caps = _session(pw, isolated_model["onnx"], y4m, tmp_path,
-                                                                translator=StandIn())
+    model, state, dom, info, downloads, errors, caps = _session(
+        pw, isolated_model["onnx"], y4m, tmp_path, translator=StandIn()
+    )
     assert state["mode"] == "wasm", state["wasmError"]
     # MediaPipe in the page found the signer: pose and at least one hand in some frames
     sent = state["sent"]
@@ -240,10 +268,11 @@ def test_wasm_page_on_real_video(pw, wasm, isolated_model, shared_data, tmp_path
 def test_server_landmarks_page(pw, isolated_model, shared_data, tmp_path_factory, tmp_path):
     """The fallback: the page sends downscaled JPEG frames, MediaPipe runs on the server."""
     y4m = real_video(shared_data, "hands/gesture_test_video.mp4", tmp_path_factory)
-    model, state, dom, info, downloads, errors, caps = _session(pw, isolated_model["onnx"], y4m, tmp_path,
-                                                                query="&mode=server", server_landmarks=True)
+    model, state, dom, info, downloads, errors, caps = _session(
+        pw, isolated_model["onnx"], y4m, tmp_path, query="&mode=server", server_landmarks=True
+    )
     assert state["mode"] == "server"
-    assert state["sent"] and all(m["bytes"] < 64_000 for m in state["sent"])     # small JPEGs
+    assert state["sent"] and all(m["bytes"] < 64_000 for m in state["sent"])  # small JPEGs
     assert all(x["landmark_ms"] > 0 for x in state["latencies"])
     _check_downloads(downloads, tmp_path)
 
@@ -257,17 +286,21 @@ def test_fallback_when_the_wasm_graph_cannot_start(pw, isolated_model, shared_da
     model = load_model(isolated_model["onnx"])
     for server_landmarks in (True, False):
         url, app, stop = start_server(model, server_landmarks=server_landmarks, **SETTINGS)
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                     args=[*ARGS, f"--use-file-for-fake-video-capture={y4m}"])
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=[*ARGS, f"--use-file-for-fake-video-capture={y4m}"]
+        )
         try:
             page = browser.new_page()
             page.route("**/static/vendor/**", lambda route: route.abort())
             page.goto(f"{url}/?mode=wasm")
             page.click("#start")
-            page.wait_for_function("() => window.signfuse.state.captions.length >= 1 || window.signfuse.state.error",
-                                   timeout=90_000)
-            st = page.evaluate("() => ({mode: window.signfuse.state.mode, error: window.signfuse.state.error, "
-                               "wasmError: window.signfuse.state.wasmError})")
+            page.wait_for_function(
+                "() => window.signfuse.state.captions.length >= 1 || window.signfuse.state.error", timeout=90_000
+            )
+            st = page.evaluate(
+                "() => ({mode: window.signfuse.state.mode, error: window.signfuse.state.error, "
+                "wasmError: window.signfuse.state.wasmError})"
+            )
             assert "could not load" in st["wasmError"]
             if server_landmarks:
                 assert st["mode"] == "server" and st["error"] is None

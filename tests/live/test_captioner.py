@@ -28,20 +28,24 @@ def _offline(model_path, frames, tmp_path, name="w", **kw):
 
 def test_merge_glosses():
     assert merge_glosses([], ["A", "B"]) == ["A", "B"]
-    assert merge_glosses(["A", "B"], ["B", "C"]) == ["A", "B", "C"]        # overlap not repeated
-    assert merge_glosses(["A", "B", "C"], ["B", "C"]) == ["A", "B", "C"]   # already at the end
-    assert merge_glosses(["A", "B", "C"], ["B"]) == ["A", "B", "C"]        # inside the tail
+    assert merge_glosses(["A", "B"], ["B", "C"]) == ["A", "B", "C"]  # overlap not repeated
+    assert merge_glosses(["A", "B", "C"], ["B", "C"]) == ["A", "B", "C"]  # already at the end
+    assert merge_glosses(["A", "B", "C"], ["B"]) == ["A", "B", "C"]  # inside the tail
     assert merge_glosses(["A"], ["C", "D"]) == ["A", "C", "D"]
     assert merge_glosses(["A", "B"], []) == ["A", "B"]
-    assert merge_glosses(["A", "B", "C", "D"], ["A"]) == ["A", "B", "C", "D", "A"]   # a new sign again
+    assert merge_glosses(["A", "B", "C", "D"], ["A"]) == ["A", "B", "C", "D", "A"]  # a new sign again
 
 
 def test_sliding_window_rule():
     from types import SimpleNamespace
+
     w = SlidingWindow(window_s=0.2, hop_s=0.12)
-    due = [(round(t, 2), len(win)) for t in np.arange(10) / 25
-           if (win := w.push(SimpleNamespace(time=float(t)))) is not None]
-    assert due == [(0.12, 4), (0.24, 6), (0.36, 6)]        # as in test_recognize_live_over_a_stream
+    due = [
+        (round(t, 2), len(win))
+        for t in np.arange(10) / 25
+        if (win := w.push(SimpleNamespace(time=float(t)))) is not None
+    ]
+    assert due == [(0.12, 4), (0.24, 6), (0.36, 6)]  # as in test_recognize_live_over_a_stream
     with pytest.raises(ParameterError, match="window_s"):
         SlidingWindow(window_s=0, hop_s=0.5)
 
@@ -68,8 +72,9 @@ def test_same_windows_and_results_as_recognize_live(isolated_model, tmp_path):
     for g, r in zip(got, ref):
         assert (g["time"], g["frames"]) == (r["time"], r["frames"])
         assert [t["gloss"] for t in g["top"]] == [t["gloss"] for t in r["top"]]
-        np.testing.assert_allclose([t["probability"] for t in g["top"]], [t["probability"] for t in r["top"]],
-                                   atol=1e-6)
+        np.testing.assert_allclose(
+            [t["probability"] for t in g["top"]], [t["probability"] for t in r["top"]], atol=1e-6
+        )
     off = _offline(onnx, windows[-1], tmp_path, top_k=2)
     assert [t["gloss"] for t in off["top"]] == [t["gloss"] for t in got[-1]["top"]]
     np.testing.assert_allclose(off["top"][0]["probability"], got[-1]["probability"], atol=1e-5)
@@ -101,7 +106,7 @@ def test_isolated_threshold_and_translation(isolated_model, live_corpus, tmp_pat
             assert [c["text"] for c in caps] == ["text: " + c["glosses"][0].lower() for c in caps]
             assert tr.calls and all(len(x) == 1 for x in tr.calls)
         else:
-            assert all(c["text"] == "" for c in caps) and tr.calls == []   # nothing sure, nothing translated
+            assert all(c["text"] == "" for c in caps) and tr.calls == []  # nothing sure, nothing translated
     # each caption is the offline answer for its window
     cap = Captioner(model, window_s=0.6, hop_s=0.3)
     for f in frames:
@@ -122,6 +127,7 @@ def test_continuous_sentence_grows(continuous_model, live_corpus, tmp_path):
 
     entry = load_entries(live_corpus, task="continuous")[0]
     frames = sequence_frames(io.read(entry.path))
+
     class Joiner:  # a stand-in for the gloss-to-text model
         def translate(self, glosses):
             return "-".join(glosses).lower()
@@ -133,13 +139,13 @@ def test_continuous_sentence_grows(continuous_model, live_corpus, tmp_path):
         if c is None:
             continue
         off = _offline(continuous_model, cap.last_window, tmp_path)
-        assert c["glosses"] == off["glosses"]                           # the window, as offline
+        assert c["glosses"] == off["glosses"]  # the window, as offline
         if c["glosses"]:
             sentence = merge_glosses(sentence, c["glosses"])
         elif sentence:
             sentence = []
         assert c["sentence"] == sentence
-        assert c["text"] == "-".join(sentence).lower()                  # the sentence so far, translated
+        assert c["text"] == "-".join(sentence).lower()  # the sentence so far, translated
         caps.append(c)
     assert len(caps) >= 3 and "top" not in caps[0]
     assert [c["seq"] for c in caps] == list(range(len(caps)))

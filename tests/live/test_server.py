@@ -52,8 +52,14 @@ def test_captions_over_the_websocket_equal_the_captioner(model, frames):
             return " ".join(glosses).lower().capitalize() + "."
 
     seen = []
-    c = _client(model, window_s=0.6, hop_s=0.3, threshold=0.0, translator=Upper(),
-                observer=lambda win, cap: seen.append((len(win), cap["seq"])))
+    c = _client(
+        model,
+        window_s=0.6,
+        hop_s=0.3,
+        threshold=0.0,
+        translator=Upper(),
+        observer=lambda win, cap: seen.append((len(win), cap["seq"])),
+    )
     got = []
     with c.websocket_connect("/ws") as ws:
         ws.send_text(json.dumps({"type": "hello", "mode": "landmarks"}))
@@ -62,7 +68,7 @@ def test_captions_over_the_websocket_equal_the_captioner(model, frames):
         for f in frames:
             ws.send_text(json.dumps(frame_message(f)))
             m = ws.receive_json()
-            if m["type"] == "caption":                              # a due caption comes before the ack
+            if m["type"] == "caption":  # a due caption comes before the ack
                 got.append(m)
                 m = ws.receive_json()
             assert m == {"type": "ack", "id": f.index, "server_ms": m["server_ms"]}
@@ -80,16 +86,23 @@ def test_captions_over_the_websocket_equal_the_captioner(model, frames):
     assert [s for _, s in seen] == list(range(len(got)))
 
 
-@pytest.mark.parametrize("first, then, code, reason", [
-    ("not json", None, 1007, "not valid JSON"),
-    ({"type": "frame", "id": 0, "t": 0, "w": 1, "h": 1}, None, 1008, "hello"),
-    ({"type": "hello", "mode": "video"}, None, 1007, "must be 'landmarks' or 'jpeg'"),
-    ({"type": "hello", "mode": "jpeg"}, None, 1008, "--server-landmarks"),
-    ({"type": "hello", "mode": "landmarks"}, {"type": "frame", "id": 0, "t": 0, "w": 64, "h": 48, "pose": [1]},
-     1007, "'pose'"),
-    ({"type": "hello", "mode": "landmarks"}, {"type": "shout"}, 1007, "unknown message type"),
-    ({"type": "hello", "mode": "landmarks"}, b"\xff\xd8\xff", 1008, "binary JPEG frames need"),
-])
+@pytest.mark.parametrize(
+    "first, then, code, reason",
+    [
+        ("not json", None, 1007, "not valid JSON"),
+        ({"type": "frame", "id": 0, "t": 0, "w": 1, "h": 1}, None, 1008, "hello"),
+        ({"type": "hello", "mode": "video"}, None, 1007, "must be 'landmarks' or 'jpeg'"),
+        ({"type": "hello", "mode": "jpeg"}, None, 1008, "--server-landmarks"),
+        (
+            {"type": "hello", "mode": "landmarks"},
+            {"type": "frame", "id": 0, "t": 0, "w": 64, "h": 48, "pose": [1]},
+            1007,
+            "'pose'",
+        ),
+        ({"type": "hello", "mode": "landmarks"}, {"type": "shout"}, 1007, "unknown message type"),
+        ({"type": "hello", "mode": "landmarks"}, b"\xff\xd8\xff", 1008, "binary JPEG frames need"),
+    ],
+)
 def test_malformed_messages_close_only_that_connection(model, frames, first, then, code, reason):
     c = _client(model)
     with c.websocket_connect("/ws") as good:
@@ -98,11 +111,11 @@ def test_malformed_messages_close_only_that_connection(model, frames, first, the
         with c.websocket_connect("/ws") as bad:
             bad.send_text(first if isinstance(first, str) else json.dumps(first))
             if then is not None:
-                bad.receive_json()   # ready
+                bad.receive_json()  # ready
                 bad.send_bytes(then) if isinstance(then, bytes) else bad.send_text(json.dumps(then))
             got_code, got_reason = _close_reason(bad)
             assert got_code == code and reason in got_reason
-        good.send_text(json.dumps(frame_message(frames[0])))                # the other one goes on
+        good.send_text(json.dumps(frame_message(frames[0])))  # the other one goes on
         assert good.receive_json()["type"] == "ack"
     assert c.app.state.active == 0 and c.app.state.stats["closed_by_server"] == 1
 
@@ -111,20 +124,20 @@ def test_limits_and_order(model, frames):
     size = len(json.dumps(frame_message(frames[0])))
     c = _client(model, max_message_bytes=size + 100, max_connection_bytes=5 * size, max_connections=2)
     hello = json.dumps({"type": "hello", "mode": "landmarks"})
-    with c.websocket_connect("/ws") as ws:                      # one message too large
+    with c.websocket_connect("/ws") as ws:  # one message too large
         ws.send_text(hello)
         ws.receive_json()
         ws.send_text(json.dumps(frame_message(frames[0])) + " " * 200)
         code, reason = _close_reason(ws)
         assert code == 1009 and f"larger than {size + 100}" in reason
-    with c.websocket_connect("/ws") as ws:                      # too much in total
+    with c.websocket_connect("/ws") as ws:  # too much in total
         ws.send_text(hello)
         ws.receive_json()
         for f in frames[:10]:
             ws.send_text(json.dumps(frame_message(f)))
         code, reason = _close_reason(ws)
         assert code == 1008 and f"more than {5 * size} bytes" in reason
-    with c.websocket_connect("/ws") as ws:                      # time going backwards
+    with c.websocket_connect("/ws") as ws:  # time going backwards
         ws.send_text(hello)
         ws.receive_json()
         ws.send_text(json.dumps(frame_message(frames[1])))
@@ -132,7 +145,7 @@ def test_limits_and_order(model, frames):
         ws.send_text(json.dumps(frame_message(frames[0])))
         code, reason = _close_reason(ws)
         assert code == 1007 and "not after" in reason
-    with c.websocket_connect("/ws") as a, c.websocket_connect("/ws") as b:   # a bounded number
+    with c.websocket_connect("/ws") as a, c.websocket_connect("/ws") as b:  # a bounded number
         with c.websocket_connect("/ws") as third:
             code, reason = _close_reason(third)
             assert code == 1013 and "too many connections (at most 2)" in reason
@@ -170,10 +183,12 @@ def test_host_and_origin_checks(model):
 def test_transcript_endpoint(model):
     pytest.importorskip("pympi")
     c = _client(model)
-    caps = [{"start": 0.0, "end": 2.0, "glosses": ["HELLO"], "sure": True},
-            {"start": 0.5, "end": 2.5, "glosses": ["HELLO"], "sure": True}]
+    caps = [
+        {"start": 0.0, "end": 2.0, "glosses": ["HELLO"], "sure": True},
+        {"start": 0.5, "end": 2.5, "glosses": ["HELLO"], "sure": True},
+    ]
     body = json.dumps({"captions": caps})
-    assert c.post("/api/transcript?format=srt", content=body).status_code == 403     # no X-Signfuse header
+    assert c.post("/api/transcript?format=srt", content=body).status_code == 403  # no X-Signfuse header
     h = {"X-Signfuse": "1", "content-type": "application/json"}
     r = c.post("/api/transcript?format=srt", content=body, headers=h)
     assert r.status_code == 200 and r.text.startswith("1\n00:00:00,000 --> 00:00:02,500\nHELLO")
@@ -197,8 +212,9 @@ def test_server_landmarks_jpeg_frames(model, tmp_path):
     from signfuse.testing.media import moving_frames, photo
 
     windows = []
-    c = _client(model, server_landmarks=True, window_s=0.2, hop_s=0.12,
-                observer=lambda win, cap: windows.append(list(win)))
+    c = _client(
+        model, server_landmarks=True, window_s=0.2, hop_s=0.12, observer=lambda win, cap: windows.append(list(win))
+    )
     sent = []
     with c.websocket_connect("/ws") as ws:
         ws.send_text(json.dumps({"type": "hello", "mode": "jpeg"}))
@@ -218,7 +234,7 @@ def test_server_landmarks_jpeg_frames(model, tmp_path):
         ws.send_bytes(JPEG_HEADER.pack(1.0, 99, 64, 48) + b"\xff\xd8\xff" + b"junk" * 10)
         code, reason = _close_reason(ws)
         assert code == 1007 and "unreadable JPEG" in reason
-    assert len(caps) >= 2 and all(c["landmark_ms"] > 0 for c in caps)   # the server's Holistic time
+    assert len(caps) >= 2 and all(c["landmark_ms"] > 0 for c in caps)  # the server's Holistic time
     ref = Captioner(model, window_s=0.2, hop_s=0.12)
     frames = {f.index: f for win in windows for f in win}
     want = [r for i in sorted(frames) if (r := ref.push(frames[i])) is not None]
@@ -233,15 +249,16 @@ def test_cli_live(isolated_model, monkeypatch, tmp_path):
 
     calls = {}
     monkeypatch.setattr(server, "serve", lambda model, **kw: calls.update(model=model, **kw))
-    out = CliRunner().invoke(cli, ["live", str(isolated_model["onnx"]), "--host", "0.0.0.0", "--port", "9001",
-                                   "--threshold", "0.7"])
+    out = CliRunner().invoke(
+        cli, ["live", str(isolated_model["onnx"]), "--host", "0.0.0.0", "--port", "9001", "--threshold", "0.7"]
+    )
     assert out.exit_code == 0, out.output
     assert calls["host"] == "0.0.0.0" and calls["port"] == 9001 and calls["threshold"] == 0.7
     assert calls["translator"] is None and "reachable from other machines" in out.output
     out = CliRunner().invoke(cli, ["live", str(tmp_path / "missing.onnx")])
     assert out.exit_code != 0 and "no such file" in out.output
     out = CliRunner().invoke(cli, ["live", str(isolated_model["onnx"]), "--translate", str(isolated_model["onnx"])])
-    assert out.exit_code != 0     # not a translation checkpoint (or no translation module in this build)
+    assert out.exit_code != 0  # not a translation checkpoint (or no translation module in this build)
     from signfuse.cli import live as live_cli
 
     class StandIn:
@@ -252,8 +269,7 @@ def test_cli_live(isolated_model, monkeypatch, tmp_path):
     monkeypatch.setattr(live_cli, "load_translator", lambda p: loaded.append(p) or StandIn())
     ckpt = tmp_path / "tr.ckpt"
     ckpt.write_bytes(b"stand-in")
-    out = CliRunner().invoke(cli, ["live", str(isolated_model["onnx"]), "--translate", str(ckpt),
-                                   "--server-landmarks"])
+    out = CliRunner().invoke(cli, ["live", str(isolated_model["onnx"]), "--translate", str(ckpt), "--server-landmarks"])
     assert out.exit_code == 0, out.output
     assert loaded == [ckpt] and isinstance(calls["translator"], StandIn) and calls["server_landmarks"] is True
     assert calls["host"] == "127.0.0.1" and "reachable" not in out.output

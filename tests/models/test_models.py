@@ -15,10 +15,15 @@ from signfuse.models.grl import DomainClassifier, grad_reverse, grl_lambda
 torch.set_num_threads(1)
 DIMS = {"hands": 12, "face": 7}
 # Small sizes keep the smoke tests fast; a model missing here is still tested, at its default size.
-SMALL = {"hybrid": dict(dim=16, heads=2), "lstm": dict(dim=16), "transformer": dict(dim=16, heads=2, layers=1),
-         "conv_transformer": dict(dim=16, heads=2, groups=1, convs_per_group=1, kernel_size=5),
-         "emotion": dict(dim=16, heads=2, layers=1), "a2g_gru": dict(dim=16), "a2g_transformer": dict(dim=16, heads=2,
-                                                                                                    layers=1)}
+SMALL = {
+    "hybrid": dict(dim=16, heads=2),
+    "lstm": dict(dim=16),
+    "transformer": dict(dim=16, heads=2, layers=1),
+    "conv_transformer": dict(dim=16, heads=2, groups=1, convs_per_group=1, kernel_size=5),
+    "emotion": dict(dim=16, heads=2, layers=1),
+    "a2g_gru": dict(dim=16),
+    "a2g_transformer": dict(dim=16, heads=2, layers=1),
+}
 # Stream models that classify whole samples and refuse task="continuous" (checked, not skipped).
 ISOLATED_ONLY = {"emotion"}
 
@@ -95,11 +100,12 @@ def test_model_forward(name, task):
         y = out["y_norm"]
     elif _family(name) == "seq2seq":
         torch.manual_seed(0)
-        model = create_model(name, src_vocab=11, tgt_vocab=13, dim=16, heads=2, enc_layers=1, dec_layers=1,
-                             ff=32).train()
+        model = create_model(
+            name, src_vocab=11, tgt_vocab=13, dim=16, heads=2, enc_layers=1, dec_layers=1, ff=32
+        ).train()
         g = torch.Generator().manual_seed(0)
         src = torch.randint(1, 11, (3, 7), generator=g)
-        src[1, 5:] = 0                                   # padding
+        src[1, 5:] = 0  # padding
         tgt = torch.randint(1, 13, (3, 5), generator=g)
         y = model(src, tgt)["logits"]
         assert y.shape == (3, 5, 13)
@@ -160,8 +166,8 @@ def test_modality_dropout_keeps_one_stream_and_is_off_in_eval():
     x, m = _batch(B=64)
     _, masks = model.inputs(x, m)
     kept = torch.stack([mk.any(1) for mk in masks], 1)  # (B, S)
-    assert kept.any(1).all()            # never every stream dropped
-    assert (~kept).any()                # but some are
+    assert kept.any(1).all()  # never every stream dropped
+    assert (~kept).any()  # but some are
     model.eval()
     _, masks = model.inputs(x, m)
     assert all(mk.all() for mk in masks)

@@ -15,7 +15,7 @@ def test_constant_acceleration_is_exact(fps):
     np.testing.assert_allclose(k.pos[:, RH], tr["pos"], atol=1e-4)
     np.testing.assert_allclose(k.vel[:, RH], tr["vel"], atol=1e-3)
     np.testing.assert_allclose(k.acc[:, RH], tr["acc"], atol=2e-3)
-    assert np.abs(k.jerk_norm[:, RH]).max() < 0.02          # jerk of a parabola is 0
+    assert np.abs(k.jerk_norm[:, RH]).max() < 0.02  # jerk of a parabola is 0
     np.testing.assert_allclose(k.speed[:, RH], tr["speed"], atol=1e-3)
 
 
@@ -66,7 +66,7 @@ def test_scale_and_translation_invariance(origin, width):
 def test_amplitude_from_rest():
     n = 60
     right = np.tile([-0.45, 1.8, 0.0], (n, 1))
-    right[20:40] = [-0.45, 1.0, 0.0]             # raised 0.8 shoulder widths
+    right[20:40] = [-0.45, 1.0, 0.0]  # raised 0.8 shoulder widths
     seq = holistic_sequence(fps=30.0, n_frames=n, right=right, shoulder_width=37.0)
     k = motion.kinematics(seq, smooth=False)
     assert k.amplitude[25, RH] == pytest.approx(0.8, abs=1e-4)
@@ -78,8 +78,17 @@ def test_feature_stream_layout():
     s = motion.features(seq)
     assert s.name == "motion" and s.fps == 30.0 and s.n_frames == 30
     assert s.names == motion.feature_names(dims=2)
-    assert {"rh_x", "rh_vx", "rh_speed", "rh_acc", "rh_jerk", "rh_amplitude", "rh_energy", "head_speed",
-            "hands_speed"} <= set(s.names)
+    assert {
+        "rh_x",
+        "rh_vx",
+        "rh_speed",
+        "rh_acc",
+        "rh_jerk",
+        "rh_amplitude",
+        "rh_energy",
+        "head_speed",
+        "hands_speed",
+    } <= set(s.names)
     np.testing.assert_allclose(s.column("rh_energy"), 0.5 * s.column("rh_speed") ** 2, rtol=1e-4)
     assert s.mask.all() and np.all(np.isfinite(s.values))
     s3 = motion.features(seq, dims=3)
@@ -89,8 +98,8 @@ def test_feature_stream_layout():
 def test_missing_hand_frames_are_filled_and_flagged():
     n = 90
     gone = np.zeros(n, bool)
-    gone[10:13] = True                   # short gap: filled, still present
-    gone[40:80] = True                   # long gap: absent
+    gone[10:13] = True  # short gap: filled, still present
+    gone[40:80] = True  # long gap: absent
     seq, tr = linear_motion(fps=30.0, duration=3.0, missing={"RIGHT_HAND": gone})
     # also drop the POSE wrist fallback in the long gap by removing the whole hand including the wrist
     s = motion.features(seq)
@@ -109,7 +118,7 @@ def test_absent_hand_gives_zero_features():
     seq = seq.replace(confidence=conf)
     s = motion.features(seq)
     assert np.all(s.column("lh_present") == 0) and np.all(s.column("lh_speed") == 0)
-    assert s.mask.all()                   # the right hand and head are there
+    assert s.mask.all()  # the right hand and head are there
 
 
 def test_errors():
@@ -129,20 +138,29 @@ def test_errors():
 
 
 def test_very_short_sequences():
-    seq, _ = linear_motion(fps=30.0, duration=0.1)     # 3 frames
+    seq, _ = linear_motion(fps=30.0, duration=0.1)  # 3 frames
     s = motion.features(seq)
     assert s.n_frames == 3 and np.all(np.isfinite(s.values))
     s1 = motion.features(seq[:1])
     assert s1.n_frames == 1
 
 
-@pytest.mark.parametrize("name", ["autsl_signer0_sample1000.pose", "example.pose", "openpose.pose",
-                                  "phoenix2014t_25October_2010_Monday_tagesschau-17.pose",
-                                  "segmentation_example.pose", "mediapipe.pose"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "autsl_signer0_sample1000.pose",
+        "example.pose",
+        "openpose.pose",
+        "phoenix2014t_25October_2010_Monday_tagesschau-17.pose",
+        "segmentation_example.pose",
+        "mediapipe.pose",
+    ],
+)
 def test_real_pose_files(shared_data, name):
     """Real MediaPipe and OpenPose files (reduced pose sets, 2-D, 4-D, missing hands): finite features,
     plausible speeds in shoulder widths per second."""
     from signfuse import io
+
     path = shared_data / "pose" / name
     if not path.exists():
         pytest.skip(f"{path} not present")

@@ -30,8 +30,9 @@ def test_segments_from_stream_equal_segments_from_sequence():
     seq = _hold_move_hold(30.0)
     a = motion.segments(seq)
     b = motion.segments(motion.features(seq))
-    assert [(s["kind"], s["start_frame"], s["end_frame"]) for s in a] == \
-           [(s["kind"], s["start_frame"], s["end_frame"]) for s in b]
+    assert [(s["kind"], s["start_frame"], s["end_frame"]) for s in a] == [
+        (s["kind"], s["start_frame"], s["end_frame"]) for s in b
+    ]
 
 
 def test_absent_phase():
@@ -52,11 +53,13 @@ def test_segments_errors():
         motion.segments(_hold_move_hold(30.0), threshold=0)
 
 
-TAPS = [dict(time=1.5, speed=1.0, stop_s=0.15, type="hand-face"),     # light
-        dict(time=3.5, speed=3.0, stop_s=0.03, type="hand-face"),     # heavy
-        dict(time=6.5, speed=2.5, stop_s=0.04, type="hand-hand"),
-        dict(time=9.5, speed=1.5, stop_s=0.10, type="hand-body"),
-        dict(time=11.5, speed=1.5, stop_s=0.04, type="hand-body")]    # same speed, harder stop
+TAPS = [
+    dict(time=1.5, speed=1.0, stop_s=0.15, type="hand-face"),  # light
+    dict(time=3.5, speed=3.0, stop_s=0.03, type="hand-face"),  # heavy
+    dict(time=6.5, speed=2.5, stop_s=0.04, type="hand-hand"),
+    dict(time=9.5, speed=1.5, stop_s=0.10, type="hand-body"),
+    dict(time=11.5, speed=1.5, stop_s=0.04, type="hand-body"),
+]  # same speed, harder stop
 # (stops shorter than about two frames are not resolved: intensity then grows with the approach speed)
 
 
@@ -85,6 +88,7 @@ def test_taps_scale_invariant():
 
 def test_no_taps_in_smooth_motion():
     from signfuse.testing.motion import sinusoid_motion
+
     seq, _ = sinusoid_motion(fps=30.0, duration=4.0, amplitude=0.3, freq=1.0)
     assert motion.taps(seq) == []
 

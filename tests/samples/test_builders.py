@@ -13,8 +13,9 @@ from signfuse.samples import parse_streams, register_stream, sample_from_entry, 
 def test_every_builder_gives_a_stream_on_the_landmark_clock(tiny_corpus):
     e = next(x for x in load_entries(tiny_corpus, task="isolated"))
     names = [b for b in stream_builders()]
-    assert {"hands", "body", "face", "au", "audio", "motion", "hand_flexion", "handshape", "gesture",
-            "voice"} <= set(names)
+    assert {"hands", "body", "face", "au", "audio", "motion", "hand_flexion", "handshape", "gesture", "voice"} <= set(
+        names
+    )
     smp = sample_from_entry(e, streams=names + ["hand_flexion_vel", "motion_acc"])
     n = smp.n_frames
     for name, st in smp.streams.items():

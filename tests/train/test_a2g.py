@@ -69,7 +69,7 @@ def test_evaluation_known_answers(rng):
         y = np.zeros((T, a2g.TARGET_DIM), np.float32)
         y[:, : a2g.N_POSE * 2] = rng.normal(size=(1, a2g.N_POSE * 2)) + 0.3 * np.sin(2 * np.pi * 1.5 * t)[:, None]
         env = np.abs(np.sin(2 * np.pi * 1.5 * t + i))
-        y[:, a2g.N_POSE * 2:] = np.stack([env, env, env * 0.5, env * 0.5], 1)
+        y[:, a2g.N_POSE * 2 :] = np.stack([env, env, env * 0.5, env * 0.5], 1)
         onset = np.roll(-env, 2) + 1.0
         clips.append(a2g.Clip(f"c{i}", "test", "s", 30.0, y.copy(), y, onset.astype(np.float32)))
     ae = a2g._train_autoencoder(clips, steps=5, seed=0)
@@ -96,9 +96,11 @@ def test_corpus_clips_train_predict_render(tiny_corpus, tmp_path):
     from signfuse.datasets.synthetic import load_corpus
 
     wav = load_corpus(tiny_corpus)[0].meta["audio"]
-    res = a2g_inference.predict_audio(ckpt, wav, out=tmp_path / "pred.pose", render=tmp_path / "pred.mp4",
-                            envelope_out=tmp_path / "env.parquet")
+    res = a2g_inference.predict_audio(
+        ckpt, wav, out=tmp_path / "pred.pose", render=tmp_path / "pred.mp4", envelope_out=tmp_path / "env.parquet"
+    )
     from signfuse import io
+
     seq = io.read(tmp_path / "pred.pose")
     assert seq.n_frames == res["frames"] and seq.has("LEFT_HAND") and seq.fps == 30.0
     with av.open(str(tmp_path / "pred.mp4")) as f:
@@ -145,13 +147,14 @@ def test_train_on_videos_with_sound_after_extract(tmp_path):
     assert sorted(c.id for c in clips) == [f"talk{k}" for k in range(4)]
     for c in clips:
         assert c.n_frames == n and c.x.shape[0] == n
-        assert np.isfinite(c.x).mean() > 0.9                        # the soundtrack was read
-        assert np.isfinite(c.y[:, :4]).all()                        # the astronaut's pose was found
+        assert np.isfinite(c.x).mean() > 0.9  # the soundtrack was read
+        assert np.isfinite(c.y[:, :4]).all()  # the astronaut's pose was found
     f0 = [np.nanmedian(c.x[:, 0]) for c in sorted(clips, key=lambda c: c.id)]
-    assert np.all(np.diff(f0) > 0)                                  # each clip got its own video's voice
-    assert sorted(c.split for c in clips) == ["test", "train", "train", "train"]   # stable name hash
-    r = CliRunner().invoke(cli, ["a2g", "train", "--data", str(tmp_path / "lm"), "--out", str(tmp_path / "run"),
-                                 "--epochs", "1"])
+    assert np.all(np.diff(f0) > 0)  # each clip got its own video's voice
+    assert sorted(c.split for c in clips) == ["test", "train", "train", "train"]  # stable name hash
+    r = CliRunner().invoke(
+        cli, ["a2g", "train", "--data", str(tmp_path / "lm"), "--out", str(tmp_path / "run"), "--epochs", "1"]
+    )
     assert r.exit_code == 0, r.output
     metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
     assert {"model", "mean_pose", "random_segment"} <= set(metrics)

@@ -16,15 +16,26 @@ from signfuse.errors import DataError
 def _run_dir(tmp_path, toy_cache, ckpt: bytes):
     run = tmp_path / "run"
     (run / "checkpoints").mkdir(parents=True)
-    (run / "config.yaml").write_text(yaml.safe_dump({
-        "data": str(toy_cache.path), "streams": "hands,face", "epochs": 1, "batch_size": 8, "mirror": False,
-        "progress": False, "model_kwargs": {"dim": 16, "heads": 2}}))
+    (run / "config.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "data": str(toy_cache.path),
+                "streams": "hands,face",
+                "epochs": 1,
+                "batch_size": 8,
+                "mirror": False,
+                "progress": False,
+                "model_kwargs": {"dim": 16, "heads": 2},
+            }
+        )
+    )
     (run / "checkpoints" / "last.ckpt").write_bytes(ckpt)
     return run
 
 
-@pytest.mark.parametrize("content, expected", [(b"", "empty"), (b"PK\x03\x04" + b"\x00" * 40, "not a readable")],
-                         ids=["empty", "truncated"])
+@pytest.mark.parametrize(
+    "content, expected", [(b"", "empty"), (b"PK\x03\x04" + b"\x00" * 40, "not a readable")], ids=["empty", "truncated"]
+)
 def test_resume_from_a_damaged_last_ckpt_is_one_line_naming_it(tmp_path, toy_cache, content, expected):
     run = _run_dir(tmp_path, toy_cache, content)
     r = CliRunner().invoke(cli, ["train", "--run-dir", str(run), "--resume"])
@@ -44,7 +55,7 @@ def test_read_only_dataset_is_cached_in_the_user_cache(tmp_path, tiny_corpus, mo
     dataset_cache = tiny_corpus / ".signfuse_cache"
 
     def refuse_in_dataset(entries, root, **kw):
-        if os.path.abspath(root) == os.path.abspath(dataset_cache):   # as a read-only mount would
+        if os.path.abspath(root) == os.path.abspath(dataset_cache):  # as a read-only mount would
             raise DataError("cannot write the stream cache: Read-only file system", path=root)
         return real(entries, root, **kw)
 
@@ -60,8 +71,9 @@ def test_read_only_dataset_is_cached_in_the_user_cache(tmp_path, tiny_corpus, mo
 def test_unwritable_cache_dir_is_a_data_error_naming_it(tiny_corpus):
     from signfuse.train import fit
 
-    cfg = fit.resolve_config(None, {"data": str(tiny_corpus), "streams": "hands",
-                                    "cache_dir": "/sys/signfuse-cannot-write"})
+    cfg = fit.resolve_config(
+        None, {"data": str(tiny_corpus), "streams": "hands", "cache_dir": "/sys/signfuse-cannot-write"}
+    )
     with pytest.raises(DataError, match="signfuse-cannot-write"):
         fit.open_cache_or_build(cfg)
 
@@ -71,14 +83,33 @@ def test_training_writers_into_an_unwritable_folder_are_one_line(tmp_path, toy_c
     if not os.path.isdir("/sys"):
         pytest.skip("needs /sys (Linux)")
     bad = "/sys/signfuse-cannot-write"
-    common = ["--data", str(toy_cache.path), "--streams", "hands,face", "--epochs", "1", "--batch-size", "8",
-              "--mirror", "false", "--progress", "false", "--model-kwargs.dim", "16", "--model-kwargs.heads", "2"]
+    common = [
+        "--data",
+        str(toy_cache.path),
+        "--streams",
+        "hands,face",
+        "--epochs",
+        "1",
+        "--batch-size",
+        "8",
+        "--mirror",
+        "false",
+        "--progress",
+        "false",
+        "--model-kwargs.dim",
+        "16",
+        "--model-kwargs.heads",
+        "2",
+    ]
     run = tmp_path / "run"
     r = CliRunner().invoke(cli, ["train", *common, "--run-dir", str(run)])
     assert r.exit_code == 0, r.output
     ck = run / "checkpoints" / "last.ckpt"
-    for argv in (["train", *common, "--run-dir", bad], ["eval", str(ck), "--out", bad],
-                 ["export", str(ck), "--out", f"{bad}/m.onnx"]):
+    for argv in (
+        ["train", *common, "--run-dir", bad],
+        ["eval", str(ck), "--out", bad],
+        ["export", str(ck), "--out", f"{bad}/m.onnx"],
+    ):
         r = CliRunner().invoke(cli, argv)
         out = r.output.strip()
         assert r.exit_code == 1, (argv[0], out)
@@ -98,8 +129,10 @@ def test_adapt_refuses_one_region_as_source_and_target(toy_cache, tmp_path):
     assert not (tmp_path / "ad").exists()
 
 
-@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
-                    reason="root can write into a read-only folder (the monkeypatched test above covers it)")
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() == 0,
+    reason="root can write into a read-only folder (the monkeypatched test above covers it)",
+)
 def test_read_only_dataset_folder_for_real(tmp_path, tiny_corpus, monkeypatch):
     import shutil
     import stat

@@ -23,7 +23,7 @@ def test_parse_streams():
 
 def test_derived_velocity_and_acceleration_known_answer():
     t = np.arange(10) / 10.0
-    s = Stream("hands", np.stack([3 * t, t ** 2], 1), ["x", "y"], 10.0)
+    s = Stream("hands", np.stack([3 * t, t**2], 1), ["x", "y"], 10.0)
     v = derived_stream(s, 1)
     a = derived_stream(s, 2)
     assert v.name == "hands_vel" and a.name == "hands_acc"
@@ -75,8 +75,17 @@ def test_vocabulary_errors():
 
 def test_dataset_and_collate(toy_cache):
     vocab = Vocabulary.from_records(toy_cache.records, task="isolated")
-    ds = StreamDataset(toy_cache, range(len(toy_cache)), streams=("hands", "face"), vocab=vocab, task="isolated",
-                       max_frames=16, augment=True, seed=0, domains=("A", "B"))
+    ds = StreamDataset(
+        toy_cache,
+        range(len(toy_cache)),
+        streams=("hands", "face"),
+        vocab=vocab,
+        task="isolated",
+        max_frames=16,
+        augment=True,
+        seed=0,
+        domains=("A", "B"),
+    )
     items = [ds[i] for i in range(4)]
     assert all(len(it["x"]["hands"]) <= 16 for it in items)
     b = collate(items)

@@ -85,11 +85,14 @@ def test_data_errors(rng, tmp_path):
     with pytest.raises(DataError, match="single class"):
         emo.train_classifier(one, streams=["face"], fusion="single", classes=["sad"], epochs=1)
     with pytest.raises(ParameterError, match="unknown stream 'lips'"):
-        emo.train_classifier(_toy(rng, 3, "train"), streams=["lips"], fusion="single", classes=["angry", "happy", "sad"])
+        emo.train_classifier(
+            _toy(rng, 3, "train"), streams=["lips"], fusion="single", classes=["angry", "happy", "sad"]
+        )
     # a registered stream builder is a valid name; a sample set without it is a data error
     with pytest.raises(DataError, match="no training sample has the 'hand_flexion' stream"):
-        emo.train_classifier(_toy(rng, 3, "train"), streams=["hand_flexion"], fusion="single",
-                             classes=["angry", "happy", "sad"])
+        emo.train_classifier(
+            _toy(rng, 3, "train"), streams=["hand_flexion"], fusion="single", classes=["angry", "happy", "sad"]
+        )
     with pytest.raises(DataError, match="corpus.json"):
         emo.samples_from_data(tmp_path)
     bad = tmp_path / "x.ckpt"

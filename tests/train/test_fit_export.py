@@ -24,8 +24,13 @@ from signfuse.train.fit import dataset_splits, fit, prepare_data, resolve_config
 from .toy import toy_samples
 
 torch.set_num_threads(1)
-TINY = {"model_kwargs": {"dim": 16, "heads": 2, "transformer_layers": 1, "conv_layers": 1}, "progress": False,
-        "batch_size": 8, "mirror": False, "threads": 1}
+TINY = {
+    "model_kwargs": {"dim": 16, "heads": 2, "transformer_layers": 1, "conv_layers": 1},
+    "progress": False,
+    "batch_size": 8,
+    "mirror": False,
+    "threads": 1,
+}
 
 
 def _cfg(cache, run_dir, **kw):
@@ -78,14 +83,21 @@ def test_resume_continues_from_last(toy_cache, tmp_path):
 
 
 def test_continuous_ctc_fit_and_evaluate(toy_ctc_cache, tmp_path):
-    cfg = _cfg(toy_ctc_cache, tmp_path / "run", task="continuous", epochs=2,
-               model_kwargs={"dim": 16, "heads": 2, "transformer_layers": 1, "downsample": 2})
+    cfg = _cfg(
+        toy_ctc_cache,
+        tmp_path / "run",
+        task="continuous",
+        epochs=2,
+        model_kwargs={"dim": 16, "heads": 2, "transformer_layers": 1, "downsample": 2},
+    )
     res = fit(cfg)
     rec = load_checkpoint(res.last)
     assert rec.task == "continuous"
     m = evaluate(rec, toy_ctc_cache, dataset_splits(cfg, toy_ctc_cache)["test"], beam=3)
     assert 0.0 <= m["greedy"]["wer"] and "beam" in m and m["n"] > 0
-    assert m["greedy"]["n_sub"] + m["greedy"]["n_del"] + m["greedy"]["n_ins"] == round(m["greedy"]["wer"] * m["greedy"]["n_ref"])
+    assert m["greedy"]["n_sub"] + m["greedy"]["n_del"] + m["greedy"]["n_ins"] == round(
+        m["greedy"]["wer"] * m["greedy"]["n_ref"]
+    )
 
 
 def test_bad_data_errors(tmp_path):
@@ -127,7 +139,9 @@ def test_onnx_export_matches_pytorch_and_refuses_other_models(two_checkpoints, t
     # dynamic sequence length: two lengths through the same file equal PyTorch
     rec = load_checkpoint(a)
     for T in (5, 40):
-        x = {s: np.random.default_rng(T).normal(size=(1, T, f)).astype(np.float32) for s, f in rec.model.in_dims.items()}
+        x = {
+            s: np.random.default_rng(T).normal(size=(1, T, f)).astype(np.float32) for s, f in rec.model.in_dims.items()
+        }
         with torch.no_grad():
             ref = rec.model({s: torch.from_numpy(v) for s, v in x.items()})["logits"].numpy()
         np.testing.assert_allclose(r.run(x), ref, atol=1e-4)
@@ -136,9 +150,13 @@ def test_onnx_export_matches_pytorch_and_refuses_other_models(two_checkpoints, t
     # an ONNX file that signfuse did not write
     import onnx
     from onnx import TensorProto, helper
-    g = helper.make_graph([helper.make_node("Identity", ["x"], ["y"])], "g",
-                          [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1])],
-                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1])])
+
+    g = helper.make_graph(
+        [helper.make_node("Identity", ["x"], ["y"])],
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1])],
+    )
     onnx.save(helper.make_model(g), tmp_path / "foreign.onnx")
     with pytest.raises(DataError, match="not exported by signfuse"):
         load_onnx(tmp_path / "foreign.onnx")
@@ -148,10 +166,32 @@ def test_cli_train_eval_export(toy_cache, tmp_path):
     from click.testing import CliRunner
 
     from signfuse.cli import cli
+
     run = tmp_path / "run"
-    r = CliRunner().invoke(cli, ["train", "--data", str(toy_cache.path), "--streams", "hands,face", "--run-dir", str(run),
-                                 "--epochs", "1", "--batch-size", "8", "--mirror", "false", "--progress", "false",
-                                 "--model-kwargs.dim", "16", "--model-kwargs.heads", "2"])
+    r = CliRunner().invoke(
+        cli,
+        [
+            "train",
+            "--data",
+            str(toy_cache.path),
+            "--streams",
+            "hands,face",
+            "--run-dir",
+            str(run),
+            "--epochs",
+            "1",
+            "--batch-size",
+            "8",
+            "--mirror",
+            "false",
+            "--progress",
+            "false",
+            "--model-kwargs.dim",
+            "16",
+            "--model-kwargs.heads",
+            "2",
+        ],
+    )
     assert r.exit_code == 0, r.output
     ck = run / "checkpoints" / "last.ckpt"
     steps = torch.load(ck, weights_only=True)["global_step"]
@@ -174,9 +214,30 @@ def test_cli_train_eval_export(toy_cache, tmp_path):
 @pytest.mark.slow
 def test_resume_after_sigkill(toy_cache, tmp_path):
     run = tmp_path / "run"
-    cmd = [str(Path(sys.executable).parent / "signfuse"), "train", "--data", str(toy_cache.path), "--streams", "hands,face",
-           "--run-dir", str(run), "--epochs", "400", "--batch-size", "8", "--mirror", "false", "--progress", "false",
-           "--model-kwargs.dim", "16", "--threads", "1", "--patience", "1000"]
+    cmd = [
+        str(Path(sys.executable).parent / "signfuse"),
+        "train",
+        "--data",
+        str(toy_cache.path),
+        "--streams",
+        "hands,face",
+        "--run-dir",
+        str(run),
+        "--epochs",
+        "400",
+        "--batch-size",
+        "8",
+        "--mirror",
+        "false",
+        "--progress",
+        "false",
+        "--model-kwargs.dim",
+        "16",
+        "--threads",
+        "1",
+        "--patience",
+        "1000",
+    ]
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2] / "src"))
     p = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     last = run / "checkpoints" / "last.ckpt"
@@ -188,8 +249,13 @@ def test_resume_after_sigkill(toy_cache, tmp_path):
     p.wait()
     assert last.is_file()
     epoch = torch.load(last, weights_only=True)["epoch"]
-    r = subprocess.run(cmd[:cmd.index("--epochs") + 1] + [str(epoch + 2)] + cmd[cmd.index("--epochs") + 2:] + ["--resume"],
-                       env=env, capture_output=True, text=True, timeout=300)
+    r = subprocess.run(
+        cmd[: cmd.index("--epochs") + 1] + [str(epoch + 2)] + cmd[cmd.index("--epochs") + 2 :] + ["--resume"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert r.returncode == 0, r.stderr[-2000:]
     assert torch.load(last, weights_only=True)["epoch"] > epoch
 
@@ -198,10 +264,38 @@ def test_resume_after_sigkill(toy_cache, tmp_path):
 def test_ddp_two_cpu_processes_gloo(toy_cache, tmp_path):
     run = tmp_path / "ddp"
     # -vv keeps Lightning's "Initializing distributed ... gloo ... 2 processes" banner, which this test reads
-    cmd = [str(Path(sys.executable).parent / "signfuse"), "-vv", "train", "--data", str(toy_cache.path), "--streams",
-           "hands,face", "--run-dir", str(run), "--epochs", "1", "--batch-size", "4", "--mirror", "false", "--progress", "false",
-           "--model-kwargs.dim", "16", "--devices", "2", "--strategy", "ddp", "--accelerator", "cpu", "--threads", "1"]
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2] / "src"), PL_TORCH_DISTRIBUTED_BACKEND="gloo")
+    cmd = [
+        str(Path(sys.executable).parent / "signfuse"),
+        "-vv",
+        "train",
+        "--data",
+        str(toy_cache.path),
+        "--streams",
+        "hands,face",
+        "--run-dir",
+        str(run),
+        "--epochs",
+        "1",
+        "--batch-size",
+        "4",
+        "--mirror",
+        "false",
+        "--progress",
+        "false",
+        "--model-kwargs.dim",
+        "16",
+        "--devices",
+        "2",
+        "--strategy",
+        "ddp",
+        "--accelerator",
+        "cpu",
+        "--threads",
+        "1",
+    ]
+    env = dict(
+        os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2] / "src"), PL_TORCH_DISTRIBUTED_BACKEND="gloo"
+    )
     r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr[-3000:]
     assert (run / "checkpoints" / "last.ckpt").is_file()

@@ -49,8 +49,16 @@ def test_ctc_skips_short_sequences_and_stays_finite():
     r = ctc_loss(logits, torch.tensor([6, 2, 6]), [[1, 2], [1, 1, 2], [3, 3, 3, 3]])
     assert r.skipped == [1, 2] and r.n_used == 1
     # equals the plain CTC loss of the one feasible sample / its label length
-    ref = torch.nn.functional.ctc_loss(torch.log_softmax(logits[:1], -1).transpose(0, 1), torch.tensor([1, 2]),
-                                       torch.tensor([6]), torch.tensor([2]), reduction="sum") / 2
+    ref = (
+        torch.nn.functional.ctc_loss(
+            torch.log_softmax(logits[:1], -1).transpose(0, 1),
+            torch.tensor([1, 2]),
+            torch.tensor([6]),
+            torch.tensor([2]),
+            reduction="sum",
+        )
+        / 2
+    )
     assert math.isclose(r.loss.item(), ref.item(), rel_tol=1e-5)
     r.loss.backward()
     assert torch.isfinite(logits.grad).all()

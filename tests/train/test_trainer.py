@@ -17,7 +17,7 @@ import torch
 from signfuse.errors import DataError, ParameterError
 from signfuse.train.trainer import TrainerConfig, fit_module
 
-TOY = textwrap.dedent('''
+TOY = textwrap.dedent("""
     import time, torch, lightning as L
 
     class Toy(L.LightningModule):
@@ -47,7 +47,7 @@ TOY = textwrap.dedent('''
         g = torch.Generator().manual_seed(0)
         x = torch.randn(16, 3, generator=g)
         return torch.utils.data.DataLoader(list(zip(x, x.sum(1, keepdim=True))), batch_size=8)
-''')
+""")
 
 
 @pytest.fixture(scope="module")
@@ -56,6 +56,7 @@ def toy(tmp_path_factory):
     (d / "toy_module.py").write_text(TOY)
     sys.path.insert(0, str(d))
     import toy_module
+
     yield toy_module, d
     sys.path.remove(str(d))
 
@@ -69,7 +70,7 @@ def test_last_checkpoint_is_written_every_epoch_even_when_validation_does_not_im
     res = fit_module(mod.Toy(), mod.loader(), mod.loader(), trainer=_cfg(tmp_path, epochs=4), config={"a": 1})
     last = torch.load(res.last, weights_only=True)
     best = torch.load(res.best, weights_only=True)
-    assert last["epoch"] == 3 and best["epoch"] == 0          # 0-based inside Lightning
+    assert last["epoch"] == 3 and best["epoch"] == 0  # 0-based inside Lightning
     assert last["signfuse"]["kind"] == "recognition" and last["signfuse"]["config"] == {"a": 1}
     hist = json.loads((tmp_path / "metrics.json").read_text())["epochs"]
     assert [r["epoch"] for r in hist] == [1, 2, 3, 4]
@@ -80,14 +81,14 @@ def test_killed_run_resumes_at_the_next_epoch(toy, tmp_path):
     """SIGKILL a training process after epoch N is on disk; the resumed run's first epoch is N + 1."""
     mod, d = toy
     run = tmp_path / "run"
-    script = textwrap.dedent(f'''
+    script = textwrap.dedent(f"""
         import sys; sys.path.insert(0, {str(d)!r})
         import toy_module
         from signfuse.train.trainer import TrainerConfig, fit_module
         fit_module(toy_module.Toy(sleep=0.4), toy_module.loader(), toy_module.loader(),
                    trainer=TrainerConfig(run_dir={str(run)!r}, epochs=200, progress=False, patience=None,
                                          accelerator="cpu"))
-    ''')
+    """)
     p = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     last = run / "checkpoints" / "last.ckpt"
     done = -1
@@ -96,7 +97,7 @@ def test_killed_run_resumes_at_the_next_epoch(toy, tmp_path):
         while time.monotonic() < deadline and p.poll() is None:
             if last.is_file():
                 try:
-                    done = torch.load(last, weights_only=True)["epoch"] + 1      # epochs finished
+                    done = torch.load(last, weights_only=True)["epoch"] + 1  # epochs finished
                 except Exception:  # noqa: BLE001  (never half-written: atomic; keep polling)
                     pass
                 if done >= 2:
@@ -110,8 +111,8 @@ def test_killed_run_resumes_at_the_next_epoch(toy, tmp_path):
     assert not list((run / "checkpoints").glob(".*tmp*")), "a temporary checkpoint was left behind"
     res = fit_module(mod.Toy(), mod.loader(), mod.loader(), trainer=_cfg(run, epochs=done + 2), resume=True)
     epochs = [r["epoch"] for r in res.history]
-    assert epochs[:done] == list(range(1, done + 1))            # the earlier epochs are kept
-    assert epochs[done:] == [done + 1, done + 2]                 # and training went on from N + 1
+    assert epochs[:done] == list(range(1, done + 1))  # the earlier epochs are kept
+    assert epochs[done:] == [done + 1, done + 2]  # and training went on from N + 1
     csvs = sorted((run / "csv").glob("resume*/metrics.csv"))
     assert csvs, "a resumed session writes its own CSV log"
 
@@ -152,13 +153,22 @@ def test_existing_run_folder_needs_resume_or_force(toy, tmp_path):
         fit_module(mod.Toy(), mod.loader(), None, trainer=_cfg(tmp_path / "new", epochs=1), resume=True)
 
 
-@pytest.mark.parametrize("kw, match", [
-    ({"epochs": -1}, "epochs=-1"), ({"epochs": 0}, "epochs=0"), ({"epochs": 2.5}, "epochs=2.5"),
-    ({"precision": "bogus"}, "precision='bogus'"), ({"accelerator": "tpu9"}, "accelerator='tpu9'"),
-    ({"max_minutes": 0}, "max_minutes=0"), ({"max_minutes": float("nan")}, "max_minutes=nan"),
-    ({"patience": -2}, "patience=-2"), ({"devices": 0}, "devices=0"), ({"mode": "up"}, "mode='up'"),
-    ({"gradient_clip_val": -1.0}, "gradient_clip_val=-1.0"),
-])
+@pytest.mark.parametrize(
+    "kw, match",
+    [
+        ({"epochs": -1}, "epochs=-1"),
+        ({"epochs": 0}, "epochs=0"),
+        ({"epochs": 2.5}, "epochs=2.5"),
+        ({"precision": "bogus"}, "precision='bogus'"),
+        ({"accelerator": "tpu9"}, "accelerator='tpu9'"),
+        ({"max_minutes": 0}, "max_minutes=0"),
+        ({"max_minutes": float("nan")}, "max_minutes=nan"),
+        ({"patience": -2}, "patience=-2"),
+        ({"devices": 0}, "devices=0"),
+        ({"mode": "up"}, "mode='up'"),
+        ({"gradient_clip_val": -1.0}, "gradient_clip_val=-1.0"),
+    ],
+)
 def test_trainer_config_rejects_bad_values(tmp_path, kw, match):
     with pytest.raises(ParameterError, match=match.replace("(", r"\(").replace(".", r"\.")):
         TrainerConfig(run_dir=tmp_path, **kw)
@@ -170,21 +180,33 @@ def test_gpu_accelerator_without_a_gpu_is_a_clear_error(tmp_path):
         TrainerConfig(run_dir=tmp_path, accelerator="gpu")
 
 
-@pytest.mark.parametrize("override, match", [
-    ({"lr": "abc"}, "lr='abc'"), ({"lr": "-1"}, "lr=-1"), ({"lr": "nan"}, "lr=nan"), ({"lr": "1e30"}, "lr=1e"),
-    ({"num_workers": "-1"}, "num_workers=-1"), ({"precision": "bogus"}, "precision='bogus'"),
-    ({"model_kwargs.dim": "100000"}, "model_kwargs.dim=100000"), ({"val_fraction": "1.0"}, "val_fraction=1.0"),
-    ({"val_fraction": "-0.5"}, "val_fraction=-0.5"), ({"epochs": "-1"}, "epochs=-1"),
-    ({"model": "emotion"}, "not a recognition model"), ({"label_smoothing": "1"}, "label_smoothing=1"),
-])
+@pytest.mark.parametrize(
+    "override, match",
+    [
+        ({"lr": "abc"}, "lr='abc'"),
+        ({"lr": "-1"}, "lr=-1"),
+        ({"lr": "nan"}, "lr=nan"),
+        ({"lr": "1e30"}, "lr=1e"),
+        ({"num_workers": "-1"}, "num_workers=-1"),
+        ({"precision": "bogus"}, "precision='bogus'"),
+        ({"model_kwargs.dim": "100000"}, "model_kwargs.dim=100000"),
+        ({"val_fraction": "1.0"}, "val_fraction=1.0"),
+        ({"val_fraction": "-0.5"}, "val_fraction=-0.5"),
+        ({"epochs": "-1"}, "epochs=-1"),
+        ({"model": "emotion"}, "not a recognition model"),
+        ({"label_smoothing": "1"}, "label_smoothing=1"),
+    ],
+)
 def test_recognition_config_is_validated_before_any_work(override, match):
     from signfuse.train.fit import resolve_config
+
     with pytest.raises(ParameterError, match=match):
         resolve_config(None, {"data": "nowhere", **override})
 
 
 def test_command_line_numbers_that_yaml_leaves_as_strings_are_numbers():
     from signfuse.train.fit import resolve_config
+
     cfg = resolve_config(None, {"data": "nowhere", "lr": "1e-3", "weight_decay": "0", "epochs": "3"})
     assert cfg["lr"] == 1e-3 and cfg["weight_decay"] == 0 and cfg["epochs"] == 3
 
@@ -197,10 +219,20 @@ def test_every_task_trains_on_the_gpu(tmp_path):  # pragma: no cover - no GPU he
 
     from signfuse.samples.a2g import INPUT_NAMES, TARGET_DIM, Clip
     from signfuse.train.a2g import train_a2g
+
     rng = np.random.default_rng(0)
-    clips = [Clip(f"c{i}", "train" if i < 6 else "val", "s", 30.0, rng.normal(size=(40, len(INPUT_NAMES))).astype("f4"),
-                  rng.normal(size=(40, TARGET_DIM)).astype("f4"), np.abs(rng.normal(size=40)).astype("f4"))
-             for i in range(8)]
+    clips = [
+        Clip(
+            f"c{i}",
+            "train" if i < 6 else "val",
+            "s",
+            30.0,
+            rng.normal(size=(40, len(INPUT_NAMES))).astype("f4"),
+            rng.normal(size=(40, TARGET_DIM)).astype("f4"),
+            np.abs(rng.normal(size=40)).astype("f4"),
+        )
+        for i in range(8)
+    ]
     seen = []
 
     import lightning as L
@@ -212,9 +244,19 @@ def test_every_task_trains_on_the_gpu(tmp_path):  # pragma: no cover - no GPU he
     train_a2g(clips, tmp_path / "a2g", epochs=1, dim=16, fgd_steps=1, callbacks=[Where()])
     from signfuse.samples.emotion import EmotionSample
     from signfuse.train.emotion import train_classifier
-    samples = [EmotionSample(f"e{i}", "train", "s", ["calm", "angry"][i % 2],
-                             {"gesture": rng.normal(size=(30, 4)).astype("f4")}, {"gesture": np.ones(30, bool)})
-               for i in range(8)]
-    train_classifier(samples, streams=["gesture"], fusion="single", classes=["angry", "calm"], epochs=1,
-                     callbacks=[Where()])
+
+    samples = [
+        EmotionSample(
+            f"e{i}",
+            "train",
+            "s",
+            ["calm", "angry"][i % 2],
+            {"gesture": rng.normal(size=(30, 4)).astype("f4")},
+            {"gesture": np.ones(30, bool)},
+        )
+        for i in range(8)
+    ]
+    train_classifier(
+        samples, streams=["gesture"], fusion="single", classes=["angry", "calm"], epochs=1, callbacks=[Where()]
+    )
     assert seen == ["cuda", "cuda"]

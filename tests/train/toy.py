@@ -7,8 +7,9 @@ from signfuse.samples import StreamCache
 from signfuse.streams import Sample, Stream
 
 
-def toy_samples(*, n_classes: int = 4, signers: int = 4, per: int = 3, T: int = 20, seed: int = 0,
-                continuous: bool = False) -> list[Sample]:
+def toy_samples(
+    *, n_classes: int = 4, signers: int = 4, per: int = 3, T: int = 20, seed: int = 0, continuous: bool = False
+) -> list[Sample]:
     """Class-dependent streams: 'hands' carries the class as a frequency, 'face' a class-dependent offset."""
     rng = np.random.default_rng(seed)
     out = []
@@ -28,11 +29,20 @@ def toy_samples(*, n_classes: int = 4, signers: int = 4, per: int = 3, T: int = 
                 face = np.full((n, 3), float(c % 2)) + rng.normal(0, 0.1, (n, 3))
                 mask = np.ones(n, bool)
                 mask[rng.integers(0, n)] = False
-                out.append(Sample(id=f"s{s}_c{c}_{k}", signer=f"P{s}", domain="A" if s % 2 else "B",
-                                  gloss=None if continuous else f"G{c}", glosses=glosses,
-                                  streams={"hands": Stream("hands", hands, [f"h{j}" for j in range(6)], 25.0, mask=mask),
-                                           "face": Stream("face", face, ["f0", "f1", "f2"], 25.0)},
-                                  meta={"minimal_pair": "x" if c < 2 else None}))
+                out.append(
+                    Sample(
+                        id=f"s{s}_c{c}_{k}",
+                        signer=f"P{s}",
+                        domain="A" if s % 2 else "B",
+                        gloss=None if continuous else f"G{c}",
+                        glosses=glosses,
+                        streams={
+                            "hands": Stream("hands", hands, [f"h{j}" for j in range(6)], 25.0, mask=mask),
+                            "face": Stream("face", face, ["f0", "f1", "f2"], 25.0),
+                        },
+                        meta={"minimal_pair": "x" if c < 2 else None},
+                    )
+                )
     return out
 
 

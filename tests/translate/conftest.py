@@ -25,21 +25,34 @@ def toy_rows(n: int, *, offset: int = 0) -> list[tuple[str, str, str]]:
 
 
 def write_phoenix(path: Path, rows) -> Path:
-    path.write_text(HEADER + "".join(f"{n}|{n}/1/*.png|-1|-1|Signer01|{g}|{t}\n" for n, g, t in rows),
-                    encoding="utf-8")
+    path.write_text(HEADER + "".join(f"{n}|{n}/1/*.png|-1|-1|Signer01|{g}|{t}\n" for n, g, t in rows), encoding="utf-8")
     return path
 
 
 @pytest.fixture(scope="session")
 def toy_files(tmp_path_factory) -> dict[str, Path]:
     d = tmp_path_factory.mktemp("toy")
-    return {"train": write_phoenix(d / "toy.train.corpus.csv", toy_rows(96)),
-            "dev": write_phoenix(d / "toy.dev.corpus.csv", toy_rows(16, offset=200)),
-            "test": write_phoenix(d / "toy.test.corpus.csv", toy_rows(16, offset=300))}
+    return {
+        "train": write_phoenix(d / "toy.train.corpus.csv", toy_rows(96)),
+        "dev": write_phoenix(d / "toy.dev.corpus.csv", toy_rows(16, offset=200)),
+        "test": write_phoenix(d / "toy.test.corpus.csv", toy_rows(16, offset=300)),
+    }
 
 
-TINY = {"dim": 32, "heads": 2, "enc_layers": 1, "dec_layers": 1, "ff": 64, "dropout": 0.1, "batch_size": 16,
-        "lr": 3e-3, "warmup_steps": 10, "threads": 1, "accelerator": "cpu", "average": 2}
+TINY = {
+    "dim": 32,
+    "heads": 2,
+    "enc_layers": 1,
+    "dec_layers": 1,
+    "ff": 64,
+    "dropout": 0.1,
+    "batch_size": 16,
+    "lr": 3e-3,
+    "warmup_steps": 10,
+    "threads": 1,
+    "accelerator": "cpu",
+    "average": 2,
+}
 
 
 @pytest.fixture(scope="session")

@@ -13,8 +13,9 @@ from signfuse.translate.vocab import BOS, EOS
 
 def _model(tgt_vocab: int = 12, seed: int = 0) -> TranslationTransformer:
     torch.manual_seed(seed)
-    m = TranslationTransformer(src_vocab=20, tgt_vocab=tgt_vocab, dim=16, heads=2, enc_layers=1, dec_layers=1, ff=32,
-                               dropout=0.0)
+    m = TranslationTransformer(
+        src_vocab=20, tgt_vocab=tgt_vocab, dim=16, heads=2, enc_layers=1, dec_layers=1, ff=32, dropout=0.0
+    )
     with torch.no_grad():  # sharper distributions than the initialization gives, so greedy and beam differ
         for p in m.parameters():
             p.mul_(3)
@@ -36,7 +37,7 @@ def test_beam_1_is_greedy_and_scores_are_log_probs():
     b1 = beam_search(m, src, beam=1, alpha=0.0, max_len=8)
     assert [h.tokens for h in g] == [h.tokens for h in b1]
     for i, h in enumerate(g):
-        assert h.logprob == pytest.approx(_logprob(m, src[i:i + 1], h.tokens), abs=1e-3)
+        assert h.logprob == pytest.approx(_logprob(m, src[i : i + 1], h.tokens), abs=1e-3)
 
 
 def test_beam_finds_sequences_at_least_as_probable_as_greedy():
@@ -46,7 +47,7 @@ def test_beam_finds_sequences_at_least_as_probable_as_greedy():
     b5 = beam_search(m, src, beam=5, alpha=0.0, max_len=8)
     for i, (x, y) in enumerate(zip(g, b5)):
         assert y.logprob >= x.logprob - 1e-4
-        assert y.logprob == pytest.approx(_logprob(m, src[i:i + 1], y.tokens), abs=1e-3)
+        assert y.logprob == pytest.approx(_logprob(m, src[i : i + 1], y.tokens), abs=1e-3)
     assert sum(y.logprob > x.logprob + 1e-3 for x, y in zip(g, b5)) >= 3  # and often strictly better
 
 
@@ -56,7 +57,9 @@ def test_wide_beam_is_exact_on_a_tiny_vocabulary():
     src = torch.randint(4, 20, (4, 4), generator=torch.Generator().manual_seed(2))
     best = beam_search(m, src, beam=8, alpha=0.0, max_len=4)
     for i in range(4):
-        exact = max((_logprob(m, src[i:i + 1], seq), seq) for n in range(4) for seq in itertools.product((4, 5), repeat=n))
+        exact = max(
+            (_logprob(m, src[i : i + 1], seq), seq) for n in range(4) for seq in itertools.product((4, 5), repeat=n)
+        )
         assert best[i].logprob == pytest.approx(exact[0], abs=1e-4)
         assert best[i].tokens == exact[1]
 
@@ -73,8 +76,9 @@ def test_length_penalty_and_errors():
 
 def test_incremental_decoding_equals_full_decoding():
     torch.manual_seed(0)
-    m = TranslationTransformer(src_vocab=30, tgt_vocab=25, dim=32, heads=4, enc_layers=2, dec_layers=2, ff=64,
-                               dropout=0.3).eval()
+    m = TranslationTransformer(
+        src_vocab=30, tgt_vocab=25, dim=32, heads=4, enc_layers=2, dec_layers=2, ff=64, dropout=0.3
+    ).eval()
     src = torch.randint(4, 30, (3, 7))
     src[0, 5:] = 0  # padding
     tin = torch.randint(4, 25, (3, 9))

@@ -17,10 +17,12 @@ import pytest
 from signfuse.translate import LLMError, LLMTranslator
 from signfuse.translate.corpus import Pair
 
-TRAIN = [Pair("a", ("MORGEN", "REGEN"), "morgen regnet es"),
-         Pair("b", ("HEUTE", "SONNE"), "heute scheint die sonne"),
-         Pair("c", ("NORD", "WIND", "STARK"), "im norden weht ein starker wind"),
-         Pair("d", ("SUED", "SCHNEE"), "im süden schneit es")]
+TRAIN = [
+    Pair("a", ("MORGEN", "REGEN"), "morgen regnet es"),
+    Pair("b", ("HEUTE", "SONNE"), "heute scheint die sonne"),
+    Pair("c", ("NORD", "WIND", "STARK"), "im norden weht ein starker wind"),
+    Pair("d", ("SUED", "SCHNEE"), "im süden schneit es"),
+]
 
 
 class _StandIn(BaseHTTPRequestHandler):
@@ -39,9 +41,20 @@ class _StandIn(BaseHTTPRequestHandler):
             self.send_response(503)
             self.end_headers()
             return
-        out = json.dumps({"id": "x", "object": "chat.completion", "model": body["model"],
-                          "choices": [{"index": 0, "finish_reason": "stop",
-                                       "message": {"role": "assistant", "content": f" {type(self).answer}\n(notes)"}}]})
+        out = json.dumps(
+            {
+                "id": "x",
+                "object": "chat.completion",
+                "model": body["model"],
+                "choices": [
+                    {
+                        "index": 0,
+                        "finish_reason": "stop",
+                        "message": {"role": "assistant", "content": f" {type(self).answer}\n(notes)"},
+                    }
+                ],
+            }
+        )
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(out.encode())))
@@ -122,8 +135,27 @@ def test_eval_cli_with_the_openai_backend(server, tmp_path):
 
     test = write_phoenix(tmp_path / "t.test.corpus.csv", toy_rows(3))
     train = write_phoenix(tmp_path / "t.train.corpus.csv", toy_rows(8, offset=50))
-    r = CliRunner().invoke(cli, ["translate", "eval", "--backend", "openai", "--base-url", server, "--model", "m",
-                                 "--examples", str(train), "--shots", "3", "--test", str(test), "--out", str(tmp_path / "ev")])
+    r = CliRunner().invoke(
+        cli,
+        [
+            "translate",
+            "eval",
+            "--backend",
+            "openai",
+            "--base-url",
+            server,
+            "--model",
+            "m",
+            "--examples",
+            str(train),
+            "--shots",
+            "3",
+            "--test",
+            str(test),
+            "--out",
+            str(tmp_path / "ev"),
+        ],
+    )
     assert r.exit_code == 0, r.output
     m = json.loads((tmp_path / "ev" / "metrics.json").read_text())
     assert m["n"] == 3 and m["backend"] == "openai" and "bleu" in m

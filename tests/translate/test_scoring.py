@@ -67,8 +67,10 @@ def test_score_cli_on_stmc(shared_data):
     d = shared_data / "real" / "phoenix2014t"
     if not (d / "stmc_predictions.test.csv").is_file():
         pytest.skip(f"{d} lacks the STMC predictions")
-    r = CliRunner().invoke(cli, ["score", "--ref", str(d / "PHOENIX-2014-T.test.corpus.csv"),
-                                 "--hyp", str(d / "stmc_predictions.test.csv")])
+    r = CliRunner().invoke(
+        cli,
+        ["score", "--ref", str(d / "PHOENIX-2014-T.test.corpus.csv"), "--hyp", str(d / "stmc_predictions.test.csv")],
+    )
     assert r.exit_code == 0, r.output
     out = json.loads(r.output)
     assert round(out["wer"], 2) == 20.99 and {"substitutions", "deletions", "insertions", "n"} <= set(out)

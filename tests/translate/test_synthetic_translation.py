@@ -6,9 +6,27 @@ from signfuse.datasets.synthetic.translation import sentence_type, spoken_senten
 
 # glosses chosen by their (stable, hash-given) word class so the tests read like the grammar
 NOUNS = [g for g in ("BAKO", "MUSE", "RITA", "LONI", "DAFE", "GUPA", "VIZO", "HEJU") if word_class(g) == "noun"][:2]
-VERBS = [g for g in ("KAWE", "TAMU", "SELO", "NIDA", "FEGU", "PAVI", "ZOHE", "JUKA", "WEBA") if word_class(g) == "verb"][:1]
-TIMES = [g for g in ("BAKORI", "MUSETA", "RITALO", "LONIDA", "DAFEGU", "GUPAVI", "VIZOHE", "HEJUKA", "KAWEBA",
-                     "TAMUSE", "SELORI", "NIDAFE") if word_class(g) == "time"][:1]
+VERBS = [
+    g for g in ("KAWE", "TAMU", "SELO", "NIDA", "FEGU", "PAVI", "ZOHE", "JUKA", "WEBA") if word_class(g) == "verb"
+][:1]
+TIMES = [
+    g
+    for g in (
+        "BAKORI",
+        "MUSETA",
+        "RITALO",
+        "LONIDA",
+        "DAFEGU",
+        "GUPAVI",
+        "VIZOHE",
+        "HEJUKA",
+        "KAWEBA",
+        "TAMUSE",
+        "SELORI",
+        "NIDAFE",
+    )
+    if word_class(g) == "time"
+][:1]
 
 
 def test_word_classes_are_stable_and_cover_the_grammar():
@@ -37,10 +55,15 @@ def test_markers_decide_the_meaning():
     assert len({plain, neg, yn, wh}) == 4
     # a marker on a sign without a suffix gloss counts too: the face carries the meaning
     assert spoken_sentence(manual, ["none", "none", "head_shake"]) == neg
-    assert spoken_sentence(manual, ["mouth_cha", "none", "none"]) == plain.replace(f"the {n1.lower()}",
-                                                                                 f"the big {n1.lower()}")
-    assert sentence_type(["head_shake", "brow_raise"]) == {"negative": True, "question": True, "wh": False,
-                                                           "emphatic": False}
+    assert spoken_sentence(manual, ["mouth_cha", "none", "none"]) == plain.replace(
+        f"the {n1.lower()}", f"the big {n1.lower()}"
+    )
+    assert sentence_type(["head_shake", "brow_raise"]) == {
+        "negative": True,
+        "question": True,
+        "wh": False,
+        "emphatic": False,
+    }
     assert spoken_sentence([], []) == ""
     with pytest.raises(ValueError, match="markers"):
         spoken_sentence(["A"], [])

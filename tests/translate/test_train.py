@@ -36,7 +36,9 @@ def test_translator_bad_input(toy_run):
     assert tr.translate("") == "" and tr.translate([]) == ""
     res = tr.translate_batch(["MORGEN HUND BALL SEHEN", "MORGEN ZEBRA BALL SEHEN", "   "], beam=3)
     assert res[0].unknown == () and res[1].unknown == ("ZEBRA",) and res[2].text == ""
-    assert tr.translate("MORGEN HUND BALL SEHEN", beam=1) == tr.translate_batch(["MORGEN HUND BALL SEHEN"], beam=1)[0].text
+    assert (
+        tr.translate("MORGEN HUND BALL SEHEN", beam=1) == tr.translate_batch(["MORGEN HUND BALL SEHEN"], beam=1)[0].text
+    )
 
 
 def test_checkpoint_of_another_kind(toy_run, tmp_path):
@@ -77,27 +79,91 @@ def test_cli_train_eval_predict(toy_files, toy_run, tmp_path):
     from signfuse.cli import cli
 
     runner = CliRunner()
-    r = runner.invoke(cli, ["translate", "eval", str(toy_run.best), "--test", str(toy_files["test"]), "--beam", "2",
-                            "--out", str(tmp_path / "ev")])
+    r = runner.invoke(
+        cli,
+        [
+            "translate",
+            "eval",
+            str(toy_run.best),
+            "--test",
+            str(toy_files["test"]),
+            "--beam",
+            "2",
+            "--out",
+            str(tmp_path / "ev"),
+        ],
+    )
     assert r.exit_code == 0, r.output
     m = json.loads((tmp_path / "ev" / "metrics.json").read_text())
     assert m["n"] == 16 and {"bleu", "bleu1", "bleu4", "chrf", "rouge_l", "signature"} <= set(m)
     assert len((tmp_path / "ev" / "hypotheses.txt").read_text().splitlines()) == 16
     pred = tmp_path / "pred.csv"
     pred.write_text("name|hypothesis\ntoy-300|HEUTE HUND\n")
-    r = runner.invoke(cli, ["translate", "eval", str(toy_run.best), "--test", str(toy_files["test"]),
-                            "--glosses", str(pred), "--out", str(tmp_path / "ev2")])
+    r = runner.invoke(
+        cli,
+        [
+            "translate",
+            "eval",
+            str(toy_run.best),
+            "--test",
+            str(toy_files["test"]),
+            "--glosses",
+            str(pred),
+            "--out",
+            str(tmp_path / "ev2"),
+        ],
+    )
     assert r.exit_code != 0 and "pred.csv" in r.output and "15 of 16" in r.output
-    r = runner.invoke(cli, ["translate", "predict", str(toy_run.best), "-", "--beam", "1"], input="HEUTE HUND BALL SEHEN\n\n")
+    r = runner.invoke(
+        cli, ["translate", "predict", str(toy_run.best), "-", "--beam", "1"], input="HEUTE HUND BALL SEHEN\n\n"
+    )
     assert r.exit_code == 0 and len(r.stdout.splitlines()) == 2 and r.stdout.splitlines()[1] == ""
     r = runner.invoke(cli, ["translate", "predict", str(toy_files["train"]), "HUND"])
     assert r.exit_code != 0 and "toy.train.corpus.csv" in r.output
-    r = runner.invoke(cli, ["translate", "train", "--train", str(toy_files["train"]), "--dev", str(toy_files["dev"]),
-                            "--out", str(tmp_path / "cli_run"), "--epochs", "1", "--threads", "1",
-                            "--set", "dim=16", "--set", "heads=2", "--set", "ff=32", "--set", "enc_layers=1",
-                            "--set", "dec_layers=1", "--set", "accelerator=cpu"])
+    r = runner.invoke(
+        cli,
+        [
+            "translate",
+            "train",
+            "--train",
+            str(toy_files["train"]),
+            "--dev",
+            str(toy_files["dev"]),
+            "--out",
+            str(tmp_path / "cli_run"),
+            "--epochs",
+            "1",
+            "--threads",
+            "1",
+            "--set",
+            "dim=16",
+            "--set",
+            "heads=2",
+            "--set",
+            "ff=32",
+            "--set",
+            "enc_layers=1",
+            "--set",
+            "dec_layers=1",
+            "--set",
+            "accelerator=cpu",
+        ],
+    )
     assert r.exit_code == 0, r.output
     assert (tmp_path / "cli_run" / "best.ckpt").is_file()
-    r = runner.invoke(cli, ["translate", "train", "--train", str(toy_files["train"]), "--dev", str(toy_files["dev"]),
-                            "--out", str(tmp_path / "cli_run2"), "--set", "dimm=16"])
+    r = runner.invoke(
+        cli,
+        [
+            "translate",
+            "train",
+            "--train",
+            str(toy_files["train"]),
+            "--dev",
+            str(toy_files["dev"]),
+            "--out",
+            str(tmp_path / "cli_run2"),
+            "--set",
+            "dimm=16",
+        ],
+    )
     assert r.exit_code != 0 and "dimm" in r.output

@@ -5,10 +5,12 @@ import pytest
 from signfuse.errors import DataError, ParameterError
 from signfuse.translate.vocab import BOS, EOS, PAD, UNK, Vocab, train_vocab
 
-GERMAN = ["und nun die wettervorhersage für morgen donnerstag den zwölften august",
-          "im süden regnet es länger und ergiebig",
-          "an der see weht ein frischer wind aus nordwest",
-          "morgen wird es überall freundlich und trocken"]
+GERMAN = [
+    "und nun die wettervorhersage für morgen donnerstag den zwölften august",
+    "im süden regnet es länger und ergiebig",
+    "an der see weht ein frischer wind aus nordwest",
+    "morgen wird es überall freundlich und trocken",
+]
 
 
 @pytest.mark.parametrize("model_type,size", [("word", 1000), ("bpe", 60), ("unigram", 60), ("char", 60)])

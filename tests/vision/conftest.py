@@ -13,6 +13,7 @@ def media(tmp_path_factory) -> dict[str, Path]:
     """A folder of small test media shared by the vision tests (made once per session)."""
     d = tmp_path_factory.mktemp("media")
     from PIL import Image
+
     out: dict[str, Path] = {}
     out["astronaut_mp4"] = write_video(d / "astronaut.mp4", moving_frames(astronaut(), 12), fps=25)
     out["hopper_mkv"] = write_video(d / "hopper.mkv", moving_frames(grace_hopper(), 10), fps=30, codec="mpeg4")

@@ -36,9 +36,16 @@ def folder(tmp_path, media):
 
 def test_collect_jobs_names_and_clashes(folder, media):
     jobs = collect_jobs([folder])
-    assert [j.output for j in jobs] == ["astronaut.pose", "empty.pose", "nobody.pose", "notes.pose",
-                                        "sub/hopper.jpg.pose", "sub/hopper.mkv.pose", "sub/truncated.pose"]
-    assert len(collect_jobs([folder, folder])) == 7          # the same input twice is one job
+    assert [j.output for j in jobs] == [
+        "astronaut.pose",
+        "empty.pose",
+        "nobody.pose",
+        "notes.pose",
+        "sub/hopper.jpg.pose",
+        "sub/hopper.mkv.pose",
+        "sub/truncated.pose",
+    ]
+    assert len(collect_jobs([folder, folder])) == 7  # the same input twice is one job
     with pytest.raises(ParameterError, match="no such file"):
         collect_jobs([folder / "nope.bin"])
     with pytest.raises(ParameterError, match="format"):
@@ -58,11 +65,11 @@ def test_batch_outputs_failures_manifest_and_resume(folder, tmp_path, caplog):
     assert all("\n" not in r for r in reasons.values())
     warned = {os.path.basename(p): w for p, w in s.warnings}
     assert [p for p, w in warned.items() if w == NOBODY_WARNING] == ["nobody.mp4"]
-    assert warned["astronaut.mp4"].startswith("mostly missing: hands 0% of 12 frames")   # her hands are out of view
+    assert warned["astronaut.mp4"].startswith("mostly missing: hands 0% of 12 frames")  # her hands are out of view
     assert "try --model hands" in warned["astronaut.mp4"]
     assert events[0]["done"] == 0 and events[-1]["done"] == 7 and events[-1]["frames"] == s.frames
     within = [e for e in events if e["status"] is None and e["done"] == 0 and e["frames"] > 0]
-    assert within and max(e["frames"] for e in within) == 12     # frames reported inside the first video
+    assert within and max(e["frames"] for e in within) == 12  # frames reported inside the first video
 
     seq = sio.read(out / "astronaut.pose")
     assert seq.n_frames == 12 and seq.fps == 25.0 and (seq.width, seq.height) == (320, 240)
@@ -77,8 +84,18 @@ def test_batch_outputs_failures_manifest_and_resume(folder, tmp_path, caplog):
     recs = [json.loads(line) for line in lines]
     assert {r["status"] for r in recs} == {"ok", "failed"}
     for r in recs:
-        assert {"path", "size", "mtime_ns", "settings", "status", "frames", "seconds", "error", "model",
-                "detection"} <= set(r)
+        assert {
+            "path",
+            "size",
+            "mtime_ns",
+            "settings",
+            "status",
+            "frames",
+            "seconds",
+            "error",
+            "model",
+            "detection",
+        } <= set(r)
     by_name = {os.path.basename(r["path"]): r for r in recs}
     astro = by_name["astronaut.mp4"]
     assert astro["model"] == "holistic" and astro["settings"]["model"] == "auto"
@@ -107,6 +124,7 @@ def test_batch_outputs_failures_manifest_and_resume(folder, tmp_path, caplog):
 
 def test_failed_write_leaves_no_output(tmp_path, media, monkeypatch):
     """A crash while writing leaves neither a file that looks complete nor an 'ok' record."""
+
     def boom(*a, **k):
         raise OSError("disk full")
 
@@ -127,6 +145,7 @@ def test_parquet_format_is_kaggle_layout_in_normalized_units(tmp_path, media):
     xy = face[conf > 0][:, :2]
     assert xy.min() > 0 and xy.max() < 1
     import pyarrow.parquet as pq
+
     assert pq.read_table(out / "astronaut.parquet").num_rows == 12 * 543
 
 
@@ -134,19 +153,52 @@ def test_sampled_output_keeps_real_times_beside_it(tmp_path, media):
     out = tmp_path / "out"
     extract_batch([media["astronaut_mp4"]], out, fps=10)
     rows = (out / "astronaut.times.csv").read_text().splitlines()
-    assert rows[0] == "frame,time" and [r.split(",")[1] for r in rows[1:]] == \
-        ["0.000000", "0.120000", "0.200000", "0.320000", "0.400000"]
+    assert rows[0] == "frame,time" and [r.split(",")[1] for r in rows[1:]] == [
+        "0.000000",
+        "0.120000",
+        "0.200000",
+        "0.320000",
+        "0.400000",
+    ]
 
 
 def test_dataset_index_frame_ranges(tmp_path, media):
     root = tmp_path / "wlasl"
     root.mkdir()
     shutil.copy(media["astronaut_mp4"], root / "00001.mp4")
-    index = [{"gloss": "book", "instances": [
-        {"bbox": [0, 0, 1, 1], "fps": 25, "frame_start": 3, "frame_end": 8, "instance_id": 0, "signer_id": 1,
-         "source": "x", "split": "train", "url": "", "variation_id": 0, "video_id": "00001"},
-        {"bbox": [0, 0, 1, 1], "fps": 25, "frame_start": 1, "frame_end": -1, "instance_id": 1, "signer_id": 1,
-         "source": "x", "split": "test", "url": "", "variation_id": 0, "video_id": "00001"}]}]
+    index = [
+        {
+            "gloss": "book",
+            "instances": [
+                {
+                    "bbox": [0, 0, 1, 1],
+                    "fps": 25,
+                    "frame_start": 3,
+                    "frame_end": 8,
+                    "instance_id": 0,
+                    "signer_id": 1,
+                    "source": "x",
+                    "split": "train",
+                    "url": "",
+                    "variation_id": 0,
+                    "video_id": "00001",
+                },
+                {
+                    "bbox": [0, 0, 1, 1],
+                    "fps": 25,
+                    "frame_start": 1,
+                    "frame_end": -1,
+                    "instance_id": 1,
+                    "signer_id": 1,
+                    "source": "x",
+                    "split": "test",
+                    "url": "",
+                    "variation_id": 0,
+                    "video_id": "00001",
+                },
+            ],
+        }
+    ]
     (root / "index.json").write_text(json.dumps(index))
     s = extract_batch([root / "index.json"], tmp_path / "out")
     assert s.failed == 0 and s.done == 2

@@ -43,8 +43,7 @@ def test_sampling_range_and_downscale(media):
 
 def test_variable_frame_rate_timestamps(tmp_path):
     pts = [0, 10, 20, 40, 50, 80, 90, 100, 130, 140]
-    path = write_video(tmp_path / "vfr.mp4", moving_frames(astronaut(), len(pts)), pts=pts,
-                       time_base=Fraction(1, 250))
+    path = write_video(tmp_path / "vfr.mp4", moving_frames(astronaut(), len(pts)), pts=pts, time_base=Fraction(1, 250))
     times = [f.time for f in decode.iter_video_frames(path)]
     np.testing.assert_allclose(times, np.array(pts) / 250.0, atol=1e-6)
 
@@ -65,7 +64,7 @@ def _bad_codec_avi(tmp_path):
     raw = path.read_bytes()
     assert raw.count(b"FMP4") == 2
     bad = tmp_path / "bad_codec.avi"
-    bad.write_bytes(raw.replace(b"FMP4", b"ZQZQ"))     # a FourCC no FFmpeg decoder knows
+    bad.write_bytes(raw.replace(b"FMP4", b"ZQZQ"))  # a FourCC no FFmpeg decoder knows
     return bad
 
 
@@ -77,8 +76,13 @@ def test_bad_inputs_raise_data_error_with_reason(tmp_path, media):
     full = media["astronaut_mp4"].read_bytes()
     trunc = tmp_path / "trunc.mp4"
     trunc.write_bytes(full[: len(full) // 2])
-    cases = {empty: "empty file", text: "not a readable video", trunc: "not a readable video",
-             _bad_codec_avi(tmp_path): "cannot be decoded", tmp_path / "missing.mp4": "no such file"}
+    cases = {
+        empty: "empty file",
+        text: "not a readable video",
+        trunc: "not a readable video",
+        _bad_codec_avi(tmp_path): "cannot be decoded",
+        tmp_path / "missing.mp4": "no such file",
+    }
     for path, reason in cases.items():
         with pytest.raises(DataError, match=reason) as ei:
             list(decode.iter_video_frames(path))
@@ -87,6 +91,7 @@ def test_bad_inputs_raise_data_error_with_reason(tmp_path, media):
 
 def test_audio_only_file_has_no_video_stream(tmp_path):
     import av
+
     path = tmp_path / "audio.mp4"
     with av.open(str(path), "w") as out:
         st = out.add_stream("aac", rate=16000)

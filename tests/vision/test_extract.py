@@ -30,10 +30,10 @@ def test_video_layout_timing_and_size(astro_seq):
 def test_person_and_face_found_hands_not(astro_seq):
     seq = astro_seq
     _, face_c = seq.component_data("FACE")
-    assert np.all(face_c == 1.0)                                   # face found in every frame
+    assert np.all(face_c == 1.0)  # face found in every frame
     _, pose_c = seq.component_data("POSE")
-    assert pose_c[:, 0, :11].mean() > 0.9                          # head points clearly visible
-    for hand in ("LEFT_HAND", "RIGHT_HAND"):                       # her hands are not in view
+    assert pose_c[:, 0, :11].mean() > 0.9  # head points clearly visible
+    for hand in ("LEFT_HAND", "RIGHT_HAND"):  # her hands are not in view
         d, c = seq.component_data(hand)
         assert np.all(c == 0) and np.all(d == 0)
     # the nose lies inside the face mesh's bounding box, in pixels of the 320x240 frame
@@ -68,8 +68,13 @@ def test_coordinates_follow_pose_format_convention():
 
     img = astronaut()
     ours = extract(img)
-    theirs = load_holistic([img], fps=1, width=img.shape[1], height=img.shape[0],
-                           additional_holistic_config={"static_image_mode": True, "model_complexity": 1})
+    theirs = load_holistic(
+        [img],
+        fps=1,
+        width=img.shape[1],
+        height=img.shape[0],
+        additional_holistic_config={"static_image_mode": True, "model_complexity": 1},
+    )
     np.testing.assert_allclose(ours.data[0, 0], np.asarray(theirs.body.data[0, 0]), rtol=1e-5, atol=1e-3)
     np.testing.assert_allclose(ours.confidence[0, 0], np.asarray(theirs.body.confidence[0, 0]), atol=1e-6)
 
@@ -79,7 +84,7 @@ def test_image_file_static_mode_and_max_side(media):
     assert full.n_frames == 1 and (full.width, full.height) == (512, 512) and full.fps == 1.0
     assert np.all(full.component_data("FACE")[1] == 1)
     small = extract(media["astronaut_png"], max_side=256)
-    assert (small.width, small.height) == (512, 512)             # still in original pixels
+    assert (small.width, small.height) == (512, 512)  # still in original pixels
     a = full.point("POSE", "NOSE")[0, 0, :2]
     b = small.point("POSE", "NOSE")[0, 0, :2]
     assert np.linalg.norm(a - b) < 8.0
@@ -107,11 +112,10 @@ def test_nobody_visible_is_all_zero_with_warning(media, caplog):
 
 def test_variable_frame_rate_keeps_timestamps(tmp_path):
     pts = [0, 10, 20, 40, 50, 80, 90, 100, 130, 140]
-    path = write_video(tmp_path / "vfr.mp4", moving_frames(astronaut(), len(pts)), pts=pts,
-                       time_base=Fraction(1, 250))
+    path = write_video(tmp_path / "vfr.mp4", moving_frames(astronaut(), len(pts)), pts=pts, time_base=Fraction(1, 250))
     seq = extract(path)
     np.testing.assert_allclose(seq.times, np.array(pts) / 250.0, atol=1e-6)
-    assert seq.fps == pytest.approx(10 / 0.6, rel=1e-6)            # average rate from the container
+    assert seq.fps == pytest.approx(10 / 0.6, rel=1e-6)  # average rate from the container
 
 
 def test_fps_sampling_and_frame_range(media):
@@ -143,7 +147,7 @@ def test_truncated_faststart_mp4_is_an_error(tmp_path, media):
 
     from signfuse.errors import DataError
 
-    rng = np.random.default_rng(0)      # noise frames: every frame takes about the same bytes
+    rng = np.random.default_rng(0)  # noise frames: every frame takes about the same bytes
     frames = [rng.integers(0, 256, (H, W, 3), dtype=np.uint8) for _ in range(75)]
     path = tmp_path / "fast.mp4"
     with av.open(str(path), "w", options={"movflags": "faststart"}) as out:
@@ -209,12 +213,12 @@ def test_shortfall_rule(tmp_path):
         return decode.VideoInfo(width=8, height=8, fps=fps, n_frames=n, duration=n / fps, rotation=0, codec="h264")
 
     p = tmp_path / "v.mp4"
-    _check_shortfall(p, decoded=95, info=info(98, 30.0), applies=True)          # 3%: kept
-    _check_shortfall(p, decoded=50, info=info(100, 100.0), applies=True)        # 50% but 0.5 s: kept
-    _check_shortfall(p, decoded=8900, info=info(9000, 30.0), applies=True)      # 3.3 s but 1.1%: kept
+    _check_shortfall(p, decoded=95, info=info(98, 30.0), applies=True)  # 3%: kept
+    _check_shortfall(p, decoded=50, info=info(100, 100.0), applies=True)  # 50% but 0.5 s: kept
+    _check_shortfall(p, decoded=8900, info=info(9000, 30.0), applies=True)  # 3.3 s but 1.1%: kept
     with pytest.raises(DataError, match="truncated video: decoded 60 of 98"):
-        _check_shortfall(p, decoded=60, info=info(98, 30.0), applies=True)      # 39%, 1.3 s
-    _check_shortfall(p, decoded=10, info=info(98, 30.0), applies=False)         # a frame range: not judged
+        _check_shortfall(p, decoded=60, info=info(98, 30.0), applies=True)  # 39%, 1.3 s
+    _check_shortfall(p, decoded=10, info=info(98, 30.0), applies=False)  # a frame range: not judged
 
 
 def test_sampling_above_the_video_rate_keeps_every_frame(media):
@@ -241,4 +245,4 @@ def test_mediapipe_start_up_logs_are_silenced(capfd, monkeypatch):
     with HolisticRunner(static_image_mode=False) as r:
         r.process(frames[0])
     sys.stderr.flush()
-    assert "W0000" in capfd.readouterr().err          # MediaPipe does log; the switch shows it
+    assert "W0000" in capfd.readouterr().err  # MediaPipe does log; the switch shows it

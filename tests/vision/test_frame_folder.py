@@ -43,9 +43,12 @@ def phoenix(tmp_path_factory, frames):
     _write_frames(root / "features" / "clip-0" / "1", frames)
     _write_frames(root / "features" / "clip-1" / "1", frames[:6])
     csv = root / "PHOENIX-2014-T.dev.corpus.csv"
-    csv.write_text("name|video|start|end|speaker|orth|translation\n"
-                   "clip-0|features/clip-0/1/*.png|-1|-1|Signer01|REGEN SCHNEE|regen und schnee\n"
-                   "clip-1|features/clip-1/1/*.png|-1|-1|Signer02|WETTER|das wetter\n", encoding="utf-8")
+    csv.write_text(
+        "name|video|start|end|speaker|orth|translation\n"
+        "clip-0|features/clip-0/1/*.png|-1|-1|Signer01|REGEN SCHNEE|regen und schnee\n"
+        "clip-1|features/clip-1/1/*.png|-1|-1|Signer02|WETTER|das wetter\n",
+        encoding="utf-8",
+    )
     return root, csv
 
 
@@ -53,14 +56,14 @@ def test_natural_order_and_probe(tmp_path, frames):
     d = _write_frames(tmp_path / "seq", frames)
     (d / "notes.txt").write_text("not a frame")
     names = [f.name for f in decode.frame_files(d)]
-    assert names == [f"images{i}.png" for i in range(1, N + 1)]         # images2 before images10
+    assert names == [f"images{i}.png" for i in range(1, N + 1)]  # images2 before images10
     assert decode.is_frame_folder(d) and not decode.is_frame_folder(tmp_path / "missing")
     info = decode.probe_frame_folder(d, rate=25)
     assert (info.width, info.height, info.n_frames, info.fps) == (320, 240, N, 25.0)
     assert info.duration == pytest.approx(N / 25)
     got = list(decode.iter_frame_folder(d, rate=25, start_frame=2, end_frame=5))
     assert [f.index for f in got] == [2, 3, 4] and got[0].time == pytest.approx(2 / 25)
-    np.testing.assert_array_equal(got[0].image, frames[2])                  # PNG is lossless
+    np.testing.assert_array_equal(got[0].image, frames[2])  # PNG is lossless
 
 
 def test_extract_equals_a_bare_loop_over_the_frames(tmp_path, frames):
@@ -73,7 +76,7 @@ def test_extract_equals_a_bare_loop_over_the_frames(tmp_path, frames):
         rows = [runner.process(f) for f in frames]
     np.testing.assert_array_equal(seq.data[:, 0], np.stack([r[0] for r in rows]))
     np.testing.assert_array_equal(seq.confidence[:, 0], np.stack([r[1] for r in rows]))
-    assert (seq.component_data("FACE")[1] > 0).all()                      # the face is found in every frame
+    assert (seq.component_data("FACE")[1] > 0).all()  # the face is found in every frame
 
 
 def test_frame_rate_and_sampling(tmp_path, frames):
@@ -117,6 +120,7 @@ def test_phoenix_index_extracts_its_frame_folders(phoenix, tmp_path):
     # resumable: nothing to do; a frame added to one folder redoes that folder only
     assert extract_batch([csv], out).skipped == 2
     from PIL import Image
+
     clip1 = root / "features" / "clip-1" / "1"
     Image.open(clip1 / "images6.png").save(clip1 / "images7.png")
     again = extract_batch([csv], out)
@@ -135,8 +139,9 @@ def test_cli_frame_folders_option(tmp_path, frames):
     r = CliRunner().invoke(cli, ["extract", str(src), "--out", str(tmp_path / "each")])
     assert r.exit_code == 0, r.output
     assert len(list((tmp_path / "each").rglob("*.pose"))) == 8
-    r = CliRunner().invoke(cli, ["extract", str(src), "--out", str(tmp_path / "seq"), "--frame-folders",
-                                 "--frame-rate", "30"])
+    r = CliRunner().invoke(
+        cli, ["extract", str(src), "--out", str(tmp_path / "seq"), "--frame-folders", "--frame-rate", "30"]
+    )
     assert r.exit_code == 0, r.output
     outs = sorted(p.relative_to(tmp_path / "seq").as_posix() for p in (tmp_path / "seq").rglob("*.pose"))
     assert outs == ["a.pose", "b.pose"]

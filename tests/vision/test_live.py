@@ -14,7 +14,7 @@ def test_live_generator_over_a_file_matches_extract(media):
     assert all(f.latency > 0 for f in frames) and (frames[0].width, frames[0].height) == (320, 240)
     seq = frames_to_sequence(frames, fps=25.0)
     ref = extract(media["astronaut_mp4"])
-    np.testing.assert_array_equal(seq.data, ref.data)         # same graph settings, same numbers
+    np.testing.assert_array_equal(seq.data, ref.data)  # same graph settings, same numbers
 
 
 def test_live_stops_early_and_validates(media, tmp_path):
@@ -25,7 +25,7 @@ def test_live_stops_early_and_validates(media, tmp_path):
     with pytest.raises(DataError, match="cannot open live source"):
         next(iter_frames(str(tmp_path / "nope.mp4")))
     with pytest.raises(DataError, match="cannot open live source"):
-        next(iter_frames(99))                                  # no such camera
+        next(iter_frames(99))  # no such camera
     with pytest.raises(ParameterError, match="at least one frame"):
         frames_to_sequence([], fps=25.0)
 
@@ -56,4 +56,4 @@ def test_live_generator_over_an_http_stream(media, http_server):
     ref = extract(media["astronaut_mp4"])
     np.testing.assert_array_equal(frames_to_sequence(frames, fps=25.0).data, ref.data)
     with pytest.raises(DataError, match="cannot open live source"):
-        next(iter_frames(f"{http_server}/missing.mp4"))          # HTTP 404
+        next(iter_frames(f"{http_server}/missing.mp4"))  # HTTP 404

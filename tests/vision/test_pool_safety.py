@@ -34,7 +34,7 @@ def _children(pid: int) -> list[int]:
             stat = (d / "stat").read_text()
         except OSError:
             continue
-        fields = stat[stat.rindex(")") + 2:].split()
+        fields = stat[stat.rindex(")") + 2 :].split()
         if fields[0] != "Z" and int(fields[1]) == pid:
             out.append(int(d.name))
     return out
@@ -45,18 +45,22 @@ def _alive(pid: int) -> bool:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return False
-    return stat[stat.rindex(")") + 2:].split()[0] != "Z"
+    return stat[stat.rindex(")") + 2 :].split()[0] != "Z"
 
 
-@pytest.mark.slow   # two MediaPipe worker processes start (~15 s on 2 busy cores)
+@pytest.mark.slow  # two MediaPipe worker processes start (~15 s on 2 busy cores)
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc (Linux)")
 def test_pool_workers_exit_when_extract_is_killed(tmp_path, media):
     d = tmp_path / "in"
     d.mkdir()
     for i in range(6):
         shutil.copy(media["astronaut_mp4"], d / f"v{i}.mp4")
-    proc = subprocess.Popen([sys.executable, "-m", "signfuse.cli", "extract", str(d), "--out", str(tmp_path / "out"),
-                             "--workers", "2"], env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "signfuse.cli", "extract", str(d), "--out", str(tmp_path / "out"), "--workers", "2"],
+        env=_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 60
         workers: list[int] = []
@@ -90,7 +94,7 @@ def test_merge_manifest_keeps_records_written_meanwhile(tmp_path):
     assert not list(tmp_path.glob(".*.tmp-*"))
 
 
-@pytest.mark.slow   # two extract processes (~15 s on 2 busy cores)
+@pytest.mark.slow  # two extract processes (~15 s on 2 busy cores)
 def test_two_concurrent_extract_runs_into_one_folder_keep_both_records(tmp_path, media):
     a, b = tmp_path / "a", tmp_path / "b"
     for d, names in ((a, ["a1", "a2"]), (b, ["b1", "b2"])):
@@ -98,8 +102,15 @@ def test_two_concurrent_extract_runs_into_one_folder_keep_both_records(tmp_path,
         for n in names:
             shutil.copy(media["astronaut_png"], d / f"{n}.png")
     out = tmp_path / "out"
-    procs = [subprocess.Popen([sys.executable, "-m", "signfuse.cli", "extract", str(d), "--out", str(out)],
-                              env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for d in (a, b)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "signfuse.cli", "extract", str(d), "--out", str(out)],
+            env=_env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        for d in (a, b)
+    ]
     for p in procs:
         _, err = p.communicate(timeout=240)
         assert p.returncode == 0, err.decode()
@@ -120,6 +131,7 @@ def test_extract_on_a_full_disk_is_one_line_and_leaves_no_temp_file(tmp_path, me
     def full(src, dst):
         if str(dst).startswith(str(out)):
             import errno
+
             raise OSError(errno.ENOSPC, "No space left on device", str(src))
         return real_replace(src, dst)
 

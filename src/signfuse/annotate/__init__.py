@@ -16,8 +16,18 @@ from typing import Any
 from .schema import AnnotationDocument, default_document
 from .store import AnnotationStore, RevisionConflict, merge_documents
 
-__all__ = ["AnnotationDocument", "AnnotationStore", "RevisionConflict", "default_document", "merge_documents",
-           "create_app", "load_document", "save_document", "import_eaf", "export_eaf"]
+__all__ = [
+    "AnnotationDocument",
+    "AnnotationStore",
+    "RevisionConflict",
+    "default_document",
+    "merge_documents",
+    "create_app",
+    "load_document",
+    "save_document",
+    "import_eaf",
+    "export_eaf",
+]
 
 
 def create_app(root, **kwargs: Any):

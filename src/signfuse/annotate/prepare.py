@@ -42,10 +42,13 @@ _COST = {"landmarks": 20, "face": 1, "events": 1, "motion": 1, "audio": 2}
 
 
 def _target(video: Path, step: str) -> Path:
-    return {"landmarks": video.with_suffix(".pose"), "face": video.with_name(video.stem + ".face.parquet"),
-            "events": video.with_name(video.stem + ".events.json"),
-            "motion": video.with_name(video.stem + ".motion.parquet"),
-            "audio": video.with_name(video.stem + ".audio.parquet")}[step]
+    return {
+        "landmarks": video.with_suffix(".pose"),
+        "face": video.with_name(video.stem + ".face.parquet"),
+        "events": video.with_name(video.stem + ".events.json"),
+        "motion": video.with_name(video.stem + ".motion.parquet"),
+        "audio": video.with_name(video.stem + ".audio.parquet"),
+    }[step]
 
 
 def missing_steps(video: Path, *, root: str | PathLike[str] | None = None) -> list[str]:
@@ -69,13 +72,24 @@ class PrepareReport:
     seconds: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
-        return {"videos": self.videos, "up_to_date": self.up_to_date, "written": self.written,
-                "skipped": self.skipped, "failed": self.failed, "seconds": round(self.seconds, 2)}
+        return {
+            "videos": self.videos,
+            "up_to_date": self.up_to_date,
+            "written": self.written,
+            "skipped": self.skipped,
+            "failed": self.failed,
+            "seconds": round(self.seconds, 2),
+        }
 
 
-def prepare_video(video: Path, *, root: str | PathLike[str], steps: list[str] | None = None,
-                  on_step: Callable[[str], None] | None = None,
-                  on_frames: Callable[[int], None] | None = None) -> dict[str, str]:
+def prepare_video(
+    video: Path,
+    *,
+    root: str | PathLike[str],
+    steps: list[str] | None = None,
+    on_step: Callable[[str], None] | None = None,
+    on_frames: Callable[[int], None] | None = None,
+) -> dict[str, str]:
     """Compute the missing sidecar files of one video; returns ``{step: "written" | reason}``.
 
     ``on_step(step)`` is called before each step, ``on_frames(n)`` during landmark extraction.
@@ -131,8 +145,7 @@ def prepare_video(video: Path, *, root: str | PathLike[str], steps: list[str] | 
                         from .. import face
 
                         ff = SIDECARS["face"](video, root=root_p)
-                        face_stream = (_read_face(ff) if ff is not None and step == "events"
-                                       else face.features(s))
+                        face_stream = _read_face(ff) if ff is not None and step == "events" else face.features(s)
                     if step == "face":
                         sio.write_stream(face_stream, out)
                     else:
@@ -175,8 +188,9 @@ def _quiet(video: Path) -> bool:
         return False
 
 
-def prepare(root: str | PathLike[str], *, progress: Callable[[float, float, str], None] | None = None,
-            limit: int = 100_000) -> PrepareReport:
+def prepare(
+    root: str | PathLike[str], *, progress: Callable[[float, float, str], None] | None = None, limit: int = 100_000
+) -> PrepareReport:
     """Compute every missing sidecar file of every video under ``root`` (see the module doc).
 
     ``progress(done, total, text)`` is called before each step, in cost units (extraction counts 20,
@@ -214,8 +228,9 @@ def prepare(root: str | PathLike[str], *, progress: Callable[[float, float, str]
 
         def on_frames(n: int, rel=rel, frames=frames) -> None:
             if progress is not None and frames:
-                progress(done[0] + _COST["landmarks"] * min(1.0, n / frames), total,
-                         f"{rel}: landmarks, frame {n}/{frames}")
+                progress(
+                    done[0] + _COST["landmarks"] * min(1.0, n / frames), total, f"{rel}: landmarks, frame {n}/{frames}"
+                )
 
         try:
             status = prepare_video(v, root=root_p, steps=todo, on_step=on_step, on_frames=on_frames)

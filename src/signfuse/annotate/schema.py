@@ -47,9 +47,24 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
-    "SCHEMA_NAME", "SCHEMA_VERSION", "TIER_KINDS", "AU_CODES", "AU_NAMES", "INTENSITIES", "NONMANUAL_VALUES",
-    "Annotation", "Tier", "Media", "AnnotationDocument", "default_document", "default_tiers", "AU_VALUE_RE",
-    "MAX_ANNOTATIONS", "MAX_TIERS", "MAX_VALUE_CHARS", "SaveRequest",
+    "SCHEMA_NAME",
+    "SCHEMA_VERSION",
+    "TIER_KINDS",
+    "AU_CODES",
+    "AU_NAMES",
+    "INTENSITIES",
+    "NONMANUAL_VALUES",
+    "Annotation",
+    "Tier",
+    "Media",
+    "AnnotationDocument",
+    "default_document",
+    "default_tiers",
+    "AU_VALUE_RE",
+    "MAX_ANNOTATIONS",
+    "MAX_TIERS",
+    "MAX_VALUE_CHARS",
+    "SaveRequest",
 ]
 
 SCHEMA_NAME = "signfuse.annotations"
@@ -62,13 +77,36 @@ TIER_KINDS = ("gloss_dominant", "gloss_nondominant", "nonmanual", "au", "transla
 
 # FACS action units (number -> name), the controlled vocabulary of the action-unit tier.
 AU_NAMES: dict[int, str] = {
-    1: "inner brow raiser", 2: "outer brow raiser", 4: "brow lowerer", 5: "upper lid raiser",
-    6: "cheek raiser", 7: "lid tightener", 9: "nose wrinkler", 10: "upper lip raiser",
-    12: "lip corner puller", 14: "dimpler", 15: "lip corner depressor", 17: "chin raiser",
-    18: "lip pucker", 20: "lip stretcher", 23: "lip tightener", 24: "lip pressor", 25: "lips part",
-    26: "jaw drop", 27: "mouth stretch", 28: "lip suck", 33: "cheek blow", 34: "cheek puff",
-    43: "eyes closed", 45: "blink", 51: "head turn left", 52: "head turn right", 53: "head up",
-    54: "head down", 55: "head tilt left", 56: "head tilt right",
+    1: "inner brow raiser",
+    2: "outer brow raiser",
+    4: "brow lowerer",
+    5: "upper lid raiser",
+    6: "cheek raiser",
+    7: "lid tightener",
+    9: "nose wrinkler",
+    10: "upper lip raiser",
+    12: "lip corner puller",
+    14: "dimpler",
+    15: "lip corner depressor",
+    17: "chin raiser",
+    18: "lip pucker",
+    20: "lip stretcher",
+    23: "lip tightener",
+    24: "lip pressor",
+    25: "lips part",
+    26: "jaw drop",
+    27: "mouth stretch",
+    28: "lip suck",
+    33: "cheek blow",
+    34: "cheek puff",
+    43: "eyes closed",
+    45: "blink",
+    51: "head turn left",
+    52: "head turn right",
+    53: "head up",
+    54: "head down",
+    55: "head tilt left",
+    56: "head tilt right",
 }
 AU_CODES: tuple[str, ...] = tuple(f"AU{n:02d}" for n in AU_NAMES)
 INTENSITIES = ("A", "B", "C", "D", "E")
@@ -117,7 +155,7 @@ class Tier(_Model):
     annotations: list[Annotation] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _check_annotations(self) -> "Tier":
+    def _check_annotations(self) -> Tier:
         au = self.kind == "au"
         for a in self.annotations:
             s, e = a.start_ms, a.end_ms
@@ -127,8 +165,10 @@ class Tier(_Model):
             elif s is not None or e is not None:
                 a.check()
             if au and a.value and not AU_VALUE_RE.match(a.value):
-                raise ValueError(f"tier {self.id}: action-unit value {a.value!r} is not like 'AU12' or "
-                                 f"'AU12C' (number and intensity A-E)")
+                raise ValueError(
+                    f"tier {self.id}: action-unit value {a.value!r} is not like 'AU12' or "
+                    f"'AU12C' (number and intensity A-E)"
+                )
         return self
 
 
@@ -159,7 +199,7 @@ class AnnotationDocument(_Model):
         return v
 
     @model_validator(mode="after")
-    def _consistency(self) -> "AnnotationDocument":
+    def _consistency(self) -> AnnotationDocument:
         ids = [t.id for t in self.tiers]
         if len(set(ids)) != len(ids):
             raise ValueError(f"duplicate tier ids: {sorted({i for i in ids if ids.count(i) > 1})}")
@@ -218,8 +258,13 @@ def default_tiers() -> list[Tier]:
     ]
 
 
-def default_document(*, media_path: str | None = None, duration_ms: int | None = None, fps: float | None = None,
-                     gloss_vocabulary: list[str] | None = None) -> AnnotationDocument:
+def default_document(
+    *,
+    media_path: str | None = None,
+    duration_ms: int | None = None,
+    fps: float | None = None,
+    gloss_vocabulary: list[str] | None = None,
+) -> AnnotationDocument:
     """An empty document with the default tiers and vocabularies (gloss list, AU list, non-manuals)."""
     return AnnotationDocument(
         media=Media(path=media_path, duration_ms=duration_ms, fps=fps),

@@ -39,17 +39,28 @@ import contextlib
 import gc
 import logging
 import os
-import threading
 import tempfile
+import threading
 import time
+from collections.abc import Sequence
 from os import PathLike
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from ..errors import DataError, ParameterError, SignfuseError
 from .schema import AnnotationDocument, SaveRequest
-from .store import (MAX_DOCUMENT_BYTES, REVISION_BUDGET_BYTES, AnnotationStore, DocumentTooLarge, RevisionConflict,
-                    SaveError, UnsafePathError, iter_videos, landmark_file, public_message)
+from .store import (
+    MAX_DOCUMENT_BYTES,
+    REVISION_BUDGET_BYTES,
+    AnnotationStore,
+    DocumentTooLarge,
+    RevisionConflict,
+    SaveError,
+    UnsafePathError,
+    iter_videos,
+    landmark_file,
+    public_message,
+)
 
 __all__ = ["create_app", "STATIC_DIR", "DEFAULT_ALLOWED_HOSTS", "MAX_BODY_BYTES"]
 
@@ -58,14 +69,23 @@ log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).with_name("static")
 DEFAULT_ALLOWED_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]", "testserver")
 MAX_BODY_BYTES = 2 * MAX_DOCUMENT_BYTES
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-       "media-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "media-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
 
 
-def create_app(root: str | PathLike[str], *, allowed_hosts: Sequence[str] | None = DEFAULT_ALLOWED_HOSTS,
-               max_body_bytes: int = MAX_BODY_BYTES, keep_revisions: int = 200, durable: bool = False,
-               gloss_vocabulary: list[str] | None = None, max_document_bytes: int = MAX_DOCUMENT_BYTES,
-               revision_budget_bytes: int = REVISION_BUDGET_BYTES):
+def create_app(
+    root: str | PathLike[str],
+    *,
+    allowed_hosts: Sequence[str] | None = DEFAULT_ALLOWED_HOSTS,
+    max_body_bytes: int = MAX_BODY_BYTES,
+    keep_revisions: int = 200,
+    durable: bool = False,
+    gloss_vocabulary: list[str] | None = None,
+    max_document_bytes: int = MAX_DOCUMENT_BYTES,
+    revision_budget_bytes: int = REVISION_BUDGET_BYTES,
+):
     """Build the FastAPI application serving the videos under ``root``.
 
     Parameters
@@ -81,8 +101,8 @@ def create_app(root: str | PathLike[str], *, allowed_hosts: Sequence[str] | None
     """
     try:
         from fastapi import Body, FastAPI, HTTPException, Query, Request
-        from fastapi.responses import FileResponse, JSONResponse, Response
         from fastapi.exceptions import RequestValidationError
+        from fastapi.responses import FileResponse, JSONResponse, Response
         from fastapi.staticfiles import StaticFiles
         from pydantic import ValidationError
         from starlette.concurrency import run_in_threadpool
@@ -91,8 +111,14 @@ def create_app(root: str | PathLike[str], *, allowed_hosts: Sequence[str] | None
 
         raise DependencyError("fastapi", extra="annotate", purpose="the annotation server") from e
 
-    store = AnnotationStore(root, keep_revisions=keep_revisions, durable=durable, gloss_vocabulary=gloss_vocabulary,
-                            max_document_bytes=max_document_bytes, revision_budget_bytes=revision_budget_bytes)
+    store = AnnotationStore(
+        root,
+        keep_revisions=keep_revisions,
+        durable=durable,
+        gloss_vocabulary=gloss_vocabulary,
+        max_document_bytes=max_document_bytes,
+        revision_budget_bytes=revision_budget_bytes,
+    )
     if max_body_bytes <= 0:
         raise ParameterError(f"max_body_bytes={max_body_bytes} must be positive")
     hosts = None if allowed_hosts is None else {h.lower() for h in allowed_hosts}
@@ -147,20 +173,26 @@ def create_app(root: str | PathLike[str], *, allowed_hosts: Sequence[str] | None
     @app.exception_handler(OSError)
     async def os_error(request: Request, exc: OSError):
         log.error("%s %s: %s", request.method, request.url.path, exc)
-        return JSONResponse({"detail": public(f"server file error: {exc.strerror or exc}"), "kind": "os_error"},
-                            status_code=503)
+        return JSONResponse(
+            {"detail": public(f"server file error: {exc.strerror or exc}"), "kind": "os_error"}, status_code=503
+        )
 
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception):  # pragma: no cover - a bug
         log.exception("%s %s failed", request.method, request.url.path)
-        return JSONResponse({"detail": f"internal error ({type(exc).__name__}); see the server log"},
-                            status_code=500)
+        return JSONResponse({"detail": f"internal error ({type(exc).__name__}); see the server log"}, status_code=500)
 
     @app.exception_handler(RevisionConflict)
     async def conflict(request: Request, exc: RevisionConflict):
-        return JSONResponse({"detail": str(exc), "base_revision": exc.base_revision,
-                             "current_revision": exc.current.revision,
-                             "current": exc.current.to_json_dict()}, status_code=409)
+        return JSONResponse(
+            {
+                "detail": str(exc),
+                "base_revision": exc.base_revision,
+                "current_revision": exc.current.revision,
+                "current": exc.current.to_json_dict(),
+            },
+            status_code=409,
+        )
 
     PathQ = Query(..., min_length=1, max_length=4096, description="video path relative to ROOT")
 
@@ -223,15 +255,17 @@ def create_app(root: str | PathLike[str], *, allowed_hosts: Sequence[str] | None
         t1 = time.perf_counter()
         saved = await run_in_threadpool(save_paused, path, req)
         t2 = time.perf_counter()
-        return JSONResponse({"revision": saved.revision, "n_annotations": saved.n_annotations},
-                            headers={"Server-Timing": f"validate;dur={(t1 - t0) * 1000:.2f}, "
-                                                      f"save;dur={(t2 - t1) * 1000:.2f}"})
+        return JSONResponse(
+            {"revision": saved.revision, "n_annotations": saved.n_annotations},
+            headers={"Server-Timing": f"validate;dur={(t1 - t0) * 1000:.2f}, save;dur={(t2 - t1) * 1000:.2f}"},
+        )
 
     @app.post("/api/annotations/merge")
     async def merge(request: Request, path: str = PathQ) -> dict[str, Any]:
         req = await save_request(request)
-        saved, conflicts = await run_in_threadpool(store.merge_and_save, path, req.document,
-                                                   base_revision=req.base_revision)
+        saved, conflicts = await run_in_threadpool(
+            store.merge_and_save, path, req.document, base_revision=req.base_revision
+        )
         return {"revision": saved.revision, "document": saved.to_json_dict(), "conflicts": conflicts}
 
     @app.get("/api/revisions")
@@ -239,8 +273,9 @@ def create_app(root: str | PathLike[str], *, allowed_hosts: Sequence[str] | None
         return {"revisions": store.revisions(path), "current": store.load(path).revision}
 
     @app.get("/api/landmarks")
-    def landmarks(path: str = PathQ, start: int = Query(0, ge=0, le=10**8),
-                  count: int = Query(150, ge=1, le=600)) -> dict[str, Any]:
+    def landmarks(
+        path: str = PathQ, start: int = Query(0, ge=0, le=10**8), count: int = Query(150, ge=1, le=600)
+    ) -> dict[str, Any]:
         from .sidecar import landmark_chunk
 
         v = store.video(path)
@@ -273,20 +308,26 @@ def create_app(root: str | PathLike[str], *, allowed_hosts: Sequence[str] | None
 
         v = store.video(path)
         text = eaf_to_string(store.load(path).to_json_dict(), media_base=v.parent)
-        return Response(text.encode("utf-8"), media_type="application/xml",
-                        headers={"Content-Disposition": f'attachment; filename="{_safe_name(v.stem)}.eaf"'})
+        return Response(
+            text.encode("utf-8"),
+            media_type="application/xml",
+            headers={"Content-Disposition": f'attachment; filename="{_safe_name(v.stem)}.eaf"'},
+        )
 
     @app.get("/api/export.json")
     def export_json(path: str = PathQ) -> Response:
         v = store.video(path)
         body = store.load(path).model_dump_json(by_alias=True, exclude_none=True, indent=1)
-        return Response(body.encode("utf-8"), media_type="application/json",
-                        headers={"Content-Disposition":
-                                 f'attachment; filename="{_safe_name(v.stem)}.annotations.json"'})
+        return Response(
+            body.encode("utf-8"),
+            media_type="application/json",
+            headers={"Content-Disposition": f'attachment; filename="{_safe_name(v.stem)}.annotations.json"'},
+        )
 
     @app.post("/api/import.eaf")
-    def import_eaf(path: str = PathQ, base_revision: int = Query(..., ge=0),
-                   body: bytes = Body(..., media_type="application/xml")) -> dict[str, Any]:
+    def import_eaf(
+        path: str = PathQ, base_revision: int = Query(..., ge=0), body: bytes = Body(..., media_type="application/xml")
+    ) -> dict[str, Any]:
         from ..io.elan import read_eaf
 
         v = store.video(path)
@@ -339,25 +380,41 @@ def _gc_paused():
 
 
 def _mime(p: Path) -> str:
-    return {".mp4": "video/mp4", ".m4v": "video/mp4", ".webm": "video/webm", ".mov": "video/quicktime",
-            ".mkv": "video/x-matroska", ".ogv": "video/ogg", ".ogg": "video/ogg",
-            ".avi": "video/x-msvideo"}.get(p.suffix.lower(), "application/octet-stream")
+    return {
+        ".mp4": "video/mp4",
+        ".m4v": "video/mp4",
+        ".webm": "video/webm",
+        ".mov": "video/quicktime",
+        ".mkv": "video/x-matroska",
+        ".ogv": "video/ogg",
+        ".ogg": "video/ogg",
+        ".avi": "video/x-msvideo",
+    }.get(p.suffix.lower(), "application/octet-stream")
 
 
 def _safe_name(stem: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in stem)[:100] or "annotations"
 
 
-def serve(root: str | PathLike[str], *, host: str = "127.0.0.1", port: int = 8765,
-          gloss_vocabulary: list[str] | None = None, log_level: str = "warning") -> None:
+def serve(
+    root: str | PathLike[str],
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    gloss_vocabulary: list[str] | None = None,
+    log_level: str = "warning",
+) -> None:
     """Run the annotation server (blocking) with uvicorn."""
     from ..errors import DependencyError
+
     try:
         import uvicorn
     except ImportError:
         raise DependencyError("uvicorn", extra="annotate", purpose="serving the annotation tool") from None
 
     local = host in ("127.0.0.1", "localhost", "::1")
-    allowed = DEFAULT_ALLOWED_HOSTS if local else (None if host in ("0.0.0.0", "::") else (*DEFAULT_ALLOWED_HOSTS, host))
+    allowed = (
+        DEFAULT_ALLOWED_HOSTS if local else (None if host in ("0.0.0.0", "::") else (*DEFAULT_ALLOWED_HOSTS, host))
+    )
     app = create_app(root, allowed_hosts=allowed, gloss_vocabulary=gloss_vocabulary)
     uvicorn.run(app, host=host, port=port, log_level=log_level)

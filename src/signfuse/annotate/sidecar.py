@@ -45,11 +45,18 @@ log = logging.getLogger(__name__)
 MAX_CHUNK = 600
 MAX_CURVE_POINTS = 4000
 
-_NONMANUAL = {"brow_raise": "brow raise", "brow_furrow": "brow furrow", "head_shake": "head shake",
-              "head_nod": "head nod", "blink": "blink", "mouth": "mouth", "mouth_open": "mouth"}
+_NONMANUAL = {
+    "brow_raise": "brow raise",
+    "brow_furrow": "brow furrow",
+    "head_shake": "head shake",
+    "head_nod": "head nod",
+    "blink": "blink",
+    "mouth": "mouth",
+    "mouth_open": "mouth",
+}
 
 _lock = threading.Lock()
-_seq_cache: "OrderedDict[tuple[str, int, int], Any]" = OrderedDict()
+_seq_cache: OrderedDict[tuple[str, int, int], Any] = OrderedDict()
 
 
 def _load_sequence(path: Path, *, fps: float | None):
@@ -75,8 +82,9 @@ def _load_sequence(path: Path, *, fps: float | None):
     return seq
 
 
-def landmark_chunk(video: Path, *, start: int, count: int, fps: float | None = None,
-                   root: Path | None = None) -> dict[str, Any] | None:
+def landmark_chunk(
+    video: Path, *, start: int, count: int, fps: float | None = None, root: Path | None = None
+) -> dict[str, Any] | None:
     """Frames ``[start, start + count)`` of the landmark file beside ``video`` as JSON, or ``None``.
 
     Returns ``{"fps", "n_frames", "start", "width", "height", "normalized", "components": [{"name",
@@ -113,8 +121,16 @@ def landmark_chunk(video: Path, *, start: int, count: int, fps: float | None = N
     for c in seq.components:
         comps.append({"name": c.name, "offset": off, "n": c.n_points, "edges": [list(e) for e in c.edges]})
         off += c.n_points
-    return {"fps": seq.fps, "n_frames": seq.n_frames, "start": start, "width": seq.width, "height": seq.height,
-            "normalized": normalized, "components": comps, "frames": frames}
+    return {
+        "fps": seq.fps,
+        "n_frames": seq.n_frames,
+        "start": start,
+        "width": seq.width,
+        "height": seq.height,
+        "normalized": normalized,
+        "components": comps,
+        "frames": frames,
+    }
 
 
 def read_stream_file(path: Path, *, name: str, fps: float | None) -> Stream:
@@ -153,8 +169,10 @@ def _curve(t: np.ndarray, v: np.ndarray, mask: np.ndarray) -> dict[str, list]:
     step = max(1, math.ceil(t.size / MAX_CURVE_POINTS))
     tt = t[::step]
     vv = np.where(mask, v, np.nan)[::step]
-    return {"t": [round(float(x), 3) for x in tt],
-            "v": [None if not np.isfinite(x) else round(float(x), 4) for x in vv]}
+    return {
+        "t": [round(float(x), 3) for x in tt],
+        "v": [None if not np.isfinite(x) else round(float(x), 4) for x in vv],
+    }
 
 
 def au_spans(stream: Stream, *, min_duration_s: float = 0.1) -> list[dict[str, Any]]:
@@ -188,8 +206,14 @@ def au_spans(stream: Stream, *, min_duration_s: float = 0.1) -> list[dict[str, A
                 continue
             peak = float(np.max(v[s:e]))
             level = "ABCDE"[min(4, max(0, int(peak / scale * 5 - 1e-9)))]
-            out.append({"start_ms": int(round(t[s] * 1000)), "end_ms": int(round((t[e - 1] + 1 / stream.fps) * 1000)),
-                        "value": f"AU{int(digits):02d}{level}", "score": round(peak, 3)})
+            out.append(
+                {
+                    "start_ms": int(round(t[s] * 1000)),
+                    "end_ms": int(round((t[e - 1] + 1 / stream.fps) * 1000)),
+                    "value": f"AU{int(digits):02d}{level}",
+                    "score": round(peak, 3),
+                }
+            )
     out.sort(key=lambda d: d["start_ms"])
     return out
 
@@ -226,10 +250,21 @@ def suggestions(video: Path, *, fps: float | None, root: Path | None = None) -> 
         try:
             s = read_stream_file(ff, name="au", fps=fps)
             t = s.time
-            curves = {n: _curve(t, s.values[:, i], s.mask) for i, n in enumerate(s.names)
-                      if n.upper().startswith("AU") or n in ("pitch", "yaw", "roll", "mouth_open")}
-            lanes.append({"id": "face-au", "label": "AU suggestions", "source": ff.name, "target_tier": "au",
-                          "segments": au_spans(s), "curves": curves})
+            curves = {
+                n: _curve(t, s.values[:, i], s.mask)
+                for i, n in enumerate(s.names)
+                if n.upper().startswith("AU") or n in ("pitch", "yaw", "roll", "mouth_open")
+            }
+            lanes.append(
+                {
+                    "id": "face-au",
+                    "label": "AU suggestions",
+                    "source": ff.name,
+                    "target_tier": "au",
+                    "segments": au_spans(s),
+                    "curves": curves,
+                }
+            )
             if ef is None:
                 try:
                     from ..face.events import events as face_events
@@ -264,16 +299,27 @@ def suggestions(video: Path, *, fps: float | None, root: Path | None = None) -> 
                 if f"{hand}_speed" not in s.names:
                     continue
                 segs = motion_segments(s, targets=[hand]) if f"{hand}_present" in s.names else []
-                lanes.append({"id": f"motion-{hand}", "label": f"Move/hold {hand.upper()}", "source": mf.name,
-                              "target_tier": "notes",
-                              "segments": [{"start_ms": int(round(g["start"] * 1000)),
-                                            "end_ms": int(round(g["end"] * 1000)),
-                                            "value": f"{g['kind']} ({label[hand]})",
-                                            "label": g["kind"],
-                                            "score": round(float(g.get("peak_speed", 0.0)), 3)}
-                                           for g in segs if g["kind"] != "absent"],
-                              "curves": {f"{hand}_speed": _curve(s.time, s.column(f"{hand}_speed"), s.mask)},
-                              "unit": "sw/s"})
+                lanes.append(
+                    {
+                        "id": f"motion-{hand}",
+                        "label": f"Move/hold {hand.upper()}",
+                        "source": mf.name,
+                        "target_tier": "notes",
+                        "segments": [
+                            {
+                                "start_ms": int(round(g["start"] * 1000)),
+                                "end_ms": int(round(g["end"] * 1000)),
+                                "value": f"{g['kind']} ({label[hand]})",
+                                "label": g["kind"],
+                                "score": round(float(g.get("peak_speed", 0.0)), 3),
+                            }
+                            for g in segs
+                            if g["kind"] != "absent"
+                        ],
+                        "curves": {f"{hand}_speed": _curve(s.time, s.column(f"{hand}_speed"), s.mask)},
+                        "unit": "sw/s",
+                    }
+                )
         except (SignfuseError, ValueError, ImportError) as e:
             note(mf, e)
     if af is not None:
@@ -283,18 +329,35 @@ def suggestions(video: Path, *, fps: float | None, root: Path | None = None) -> 
             if "f0_hz" in s.names:
                 f0 = s.column("f0_hz").astype(np.float64)
                 voiced = s.column("voiced") > 0.5 if "voiced" in s.names else f0 > 0
-                lanes.append({"id": "audio-f0", "label": "F0", "source": af.name, "target_tier": None,
-                              "segments": [], "curves": {"f0_hz": _curve(t, f0, s.mask & voiced)}, "unit": "Hz"})
+                lanes.append(
+                    {
+                        "id": "audio-f0",
+                        "label": "F0",
+                        "source": af.name,
+                        "target_tier": None,
+                        "segments": [],
+                        "curves": {"f0_hz": _curve(t, f0, s.mask & voiced)},
+                        "unit": "Hz",
+                    }
+                )
             if "rms_db" in s.names:
-                lanes.append({"id": "audio-energy", "label": "Energy", "source": af.name, "target_tier": None,
-                              "segments": [], "curves": {"rms_db": _curve(t, s.column("rms_db"), s.mask)},
-                              "unit": "dB"})
+                lanes.append(
+                    {
+                        "id": "audio-energy",
+                        "label": "Energy",
+                        "source": af.name,
+                        "target_tier": None,
+                        "segments": [],
+                        "curves": {"rms_db": _curve(t, s.column("rms_db"), s.mask)},
+                        "unit": "dB",
+                    }
+                )
         except (SignfuseError, ValueError) as e:
             note(af, e)
     return {"lanes": lanes, "errors": errors}
 
 
-_wave_cache: "OrderedDict[tuple[str, int, int], dict[str, Any]]" = OrderedDict()
+_wave_cache: OrderedDict[tuple[str, int, int], dict[str, Any]] = OrderedDict()
 
 MAX_WAVE_BUCKETS = 20_000
 WAVE_SR = 8000
@@ -322,8 +385,11 @@ def waveform(video: Path, *, max_buckets: int = MAX_WAVE_BUCKETS) -> dict[str, A
             if not c.streams.audio:
                 return None
             a = c.streams.audio[0]
-            dur = (float(a.duration * a.time_base) if a.duration is not None and a.time_base is not None
-                   else (c.duration / 1_000_000 if c.duration else 3600.0))
+            dur = (
+                float(a.duration * a.time_base)
+                if a.duration is not None and a.time_base is not None
+                else (c.duration / 1_000_000 if c.duration else 3600.0)
+            )
             per = max(int(0.005 * WAVE_SR), math.ceil(dur * WAVE_SR / max(1, int(max_buckets))))
             resampler = av.AudioResampler(format="flt", layout="mono", rate=WAVE_SR)
             carry = np.zeros(0, np.float32)
@@ -336,7 +402,7 @@ def waveform(video: Path, *, max_buckets: int = MAX_WAVE_BUCKETS) -> dict[str, A
                     blocks = buf[: k * per].reshape(k, per)
                     mins.append(blocks.min(axis=1))
                     maxs.append(blocks.max(axis=1))
-                rest = buf[k * per:]
+                rest = buf[k * per :]
                 if final and rest.size:
                     mins.append(rest.min(keepdims=True))
                     maxs.append(rest.max(keepdims=True))
@@ -360,8 +426,13 @@ def waveform(video: Path, *, max_buckets: int = MAX_WAVE_BUCKETS) -> dict[str, A
         return None
     lo = np.nan_to_num(np.concatenate(mins)) if mins else np.zeros(0)
     hi = np.nan_to_num(np.concatenate(maxs)) if maxs else np.zeros(0)
-    out = {"sr": WAVE_SR, "duration_s": round(n / WAVE_SR, 4), "bucket_s": per / WAVE_SR,
-           "min": np.round(lo, 3).tolist(), "max": np.round(hi, 3).tolist()}
+    out = {
+        "sr": WAVE_SR,
+        "duration_s": round(n / WAVE_SR, 4),
+        "bucket_s": per / WAVE_SR,
+        "min": np.round(lo, 3).tolist(),
+        "max": np.round(hi, 3).tolist(),
+    }
     with _lock:
         _wave_cache[key] = out
         while len(_wave_cache) > 4:
@@ -381,8 +452,13 @@ def _event_lane(lane_id: str, label: str, source: str, evs: list[Any]) -> dict[s
         kind = str(ev.get("type") or ev.get("label") or ev.get("kind") or "event")
         if not (math.isfinite(s) and math.isfinite(e)) or e < s:
             continue
-        segs.append({"start_ms": int(round(s * 1000)), "end_ms": int(round(e * 1000)),
-                     "value": _NONMANUAL.get(kind, kind.replace("_", " ")),
-                     "score": round(float(ev.get("amplitude", 0.0) or 0.0), 3)})
+        segs.append(
+            {
+                "start_ms": int(round(s * 1000)),
+                "end_ms": int(round(e * 1000)),
+                "value": _NONMANUAL.get(kind, kind.replace("_", " ")),
+                "score": round(float(ev.get("amplitude", 0.0) or 0.0), 3),
+            }
+        )
     segs.sort(key=lambda d: d["start_ms"])
     return {"id": lane_id, "label": label, "source": source, "target_tier": "nonmanual", "segments": segs}

@@ -42,19 +42,35 @@ import threading
 import time
 import unicodedata
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from ..errors import DataError, ParameterError, SignfuseError
 from .schema import Annotation, AnnotationDocument, Tier, default_document
 
 __all__ = [
-    "VIDEO_EXTENSIONS", "ANNOTATION_SUFFIX", "REVISIONS_DIR", "UnsafePathError", "RevisionConflict",
-    "resolve_under", "iter_videos", "annotation_path", "AnnotationStore", "merge_documents", "probe_video",
-    "SaveError", "DocumentTooLarge", "MAX_DOCUMENT_BYTES", "REVISION_BUDGET_BYTES", "check_inside",
-    "public_message", "audio_file", "sidecar_files",
+    "VIDEO_EXTENSIONS",
+    "ANNOTATION_SUFFIX",
+    "REVISIONS_DIR",
+    "UnsafePathError",
+    "RevisionConflict",
+    "resolve_under",
+    "iter_videos",
+    "annotation_path",
+    "AnnotationStore",
+    "merge_documents",
+    "probe_video",
+    "SaveError",
+    "DocumentTooLarge",
+    "MAX_DOCUMENT_BYTES",
+    "REVISION_BUDGET_BYTES",
+    "check_inside",
+    "public_message",
+    "audio_file",
+    "sidecar_files",
 ]
 
 log = logging.getLogger(__name__)
@@ -126,8 +142,9 @@ def check_inside(path: Path, root: str | PathLike[str]) -> Path:
     root_real = Path(os.path.realpath(root))
     real = Path(os.path.realpath(path))
     if real != root_real and root_real not in real.parents:
-        raise UnsafePathError(f"{_rel_name(path, root_real)} leads outside ROOT (a link to a file elsewhere); "
-                              f"not opened")
+        raise UnsafePathError(
+            f"{_rel_name(path, root_real)} leads outside ROOT (a link to a file elsewhere); not opened"
+        )
     return path
 
 
@@ -196,9 +213,14 @@ def probe_video(path: Path) -> dict[str, Any]:
             else:
                 dur = None
             frames = s.frames or (round(dur * fps) if dur and fps else None)
-            return {"fps": fps, "duration_ms": None if dur is None else int(round(dur * 1000)),
-                    "frames": frames, "width": s.codec_context.width, "height": s.codec_context.height,
-                    "codec": s.codec_context.name}
+            return {
+                "fps": fps,
+                "duration_ms": None if dur is None else int(round(dur * 1000)),
+                "frames": frames,
+                "width": s.codec_context.width,
+                "height": s.codec_context.height,
+                "codec": s.codec_context.name,
+            }
     except Exception as e:  # noqa: BLE001 - any decoder error means "unknown"
         log.info("could not probe %s: %s", path, e)
         return {}
@@ -229,9 +251,16 @@ class AnnotationStore:
         Most bytes the kept revisions of one video may take; the oldest are deleted first.
     """
 
-    def __init__(self, root: str | PathLike[str], *, keep_revisions: int = 200, durable: bool = False,
-                 gloss_vocabulary: list[str] | None = None, max_document_bytes: int = MAX_DOCUMENT_BYTES,
-                 revision_budget_bytes: int = REVISION_BUDGET_BYTES) -> None:
+    def __init__(
+        self,
+        root: str | PathLike[str],
+        *,
+        keep_revisions: int = 200,
+        durable: bool = False,
+        gloss_vocabulary: list[str] | None = None,
+        max_document_bytes: int = MAX_DOCUMENT_BYTES,
+        revision_budget_bytes: int = REVISION_BUDGET_BYTES,
+    ) -> None:
         r = Path(root)
         if not r.is_dir():
             raise ParameterError(f"ROOT {r} does not exist or is not a folder")
@@ -324,8 +353,12 @@ class AnnotationStore:
             except (ValueError, OSError):
                 continue
         self._recovered[doc_path] = (key, found, damage)
-        log.warning("%s is damaged (%s); %s", self.rel(doc_path), damage,
-                    f"offering revision {found.revision}" if found else "no valid revision is kept")
+        log.warning(
+            "%s is damaged (%s); %s",
+            self.rel(doc_path),
+            damage,
+            f"offering revision {found.revision}" if found else "no valid revision is kept",
+        )
         return found, damage
 
     def state(self, rel: str) -> dict[str, Any]:
@@ -335,8 +368,10 @@ class AnnotationStore:
             doc, damage = self._current(self.doc_path(video))
         if damage is None:
             return {"damaged": None, "recovered_revision": None}
-        return {"damaged": f"{self.rel(annotation_path(video))}: {damage}",
-                "recovered_revision": doc.revision if doc is not None else None}
+        return {
+            "damaged": f"{self.rel(annotation_path(video))}: {damage}",
+            "recovered_revision": doc.revision if doc is not None else None,
+        }
 
     def load(self, rel: str) -> AnnotationDocument:
         """The current document of video ``rel`` (a new default document, revision 0, when none exists;
@@ -350,8 +385,12 @@ class AnnotationStore:
                 doc = doc.model_copy(update={"vocabularies": vocab})
             return doc
         info = self.video_info(video)
-        d = default_document(media_path=video.name, duration_ms=info.get("duration_ms"), fps=info.get("fps"),
-                             gloss_vocabulary=self.gloss_vocabulary)
+        d = default_document(
+            media_path=video.name,
+            duration_ms=info.get("duration_ms"),
+            fps=info.get("fps"),
+            gloss_vocabulary=self.gloss_vocabulary,
+        )
         return d
 
     def summary(self, video: Path) -> dict[str, Any]:
@@ -363,18 +402,28 @@ class AnnotationStore:
                 doc, damage = self._current(self.doc_path(video))
             if damage is not None:
                 err = f"damaged annotation file ({damage}); " + (
-                    f"revision {doc.revision} is offered" if doc else "no valid revision is kept")
+                    f"revision {doc.revision} is offered" if doc else "no valid revision is kept"
+                )
             n, rev, status = (doc.n_annotations, doc.revision, doc.status) if doc else (0, 0, "todo")
         except (DataError, UnsafePathError) as e:
             n, rev, status, err = 0, 0, "todo", getattr(e, "reason", str(e))
         files, refused = sidecar_files(video, root=self.root)
         if refused:
             err = "; ".join(([err] if err else []) + refused)
-        return {"path": rel, "name": video.name, "size": video.stat().st_size, "annotations": n,
-                "revision": rev, "status": status if n or status != "todo" else "todo", "error": err,
-                "landmarks": "landmarks" in files, "audio": "audio" in files,
-                "suggestions": bool({"face", "motion", "events", "audio"} & files.keys()),
-                "sidecars": {k: self.rel(v) for k, v in files.items()}, "sidecar_errors": refused}
+        return {
+            "path": rel,
+            "name": video.name,
+            "size": video.stat().st_size,
+            "annotations": n,
+            "revision": rev,
+            "status": status if n or status != "todo" else "todo",
+            "error": err,
+            "landmarks": "landmarks" in files,
+            "audio": "audio" in files,
+            "suggestions": bool({"face", "motion", "events", "audio"} & files.keys()),
+            "sidecars": {k: self.rel(v) for k, v in files.items()},
+            "sidecar_errors": refused,
+        }
 
     def _revision_numbers(self, doc_path: Path) -> list[int]:
         d = doc_path.parent / REVISIONS_DIR
@@ -427,26 +476,38 @@ class AnnotationStore:
             new = doc.model_copy(update={"revision": current_rev + 1})
             data = new.model_dump_json(by_alias=True, exclude_none=True).encode("utf-8")
             if len(data) > self.max_document_bytes:
-                raise DocumentTooLarge(f"the document is {len(data):,} bytes, more than the limit of "
-                                       f"{self.max_document_bytes:,} bytes; split the video or its notes")
+                raise DocumentTooLarge(
+                    f"the document is {len(data):,} bytes, more than the limit of "
+                    f"{self.max_document_bytes:,} bytes; split the video or its notes"
+                )
             try:
-                self._write(doc_path, data, backup_revision=current_rev if current is not None and damage is None
-                            else None, damaged=damage is not None)
+                self._write(
+                    doc_path,
+                    data,
+                    backup_revision=current_rev if current is not None and damage is None else None,
+                    damaged=damage is not None,
+                )
             except OSError as e:
-                kind = {_errno.ENOSPC: "disk_full", _errno.EDQUOT: "disk_full", _errno.EROFS: "read_only",
-                        _errno.EACCES: "read_only", _errno.EPERM: "read_only"}.get(e.errno or 0, "os_error")
+                kind = {
+                    _errno.ENOSPC: "disk_full",
+                    _errno.EDQUOT: "disk_full",
+                    _errno.EROFS: "read_only",
+                    _errno.EACCES: "read_only",
+                    _errno.EPERM: "read_only",
+                }.get(e.errno or 0, "os_error")
                 what = {"disk_full": "the disk is full", "read_only": "the folder is read-only"}.get(
-                    kind, e.strerror or type(e).__name__)
-                raise SaveError(f"not saved: {what} ({e.strerror or e})",
-                                path=self.rel(doc_path), kind=kind) from None
+                    kind, e.strerror or type(e).__name__
+                )
+                raise SaveError(f"not saved: {what} ({e.strerror or e})", path=self.rel(doc_path), kind=kind) from None
             st = doc_path.stat()
             self._cache[doc_path] = _Cached((st.st_mtime_ns, st.st_size), new)
             self._recovered.pop(doc_path, None)
         log.info("saved %s revision %d (%d annotations)", self.rel(doc_path), new.revision, new.n_annotations)
         return new
 
-    def merge_and_save(self, rel: str, mine: AnnotationDocument, *, base_revision: int
-                       ) -> tuple[AnnotationDocument, list[dict[str, Any]]]:
+    def merge_and_save(
+        self, rel: str, mine: AnnotationDocument, *, base_revision: int
+    ) -> tuple[AnnotationDocument, list[dict[str, Any]]]:
         """Three-way merge ``mine`` (edited from ``base_revision``) into the current document and save.
 
         Returns the saved document and the list of conflicts (both sides changed the same annotation;
@@ -502,8 +563,11 @@ class AnnotationStore:
         revs = []
         with os.scandir(d) as it:
             for e in it:
-                if e.name.startswith(stem + ".r") and (m := _REV_RE.search(e.name)) and \
-                        e.name == f"{stem}.r{m.group(1)}.json":
+                if (
+                    e.name.startswith(stem + ".r")
+                    and (m := _REV_RE.search(e.name))
+                    and e.name == f"{stem}.r{m.group(1)}.json"
+                ):
                     revs.append((int(m.group(1)), e))
         revs.sort(key=lambda x: x[0])
         drop = max(0, len(revs) - self.keep_revisions)
@@ -538,7 +602,6 @@ def _short(e: Exception, limit: int = 300) -> str:
     return text if len(text) <= limit else text[:limit] + " ..."
 
 
-
 def glob_escape(s: str) -> str:
     return re.sub(r"([\[\]*?])", r"[\1]", s)
 
@@ -560,15 +623,33 @@ def landmark_file(video: Path, *, root: str | PathLike[str] | None = None) -> Pa
 def face_file(video: Path, *, root: str | PathLike[str] | None = None) -> Path | None:
     """Face AU curves: ``clip.face.parquet|csv``, ``clip_face.*`` or ``face.parquet|csv`` beside the video."""
     s, d = video.stem, video.parent
-    return _first_existing([d / f"{s}.face.parquet", d / f"{s}.face.csv", d / f"{s}_face.parquet",
-                            d / f"{s}_face.csv", d / "face.parquet", d / "face.csv"], root)
+    return _first_existing(
+        [
+            d / f"{s}.face.parquet",
+            d / f"{s}.face.csv",
+            d / f"{s}_face.parquet",
+            d / f"{s}_face.csv",
+            d / "face.parquet",
+            d / "face.csv",
+        ],
+        root,
+    )
 
 
 def motion_file(video: Path, *, root: str | PathLike[str] | None = None) -> Path | None:
     """Motion kinematics: ``clip.motion.parquet|csv``, ``clip_motion.*`` or ``motion.parquet|csv``."""
     s, d = video.stem, video.parent
-    return _first_existing([d / f"{s}.motion.parquet", d / f"{s}.motion.csv", d / f"{s}_motion.parquet",
-                            d / f"{s}_motion.csv", d / "motion.parquet", d / "motion.csv"], root)
+    return _first_existing(
+        [
+            d / f"{s}.motion.parquet",
+            d / f"{s}.motion.csv",
+            d / f"{s}_motion.parquet",
+            d / f"{s}_motion.csv",
+            d / "motion.parquet",
+            d / "motion.csv",
+        ],
+        root,
+    )
 
 
 def events_file(video: Path, *, root: str | PathLike[str] | None = None) -> Path | None:
@@ -584,8 +665,13 @@ def audio_file(video: Path, *, root: str | PathLike[str] | None = None) -> Path 
     return _first_existing([d / f"{s}.audio.parquet", d / f"{s}_audio.parquet"], root)
 
 
-SIDECARS = {"landmarks": landmark_file, "face": face_file, "motion": motion_file, "events": events_file,
-            "audio": audio_file}
+SIDECARS = {
+    "landmarks": landmark_file,
+    "face": face_file,
+    "motion": motion_file,
+    "events": events_file,
+    "audio": audio_file,
+}
 
 
 def sidecar_files(video: Path, *, root: str | PathLike[str]) -> tuple[dict[str, Path], list[str]]:
@@ -608,8 +694,9 @@ def _ann_key(a: Annotation) -> tuple:
     return (a.start_ms, a.end_ms, a.value, a.ref, a.previous)
 
 
-def merge_documents(base: AnnotationDocument | None, mine: AnnotationDocument, theirs: AnnotationDocument
-                    ) -> tuple[AnnotationDocument, list[dict[str, Any]]]:
+def merge_documents(
+    base: AnnotationDocument | None, mine: AnnotationDocument, theirs: AnnotationDocument
+) -> tuple[AnnotationDocument, list[dict[str, Any]]]:
     """Three-way merge by annotation id, tier by tier; ``base=None`` merges as a union.
 
     Rules: a change made on one side only is taken; an annotation deleted on one side and unchanged on
@@ -655,8 +742,11 @@ def merge_documents(base: AnnotationDocument | None, mine: AnnotationDocument, t
         fixed.sort(key=lambda a: (a.ref is not None, a.start_ms if a.start_ms is not None else -1))
         src = mine_t.get(tid) or theirs_t[tid]
         if tid in theirs_t and tid in mine_t:
-            src = mine_t[tid] if mine_t[tid].model_dump(exclude={"annotations"}) != \
-                theirs_t[tid].model_dump(exclude={"annotations"}) else theirs_t[tid]
+            src = (
+                mine_t[tid]
+                if mine_t[tid].model_dump(exclude={"annotations"}) != theirs_t[tid].model_dump(exclude={"annotations"})
+                else theirs_t[tid]
+            )
         tiers.append(src.model_copy(update={"annotations": fixed}))
     vocab = {k: list(v) for k, v in theirs.vocabularies.items()}
     for k, v in mine.vocabularies.items():

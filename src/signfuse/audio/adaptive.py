@@ -32,8 +32,9 @@ from .spectral import _check_y, frame_params, get_window, n_frames
 __all__ = ["adaptive_window_lengths", "adaptive_power_spectrogram"]
 
 
-def adaptive_window_lengths(f0_hz: np.ndarray, *, sr: int, win_length: int, periods: float = 3.0,
-                            min_ms: float = 5.0, max_ms: float = 60.0) -> np.ndarray:
+def adaptive_window_lengths(
+    f0_hz: np.ndarray, *, sr: int, win_length: int, periods: float = 3.0, min_ms: float = 5.0, max_ms: float = 60.0
+) -> np.ndarray:
     """Window length in samples per frame, ``(frames,)`` int: ``periods`` F0 periods where voiced
     (``f0_hz`` finite and > 0), ``win_length`` elsewhere (see the module doc)."""
     if not (isinstance(periods, (int, float)) and math.isfinite(periods) and periods > 0):
@@ -46,14 +47,23 @@ def adaptive_window_lengths(f0_hz: np.ndarray, *, sr: int, win_length: int, peri
     with np.errstate(divide="ignore", invalid="ignore"):
         L = np.where(voiced, periods * sr / np.where(voiced, f0, 1.0), win_length)
     L = np.clip(L, lo, hi)
-    grid = np.exp2(np.round(np.log2(L) * 48) / 48)          # 48 steps per octave
+    grid = np.exp2(np.round(np.log2(L) * 48) / 48)  # 48 steps per octave
     L = np.where(voiced, np.clip(np.round(grid), lo, hi), win_length)
     return L.astype(np.int64)
 
 
-def adaptive_power_spectrogram(y: np.ndarray, *, sr: int, hop_length: int, f0_hz: np.ndarray,
-                               window: str = "hann", win_length: int | None = None, periods: float = 3.0,
-                               min_ms: float = 5.0, max_ms: float = 60.0) -> tuple[np.ndarray, np.ndarray, int]:
+def adaptive_power_spectrogram(
+    y: np.ndarray,
+    *,
+    sr: int,
+    hop_length: int,
+    f0_hz: np.ndarray,
+    window: str = "hann",
+    win_length: int | None = None,
+    periods: float = 3.0,
+    min_ms: float = 5.0,
+    max_ms: float = 60.0,
+) -> tuple[np.ndarray, np.ndarray, int]:
     """Power spectrogram with pitch-adaptive windows.
 
     Returns ``(P, lengths, n_fft)``: ``P`` is ``(frames, 1 + n_fft // 2)`` float32, energy-normalized to
@@ -67,13 +77,12 @@ def adaptive_power_spectrogram(y: np.ndarray, *, sr: int, hop_length: int, f0_hz
     f0 = np.asarray(f0_hz, dtype=np.float64)
     if f0.shape != (T,):
         raise ParameterError(f"f0_hz has shape {f0.shape}, expected ({T},) frames for {y.size} samples")
-    lengths = adaptive_window_lengths(f0, sr=sr, win_length=win_length, periods=periods, min_ms=min_ms,
-                                      max_ms=max_ms)
+    lengths = adaptive_window_lengths(f0, sr=sr, win_length=win_length, periods=periods, min_ms=min_ms, max_ms=max_ms)
     Lmax = int(max(lengths.max(), win_length))
     n_fft = max(512, 1 << int(math.ceil(math.log2(Lmax))))
     pad = Lmax // 2 + 1
     padded = np.zeros(y.size + 2 * pad, dtype=np.float32)
-    padded[pad:pad + y.size] = y
+    padded[pad : pad + y.size] = y
     centres = np.arange(T) * hop_length + pad
     P = np.empty((T, n_fft // 2 + 1), dtype=np.float32)
     e_fixed = float(np.sum(get_window(window, win_length).astype(np.float64) ** 2))
@@ -83,5 +92,5 @@ def adaptive_power_spectrogram(y: np.ndarray, *, sr: int, hop_length: int, f0_hz
         idx = (centres[rows] - int(L) // 2)[:, None] + np.arange(int(L))
         X = sfft.rfft(padded[idx] * w, n=n_fft, axis=1, workers=1)
         scale = e_fixed / float(np.sum(w.astype(np.float64) ** 2))
-        P[rows] = (X.real ** 2 + X.imag ** 2) * scale
+        P[rows] = (X.real**2 + X.imag**2) * scale
     return P, lengths, n_fft

@@ -46,20 +46,37 @@ log = logging.getLogger(__name__)
 
 _BLOCK = 2048  # frames per STFT block (about 4 MB of spectra at 16 kHz)
 
-SCALAR_NAMES = ("f0_hz", "voicing", "voiced", "f0_semitones", "rms_db", "centroid", "flux", "zcr", "onset",
-                "win_ms")
+SCALAR_NAMES = ("f0_hz", "voicing", "voiced", "f0_semitones", "rms_db", "centroid", "flux", "zcr", "onset", "win_ms")
 
 
 def feature_names(*, n_mels: int = 80, n_mfcc: int = 13) -> tuple[str, ...]:
     """Column names of :func:`features` in order."""
     mf = [f"mfcc_{i:02d}" for i in range(n_mfcc)]
-    return (SCALAR_NAMES + sp.STFT_SUMMARY_NAMES + tuple(f"mel_{i:02d}" for i in range(n_mels)) + tuple(mf)
-            + tuple("d" + m for m in mf) + tuple("dd" + m for m in mf))
+    return (
+        SCALAR_NAMES
+        + sp.STFT_SUMMARY_NAMES
+        + tuple(f"mel_{i:02d}" for i in range(n_mels))
+        + tuple(mf)
+        + tuple("d" + m for m in mf)
+        + tuple("dd" + m for m in mf)
+    )
 
 
-def features(y: np.ndarray, *, sr: int, hop_ms: float = 10.0, window: str = "hann", pitch: str = "praat",
-             adaptive_window: bool = False, periods: float = 3.0, fmin: float = 75.0, fmax: float = 600.0,
-             n_mels: int = 80, n_mfcc: int = 13, win_ms: float = 25.0) -> Stream:
+def features(
+    y: np.ndarray,
+    *,
+    sr: int,
+    hop_ms: float = 10.0,
+    window: str = "hann",
+    pitch: str = "praat",
+    adaptive_window: bool = False,
+    periods: float = 3.0,
+    fmin: float = 75.0,
+    fmax: float = 600.0,
+    n_mels: int = 80,
+    n_mfcc: int = 13,
+    win_ms: float = 25.0,
+) -> Stream:
     """Frame-level audio features of a mono waveform.
 
     Parameters
@@ -113,8 +130,9 @@ def features(y: np.ndarray, *, sr: int, hop_ms: float = 10.0, window: str = "han
 
     T = fr.shape[0]
     if adaptive_window:
-        P_all, lengths, n_fft = adaptive_power_spectrogram(y, sr=sr, hop_length=hop, f0_hz=f0, window=window,
-                                                           win_length=win, periods=periods)
+        P_all, lengths, n_fft = adaptive_power_spectrogram(
+            y, sr=sr, hop_length=hop, f0_hz=f0, window=window, win_length=win, periods=periods
+        )
         win_col = lengths * (1000.0 / sr)
     else:
         P_all = None
@@ -147,9 +165,9 @@ def features(y: np.ndarray, *, sr: int, hop_ms: float = 10.0, window: str = "han
         m_prev = M[-1:]
 
     mf = sp.mfcc(sr=sr, hop_length=hop, n_mfcc=n_mfcc, log_mel_db=lm)
-    values[:, c_mf:c_mf + n_mfcc] = mf
-    values[:, c_mf + n_mfcc:c_mf + 2 * n_mfcc] = sp.delta(mf, order=1)
-    values[:, c_mf + 2 * n_mfcc:] = sp.delta(mf, order=2)
+    values[:, c_mf : c_mf + n_mfcc] = mf
+    values[:, c_mf + n_mfcc : c_mf + 2 * n_mfcc] = sp.delta(mf, order=1)
+    values[:, c_mf + 2 * n_mfcc :] = sp.delta(mf, order=2)
     values[:, 0] = np.where(voiced, f0, 0.0)
     values[:, 1] = vp
     values[:, 2] = voiced
@@ -158,13 +176,21 @@ def features(y: np.ndarray, *, sr: int, hop_ms: float = 10.0, window: str = "han
     values[:, 7] = sp.zero_crossing_rate(sr=sr, hop_length=hop, win_length=win, frames_=fr)
     values[:, 8] = sp.onset_strength(sr=sr, hop_length=hop, log_mel_db=lm)
     values[:, 9] = win_col
-    log.info("audio features: %d frames x %d columns at %.4g fps (%s window, %s pitch%s)", T, len(names),
-             sr / hop, window, pitch, ", adaptive" if adaptive_window else "")
+    log.info(
+        "audio features: %d frames x %d columns at %.4g fps (%s window, %s pitch%s)",
+        T,
+        len(names),
+        sr / hop,
+        window,
+        pitch,
+        ", adaptive" if adaptive_window else "",
+    )
     return Stream("audio", values, names, sr / hop, mask=np.ones(T, dtype=bool))
 
 
-def summary(y: np.ndarray, *, sr: int, feats: Stream | None = None, egemaps_features: bool = True,
-            pitch: str = "praat") -> dict[str, Any]:
+def summary(
+    y: np.ndarray, *, sr: int, feats: Stream | None = None, egemaps_features: bool = True, pitch: str = "praat"
+) -> dict[str, Any]:
     """Utterance prosody: ``{"prosody": own_summary(...), "egemaps": {88 functionals}}``.
 
     ``feats``: the frame features of ``y`` if already computed (else computed with ``pitch``). See
@@ -178,9 +204,16 @@ def summary(y: np.ndarray, *, sr: int, feats: Stream | None = None, egemaps_feat
     return out
 
 
-def analyze_file(path: str | PathLike[str], *, sr: int | None = 16000, hop_ms: float = 10.0, window: str = "hann",
-                 pitch: str = "praat", adaptive_window: bool = False,
-                 summary: bool = False) -> tuple[Stream, dict | None, np.ndarray, int]:
+def analyze_file(
+    path: str | PathLike[str],
+    *,
+    sr: int | None = 16000,
+    hop_ms: float = 10.0,
+    window: str = "hann",
+    pitch: str = "praat",
+    adaptive_window: bool = False,
+    summary: bool = False,
+) -> tuple[Stream, dict | None, np.ndarray, int]:
     """Load ``path`` (:func:`signfuse.audio.load`), compute :func:`features` and optionally the prosody summary.
 
     Returns ``(features, summary_or_None, y, sr)``. Every data problem raises

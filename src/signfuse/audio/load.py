@@ -57,8 +57,14 @@ def _check_wav_length(p: Path) -> None:
                 if cid == b"data":
                     have = size - pos - 8
                     if n not in (0, 0xFFFFFFFF) and n > have:
-                        log.warning("%s: truncated WAV: its header promises %d bytes of audio, the file holds %d "
-                                    "(%.0f%%); reading what is there", p, n, have, 100 * have / n)
+                        log.warning(
+                            "%s: truncated WAV: its header promises %d bytes of audio, the file holds %d "
+                            "(%.0f%%); reading what is there",
+                            p,
+                            n,
+                            have,
+                            100 * have / n,
+                        )
                     return
                 pos += 8 + n + (n & 1)
             log.warning("%s: WAV file without a complete data chunk (truncated?)", p)
@@ -124,14 +130,17 @@ def load(path: str | PathLike[str], *, sr: int | None = 16000) -> tuple[np.ndarr
     bad = ~np.isfinite(y)
     if bad.any():
         first = int(np.argmax(bad))
-        raise DataError(f"{int(bad.sum())} NaN/inf samples (first at {first / rate:.3f} s); "
-                        "repair or trim the file", path=p)
+        raise DataError(
+            f"{int(bad.sum())} NaN/inf samples (first at {first / rate:.3f} s); repair or trim the file", path=p
+        )
     log.info("%s: %d channel(s), %d Hz, %.2f s", p, x.shape[0], rate, y.size / rate)
     clipped = float(np.mean(np.abs(y) >= 0.999))
     if clipped > 0.001:
-        log.warning("%s: %.1f%% of samples are clipped (|y| >= 0.999); spectral features include the "
-                    "distortion", p, 100 * clipped)
+        log.warning(
+            "%s: %.1f%% of samples are clipped (|y| >= 0.999); spectral features include the distortion",
+            p,
+            100 * clipped,
+        )
     if sr is None or sr == rate:
         return y, rate
     return resample(y, sr_in=rate, sr_out=int(sr)), int(sr)
-

@@ -66,8 +66,9 @@ def _check_range(fmin: float, fmax: float, sr: int) -> None:
         raise ParameterError(f"fmax={fmax!r} must be a frequency between fmin={fmin} and Nyquist ({sr / 2:g} Hz)")
 
 
-def pitch(y: np.ndarray, *, sr: int, hop_ms: float = 10.0, method: str = "praat", fmin: float = 75.0,
-          fmax: float = 600.0) -> tuple[np.ndarray, np.ndarray]:
+def pitch(
+    y: np.ndarray, *, sr: int, hop_ms: float = 10.0, method: str = "praat", fmin: float = 75.0, fmax: float = 600.0
+) -> tuple[np.ndarray, np.ndarray]:
     """F0 in Hz and voicing probability on the centred frame grid.
 
     Parameters
@@ -111,8 +112,14 @@ def _praat(y: np.ndarray, *, sr: int, hop: int, T: int, fmin: float, fmax: float
     if not np.any(y):
         return f0, vp  # digital silence: Praat would only confirm it
     if y.size / sr < 3.0 / fmin:
-        log.warning("audio of %.1f ms is shorter than Praat's pitch window (3 periods of fmin=%g Hz = %.1f ms); "
-                    "all %d frames unvoiced", 1000 * y.size / sr, fmin, 3000.0 / fmin, T)
+        log.warning(
+            "audio of %.1f ms is shorter than Praat's pitch window (3 periods of fmin=%g Hz = %.1f ms); "
+            "all %d frames unvoiced",
+            1000 * y.size / sr,
+            fmin,
+            3000.0 / fmin,
+            T,
+        )
         return f0, vp
     snd = parselmouth.Sound(y.astype(np.float64), sampling_frequency=float(sr))
     try:
@@ -140,14 +147,24 @@ def _praat(y: np.ndarray, *, sr: int, hop: int, T: int, fmin: float, fmax: float
     return f0, vp
 
 
-def _yin(y: np.ndarray, *, sr: int, hop: int, T: int, fmin: float, fmax: float,
-         trough: float = 0.1, voicing: float = 0.3, chunk: int = 4096) -> tuple[np.ndarray, np.ndarray]:
+def _yin(
+    y: np.ndarray,
+    *,
+    sr: int,
+    hop: int,
+    T: int,
+    fmin: float,
+    fmax: float,
+    trough: float = 0.1,
+    voicing: float = 0.3,
+    chunk: int = 4096,
+) -> tuple[np.ndarray, np.ndarray]:
     from scipy import fft as sfft
 
     tau_max = int(math.ceil(sr / fmin))
     tau_min = max(2, int(math.floor(sr / fmax)))
-    W = tau_max                                   # integration window
-    L = W + tau_max + 1                           # frame length
+    W = tau_max  # integration window
+    L = W + tau_max + 1  # frame length
     nfft = 1 << int(math.ceil(math.log2(L)))
     # d(tau) compares x[j] with x[j + tau], j < W: its centre of mass lies (W + tau) / 2 after the frame
     # start; centring for the geometric middle of the search range keeps the time error under
@@ -155,18 +172,18 @@ def _yin(y: np.ndarray, *, sr: int, hop: int, T: int, fmin: float, fmax: float,
     tau_mid = sr / math.sqrt(fmin * fmax)
     half = int(round((W + tau_mid) / 2))
     padded = np.zeros(y.size + 2 * L + hop, dtype=np.float64)
-    padded[half:half + y.size] = y
+    padded[half : half + y.size] = y
     allfr = np.lib.stride_tricks.sliding_window_view(padded, L)[::hop][:T]
     f0 = np.full(T, np.nan)
     vp = np.zeros(T)
     taus = np.arange(tau_max + 1)
     for s in range(0, T, chunk):
-        fr = allfr[s:s + chunk]
+        fr = allfr[s : s + chunk]
         A = sfft.rfft(fr[:, :W], n=nfft, axis=1, workers=1)
         B = sfft.rfft(fr, n=nfft, axis=1, workers=1)
-        r = sfft.irfft(np.conj(A) * B, n=nfft, axis=1, workers=1)[:, :tau_max + 1]
+        r = sfft.irfft(np.conj(A) * B, n=nfft, axis=1, workers=1)[:, : tau_max + 1]
         cs = np.concatenate([np.zeros((fr.shape[0], 1)), np.cumsum(fr * fr, axis=1)], axis=1)
-        e0 = cs[:, W:W + 1]
+        e0 = cs[:, W : W + 1]
         et = cs[:, W + taus] - cs[:, taus]
         d = np.maximum(e0 + et - 2 * r, 0.0)
         d[:, 0] = 0.0
@@ -174,7 +191,7 @@ def _yin(y: np.ndarray, *, sr: int, hop: int, T: int, fmin: float, fmax: float,
         cmnd = np.ones_like(d)
         with np.errstate(divide="ignore", invalid="ignore"):
             cmnd[:, 1:] = np.where(cum > 0, d[:, 1:] * taus[1:] / cum, 1.0)
-        rng = cmnd[:, tau_min:tau_max]                          # candidate lags
+        rng = cmnd[:, tau_min:tau_max]  # candidate lags
         is_trough = np.zeros_like(rng, dtype=bool)
         is_trough[:, 1:-1] = (rng[:, 1:-1] <= rng[:, :-2]) & (rng[:, 1:-1] < rng[:, 2:])
         below = is_trough & (rng < trough)
@@ -189,8 +206,8 @@ def _yin(y: np.ndarray, *, sr: int, hop: int, T: int, fmin: float, fmax: float,
         ap = rng[rows, k]
         rms = np.sqrt(e0[:, 0] / W)
         ok = (ap < voicing) & (rms > 1e-3)
-        f0[s:s + chunk] = np.where(ok, sr / tau, np.nan)
-        vp[s:s + chunk] = np.where(rms > 1e-3, 1.0 - ap, 0.0)
+        f0[s : s + chunk] = np.where(ok, sr / tau, np.nan)
+        vp[s : s + chunk] = np.where(rms > 1e-3, 1.0 - ap, 0.0)
     return f0, vp
 
 
@@ -200,6 +217,14 @@ def _pyin(y: np.ndarray, *, sr: int, hop: int, T: int, fmin: float, fmax: float)
     frame_length = 1 << int(math.ceil(math.log2(4 * sr / fmin)))
     if y.size < frame_length // 2 + 1:
         y = np.pad(y, (0, frame_length // 2 + 1 - y.size))
-    f0, _, prob = librosa.pyin(y, fmin=float(fmin), fmax=float(fmax), sr=sr, frame_length=frame_length,
-                               hop_length=hop, center=True, pad_mode="constant")
+    f0, _, prob = librosa.pyin(
+        y,
+        fmin=float(fmin),
+        fmax=float(fmax),
+        sr=sr,
+        frame_length=frame_length,
+        hop_length=hop,
+        center=True,
+        pad_mode="constant",
+    )
     return f0[:T], np.nan_to_num(prob[:T])

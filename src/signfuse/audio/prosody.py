@@ -46,8 +46,9 @@ def egemaps(y: np.ndarray, *, sr: int) -> dict[str, float]:
     """The 88 eGeMAPS v02 functionals of a mono waveform (openSMILE); NaN where openSMILE gives none."""
     import opensmile
 
-    smile = opensmile.Smile(feature_set=opensmile.FeatureSet.eGeMAPSv02,
-                            feature_level=opensmile.FeatureLevel.Functionals)
+    smile = opensmile.Smile(
+        feature_set=opensmile.FeatureSet.eGeMAPSv02, feature_level=opensmile.FeatureLevel.Functionals
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # "Segment too short": reported as NaN values
         df = smile.process_signal(np.asarray(y, dtype=np.float32), int(sr))
@@ -109,8 +110,12 @@ def own_summary(feats: Stream, *, movement_st: float = 1.5) -> dict[str, Any]:
     if voiced.any():
         fv = f0[voiced]
         p5, p50, p95 = np.percentile(fv, [5, 50, 95])
-        out.update(f0_median_hz=float(p50), f0_p5_hz=float(p5), f0_p95_hz=float(p95),
-                   f0_range_st=float(12 * math.log2(p95 / p5)))
+        out.update(
+            f0_median_hz=float(p50),
+            f0_p5_hz=float(p5),
+            f0_p95_hz=float(p95),
+            f0_range_st=float(12 * math.log2(p95 / p5)),
+        )
     else:
         out.update(f0_median_hz=math.nan, f0_p5_hz=math.nan, f0_p95_hz=math.nan, f0_range_st=math.nan)
 
@@ -140,14 +145,19 @@ def own_summary(feats: Stream, *, movement_st: float = 1.5) -> dict[str, Any]:
         span, pause = 0.0, 0.0
     speaking = max(span - pause, 1e-9)
     sm_rms = np.convolve(rms, np.ones(5) / 5, mode="same")
-    peaks, _ = find_peaks(sm_rms, prominence=2.0, distance=max(1, int(round(0.1 * fps))),
-                          height=float(np.max(rms)) - 25.0)
+    peaks, _ = find_peaks(
+        sm_rms, prominence=2.0, distance=max(1, int(round(0.1 * fps))), height=float(np.max(rms)) - 25.0
+    )
     nuclei = int(np.sum(voiced[peaks])) if peaks.size else 0
     dur = T / fps
-    out.update(rises=rises, falls=falls, rises_per_s=rises / dur, falls_per_s=falls / dur,
-               final_slope_st_per_s=slope, nuclei=nuclei,
-               nuclei_per_s=nuclei / speaking if span > 0 else 0.0,
-               pause_ratio=float(pause / span) if span > 0 else math.nan)
+    out.update(
+        rises=rises,
+        falls=falls,
+        rises_per_s=rises / dur,
+        falls_per_s=falls / dur,
+        final_slope_st_per_s=slope,
+        nuclei=nuclei,
+        nuclei_per_s=nuclei / speaking if span > 0 else 0.0,
+        pause_ratio=float(pause / span) if span > 0 else math.nan,
+    )
     return out
-
-

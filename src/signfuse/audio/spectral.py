@@ -25,9 +25,25 @@ import numpy as np
 from ..errors import DataError, ParameterError
 
 __all__ = [
-    "WINDOWS", "frame_params", "get_window", "frames", "stft", "power_spectrogram", "log_power_stft",
-    "stft_summary", "STFT_SUMMARY_NAMES", "mel_filterbank", "log_mel", "mfcc", "delta",
-    "spectral_centroid", "spectral_flux", "rms_db", "zero_crossing_rate", "onset_strength", "power_to_db",
+    "WINDOWS",
+    "frame_params",
+    "get_window",
+    "frames",
+    "stft",
+    "power_spectrogram",
+    "log_power_stft",
+    "stft_summary",
+    "STFT_SUMMARY_NAMES",
+    "mel_filterbank",
+    "log_mel",
+    "mfcc",
+    "delta",
+    "spectral_centroid",
+    "spectral_flux",
+    "rms_db",
+    "zero_crossing_rate",
+    "onset_strength",
+    "power_to_db",
 ]
 
 WINDOWS = ("hann", "hamming", "blackman")
@@ -37,7 +53,11 @@ AMIN = 1e-10
 # -100 dB floor so that the column set does not depend on the sample rate.
 _BANDS = ((0, 250), (250, 500), (500, 1000), (1000, 2000), (2000, 4000), (4000, 8000))
 STFT_SUMMARY_NAMES = tuple(f"stft_db_{lo}_{hi}" for lo, hi in _BANDS) + (
-    "stft_db_total", "stft_flatness", "stft_rolloff", "stft_bandwidth")
+    "stft_db_total",
+    "stft_flatness",
+    "stft_rolloff",
+    "stft_bandwidth",
+)
 
 
 def _check_rate(sr: object, name: str = "sr") -> int:
@@ -46,8 +66,9 @@ def _check_rate(sr: object, name: str = "sr") -> int:
     return int(sr)
 
 
-def frame_params(*, sr: int, hop_length: int, win_length: int | None = None,
-                 n_fft: int | None = None) -> tuple[int, int, int]:
+def frame_params(
+    *, sr: int, hop_length: int, win_length: int | None = None, n_fft: int | None = None
+) -> tuple[int, int, int]:
     """Validate and complete ``(hop_length, win_length, n_fft)`` (defaults: 25 ms, next power of 2 >= 512)."""
     sr = _check_rate(sr)
     if isinstance(hop_length, bool) or not isinstance(hop_length, (int, np.integer)) or hop_length <= 0:
@@ -103,13 +124,21 @@ def frames(y: np.ndarray, *, hop_length: int, win_length: int) -> np.ndarray:
     y = _check_y(y)
     half = win_length // 2
     padded = np.zeros(y.size + 2 * half + hop_length, dtype=np.float32)
-    padded[half:half + y.size] = y
+    padded[half : half + y.size] = y
     view = np.lib.stride_tricks.sliding_window_view(padded, win_length)[::hop_length]
-    return view[:n_frames(y.size, hop_length)]
+    return view[: n_frames(y.size, hop_length)]
 
 
-def stft(y: np.ndarray | None = None, *, sr: int, hop_length: int, win_length: int | None = None,
-         n_fft: int | None = None, window: str = "hann", frames_: np.ndarray | None = None) -> np.ndarray:
+def stft(
+    y: np.ndarray | None = None,
+    *,
+    sr: int,
+    hop_length: int,
+    win_length: int | None = None,
+    n_fft: int | None = None,
+    window: str = "hann",
+    frames_: np.ndarray | None = None,
+) -> np.ndarray:
     """Short-time Fourier transform, ``(frames, 1 + n_fft // 2)`` complex64 (time first).
 
     ``frames_``: the :func:`frames` view of ``y`` to reuse (then ``y`` may be omitted).
@@ -124,8 +153,16 @@ def stft(y: np.ndarray | None = None, *, sr: int, hop_length: int, win_length: i
     return sfft.rfft(buf, axis=1, workers=1, overwrite_x=True)
 
 
-def power_spectrogram(y: np.ndarray | None = None, *, sr: int, hop_length: int, win_length: int | None = None,
-                      n_fft: int | None = None, window: str = "hann", S: np.ndarray | None = None) -> np.ndarray:
+def power_spectrogram(
+    y: np.ndarray | None = None,
+    *,
+    sr: int,
+    hop_length: int,
+    win_length: int | None = None,
+    n_fft: int | None = None,
+    window: str = "hann",
+    S: np.ndarray | None = None,
+) -> np.ndarray:
     """``|STFT|^2``, ``(frames, bins)`` float32. ``S``: a complex STFT to reuse."""
     if S is None:
         S = stft(_need(y), sr=sr, hop_length=hop_length, win_length=win_length, n_fft=n_fft, window=window)
@@ -137,12 +174,19 @@ def power_to_db(S: np.ndarray, *, amin: float = AMIN) -> np.ndarray:
     return (10.0 * np.log10(np.maximum(S, amin))).astype(np.float32, copy=False)
 
 
-def log_power_stft(y: np.ndarray | None = None, *, sr: int, hop_length: int, win_length: int | None = None,
-                   n_fft: int | None = None, window: str = "hann", P: np.ndarray | None = None) -> np.ndarray:
+def log_power_stft(
+    y: np.ndarray | None = None,
+    *,
+    sr: int,
+    hop_length: int,
+    win_length: int | None = None,
+    n_fft: int | None = None,
+    window: str = "hann",
+    P: np.ndarray | None = None,
+) -> np.ndarray:
     """Log-power spectrogram in dB, ``(frames, bins)``. ``P``: a power spectrogram to reuse."""
     if P is None:
-        P = power_spectrogram(_need(y), sr=sr, hop_length=hop_length, win_length=win_length, n_fft=n_fft,
-                              window=window)
+        P = power_spectrogram(_need(y), sr=sr, hop_length=hop_length, win_length=win_length, n_fft=n_fft, window=window)
     return power_to_db(P)
 
 
@@ -187,7 +231,7 @@ def stft_summary(P: np.ndarray, *, sr: int, n_fft: int) -> np.ndarray:
     T = P.shape[0]
     out = np.empty((T, len(STFT_SUMMARY_NAMES)), dtype=np.float32)
     Pf = np.maximum(P, np.float32(AMIN))
-    B = (Pf @ _summary_matrix(sr, n_fft)).astype(np.float64)     # (T, 9)
+    B = (Pf @ _summary_matrix(sr, n_fft)).astype(np.float64)  # (T, 9)
     out[:, :6] = power_to_db(B[:, :6])
     total = B[:, 6]
     out[:, 6] = power_to_db(total)
@@ -200,8 +244,9 @@ def stft_summary(P: np.ndarray, *, sr: int, n_fft: int) -> np.ndarray:
 
 
 @functools.lru_cache(maxsize=32)
-def mel_filterbank(*, sr: int, n_fft: int, n_mels: int = 80, fmin: float = 0.0,
-                   fmax: float | None = None) -> np.ndarray:
+def mel_filterbank(
+    *, sr: int, n_fft: int, n_mels: int = 80, fmin: float = 0.0, fmax: float | None = None
+) -> np.ndarray:
     """librosa's Slaney-normalized mel filterbank, transposed: ``(bins, n_mels)`` float32 (read-only)."""
     import librosa
 
@@ -211,16 +256,23 @@ def mel_filterbank(*, sr: int, n_fft: int, n_mels: int = 80, fmin: float = 0.0,
     return fb
 
 
-def log_mel(y: np.ndarray | None = None, *, sr: int, hop_length: int, n_mels: int = 80,
-            win_length: int | None = None, n_fft: int | None = None, window: str = "hann",
-            P: np.ndarray | None = None) -> np.ndarray:
+def log_mel(
+    y: np.ndarray | None = None,
+    *,
+    sr: int,
+    hop_length: int,
+    n_mels: int = 80,
+    win_length: int | None = None,
+    n_fft: int | None = None,
+    window: str = "hann",
+    P: np.ndarray | None = None,
+) -> np.ndarray:
     """Log-mel spectrogram in dB, ``(frames, n_mels)`` (Slaney mel, 0 Hz to Nyquist). ``P``: power spectrogram."""
     hop_length, win_length, n_fft = frame_params(sr=sr, hop_length=hop_length, win_length=win_length, n_fft=n_fft)
     if isinstance(n_mels, bool) or not isinstance(n_mels, (int, np.integer)) or n_mels < 1:
         raise ParameterError(f"n_mels={n_mels!r} must be a positive integer")
     if P is None:
-        P = power_spectrogram(_need(y), sr=sr, hop_length=hop_length, win_length=win_length, n_fft=n_fft,
-                              window=window)
+        P = power_spectrogram(_need(y), sr=sr, hop_length=hop_length, win_length=win_length, n_fft=n_fft, window=window)
     fb = mel_filterbank(sr=int(sr), n_fft=n_fft, n_mels=int(n_mels))
     if P.shape[1] != fb.shape[0]:
         raise ParameterError(f"P has {P.shape[1]} bins but n_fft={n_fft} gives {fb.shape[0]}")
@@ -236,9 +288,18 @@ def _dct_matrix(n_in: int, n_out: int) -> np.ndarray:
     return m  # (n_in, n_out): x (frames, n_in) @ m == dct(x, axis=1, norm="ortho")[:, :n_out]
 
 
-def mfcc(y: np.ndarray | None = None, *, sr: int, hop_length: int, n_mfcc: int = 13, n_mels: int = 80,
-         win_length: int | None = None, n_fft: int | None = None, window: str = "hann",
-         log_mel_db: np.ndarray | None = None) -> np.ndarray:
+def mfcc(
+    y: np.ndarray | None = None,
+    *,
+    sr: int,
+    hop_length: int,
+    n_mfcc: int = 13,
+    n_mels: int = 80,
+    win_length: int | None = None,
+    n_fft: int | None = None,
+    window: str = "hann",
+    log_mel_db: np.ndarray | None = None,
+) -> np.ndarray:
     """MFCCs, ``(frames, n_mfcc)``: orthonormal DCT-II of the log-mel dB spectrogram (librosa's definition).
 
     ``log_mel_db``: a precomputed :func:`log_mel` result to reuse.
@@ -246,8 +307,9 @@ def mfcc(y: np.ndarray | None = None, *, sr: int, hop_length: int, n_mfcc: int =
     if isinstance(n_mfcc, bool) or not isinstance(n_mfcc, (int, np.integer)) or n_mfcc < 1:
         raise ParameterError(f"MFCC n_mfcc={n_mfcc!r} must be a positive integer")
     if log_mel_db is None:
-        log_mel_db = log_mel(_need(y), sr=sr, hop_length=hop_length, n_mels=n_mels, win_length=win_length,
-                             n_fft=n_fft, window=window)
+        log_mel_db = log_mel(
+            _need(y), sr=sr, hop_length=hop_length, n_mels=n_mels, win_length=win_length, n_fft=n_fft, window=window
+        )
     if n_mfcc > log_mel_db.shape[1]:
         raise ParameterError(f"MFCC n_mfcc={n_mfcc} must not exceed the {log_mel_db.shape[1]} mel bands")
     return log_mel_db @ _dct_matrix(log_mel_db.shape[1], int(n_mfcc))
@@ -273,8 +335,16 @@ def delta(x: np.ndarray, *, order: int = 1, width: int = 9) -> np.ndarray:
     return savgol_filter(x, width, polyorder=order, deriv=order, axis=0, mode=mode).astype(np.float32)
 
 
-def spectral_centroid(y: np.ndarray | None = None, *, sr: int, hop_length: int, win_length: int | None = None,
-                      n_fft: int | None = None, window: str = "hann", M: np.ndarray | None = None) -> np.ndarray:
+def spectral_centroid(
+    y: np.ndarray | None = None,
+    *,
+    sr: int,
+    hop_length: int,
+    win_length: int | None = None,
+    n_fft: int | None = None,
+    window: str = "hann",
+    M: np.ndarray | None = None,
+) -> np.ndarray:
     """Magnitude-weighted mean frequency in Hz, ``(frames,)``; 0 for silent frames. ``M``: ``|STFT|``."""
     hop_length, win_length, n_fft = frame_params(sr=sr, hop_length=hop_length, win_length=win_length, n_fft=n_fft)
     if M is None:
@@ -285,8 +355,16 @@ def spectral_centroid(y: np.ndarray | None = None, *, sr: int, hop_length: int, 
     return np.where(tot > 1e-8, num / np.maximum(tot, 1e-30), 0.0).astype(np.float32)
 
 
-def spectral_flux(y: np.ndarray | None = None, *, sr: int, hop_length: int, win_length: int | None = None,
-                  n_fft: int | None = None, window: str = "hann", M: np.ndarray | None = None) -> np.ndarray:
+def spectral_flux(
+    y: np.ndarray | None = None,
+    *,
+    sr: int,
+    hop_length: int,
+    win_length: int | None = None,
+    n_fft: int | None = None,
+    window: str = "hann",
+    M: np.ndarray | None = None,
+) -> np.ndarray:
     """Half-wave rectified spectral flux, ``(frames,)``: ``sqrt(sum_k max(0, |X_t,k| - |X_t-1,k|)^2)``.
 
     The magnitudes are normalized by the window sum so that a full-scale sine has peak magnitude ~0.5 at
@@ -303,8 +381,14 @@ def spectral_flux(y: np.ndarray | None = None, *, sr: int, hop_length: int, win_
     return out
 
 
-def rms_db(y: np.ndarray | None = None, *, sr: int, hop_length: int, win_length: int | None = None,
-           frames_: np.ndarray | None = None) -> np.ndarray:
+def rms_db(
+    y: np.ndarray | None = None,
+    *,
+    sr: int,
+    hop_length: int,
+    win_length: int | None = None,
+    frames_: np.ndarray | None = None,
+) -> np.ndarray:
     """Frame RMS level in dB re full scale, ``(frames,)`` (rectangular frames, floor -100 dB).
 
     ``frames_``: the :func:`frames` view to reuse.
@@ -315,8 +399,14 @@ def rms_db(y: np.ndarray | None = None, *, sr: int, hop_length: int, win_length:
     return power_to_db(e)
 
 
-def zero_crossing_rate(y: np.ndarray | None = None, *, sr: int, hop_length: int, win_length: int | None = None,
-                       frames_: np.ndarray | None = None) -> np.ndarray:
+def zero_crossing_rate(
+    y: np.ndarray | None = None,
+    *,
+    sr: int,
+    hop_length: int,
+    win_length: int | None = None,
+    frames_: np.ndarray | None = None,
+) -> np.ndarray:
     """Fraction of sample pairs in each frame whose signs differ, ``(frames,)`` in ``[0, 1]``.
 
     ``frames_``: the :func:`frames` view to reuse.
@@ -327,9 +417,17 @@ def zero_crossing_rate(y: np.ndarray | None = None, *, sr: int, hop_length: int,
     return (np.count_nonzero(sb[:, 1:] != sb[:, :-1], axis=1) / (fr.shape[1] - 1)).astype(np.float32)
 
 
-def onset_strength(y: np.ndarray | None = None, *, sr: int, hop_length: int, n_mels: int = 80,
-                   win_length: int | None = None, n_fft: int | None = None, window: str = "hann",
-                   log_mel_db: np.ndarray | None = None) -> np.ndarray:
+def onset_strength(
+    y: np.ndarray | None = None,
+    *,
+    sr: int,
+    hop_length: int,
+    n_mels: int = 80,
+    win_length: int | None = None,
+    n_fft: int | None = None,
+    window: str = "hann",
+    log_mel_db: np.ndarray | None = None,
+) -> np.ndarray:
     """Onset strength (spectral flux of the log-mel spectrogram), ``(frames,)``.
 
     ``mean_b max(0, L[t, b] - L[t-1, b])`` with ``L`` the log-mel dB spectrogram (floor -100 dB, no
@@ -337,8 +435,9 @@ def onset_strength(y: np.ndarray | None = None, *, sr: int, hop_length: int, n_m
     ``top_db``/centring shift.
     """
     if log_mel_db is None:
-        log_mel_db = log_mel(_need(y), sr=sr, hop_length=hop_length, n_mels=n_mels, win_length=win_length,
-                             n_fft=n_fft, window=window)
+        log_mel_db = log_mel(
+            _need(y), sr=sr, hop_length=hop_length, n_mels=n_mels, win_length=win_length, n_fft=n_fft, window=window
+        )
     out = np.zeros(log_mel_db.shape[0], dtype=np.float32)
     if log_mel_db.shape[0] > 1:
         out[1:] = np.maximum(log_mel_db[1:] - log_mel_db[:-1], 0.0).mean(axis=1)

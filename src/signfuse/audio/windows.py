@@ -48,10 +48,11 @@ def window_sidelobes(window: str, *, length: int = 400, oversample: int = 64) ->
     return float(db[first_min:].max()), first_min / oversample
 
 
-def tone_leakage_db(window: str, *, sr: int = 16000, win_length: int = 400, n_fft: int = 512,
-                    far_bins: float = 4.0) -> float:
+def tone_leakage_db(
+    window: str, *, sr: int = 16000, win_length: int = 400, n_fft: int = 512, far_bins: float = 4.0
+) -> float:
     """Power of a between-bins sine further than ``far_bins`` window-bins from its peak, dB re total."""
-    f = (40.5) * sr / win_length                       # half-way between two window bins
+    f = (40.5) * sr / win_length  # half-way between two window bins
     t = np.arange(win_length) / sr
     x = np.sin(2 * np.pi * f * t) * sp.get_window(window, win_length)
     P = np.abs(np.fft.rfft(x, n=n_fft)) ** 2
@@ -63,24 +64,25 @@ def tone_leakage_db(window: str, *, sr: int = 16000, win_length: int = 400, n_ff
 def _jitter(mf: np.ndarray, *, seg: int, keep: np.ndarray | None = None) -> float:
     vals = []
     for s in range(0, mf.shape[0] - 1, seg):
-        block = mf[s:s + seg, 1:]
+        block = mf[s : s + seg, 1:]
         d = np.abs(np.diff(block, axis=0)).mean(axis=1)
         if keep is not None:
-            k = keep[s:s + seg]
+            k = keep[s : s + seg]
             d = d[k[1:] & k[:-1]]
         if d.size:
             vals.append(float(d.mean()))
     return float(np.median(vals)) if vals else float("nan")
 
 
-def _harmonic_contrast(lp_db: np.ndarray, f0: np.ndarray, voiced: np.ndarray, *, sr: int, n_fft: int,
-                       n_harm: int = 10) -> float:
+def _harmonic_contrast(
+    lp_db: np.ndarray, f0: np.ndarray, voiced: np.ndarray, *, sr: int, n_fft: int, n_harm: int = 10
+) -> float:
     freqs = np.fft.rfftfreq(n_fft, 1 / sr)
     rows = np.flatnonzero(voiced & (f0 > 0))
     if rows.size == 0:
         return float("nan")
     k = np.arange(1, n_harm + 1)
-    fh = f0[rows, None] * k                               # (frames, n_harm)
+    fh = f0[rows, None] * k  # (frames, n_harm)
     fv = f0[rows, None] * (k + 0.5)
     ok = fv < sr / 2 * 0.95
     ih = np.clip(np.rint(fh / freqs[1]).astype(int), 0, freqs.size - 1)
@@ -91,8 +93,9 @@ def _harmonic_contrast(lp_db: np.ndarray, f0: np.ndarray, voiced: np.ndarray, *,
     return float(np.mean((ph - pv)[ok]))
 
 
-def compare_windows(y: np.ndarray, *, sr: int, hop_ms: float = 10.0, segment_s: float = 0.25,
-                    pitch: str = "praat", periods: float = 3.0):
+def compare_windows(
+    y: np.ndarray, *, sr: int, hop_ms: float = 10.0, segment_s: float = 0.25, pitch: str = "praat", periods: float = 3.0
+):
     """Compare the three windows on ``y`` (see the module doc for the columns).
 
     Returns a pandas DataFrame indexed by window name (``hamming``, ``hann``, ``blackman``).
@@ -115,8 +118,11 @@ def compare_windows(y: np.ndarray, *, sr: int, hop_ms: float = 10.0, segment_s: 
         _, win, n_fft = sp.frame_params(sr=sr, hop_length=hop, win_length=int(round(0.025 * sr)))
         lp = sp.log_power_stft(y, sr=sr, hop_length=hop, win_length=win, n_fft=n_fft, window=w)
         sl, ml = window_sidelobes(w, length=win)
-        change = (np.abs(adap.select(lcols).values - fixed.select(lcols).values)[voiced].mean()
-                  if voiced.any() else float("nan"))
+        change = (
+            np.abs(adap.select(lcols).values - fixed.select(lcols).values)[voiced].mean()
+            if voiced.any()
+            else float("nan")
+        )
         rows[w] = {
             "sidelobe_db": sl,
             "mainlobe_bins": ml,

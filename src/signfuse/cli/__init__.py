@@ -29,8 +29,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "audio": ("audio", "audio", "Frame-level audio features (mel, MFCC, F0, ...).", "features"),
     "audio-windows": ("audio", "audio_windows", "Compare Hamming, Hann and Blackman windows.", "features"),
     "motion": ("motion", "motion", "Hand and head kinematics, holds, taps.", "features"),
-    "correlate": ("correlate", "correlate", "Lagged correlation and alignment of prosody and gesture.",
-                  "features"),
+    "correlate": ("correlate", "correlate", "Lagged correlation and alignment of prosody and gesture.", "features"),
     "train": ("train", "train", "Train a recognition model.", "models"),
     "eval": ("train", "eval_cmd", "Evaluate a checkpoint.", "models"),
     "recognize": ("train", "recognize", "Recognize signs in a video or landmark file.", "models"),
@@ -47,8 +46,12 @@ COMMANDS: dict[str, tuple[str, ...]] = {
 }
 
 # The sections of `signfuse --help`, in order: name -> heading.
-GROUPS: dict[str, str] = {"data": "Data commands", "features": "Feature commands", "models": "Model commands",
-                          "tools": "Tool commands"}
+GROUPS: dict[str, str] = {
+    "data": "Data commands",
+    "features": "Feature commands",
+    "models": "Model commands",
+    "tools": "Tool commands",
+}
 
 
 def command_group(name: str) -> str:
@@ -72,9 +75,11 @@ class LazyGroup(click.Group):
             mod = importlib.import_module(f"{__name__}.{module}")
         except ModuleNotFoundError as e:
             if e.name and e.name.startswith(f"{__name__}.{module}"):
+
                 @click.command(name=name, help=f"{help_} (not available in this build)")
                 def missing() -> None:
                     raise click.ClickException(f"command {name!r} is not available in this build")
+
                 return missing
             raise
         return getattr(mod, attr)

@@ -6,17 +6,23 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
-                           TimeRemainingColumn)
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 console = Console(stderr=True)
 
 
 def progress_bar(transient: bool = False) -> Progress:
     """A rich progress bar with count, elapsed and remaining time (on stderr)."""
-    return Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), TimeRemainingColumn(), TextColumn("{task.fields[info]}"),
-                    console=console, transient=transient)
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[info]}"),
+        console=console,
+        transient=transient,
+    )
 
 
 def existing_file(ctx: click.Context | None, param: click.Parameter | None, value: str | Path | None) -> Path | None:
@@ -53,7 +59,7 @@ class ProgressCallback:
         self.label = label
         self.task = None
 
-    def __enter__(self) -> "ProgressCallback":
+    def __enter__(self) -> ProgressCallback:
         self.bar.__enter__()
         return self
 
@@ -73,13 +79,14 @@ class EpochProgress:
     CI): one line per epoch, so a log shows progress instead of nothing.
     """
 
-    def __init__(self, label: str = "training", *, share: "ProgressCallback | None" = None):
+    def __init__(self, label: str = "training", *, share: ProgressCallback | None = None):
         import time
+
         self.label, self.t0, self.task = label, time.monotonic(), None
-        self.share = share                 # draw on another progress display (rich allows one live display)
+        self.share = share  # draw on another progress display (rich allows one live display)
         self.bar, self.own = None, False
 
-    def __enter__(self) -> "EpochProgress":
+    def __enter__(self) -> EpochProgress:
         if console.is_terminal:
             if self.share is not None:
                 self.bar = self.share.bar
@@ -99,6 +106,7 @@ class EpochProgress:
 
     def __call__(self, epoch: int, total: int, metrics: dict) -> None:
         import time
+
         info = self.describe(metrics)
         if self.bar is not None:
             if self.task is None:
@@ -107,8 +115,11 @@ class EpochProgress:
             return
         spent = time.monotonic() - self.t0
         left = spent / max(1, epoch) * max(0, total - epoch)
-        console.print(f"{self.label}: epoch {epoch}/{total}  {info}  ({spent:.0f} s, ~{left:.0f} s left)",
-                      highlight=False, soft_wrap=True)
+        console.print(
+            f"{self.label}: epoch {epoch}/{total}  {info}  ({spent:.0f} s, ~{left:.0f} s left)",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def refuse_existing(*paths: str | Path | None, force: bool) -> None:

@@ -13,12 +13,20 @@ from ._common import console, existing_file
 @click.argument("root", type=click.Path(path_type=Path))
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (keep 127.0.0.1 unless needed).")
 @click.option("--port", default=8765, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--glosses", type=click.Path(path_type=Path), default=None, callback=existing_file,
-              help="Gloss list (one per line, or a JSON list): the gloss tiers' controlled vocabulary "
-                   "[default: ROOT/glosses.txt or ROOT/glosses.json when present].")
-@click.option("--prepare", is_flag=True,
-              help="First compute the missing landmark, face, events, motion and audio files of every video "
-                   "(resumable: files that exist are kept).")
+@click.option(
+    "--glosses",
+    type=click.Path(path_type=Path),
+    default=None,
+    callback=existing_file,
+    help="Gloss list (one per line, or a JSON list): the gloss tiers' controlled vocabulary "
+    "[default: ROOT/glosses.txt or ROOT/glosses.json when present].",
+)
+@click.option(
+    "--prepare",
+    is_flag=True,
+    help="First compute the missing landmark, face, events, motion and audio files of every video "
+    "(resumable: files that exist are kept).",
+)
 @click.option("--no-serve", is_flag=True, help="Do not start the server (with --prepare: prepare and exit).")
 def annotate(root: Path, host: str, port: int, glosses: Path | None, prepare: bool, no_serve: bool) -> None:
     """Annotate the videos under ROOT in the browser (glosses, non-manuals, action units, sound).
@@ -34,8 +42,9 @@ def annotate(root: Path, host: str, port: int, glosses: Path | None, prepare: bo
         raise click.BadParameter(f"{root}: is a file, expected a folder of videos", param_hint="ROOT")
     n = sum(1 for _ in iter_videos(root, limit=100_000))
     if n == 0:
-        raise click.ClickException(f"{root} holds no videos (looked for .mp4, .webm, .mov, .mkv, .m4v, .ogv, .avi "
-                                   f"in it and its sub-folders)")
+        raise click.ClickException(
+            f"{root} holds no videos (looked for .mp4, .webm, .mov, .mkv, .m4v, .ogv, .avi in it and its sub-folders)"
+        )
     if prepare:
         _prepare(root)
     if no_serve:
@@ -60,8 +69,15 @@ def _prepare(root: Path) -> None:
     from ..annotate.prepare import prepare
 
     # the bar moves in units of work (extraction weighs most), so it shows no count, only times
-    bar = Progress(TextColumn("preparing"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"), TimeElapsedColumn(),
-                   TimeRemainingColumn(), TextColumn("{task.fields[info]}"), console=console)
+    bar = Progress(
+        TextColumn("preparing"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[info]}"),
+        console=console,
+    )
     with bar:
         task = bar.add_task("preparing", total=None, info="")
 
@@ -69,8 +85,10 @@ def _prepare(root: Path) -> None:
             bar.update(task, completed=done if total else 1, total=total or 1, info=text)
 
         rep = prepare(root, progress=progress)
-    console.print(f"prepared {rep.videos} video(s) in {rep.seconds:.1f} s: {len(rep.written)} file(s) written, "
-                  f"{rep.up_to_date} already complete")
+    console.print(
+        f"prepared {rep.videos} video(s) in {rep.seconds:.1f} s: {len(rep.written)} file(s) written, "
+        f"{rep.up_to_date} already complete"
+    )
     for line in rep.skipped:
         console.print(f"  skipped {line}")
     for line in rep.failed:

@@ -24,26 +24,64 @@ def p_floor_note(report: dict) -> str | None:
     n = max(int(p["n_shifts"]) for p in pairs)
     frames = report.get("n_frames")
     clip = f"a clip of {frames} frames" if frames else "this clip"
-    more = (" (more --n-perm shifts, up to the number of frames, lower it)" if frames and n < int(frames) - 1
-            else "; only a longer clip lowers it")
-    return (f"note: every p-value is {min(floors):.3g}, the smallest that {n} circular shifts of {clip} "
-            f"allow (p >= 1/(shifts+1)){more}")
+    more = (
+        " (more --n-perm shifts, up to the number of frames, lower it)"
+        if frames and n < int(frames) - 1
+        else "; only a longer clip lowers it"
+    )
+    return (
+        f"note: every p-value is {min(floors):.3g}, the smallest that {n} circular shifts of {clip} "
+        f"allow (p >= 1/(shifts+1)){more}"
+    )
 
 
 @click.command()
 @click.argument("landmarks", callback=existing_file)
 @click.argument("audio_path", metavar="[AUDIO]", required=False, callback=existing_file)
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Report folder (report.json, xcorr.png, overlay.png).")
-@click.option("--fps", type=click.FloatRange(0, MAX_FPS, min_open=True), default=None,
-              help="Frame rate of a Kaggle parquet landmark file; also the common analysis rate.")
-@click.option("--max-lag", "max_lag_s", type=click.FloatRange(0, 60, min_open=True), default=1.0, show_default=True, help="Largest lag (s).")
-@click.option("--n-perm", type=click.IntRange(1, 100_000), default=None, help="Circular shifts for the p-value (default: all).")
-@click.option("--sigma", type=click.FloatRange(0, 10, min_open=True), default=0.1, show_default=True, help="Beat alignment tolerance (s).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Report folder (report.json, xcorr.png, overlay.png).",
+)
+@click.option(
+    "--fps",
+    type=click.FloatRange(0, MAX_FPS, min_open=True),
+    default=None,
+    help="Frame rate of a Kaggle parquet landmark file; also the common analysis rate.",
+)
+@click.option(
+    "--max-lag",
+    "max_lag_s",
+    type=click.FloatRange(0, 60, min_open=True),
+    default=1.0,
+    show_default=True,
+    help="Largest lag (s).",
+)
+@click.option(
+    "--n-perm", type=click.IntRange(1, 100_000), default=None, help="Circular shifts for the p-value (default: all)."
+)
+@click.option(
+    "--sigma",
+    type=click.FloatRange(0, 10, min_open=True),
+    default=0.1,
+    show_default=True,
+    help="Beat alignment tolerance (s).",
+)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--force", is_flag=True, help=FORCE_HELP)
-def correlate(landmarks: Path, audio_path: Path | None, out_dir: Path, fps: float | None, max_lag_s: float,
-              n_perm: int | None, sigma: float, seed: int, force: bool) -> None:
+def correlate(
+    landmarks: Path,
+    audio_path: Path | None,
+    out_dir: Path,
+    fps: float | None,
+    max_lag_s: float,
+    n_perm: int | None,
+    sigma: float,
+    seed: int,
+    force: bool,
+) -> None:
     """Correlate the voice in AUDIO with the movement in LANDMARKS.
 
     LANDMARKS is a landmark file (.pose, .parquet, .npz) and AUDIO any audio file; or give only a video
@@ -56,10 +94,14 @@ def correlate(landmarks: Path, audio_path: Path | None, out_dir: Path, fps: floa
 
     if audio_path is None:
         from ..io.media import VIDEO_EXTENSIONS
+
         if landmarks.suffix.lower() not in VIDEO_EXTENSIONS:
-            raise click.UsageError(f"{landmarks} is not a video, so it has no sound: give an AUDIO file too "
-                                   f"(signfuse correlate {landmarks.name} VOICE.wav --out ...)")
+            raise click.UsageError(
+                f"{landmarks} is not a video, so it has no sound: give an AUDIO file too "
+                f"(signfuse correlate {landmarks.name} VOICE.wav --out ...)"
+            )
         from .. import vision
+
         with console.status(f"extracting landmarks from {landmarks.name}"):
             seq = vision.extract(landmarks)
         y, sr = audio.load(landmarks)
@@ -67,16 +109,24 @@ def correlate(landmarks: Path, audio_path: Path | None, out_dir: Path, fps: floa
         seq = io.read(landmarks, fps=fps)
         y, sr = audio.load(audio_path)
     with console.status("correlating"):
-        report = crossmodal.correlate(seq, y, sr=sr, fps=fps, max_lag_s=max_lag_s, n_perm=n_perm, sigma=sigma,
-                                      seed=seed, out_dir=out_dir)
+        report = crossmodal.correlate(
+            seq, y, sr=sr, fps=fps, max_lag_s=max_lag_s, n_perm=n_perm, sigma=sigma, seed=seed, out_dir=out_dir
+        )
     from rich.table import Table
+
     table = Table(title=f"prosody vs gesture ({report['duration_s']:.1f} s at {report['fps']:g} fps)")
     for col in ("audio", "motion", "r", "lag (s)", "p"):
         table.add_column(col)
     for p in report["pairs"]:
-        table.add_row(p["audio"], p["motion"], f"{p['r']:+.3f}", f"{p['lag_s']:+.3f}",
-                      f"{p['p_value']:.3g}" + (" *" if p["significant"] else ""))
+        table.add_row(
+            p["audio"],
+            p["motion"],
+            f"{p['r']:+.3f}",
+            f"{p['lag_s']:+.3f}",
+            f"{p['p_value']:.3g}" + (" *" if p["significant"] else ""),
+        )
     from rich.console import Console
+
     Console().print(table)  # the result goes to stdout; notes and file names stay on stderr
     note = p_floor_note(report)
     if note:

@@ -15,17 +15,35 @@ DEMO_STAGES = STAGE_NAMES
 
 
 @click.command()
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("signfuse-demo"),
-              show_default=True, help="Output folder (report.html, report.json and one folder per stage).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("signfuse-demo"),
+    show_default=True,
+    help="Output folder (report.html, report.json and one folder per stage).",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the corpus and of every model.")
-@click.option("--quick", is_flag=True, help="Tiny corpus and a few epochs: checks the pipeline in about 20 s; "
-                                            "its numbers mean nothing.")
-@click.option("--stage", "stages", multiple=True, type=click.Choice(STAGE_NAMES),
-              help=f"Run only this stage (repeatable): {', '.join(STAGE_NAMES)}. In a folder with an earlier run, its corpus is reused and "
-                   "the other stages' results stay in the report.")
-@click.option("--workers", type=click.IntRange(1, 16), default=None,
-              help="Processes that run the stages after the corpus side by side (each single-threaded). "
-                   "Default: 2 when the machine has 2 or more CPUs, else 1.")
+@click.option(
+    "--quick",
+    is_flag=True,
+    help="Tiny corpus and a few epochs: checks the pipeline in about 20 s; its numbers mean nothing.",
+)
+@click.option(
+    "--stage",
+    "stages",
+    multiple=True,
+    type=click.Choice(STAGE_NAMES),
+    help=f"Run only this stage (repeatable): {', '.join(STAGE_NAMES)}. In a folder with an earlier run, its corpus is reused and "
+    "the other stages' results stay in the report.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 16),
+    default=None,
+    help="Processes that run the stages after the corpus side by side (each single-threaded). "
+    "Default: 2 when the machine has 2 or more CPUs, else 1.",
+)
 def demo(out_dir: Path, seed: int, quick: bool, stages: tuple[str, ...], workers: int | None) -> None:
     """Run the whole pipeline on the embedded synthetic corpus and write report.html.
 
@@ -42,13 +60,20 @@ def demo(out_dir: Path, seed: int, quick: bool, stages: tuple[str, ...], workers
 
     if console.is_terminal:
         with console.status("starting the demo") as status:
-            report = run_demo(out_dir, seed=seed, quick=quick, stages=list(stages) or None, workers=workers,
-                              progress=lambda p: status.update(str(p)))
+            report = run_demo(
+                out_dir,
+                seed=seed,
+                quick=quick,
+                stages=list(stages) or None,
+                workers=workers,
+                progress=lambda p: status.update(str(p)),
+            )
     else:  # a log file or CI: one line per stage message
+
         def line(p) -> None:
             print(p, file=sys.stderr, flush=True)
-        report = run_demo(out_dir, seed=seed, quick=quick, stages=list(stages) or None, workers=workers,
-                          progress=line)
+
+        report = run_demo(out_dir, seed=seed, quick=quick, stages=list(stages) or None, workers=workers, progress=line)
     failed = []
     for name, st in report["stages"].items():
         colour = {"ok": "green", "failed": "red"}.get(st["status"], "yellow")
@@ -57,7 +82,9 @@ def demo(out_dir: Path, seed: int, quick: bool, stages: tuple[str, ...], workers
         console.print(f"[{colour}]{st['status']:>8}[/] {name}{extra}" + (f": {st['error']}" if "error" in st else ""))
         if st["status"] == "failed":
             failed.append(name)
-    console.print(f"{report['seconds']:.0f} s in all ({report['cpu_seconds']:.0f} s CPU); "
-                  f"report: {(out_dir / 'report.html').resolve()}")
+    console.print(
+        f"{report['seconds']:.0f} s in all ({report['cpu_seconds']:.0f} s CPU); "
+        f"report: {(out_dir / 'report.html').resolve()}"
+    )
     if failed:
         raise click.ClickException(f"demo stages failed: {', '.join(failed)}")

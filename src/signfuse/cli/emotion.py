@@ -19,38 +19,73 @@ def _samples(data: Path, target: str, limit: int | None, seed: int, streams=("ge
     from ..samples.emotion import samples_from_data
 
     with ProgressCallback("reading samples") as progress:
-        return samples_from_data(data, target=target, limit_per_split=limit, seed=seed, streams=streams,
-                                 progress=progress)
+        return samples_from_data(
+            data, target=target, limit_per_split=limit, seed=seed, streams=streams, progress=progress
+        )
 
 
 @emotion.command("train")
-@click.option("--data", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="A corpus folder with emotion/intensity labels (e.g. from `signfuse synth`).")
+@click.option(
+    "--data",
+    required=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A corpus folder with emotion/intensity labels (e.g. from `signfuse synth`).",
+)
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--target", default="emotion", show_default=True, type=click.Choice(["emotion", "intensity"]))
-@click.option("--streams", default="gesture,face,voice", show_default=True,
-              help="Comma-separated streams: gesture, face, voice or any stream builder (e.g. hand_flexion).")
+@click.option(
+    "--streams",
+    default="gesture,face,voice",
+    show_default=True,
+    help="Comma-separated streams: gesture, face, voice or any stream builder (e.g. hand_flexion).",
+)
 @click.option("--fusions", default="early,late,cross", show_default=True, help="Comma-separated fusions.")
 @click.option("--epochs", default=25, show_default=True, type=click.IntRange(min=1))
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--limit", default=None, type=click.IntRange(min=1), help="At most this many samples per split.")
-@click.option("--accelerator", default="auto", show_default=True,
-              type=click.Choice(["auto", "cpu", "gpu", "cuda", "mps"]), help="Where to train (auto: a GPU if any).")
-def train(data: Path, out_dir: Path, target: str, streams: str, fusions: str, epochs: int, seed: int,
-          limit: int | None, accelerator: str) -> None:
+@click.option(
+    "--accelerator",
+    default="auto",
+    show_default=True,
+    type=click.Choice(["auto", "cpu", "gpu", "cuda", "mps"]),
+    help="Where to train (auto: a GPU if any).",
+)
+def train(
+    data: Path,
+    out_dir: Path,
+    target: str,
+    streams: str,
+    fusions: str,
+    epochs: int,
+    seed: int,
+    limit: int | None,
+    accelerator: str,
+) -> None:
     """Train every single stream and every fusion with one seed; print the table."""
     from ..train.emotion import run_experiment
 
     names = [s.strip() for s in streams.split(",") if s.strip()]
     from ..samples.emotion import known_streams
+
     bad = [s for s in names if s not in known_streams()]
     if bad:
-        raise click.BadParameter(f"unknown stream(s) {bad}; known: {', '.join(known_streams())}", param_hint="--streams")
+        raise click.BadParameter(
+            f"unknown stream(s) {bad}; known: {', '.join(known_streams())}", param_hint="--streams"
+        )
     samples = _samples(data, target, limit, seed, names)
     fus = [f.strip() for f in fusions.split(",") if f.strip()]
     with ProgressCallback("training single-stream and fusion models") as progress:
-        table = run_experiment(samples, out_dir, epochs=epochs, seed=seed, target=target, streams=names, fusions=fus,
-                               accelerator=accelerator, progress=progress)
+        table = run_experiment(
+            samples,
+            out_dir,
+            epochs=epochs,
+            seed=seed,
+            target=target,
+            streams=names,
+            fusions=fus,
+            accelerator=accelerator,
+            progress=progress,
+        )
     _print(table)
     console.print(f"table: {out_dir / 'emotion_table.json'}")
 
@@ -80,8 +115,9 @@ def eval_cmd(ckpt: Path, data: Path, split: str) -> None:
 @click.argument("landmarks", callback=existing_file)
 @click.option("--audio", default=None, callback=existing_file, help="The clip's audio (for models that use voice).")
 @click.option("--fps", default=None, type=float, help="Frame rate, for Kaggle parquet files only.")
-@click.option("--force", is_flag=True, help="Answer even when the hands or face the model needs were mostly "
-              "not detected.")
+@click.option(
+    "--force", is_flag=True, help="Answer even when the hands or face the model needs were mostly not detected."
+)
 def predict(ckpt: Path, landmarks: Path, audio: Path | None, fps: float | None, force: bool) -> None:
     """Class probabilities for one clip."""
     from ..inference.emotion import predict_file
@@ -92,7 +128,9 @@ def predict(ckpt: Path, landmarks: Path, audio: Path | None, fps: float | None, 
 def _print(table: dict) -> None:
     from rich.table import Table
 
-    t = Table(title=f"{table['target']} on held-out signers ({table['n_test']} samples, {len(table['classes'])} classes)")
+    t = Table(
+        title=f"{table['target']} on held-out signers ({table['n_test']} samples, {len(table['classes'])} classes)"
+    )
     for c in ("model", "accuracy ↑", "macro-F1 ↑"):
         t.add_column(c)
     for name, r in table["rows"].items():

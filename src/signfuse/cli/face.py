@@ -9,7 +9,6 @@ import click
 
 from ._common import MAX_FPS, console, existing_file, existing_input, refuse_existing
 
-
 LANDMARK_SUFFIXES = (".pose", ".parquet", ".npz")
 
 
@@ -30,6 +29,7 @@ def _write_csv(stream, path: Path) -> None:
 
     header = ["frame", "time", "face_present", *stream.names]
     from ..io import atomic_path
+
     with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
         fh.write(",".join(header) + "\n")
         t = stream.time
@@ -51,24 +51,64 @@ def _check_face(seq, *, force: bool, path: Path) -> dict:
 
 @click.command("face")
 @click.argument("input_path", metavar="INPUT", callback=existing_input)
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="CSV to write: one row per frame.")
-@click.option("--baseline", default=None, metavar="first|median|FILE",
-              help="Per-signer neutral: the first frame, the median frame, or a landmark/video file of a neutral face.")
-@click.option("--blendshapes", "blend_model", default=None, callback=existing_file, metavar="MODEL.task",
-              help="Also run MediaPipe FaceLandmarker (a face_landmarker.task file) and add its blendshape AUs "
-                   "(bs_AU01 ...). INPUT must then be a video or image; its mesh is used for the geometric AUs too.")
-@click.option("--plot", "plot_path", default=None, type=click.Path(dir_okay=False, path_type=Path),
-              help="Save AU and head-pose curves as a PNG.")
-@click.option("--fps", type=click.FloatRange(0, MAX_FPS, min_open=True), default=None,
-              help="Frame rate of a Kaggle parquet or MP_Data folder INPUT (they store none).")
-@click.option("--force", is_flag=True,
-              help="Go on when the face was found in fewer than half of the frames (the features of the "
-                   "frames without a face are NaN); overwrite existing outputs.")
-@click.option("--events", "events_path", default=None, type=click.Path(dir_okay=False, path_type=Path),
-              help="Save non-manual events (brow raise/furrow, head shake/nod, blinks) as JSON.")
-def face(input_path: Path, out: Path, baseline: str | None, blend_model: Path | None, plot_path: Path | None,
-         fps: float | None, events_path: Path | None, force: bool) -> None:
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CSV to write: one row per frame.",
+)
+@click.option(
+    "--baseline",
+    default=None,
+    metavar="first|median|FILE",
+    help="Per-signer neutral: the first frame, the median frame, or a landmark/video file of a neutral face.",
+)
+@click.option(
+    "--blendshapes",
+    "blend_model",
+    default=None,
+    callback=existing_file,
+    metavar="MODEL.task",
+    help="Also run MediaPipe FaceLandmarker (a face_landmarker.task file) and add its blendshape AUs "
+    "(bs_AU01 ...). INPUT must then be a video or image; its mesh is used for the geometric AUs too.",
+)
+@click.option(
+    "--plot",
+    "plot_path",
+    default=None,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Save AU and head-pose curves as a PNG.",
+)
+@click.option(
+    "--fps",
+    type=click.FloatRange(0, MAX_FPS, min_open=True),
+    default=None,
+    help="Frame rate of a Kaggle parquet or MP_Data folder INPUT (they store none).",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Go on when the face was found in fewer than half of the frames (the features of the "
+    "frames without a face are NaN); overwrite existing outputs.",
+)
+@click.option(
+    "--events",
+    "events_path",
+    default=None,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Save non-manual events (brow raise/furrow, head shake/nod, blinks) as JSON.",
+)
+def face(
+    input_path: Path,
+    out: Path,
+    baseline: str | None,
+    blend_model: Path | None,
+    plot_path: Path | None,
+    fps: float | None,
+    events_path: Path | None,
+    force: bool,
+) -> None:
     """Face action units, head pose and non-manual events of INPUT (a landmark file, a video or an image).
 
     Columns: frame, time, face_present, pitch, yaw, roll (degrees; yaw positive when the signer turns to
@@ -89,8 +129,9 @@ def face(input_path: Path, out: Path, baseline: str | None, blend_model: Path | 
     if baseline is not None and baseline not in ("first", "median"):
         bpath = Path(baseline)
         if not bpath.is_file():
-            raise click.BadParameter(f"{baseline!r} is neither 'first', 'median' nor an existing file",
-                                     param_hint="--baseline")
+            raise click.BadParameter(
+                f"{baseline!r} is neither 'first', 'median' nor an existing file", param_hint="--baseline"
+            )
     refuse_existing(out, plot_path, events_path, force=force)
     if bpath is not None:
         base = _load(bpath, what="baseline", fps=fps)
@@ -98,8 +139,10 @@ def face(input_path: Path, out: Path, baseline: str | None, blend_model: Path | 
         from ..face.blendshapes import blendshape_aus, read_frames, run_face_landmarker
 
         if input_path.suffix.lower() in LANDMARK_SUFFIXES:
-            raise ParameterError("--blendshapes needs a video or image INPUT (FaceLandmarker runs on pixels), "
-                                 f"not a landmark file ({input_path.name})")
+            raise ParameterError(
+                "--blendshapes needs a video or image INPUT (FaceLandmarker runs on pixels), "
+                f"not a landmark file ({input_path.name})"
+            )
         frames, fps, is_video = read_frames(input_path)
         with console.status(f"FaceLandmarker on {len(frames)} frame(s) ..."):
             seq, blend = run_face_landmarker(frames, model=blend_model, fps=fps, video=is_video)
@@ -115,6 +158,7 @@ def face(input_path: Path, out: Path, baseline: str | None, blend_model: Path | 
     _write_csv(stream, out)
     if events_path is not None:
         from ..io import atomic_path
+
         with atomic_path(events_path) as tmp:
             tmp.write_text(json.dumps(evs, indent=1))
     if plot_path is not None:
@@ -122,11 +166,14 @@ def face(input_path: Path, out: Path, baseline: str | None, blend_model: Path | 
 
         fig = viz.face_features(stream, events=evs, title=input_path.name)
         from ..io import save_figure
+
         save_figure(fig, plot_path, dpi=100)
     n_face = int(stream.mask.sum())
     kinds = {}
     for e in evs:
         kinds[e["type"]] = kinds.get(e["type"], 0) + 1
     console.print(f"detection: {format_rates(rates, ['face', 'pose', 'hands'])} of {rates['frames']} frames")
-    console.print(f"{out}: {stream.n_frames} frames, face in {n_face}; events: "
-                  + (", ".join(f"{k} {v}" for k, v in sorted(kinds.items())) or "none"))
+    console.print(
+        f"{out}: {stream.n_frames} frames, face in {n_face}; events: "
+        + (", ".join(f"{k} {v}" for k, v in sorted(kinds.items())) or "none")
+    )

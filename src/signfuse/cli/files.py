@@ -24,22 +24,40 @@ def regular_input(ctx: click.Context | None, param: click.Parameter | None, valu
         return p
     mode = p.stat().st_mode
     if not stat.S_ISREG(mode):
-        kind = ("a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
-                else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a regular file")
+        kind = (
+            "a named pipe (FIFO)"
+            if stat.S_ISFIFO(mode)
+            else "a socket"
+            if stat.S_ISSOCK(mode)
+            else "a device"
+            if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "not a regular file"
+        )
         raise click.BadParameter(f"{p}: is {kind}, expected a landmark file or an MP_Data folder")
     return p
 
 
-
 @click.command("info")
 @click.argument("file", callback=regular_input)
-@click.option("--format", "fmt", type=click.Choice(["pose", "kaggle", "parquet", "npz", "mp_data"]), default=None,
-              help="File format (default: from the extension; a folder of 0.npy, 1.npy ... is mp_data).")
-@click.option("--fps", type=float, default=None,
-              help="Frame rate for Kaggle parquet files and MP_Data folders, which do not store one "
-                   "(without it the rate is reported as unknown).")
-@click.option("--pretty/--one-line", default=None,
-              help="Indented JSON, or one line (default: indented on a terminal, one line when piped).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["pose", "kaggle", "parquet", "npz", "mp_data"]),
+    default=None,
+    help="File format (default: from the extension; a folder of 0.npy, 1.npy ... is mp_data).",
+)
+@click.option(
+    "--fps",
+    type=float,
+    default=None,
+    help="Frame rate for Kaggle parquet files and MP_Data folders, which do not store one "
+    "(without it the rate is reported as unknown).",
+)
+@click.option(
+    "--pretty/--one-line",
+    default=None,
+    help="Indented JSON, or one line (default: indented on a terminal, one line when piped).",
+)
 def info(file: Path, fmt: str | None, fps: float | None, pretty: bool | None) -> None:
     """Describe a landmark FILE (or MP_Data sequence folder) as one JSON object.
 
@@ -47,6 +65,7 @@ def info(file: Path, fmt: str | None, fps: float | None, pretty: bool | None) ->
     missing points per component; indented on a terminal, one line when piped (for jq or a script).
     """
     from .. import io
+
     d = io.describe(file, format=fmt, fps=fps)
     if pretty is None:
         pretty = _stdout_is_terminal()
@@ -56,8 +75,9 @@ def info(file: Path, fmt: str | None, fps: float | None, pretty: bool | None) ->
 @click.command("convert")
 @click.argument("src", metavar="IN", callback=regular_input)
 @click.argument("dst", metavar="OUT", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--fps", type=float, default=None,
-              help="Frame rate of a Kaggle parquet or MP_Data folder input (they store none).")
+@click.option(
+    "--fps", type=float, default=None, help="Frame rate of a Kaggle parquet or MP_Data folder input (they store none)."
+)
 @click.option("--force", is_flag=True, help="Overwrite OUT if it exists.")
 def convert(src: Path, dst: Path, fps: float | None, force: bool) -> None:
     """Convert a landmark file IN to OUT; formats come from the extensions (.pose, .parquet, .npz).
@@ -66,6 +86,7 @@ def convert(src: Path, dst: Path, fps: float | None, force: bool) -> None:
     points outside the 543-point Kaggle layout) is reported as a warning.
     """
     from .. import io
+
     io.detect_format(dst)  # fail on an unknown extension before reading anything
     if dst.exists() and not force:
         raise click.ClickException(f"{dst} exists (use --force to overwrite)")

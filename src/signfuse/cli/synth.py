@@ -14,17 +14,39 @@ from ._common import ProgressCallback, console
 @click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--signs", default=40, show_default=True, type=click.IntRange(2, 1000), help="Vocabulary size.")
 @click.option("--signers", default=8, show_default=True, type=click.IntRange(1, 100), help="Number of signers.")
-@click.option("--sentences", default=200, show_default=True, type=click.IntRange(0, 100_000),
-              help="Continuous sentences (2-6 signs each).")
-@click.option("--samples-per-sign", "samples", default=2, show_default=True, type=click.IntRange(0, 100),
-              help="Isolated samples per sign and signer.")
-@click.option("--lag", "lag_s", default=0.12, show_default=True, type=click.FloatRange(0.0, 1.0, max_open=True),
-              help="Seconds by which the voice's F0 contour and energy follow the hand speed.")
+@click.option(
+    "--sentences",
+    default=200,
+    show_default=True,
+    type=click.IntRange(0, 100_000),
+    help="Continuous sentences (2-6 signs each).",
+)
+@click.option(
+    "--samples-per-sign",
+    "samples",
+    default=2,
+    show_default=True,
+    type=click.IntRange(0, 100),
+    help="Isolated samples per sign and signer.",
+)
+@click.option(
+    "--lag",
+    "lag_s",
+    default=0.12,
+    show_default=True,
+    type=click.FloatRange(0.0, 1.0, max_open=True),
+    help="Seconds by which the voice's F0 contour and energy follow the hand speed.",
+)
 @click.option("--seed", default=0, show_default=True, type=int, help="Random seed (same seed, same files).")
-@click.option("--force", is_flag=True, help="Write into a non-empty OUT_DIR, first removing the files and folders "
-              "a corpus consists of (an older corpus's samples would otherwise stay beside the new index).")
-def synth(out_dir: Path, signs: int, signers: int, sentences: int, samples: int, lag_s: float, seed: int,
-          force: bool) -> None:
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Write into a non-empty OUT_DIR, first removing the files and folders "
+    "a corpus consists of (an older corpus's samples would otherwise stay beside the new index).",
+)
+def synth(
+    out_dir: Path, signs: int, signers: int, sentences: int, samples: int, lag_s: float, seed: int, force: bool
+) -> None:
     """Generate the synthetic corpus into OUT_DIR (Kaggle ASL Signs + PHOENIX-2014T-style files, audio,
     metadata.jsonl, corpus.json)."""
     from ..datasets.synthetic import generate_corpus, read_corpus_info
@@ -35,11 +57,21 @@ def synth(out_dir: Path, signs: int, signers: int, sentences: int, samples: int,
         _clear_corpus(out_dir)
 
     with ProgressCallback("synthesizing") as progress:
-        generate_corpus(out_dir, signs=signs, signers=signers, sentences=sentences, seed=seed,
-                        samples_per_sign_per_signer=samples, lag_s=lag_s, progress=progress)
+        generate_corpus(
+            out_dir,
+            signs=signs,
+            signers=signers,
+            sentences=sentences,
+            seed=seed,
+            samples_per_sign_per_signer=samples,
+            lag_s=lag_s,
+            progress=progress,
+        )
     info = read_corpus_info(out_dir)
-    console.print(f"[green]wrote[/green] {out_dir}: {info['counts']['isolated']} isolated, "
-                  f"{info['counts']['continuous']} continuous samples, {len(info['minimal_pairs'])} minimal pairs")
+    console.print(
+        f"[green]wrote[/green] {out_dir}: {info['counts']['isolated']} isolated, "
+        f"{info['counts']['continuous']} continuous samples, {len(info['minimal_pairs'])} minimal pairs"
+    )
     click.echo(json.dumps({"out_dir": str(out_dir), **info["counts"], "lag_s": info["lag_s"]}))
 
 

@@ -41,8 +41,9 @@ def envelope_peaks(x: np.ndarray, *, fps: float, prominence: float = 0.1, min_in
 
 def motion_beats(speed: np.ndarray, *, fps: float, prominence: float = 0.1, min_interval_s: float = 0.2) -> np.ndarray:
     """Times (s) of local minima of hand speed."""
-    return envelope_peaks(-np.asarray(speed, dtype=np.float64), fps=fps, prominence=prominence,
-                          min_interval_s=min_interval_s)
+    return envelope_peaks(
+        -np.asarray(speed, dtype=np.float64), fps=fps, prominence=prominence, min_interval_s=min_interval_s
+    )
 
 
 def audio_beats(onset: np.ndarray, *, fps: float, prominence: float = 0.1, min_interval_s: float = 0.2) -> np.ndarray:
@@ -71,17 +72,27 @@ def beat_alignment(audio_beats_s, motion_beats_s, *, sigma: float = 0.1, referen
     left = other[np.clip(j - 1, 0, other.size - 1)]
     right = other[np.clip(j, 0, other.size - 1)]
     d = np.minimum(np.abs(ref - left), np.abs(ref - right))
-    return float(np.mean(np.exp(-d ** 2 / (2 * sigma ** 2))))
+    return float(np.mean(np.exp(-(d**2) / (2 * sigma**2))))
 
 
-def beat_alignment_null(audio_beats_s, motion_beats_s, *, duration: float, sigma: float = 0.1,
-                        n: int = 200, seed: int = 0, reference: str = "audio") -> float:
+def beat_alignment_null(
+    audio_beats_s,
+    motion_beats_s,
+    *,
+    duration: float,
+    sigma: float = 0.1,
+    n: int = 200,
+    seed: int = 0,
+    reference: str = "audio",
+) -> float:
     """Chance level: the mean score after circularly shifting the motion beats by random offsets
     (uniform over ``[0, duration)``, seeded)."""
     m = np.asarray(motion_beats_s, dtype=np.float64)
     if m.size == 0 or duration <= 0:
         return math.nan
     rng = np.random.default_rng(seed)
-    vals = [beat_alignment(audio_beats_s, np.mod(m + s, duration), sigma=sigma, reference=reference)
-            for s in rng.uniform(0, duration, size=n)]
+    vals = [
+        beat_alignment(audio_beats_s, np.mod(m + s, duration), sigma=sigma, reference=reference)
+        for s in rng.uniform(0, duration, size=n)
+    ]
     return float(np.nanmean(vals))

@@ -29,8 +29,9 @@ def dtw(x: np.ndarray, y: np.ndarray, *, band: int | None = None) -> tuple[float
     x = x[:, None] if x.ndim == 1 else x
     y = y[:, None] if y.ndim == 1 else y
     if x.ndim != 2 or y.ndim != 2 or x.shape[1] != y.shape[1]:
-        raise ParameterError(f"x and y must be (frames,) or (frames, features) with equal features, "
-                             f"got {x.shape} and {y.shape}")
+        raise ParameterError(
+            f"x and y must be (frames,) or (frames, features) with equal features, got {x.shape} and {y.shape}"
+        )
     N, M = x.shape[0], y.shape[0]
     if N == 0 or M == 0:
         raise DataError("DTW needs two non-empty sequences")
@@ -45,7 +46,7 @@ def dtw(x: np.ndarray, y: np.ndarray, *, band: int | None = None) -> tuple[float
         C = np.where(np.abs(i - j * (N - 1) / max(M - 1, 1)) <= band + 0.5, C, np.inf)
     D = np.full((N + 1, M + 1), np.inf)
     D[0, 0] = 0.0
-    for d in range(2, N + M + 1):                        # d = i + j in 1-based padded indices
+    for d in range(2, N + M + 1):  # d = i + j in 1-based padded indices
         i = np.arange(max(1, d - M), min(N, d - 1) + 1)
         j = d - i
         best = np.minimum(np.minimum(D[i - 1, j], D[i, j - 1]), D[i - 1, j - 1])
@@ -74,8 +75,7 @@ def _z(v: np.ndarray) -> np.ndarray:
     return (v - v.mean()) / s if s > 0 else v - v.mean()
 
 
-def align_envelopes(motion_env: np.ndarray, audio_env: np.ndarray, *, fps: float,
-                    band_s: float | None = 1.0) -> dict:
+def align_envelopes(motion_env: np.ndarray, audio_env: np.ndarray, *, fps: float, band_s: float | None = 1.0) -> dict:
     """DTW alignment of a motion envelope and an audio envelope sampled at the same ``fps``.
 
     Returns ``cost`` (total), ``normalized_cost`` (per path step), ``path`` ((K, 2) frames: motion,
@@ -86,5 +86,10 @@ def align_envelopes(motion_env: np.ndarray, audio_env: np.ndarray, *, fps: float
     band = None if band_s is None else int(round(band_s * fps))
     cost, path = dtw(_z(motion_env), _z(audio_env), band=band)
     off = (path[:, 1] - path[:, 0]) / float(fps)
-    return {"cost": cost, "normalized_cost": cost / len(path), "path": path,
-            "median_offset_s": float(np.median(off)), "warp_std_s": float(np.std(off))}
+    return {
+        "cost": cost,
+        "normalized_cost": cost / len(path),
+        "path": path,
+        "median_offset_s": float(np.median(off)),
+        "warp_std_s": float(np.std(off)),
+    }

@@ -35,8 +35,15 @@ from ..errors import ParameterError
 from ..validators import check_rate
 
 __all__ = [
-    "keypoint_l1", "pck", "kinematics", "kinematic_gaps", "speed_histogram", "hellinger",
-    "speed_hellinger", "frechet_distance", "envelope_corr",
+    "keypoint_l1",
+    "pck",
+    "kinematics",
+    "kinematic_gaps",
+    "speed_histogram",
+    "hellinger",
+    "speed_hellinger",
+    "frechet_distance",
+    "envelope_corr",
 ]
 
 
@@ -67,10 +74,10 @@ def pck(pred: np.ndarray, true: np.ndarray, *, alpha: float, scale: np.ndarray |
         raise ParameterError(f"PCK alpha={alpha} must be in (0, 1]")
     pred, true = _pair(pred, true)
     if scale is None:
-        extent = np.nanmax(true, axis=1) - np.nanmin(true, axis=1)      # (frames, dims)
-        scale = np.sqrt(np.nansum(extent ** 2, axis=1))                  # (frames,)
+        extent = np.nanmax(true, axis=1) - np.nanmin(true, axis=1)  # (frames, dims)
+        scale = np.sqrt(np.nansum(extent**2, axis=1))  # (frames,)
     scale = np.broadcast_to(np.asarray(scale, dtype=np.float64), (true.shape[0],))
-    dist = np.linalg.norm(pred - true, axis=2)                          # (frames, joints)
+    dist = np.linalg.norm(pred - true, axis=2)  # (frames, joints)
     ok = np.isfinite(dist)
     hit = dist <= alpha * scale[:, None]
     return float(hit[ok].mean()) if ok.any() else float("nan")
@@ -131,7 +138,9 @@ def speed_hellinger(pred: np.ndarray, true: np.ndarray, *, fps: float, n_bins: i
     real_speed = np.linalg.norm(np.diff(true, axis=0), axis=2).ravel() * fps
     top = float(np.nanpercentile(real_speed, 99)) if np.isfinite(real_speed).any() else 1.0
     bins = np.linspace(0.0, max(top, 1e-9), n_bins + 1)
-    return hellinger(speed_histogram(pred, fps=fps, bins=bins) + 1e-12, speed_histogram(true, fps=fps, bins=bins) + 1e-12)
+    return hellinger(
+        speed_histogram(pred, fps=fps, bins=bins) + 1e-12, speed_histogram(true, fps=fps, bins=bins) + 1e-12
+    )
 
 
 def frechet_distance(feats_a: np.ndarray, feats_b: np.ndarray) -> float:

@@ -48,8 +48,17 @@ from .beats import audio_beats, beat_alignment, beat_alignment_null, envelope_pe
 from .dtw import align_envelopes
 from .xcorr import xcorr_test
 
-__all__ = ["PAIRS", "correlate", "correlate_streams", "correlate_signals", "signals", "prosodic_signals",
-           "kinematic_signals", "write_report", "LAG_CONVENTION"]
+__all__ = [
+    "PAIRS",
+    "correlate",
+    "correlate_streams",
+    "correlate_signals",
+    "signals",
+    "prosodic_signals",
+    "kinematic_signals",
+    "write_report",
+    "LAG_CONVENTION",
+]
 
 log = logging.getLogger(__name__)
 
@@ -114,10 +123,14 @@ def kinematic_signals(motion: Stream) -> dict[str, np.ndarray]:
     e = {h: float(np.sum(motion.column(f"{h}_energy"))) for h in ("lh", "rh")}
     dom = "rh" if e["rh"] >= e["lh"] else "lh"
     ok = motion.column(f"{dom}_present") > 0.5
-    out = {"hand_speed": motion.column(f"{dom}_speed"), "amplitude": motion.column(f"{dom}_amplitude"),
-           "acceleration": motion.column(f"{dom}_acc"),
-           "energy": motion.column("hands_energy") if "hands_energy" in motion.names
-           else motion.column("lh_energy") + motion.column("rh_energy")}
+    out = {
+        "hand_speed": motion.column(f"{dom}_speed"),
+        "amplitude": motion.column(f"{dom}_amplitude"),
+        "acceleration": motion.column(f"{dom}_acc"),
+        "energy": motion.column("hands_energy")
+        if "hands_energy" in motion.names
+        else motion.column("lh_energy") + motion.column("rh_energy"),
+    }
     out = {k: _fill_invalid(v.astype(np.float64), ok) for k, v in out.items()}
     return out
 
@@ -139,18 +152,31 @@ def signals(audio: Stream, motion: Stream, *, fps: float | None = None) -> tuple
     end = min(ta[-1], tm[-1])
     n = int(math.floor((end - start) * fps + 1e-9)) + 1
     if n < 3:
-        raise DataError(f"audio ({ta[0]:.2f}-{ta[-1]:.2f} s) and motion ({tm[0]:.2f}-{tm[-1]:.2f} s) overlap "
-                        "by less than three frames")
+        raise DataError(
+            f"audio ({ta[0]:.2f}-{ta[-1]:.2f} s) and motion ({tm[0]:.2f}-{tm[-1]:.2f} s) overlap "
+            "by less than three frames"
+        )
     t = start + np.arange(n) / fps
     pro = {k: _resample(ta, v, audio.fps, t, fps) for k, v in pa.items()}
     kin = {k: _resample(tm, v, motion.fps, t, fps) for k, v in ka.items()}
     return fps, pro, kin, dom
 
 
-def correlate_signals(prosodic: Mapping[str, np.ndarray], kinematic: Mapping[str, np.ndarray], *, fps: float,
-                      pairs: Sequence[tuple[str, str]] = PAIRS, max_lag_s: float = 1.0, n_perm: int | None = None,
-                      alpha: float = 0.05, sigma: float = 0.1, seed: int = 0, tail: str = "positive",
-                      dtw_pair: tuple[str, str] | None = ("energy", "hand_speed"), dtw_max_s: float = 60.0) -> dict:
+def correlate_signals(
+    prosodic: Mapping[str, np.ndarray],
+    kinematic: Mapping[str, np.ndarray],
+    *,
+    fps: float,
+    pairs: Sequence[tuple[str, str]] = PAIRS,
+    max_lag_s: float = 1.0,
+    n_perm: int | None = None,
+    alpha: float = 0.05,
+    sigma: float = 0.1,
+    seed: int = 0,
+    tail: str = "positive",
+    dtw_pair: tuple[str, str] | None = ("energy", "hand_speed"),
+    dtw_max_s: float = 60.0,
+) -> dict:
     """Correlate aligned signals (same length, same ``fps``); returns the report dict (JSON-able).
 
     DTW (quadratic memory) runs on at most the first ``dtw_max_s`` seconds."""
@@ -158,33 +184,63 @@ def correlate_signals(prosodic: Mapping[str, np.ndarray], kinematic: Mapping[str
     if len(lengths) != 1:
         raise ParameterError(f"all signals must have the same length, got lengths {sorted(lengths)}")
     n = lengths.pop()
-    report: dict = {"fps": float(fps), "n_frames": int(n), "duration_s": n / float(fps), "max_lag_s": max_lag_s,
-                    "lag_convention": LAG_CONVENTION, "alpha": alpha, "tail": tail, "pairs": []}
+    report: dict = {
+        "fps": float(fps),
+        "n_frames": int(n),
+        "duration_s": n / float(fps),
+        "max_lag_s": max_lag_s,
+        "lag_convention": LAG_CONVENTION,
+        "alpha": alpha,
+        "tail": tail,
+        "pairs": [],
+    }
     for a_name, m_name in pairs:
         if a_name not in prosodic or m_name not in kinematic:
             log.warning("skipping pair %s/%s: signal not available", a_name, m_name)
             continue
         a, m = np.asarray(prosodic[a_name], float), np.asarray(kinematic[m_name], float)
         if np.std(a) == 0 or np.std(m) == 0:
-            report["pairs"].append({"audio": a_name, "motion": m_name, "r": 0.0, "lag_s": 0.0, "p_value": 1.0,
-                                    "significant": False, "note": "constant signal"})
+            report["pairs"].append(
+                {
+                    "audio": a_name,
+                    "motion": m_name,
+                    "r": 0.0,
+                    "lag_s": 0.0,
+                    "p_value": 1.0,
+                    "significant": False,
+                    "note": "constant signal",
+                }
+            )
             continue
         res = xcorr_test(m, a, fps=fps, max_lag_s=max_lag_s, n_perm=n_perm, seed=seed, tail=tail)
         p = res["p_value"]
-        report["pairs"].append({
-            "audio": a_name, "motion": m_name, "r": round(res["r"], 4), "lag_s": round(res["lag_s"], 4),
-            "lag_frames": round(res["lag_s"] * fps, 3), "p_value": p, "n_shifts": res["n_shifts"],
-            # the smallest p-value this length allows (shifts within the lag window share the peak)
-            "p_floor": round(min(1.0, (2 * round(max_lag_s * fps) + 1) / n), 4),
-            "significant": bool(p < alpha) if math.isfinite(p) else False,
-            "lags_s": [round(float(x), 4) for x in res["lags_s"]],
-            "curve": [round(float(x), 4) for x in res["curve"]]})
+        report["pairs"].append(
+            {
+                "audio": a_name,
+                "motion": m_name,
+                "r": round(res["r"], 4),
+                "lag_s": round(res["lag_s"], 4),
+                "lag_frames": round(res["lag_s"] * fps, 3),
+                "p_value": p,
+                "n_shifts": res["n_shifts"],
+                # the smallest p-value this length allows (shifts within the lag window share the peak)
+                "p_floor": round(min(1.0, (2 * round(max_lag_s * fps) + 1) / n), 4),
+                "significant": bool(p < alpha) if math.isfinite(p) else False,
+                "lags_s": [round(float(x), 4) for x in res["lags_s"]],
+                "curve": [round(float(x), 4) for x in res["curve"]],
+            }
+        )
     if dtw_pair and dtw_pair[0] in prosodic and dtw_pair[1] in kinematic:
         nd = min(n, int(dtw_max_s * fps))
         d = align_envelopes(kinematic[dtw_pair[1]][:nd], prosodic[dtw_pair[0]][:nd], fps=fps, band_s=max_lag_s)
-        report["dtw"] = {"audio": dtw_pair[0], "motion": dtw_pair[1], "seconds": round(nd / fps, 2),
-                         "normalized_cost": round(d["normalized_cost"], 4),
-                         "median_offset_s": round(d["median_offset_s"], 4), "warp_std_s": round(d["warp_std_s"], 4)}
+        report["dtw"] = {
+            "audio": dtw_pair[0],
+            "motion": dtw_pair[1],
+            "seconds": round(nd / fps, 2),
+            "normalized_cost": round(d["normalized_cost"], 4),
+            "median_offset_s": round(d["median_offset_s"], 4),
+            "warp_std_s": round(d["warp_std_s"], 4),
+        }
     if "onset" in prosodic and "hand_speed" in kinematic:
         ab = audio_beats(prosodic["onset"], fps=fps)
         mb = motion_beats(kinematic["hand_speed"], fps=fps)
@@ -197,9 +253,16 @@ def correlate_signals(prosodic: Mapping[str, np.ndarray], kinematic: Mapping[str
 
         def rnd(v):
             return None if math.isnan(v) else round(v, 4)
-        report["beats"] = {"n_audio": int(ab.size), "n_motion": int(mb.size), "sigma_s": sigma,
-                           "score": rnd(score), "chance": rnd(null),
-                           "score_speed_peaks": rnd(score_pk), "chance_speed_peaks": rnd(null_pk)}
+
+        report["beats"] = {
+            "n_audio": int(ab.size),
+            "n_motion": int(mb.size),
+            "sigma_s": sigma,
+            "score": rnd(score),
+            "chance": rnd(null),
+            "score_speed_peaks": rnd(score_pk),
+            "chance_speed_peaks": rnd(null_pk),
+        }
     return report
 
 
@@ -213,8 +276,9 @@ def _check_fps(fps: float | None) -> None:
         raise ParameterError(f"fps={fps!r} must be a frame rate in (0, {MAX_FPS:g}] frames/s")
 
 
-def correlate_streams(audio: Stream, motion: Stream, *, fps: float | None = None, out_dir: str | PathLike[str] | None = None,
-                      **kw) -> dict:
+def correlate_streams(
+    audio: Stream, motion: Stream, *, fps: float | None = None, out_dir: str | PathLike[str] | None = None, **kw
+) -> dict:
     """:func:`correlate` for precomputed ``audio`` and ``motion`` Streams."""
     _check_fps(fps)
     fps, pro, kin, dom = signals(audio, motion, fps=fps)
@@ -225,10 +289,22 @@ def correlate_streams(audio: Stream, motion: Stream, *, fps: float | None = None
     return report
 
 
-def correlate(landmarks: LandmarkSequence, y: np.ndarray, *, sr: int, fps: float | None = None,
-              max_lag_s: float = 1.0, pairs: Sequence[tuple[str, str]] = PAIRS, n_perm: int | None = None,
-              alpha: float = 0.05, sigma: float = 0.1, seed: int = 0, smooth: bool = True, tail: str = "positive",
-              out_dir: str | PathLike[str] | None = None) -> dict:
+def correlate(
+    landmarks: LandmarkSequence,
+    y: np.ndarray,
+    *,
+    sr: int,
+    fps: float | None = None,
+    max_lag_s: float = 1.0,
+    pairs: Sequence[tuple[str, str]] = PAIRS,
+    n_perm: int | None = None,
+    alpha: float = 0.05,
+    sigma: float = 0.1,
+    seed: int = 0,
+    smooth: bool = True,
+    tail: str = "positive",
+    out_dir: str | PathLike[str] | None = None,
+) -> dict:
     """Correlate the prosody of ``y`` with the kinematics of ``landmarks`` (see the module doc).
 
     Parameters
@@ -260,12 +336,29 @@ def correlate(landmarks: LandmarkSequence, y: np.ndarray, *, sr: int, fps: float
     _check_fps(fps)
     a = _audio.features(np.asarray(y), sr=sr)
     m = _motion.features(landmarks, smooth=smooth)
-    return correlate_streams(a, m, fps=fps, out_dir=out_dir, max_lag_s=max_lag_s, pairs=pairs, n_perm=n_perm,
-                             alpha=alpha, sigma=sigma, seed=seed, tail=tail)
+    return correlate_streams(
+        a,
+        m,
+        fps=fps,
+        out_dir=out_dir,
+        max_lag_s=max_lag_s,
+        pairs=pairs,
+        n_perm=n_perm,
+        alpha=alpha,
+        sigma=sigma,
+        seed=seed,
+        tail=tail,
+    )
 
 
-def write_report(report: dict, prosodic: Mapping[str, np.ndarray], kinematic: Mapping[str, np.ndarray],
-                 out_dir: str | PathLike[str], *, overlay_s: float = 20.0) -> list[Path]:
+def write_report(
+    report: dict,
+    prosodic: Mapping[str, np.ndarray],
+    kinematic: Mapping[str, np.ndarray],
+    out_dir: str | PathLike[str],
+    *,
+    overlay_s: float = 20.0,
+) -> list[Path]:
     """Write ``report.json`` and the figures (correlation versus lag; signals overlaid after the best
     lag, the first ``overlay_s`` seconds) into ``out_dir``; adds ``figures`` to ``report`` and returns
     their paths."""
@@ -278,9 +371,14 @@ def write_report(report: dict, prosodic: Mapping[str, np.ndarray], kinematic: Ma
     figs: list[Path] = []
     if pairs:
         figs.append(save_figure(viz.xcorr_lags(pairs), out / "xcorr.png"))
-        figs.append(save_figure(viz.signal_overlay(pairs, prosodic, kinematic, fps=report["fps"],
-                                                   n_frames=report["n_frames"], overlay_s=overlay_s),
-                                out / "overlay.png"))
+        figs.append(
+            save_figure(
+                viz.signal_overlay(
+                    pairs, prosodic, kinematic, fps=report["fps"], n_frames=report["n_frames"], overlay_s=overlay_s
+                ),
+                out / "overlay.png",
+            )
+        )
     report["figures"] = [str(f) for f in figs]
     with atomic_path(out / "report.json") as tmp:
         Path(tmp).write_text(json.dumps(report, indent=2, default=_jsonable))
@@ -289,4 +387,5 @@ def write_report(report: dict, prosodic: Mapping[str, np.ndarray], kinematic: Ma
 
 def _jsonable(o):
     from ..io import jsonable
+
     return jsonable(o)

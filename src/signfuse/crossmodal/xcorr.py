@@ -58,8 +58,8 @@ def lagged_xcorr(a: np.ndarray, b: np.ndarray, *, fps: float, max_lag_s: float =
     lags = np.arange(-L, L + 1)
     r = np.zeros(lags.size)
     for i, k in enumerate(lags):
-        x = a[max(0, -k): n - max(0, k)]
-        y = b[max(0, k): n - max(0, -k) if k < 0 else n]
+        x = a[max(0, -k) : n - max(0, k)]
+        y = b[max(0, k) : n - max(0, -k) if k < 0 else n]
         y = y[: x.size]
         x = x - x.mean()
         y = y - y.mean()
@@ -88,6 +88,7 @@ def peak_lag(lags_s: np.ndarray, r: np.ndarray, *, absolute: bool = True) -> tup
 def _zscore(x: np.ndarray) -> np.ndarray:
     """scipy's z-score; a constant signal is all zeros (it correlates with nothing)."""
     from scipy.stats import zscore
+
     return np.zeros_like(x) if not x.std() > 0 else zscore(x)
 
 
@@ -97,8 +98,16 @@ def _tail(tail: str) -> str:
     return tail
 
 
-def permutation_pvalue(a: np.ndarray, b: np.ndarray, *, fps: float, max_lag_s: float = 1.0,
-                       n_perm: int | None = None, seed: int = 0, tail: str = "both") -> tuple[float, int]:
+def permutation_pvalue(
+    a: np.ndarray,
+    b: np.ndarray,
+    *,
+    fps: float,
+    max_lag_s: float = 1.0,
+    n_perm: int | None = None,
+    seed: int = 0,
+    tail: str = "both",
+) -> tuple[float, int]:
     """Circular-shift permutation p-value of the peak |correlation| within ``+-max_lag_s``.
 
     Returns ``(p, number of shifts used)`` (see the module doc). With ``n_perm`` smaller than the
@@ -113,7 +122,7 @@ def permutation_pvalue(a: np.ndarray, b: np.ndarray, *, fps: float, max_lag_s: f
     # c[k] = mean_t za[t] zb[(t + k) mod n]
     c = np.fft.irfft(np.conj(np.fft.rfft(za)) * np.fft.rfft(zb), n) / n
     stat = np.abs(c) if tail == "both" else c
-    window = maximum_filter1d(stat, size=2 * L + 1, mode="wrap")   # window[s] = max over lags [s-L, s+L]
+    window = maximum_filter1d(stat, size=2 * L + 1, mode="wrap")  # window[s] = max over lags [s-L, s+L]
     observed = float(window[0]) - 1e-12
     if n_perm is not None:
         if n_perm < 1:
@@ -124,8 +133,16 @@ def permutation_pvalue(a: np.ndarray, b: np.ndarray, *, fps: float, max_lag_s: f
     return float(np.sum(window >= observed)) / n, int(n)
 
 
-def xcorr_test(a: np.ndarray, b: np.ndarray, *, fps: float, max_lag_s: float = 1.0, n_perm: int | None = None,
-               seed: int = 0, tail: str = "both") -> dict:
+def xcorr_test(
+    a: np.ndarray,
+    b: np.ndarray,
+    *,
+    fps: float,
+    max_lag_s: float = 1.0,
+    n_perm: int | None = None,
+    seed: int = 0,
+    tail: str = "both",
+) -> dict:
     """Lagged correlation, its peak (sub-frame lag) and permutation p-value in one dict:
     ``lag_s``, ``r``, ``p_value``, ``n_shifts``, ``lags_s``, ``curve``. ``tail``: ``"both"`` (peak of
     ``|r|``) or ``"positive"`` (peak of ``r``; side lobes of oscillating signals cannot win)."""

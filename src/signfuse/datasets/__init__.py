@@ -22,9 +22,22 @@ from .mp_data import is_mp_data_root, read_mp_data_root
 from .phoenix import read_phoenix, read_phoenix_t
 from .wlasl import read_nslt_split, read_wlasl
 
-__all__ = ["Entry", "open_index", "read_entry", "read_mp_data_root", "read_arrays", "read_wlasl", "read_nslt_split",
-           "read_asl_signs", "read_phoenix", "read_phoenix_t", "read_how2sign", "load_entries", "entries_from_folder",
-           "hash_split"]
+__all__ = [
+    "Entry",
+    "open_index",
+    "read_entry",
+    "read_mp_data_root",
+    "read_arrays",
+    "read_wlasl",
+    "read_nslt_split",
+    "read_asl_signs",
+    "read_phoenix",
+    "read_phoenix_t",
+    "read_how2sign",
+    "load_entries",
+    "entries_from_folder",
+    "hash_split",
+]
 
 
 def open_index(path: str | PathLike[str]) -> list[Entry]:
@@ -40,11 +53,15 @@ def open_index(path: str | PathLike[str]) -> list[Entry]:
     if path.is_dir():
         if (path / "corpus.json").exists():
             from . import synthetic  # lazy: the generator pulls in more than an index needs
+
             return synthetic.load_corpus(path)
         if is_mp_data_root(path):
             return read_mp_data_root(path)
-        raise DataError("a folder that is neither a synthetic corpus (corpus.json) nor an MP_Data root "
-                        "(<label>/<sequence>/0.npy ...)", path=path)
+        raise DataError(
+            "a folder that is neither a synthetic corpus (corpus.json) nor an MP_Data root "
+            "(<label>/<sequence>/0.npy ...)",
+            path=path,
+        )
     if not path.exists():
         raise DataError("no such file", path=path)
     if path.suffix.lower() == ".npz":
@@ -52,14 +69,17 @@ def open_index(path: str | PathLike[str]) -> list[Entry]:
             return read_arrays(path)
         raise FormatError("an .npz that is not an array dataset (members X and label or y)", path=path)
     from .base import read_text
+
     text = read_text(path)
     head = text.lstrip()[:4096]
     first = head.splitlines()[0] if head else ""
     if head.startswith("["):
         return read_wlasl(path)
     if head.startswith("{"):
-        raise FormatError("a JSON object: an nslt_*.json split file is not an index by itself; "
-                          "use read_wlasl(json, split_file=...)", path=path)
+        raise FormatError(
+            "a JSON object: an nslt_*.json split file is not an index by itself; use read_wlasl(json, split_file=...)",
+            path=path,
+        )
     if head.startswith("<"):
         return read_phoenix(path)
     cols = {c.strip() for c in first.replace("\t", "|").replace(",", "|").split("|")}

@@ -74,7 +74,9 @@ def _kind(X: np.ndarray, path) -> str:
     raise FormatError(
         f"X has shape {X.shape}; expected (N, T, D) with D one of "
         f"{', '.join(layout_name(d) for d in VECTOR_LAYOUTS)}, (N, T, P, 3) or (N, P, 3) with P one of "
-        f"{sorted(POINT_LAYOUTS)}", path=path)
+        f"{sorted(POINT_LAYOUTS)}",
+        path=path,
+    )
 
 
 def _member_memmap(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> np.ndarray | None:
@@ -94,8 +96,7 @@ def _member_memmap(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> np
         f.seek(start)
         try:
             version = npf.read_magic(f)
-            shape, fortran, dtype = (npf.read_array_header_1_0(f) if version == (1, 0)
-                                     else npf.read_array_header_2_0(f))
+            shape, fortran, dtype = npf.read_array_header_1_0(f) if version == (1, 0) else npf.read_array_header_2_0(f)
         except ValueError:
             return None
         if dtype.hasobject:
@@ -130,8 +131,7 @@ def load_arrays(path: str | PathLike[str]) -> ArrayDataset:
     with zf:
         members = {i.filename[:-4] if i.filename.endswith(".npy") else i.filename: i for i in zf.infolist()}
         if "X" not in members or not any(k in members for k in _LABEL_KEYS):
-            raise FormatError(f"an array dataset holds X and label (or y); this npz has {sorted(members)}",
-                              path=path)
+            raise FormatError(f"an array dataset holds X and label (or y); this npz has {sorted(members)}", path=path)
         mm = _member_memmap(zf, members["X"], path)
         try:
             with np.load(path, allow_pickle=False) as z:
@@ -197,13 +197,24 @@ def read_arrays(path: str | PathLike[str]) -> list[Entry]:
             x = vals[i]
             meta[k] = x.decode() if isinstance(x, bytes) else x
         end = None if lengths is None else int(lengths[i])
-        entries.append(Entry(id=str(i), path=path, signer=signers[i], split=splits[i], gloss=labels[i],
-                             end_frame=end, fps=ds.fps, meta=meta))
+        entries.append(
+            Entry(
+                id=str(i),
+                path=path,
+                signer=signers[i],
+                split=splits[i],
+                gloss=labels[i],
+                end_frame=end,
+                fps=ds.fps,
+                meta=meta,
+            )
+        )
     return entries
 
 
-def row_sequence(path: str | PathLike[str], row: int, *, fps: float | None = None,
-                 length: int | None = None) -> LandmarkSequence:
+def row_sequence(
+    path: str | PathLike[str], row: int, *, fps: float | None = None, length: int | None = None
+) -> LandmarkSequence:
     """Row ``row`` of an npz array dataset as a one-person sequence.
 
     ``fps``: the frame rate for sequence rows (default: the file's ``fps`` member); single-frame rows
@@ -217,7 +228,9 @@ def row_sequence(path: str | PathLike[str], row: int, *, fps: float | None = Non
         return points_to_sequence(x[None], fps=1.0 if fps is None else fps, path=path)
     rate = fps if fps is not None else ds.fps
     if rate is None:
-        raise ParameterError(f"{path}: the arrays carry no frame rate (no fps member); pass fps= (--fps), the "
-                             "rate the sequences were recorded at")
+        raise ParameterError(
+            f"{path}: the arrays carry no frame rate (no fps member); pass fps= (--fps), the "
+            "rate the sequences were recorded at"
+        )
     conv = vectors_to_sequence if ds.kind == "vectors" else points_to_sequence
     return conv(x, fps=rate, path=path, length=length)

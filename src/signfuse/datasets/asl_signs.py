@@ -20,8 +20,12 @@ __all__ = ["read_asl_signs", "ASL_SIGNS_COLUMNS"]
 ASL_SIGNS_COLUMNS = ("path", "participant_id", "sequence_id", "sign")
 
 
-def read_asl_signs(train_csv: str | PathLike[str], *, root: str | PathLike[str] | None = None,
-                   map_json: str | PathLike[str] | None = None) -> list[Entry]:
+def read_asl_signs(
+    train_csv: str | PathLike[str],
+    *,
+    root: str | PathLike[str] | None = None,
+    map_json: str | PathLike[str] | None = None,
+) -> list[Entry]:
     """Entries of a Kaggle ASL Signs ``train.csv``.
 
     Parameters
@@ -42,8 +46,9 @@ def read_asl_signs(train_csv: str | PathLike[str], *, root: str | PathLike[str] 
     labels = None
     if map_json is not None:
         labels = read_json(map_json)
-        if not isinstance(labels, dict) or not all(isinstance(v, int) and not isinstance(v, bool)
-                                                   for v in labels.values()):
+        if not isinstance(labels, dict) or not all(
+            isinstance(v, int) and not isinstance(v, bool) for v in labels.values()
+        ):
             raise FormatError("expected a JSON object {sign: class index}", path=map_json)
     entries = []
     for i, r in enumerate(rows, start=2):
@@ -55,7 +60,15 @@ def read_asl_signs(train_csv: str | PathLike[str], *, root: str | PathLike[str] 
             meta["label"] = labels[sign]
         extra = {k: v for k, v in r.items() if k not in ASL_SIGNS_COLUMNS and k != "split"}
         meta.update(extra)
-        entries.append(Entry(id=str(meta["sequence_id"]), path=resolve(root, r["path"]),
-                             signer=r["participant_id"], split=normalize_split(r.get("split") or "train"),
-                             gloss=sign, domain=r.get("domain") or r.get("region") or None, meta=meta))
+        entries.append(
+            Entry(
+                id=str(meta["sequence_id"]),
+                path=resolve(root, r["path"]),
+                signer=r["participant_id"],
+                split=normalize_split(r.get("split") or "train"),
+                gloss=sign,
+                domain=r.get("domain") or r.get("region") or None,
+                meta=meta,
+            )
+        )
     return entries

@@ -14,7 +14,17 @@ from typing import Any
 
 from ..errors import DataError, FormatError
 
-__all__ = ["Entry", "normalize_split", "to_int", "to_float", "read_text", "read_json", "read_delimited", "split_from_name", "resolve"]
+__all__ = [
+    "Entry",
+    "normalize_split",
+    "to_int",
+    "to_float",
+    "read_text",
+    "read_json",
+    "read_delimited",
+    "split_from_name",
+    "resolve",
+]
 
 
 @dataclass(frozen=True)
@@ -72,8 +82,15 @@ class Entry:
         return hash((self.id, self.path, self.split, self.start_frame, self.end_frame))
 
 
-_SPLITS = {"train": "train", "training": "train", "val": "val", "valid": "val", "validation": "val",
-           "dev": "val", "test": "test"}
+_SPLITS = {
+    "train": "train",
+    "training": "train",
+    "val": "val",
+    "valid": "val",
+    "validation": "val",
+    "dev": "val",
+    "test": "test",
+}
 
 
 def normalize_split(name: str | None) -> str | None:
@@ -85,6 +102,7 @@ def normalize_split(name: str | None) -> str | None:
 def split_from_name(path: Path) -> str | None:
     """``train``/``val``/``test`` from a file name like ``PHOENIX-2014-T.dev.corpus.csv``."""
     import re
+
     for part in re.split(r"[^a-z]+", path.name.lower()):
         if part in _SPLITS:
             return _SPLITS[part]
@@ -119,8 +137,14 @@ def read_json(path: str | PathLike[str]) -> Any:
         raise FormatError(f"bad JSON: {e}", path=path) from e
 
 
-def read_delimited(path: str | PathLike[str], *, delimiter: str, header: tuple[str, ...],
-                   required: tuple[str, ...] | None = None, quoting: int = csv.QUOTE_NONE) -> list[dict[str, str]]:
+def read_delimited(
+    path: str | PathLike[str],
+    *,
+    delimiter: str,
+    header: tuple[str, ...],
+    required: tuple[str, ...] | None = None,
+    quoting: int = csv.QUOTE_NONE,
+) -> list[dict[str, str]]:
     """Rows of a delimited text file as dicts; the header must hold the ``required`` columns.
 
     A file with the right column names but another separator fails with a message saying so.
@@ -137,9 +161,14 @@ def read_delimited(path: str | PathLike[str], *, delimiter: str, header: tuple[s
     if missing:
         first = text.splitlines()[0][:200] if text else ""
         seps = {",": "comma", "|": "'|'", "\t": "tab", ";": "semicolon"}
-        other = [name for s, name in seps.items() if s != delimiter and all(c in first for c in required[:2])
-                 and first.count(s) >= len(required) - 1]
-        hint = f"; the header looks {other[0]}-separated, expected {seps.get(delimiter, repr(delimiter))}" if other else ""
+        other = [
+            name
+            for s, name in seps.items()
+            if s != delimiter and all(c in first for c in required[:2]) and first.count(s) >= len(required) - 1
+        ]
+        hint = (
+            f"; the header looks {other[0]}-separated, expected {seps.get(delimiter, repr(delimiter))}" if other else ""
+        )
         raise FormatError(f"wrong header: missing columns {missing} (expected {list(header)}){hint}", path=path)
     out = []
     for i, r in enumerate(rows[1:], start=2):
@@ -159,6 +188,7 @@ def to_int(value: str, *, what: str, path, line: int | None = None) -> int:
 
 def to_float(value, *, what: str, path, line: int | None = None) -> float:
     import math
+
     try:
         v = float(str(value).strip())
     except (TypeError, ValueError):

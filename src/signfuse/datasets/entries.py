@@ -53,8 +53,10 @@ def read_entry(entry: Entry, *, fps: float | None = None) -> LandmarkSequence:
 
         seq = row_sequence(path, int(meta["array_row"]), fps=rate)
     elif path.suffix.lower() in _MEDIA:
-        raise ParameterError(f"entry {entry.id!r}: {path} is a video or image, not landmarks; extract them "
-                             f"first (signfuse extract INDEX --out DIR) and point the index at the results")
+        raise ParameterError(
+            f"entry {entry.id!r}: {path} is a video or image, not landmarks; extract them "
+            f"first (signfuse extract INDEX --out DIR) and point the index at the results"
+        )
     else:
         if not path.exists():
             raise DataError(f"entry {entry.id!r}: no such file", path=path)
@@ -62,7 +64,7 @@ def read_entry(entry: Entry, *, fps: float | None = None) -> LandmarkSequence:
         seq = io.read(path, fps=rate if fmt in ("kaggle", "mp_data") else None)
     start, end = int(entry.start_frame or 0), entry.end_frame
     if start or end is not None:
-        seq = seq[start: (seq.n_frames if end is None else int(end))]
+        seq = seq[start : (seq.n_frames if end is None else int(end))]
     if seq.n_frames == 0:
         raise DataError(f"entry {entry.id!r}: no frames in [{start}, {end})", path=path)
     return seq

@@ -16,8 +16,15 @@ from .base import Entry, read_delimited, resolve, split_from_name, to_float
 
 __all__ = ["read_how2sign", "HOW2SIGN_COLUMNS"]
 
-HOW2SIGN_COLUMNS = ("VIDEO_ID", "VIDEO_NAME", "SENTENCE_ID", "SENTENCE_NAME", "START_REALIGNED",
-                    "END_REALIGNED", "SENTENCE")
+HOW2SIGN_COLUMNS = (
+    "VIDEO_ID",
+    "VIDEO_NAME",
+    "SENTENCE_ID",
+    "SENTENCE_NAME",
+    "START_REALIGNED",
+    "END_REALIGNED",
+    "SENTENCE",
+)
 
 
 def read_how2sign(csv_path: str | PathLike[str], *, root: str | PathLike[str] | None = None) -> list[Entry]:
@@ -31,9 +38,22 @@ def read_how2sign(csv_path: str | PathLike[str], *, root: str | PathLike[str] | 
         end = to_float(r["END_REALIGNED"], what="END_REALIGNED", path=csv_path, line=i)
         if end < start:
             raise FormatError(f"line {i}: END_REALIGNED {end} is before START_REALIGNED {start}", path=csv_path)
-        out.append(Entry(id=r["SENTENCE_NAME"], path=resolve(root, f"{r['SENTENCE_NAME']}.mp4"), signer=None,
-                         split=split, meta={"video_id": r["VIDEO_ID"], "video_name": r["VIDEO_NAME"],
-                                            "sentence_id": r["SENTENCE_ID"], "sentence": r["SENTENCE"],
-                                            "start_s": start, "end_s": end, "duration_s": end - start},
-                         domain="how2sign"))
+        out.append(
+            Entry(
+                id=r["SENTENCE_NAME"],
+                path=resolve(root, f"{r['SENTENCE_NAME']}.mp4"),
+                signer=None,
+                split=split,
+                meta={
+                    "video_id": r["VIDEO_ID"],
+                    "video_name": r["VIDEO_NAME"],
+                    "sentence_id": r["SENTENCE_ID"],
+                    "sentence": r["SENTENCE"],
+                    "start_s": start,
+                    "end_s": end,
+                    "duration_s": end - start,
+                },
+                domain="how2sign",
+            )
+        )
     return out

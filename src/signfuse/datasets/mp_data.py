@@ -63,12 +63,15 @@ def read_signer_map(path: str | PathLike[str]) -> dict[str, str]:
             out[str(k)] = str(v)
         return out
     if not isinstance(data, list):
-        raise FormatError("a signer map is a JSON list of {label, sequence, signer} or an object "
-                          "{\"label/sequence\": signer}", path=path)
+        raise FormatError(
+            'a signer map is a JSON list of {label, sequence, signer} or an object {"label/sequence": signer}',
+            path=path,
+        )
     for i, item in enumerate(data):
         if not isinstance(item, dict) or not {"label", "sequence", "signer"} <= set(item):
-            raise FormatError(f"item {i}: expected an object with label, sequence and signer, got {item!r}"[:200],
-                              path=path)
+            raise FormatError(
+                f"item {i}: expected an object with label, sequence and signer, got {item!r}"[:200], path=path
+            )
         out[f"{item['label']}/{item['sequence']}"] = str(item["signer"])
     return out
 
@@ -97,13 +100,30 @@ def read_mp_data_root(root: str | PathLike[str], *, signers: str | PathLike[str]
         signer = smap.get(key)
         if smap and signer is None:
             unmapped += 1
-        entries.append(Entry(id=key, path=d, signer=signer, split=None, gloss=label,
-                             meta={"sequence": d.name, "frames": len(frame_files(d)), "format": "mp_data"}))
+        entries.append(
+            Entry(
+                id=key,
+                path=d,
+                signer=signer,
+                split=None,
+                gloss=label,
+                meta={"sequence": d.name, "frames": len(frame_files(d)), "format": "mp_data"},
+            )
+        )
     if unmapped:
-        log.warning("%s: the signer map %s does not list %d of %d sequences (signer None)", root, smap_path,
-                    unmapped, len(entries))
+        log.warning(
+            "%s: the signer map %s does not list %d of %d sequences (signer None)",
+            root,
+            smap_path,
+            unmapped,
+            len(entries),
+        )
     extra = set(smap) - {e.id for e in entries}
     if extra:
-        log.warning("%s: the signer map lists %d sequences that are not in the folder (e.g. %s)", root, len(extra),
-                    sorted(extra)[0])
+        log.warning(
+            "%s: the signer map lists %d sequences that are not in the folder (e.g. %s)",
+            root,
+            len(extra),
+            sorted(extra)[0],
+        )
     return entries

@@ -64,9 +64,18 @@ def _read_xml(path: Path, root) -> list[Entry]:
                 if seg.get(key) is not None:
                     meta[key] = seg.get(key)
             sid = name if len(segments) == 1 else f"{name}/{seg.get('name') or k}"
-            entries.append(Entry(id=sid, path=resolve(root, _folder(video)),
-                                 signer=None if spk is None else spk.get("name"), split=split,
-                                 glosses=glosses, fps=PHOENIX_FPS, domain="phoenix", meta=meta))
+            entries.append(
+                Entry(
+                    id=sid,
+                    path=resolve(root, _folder(video)),
+                    signer=None if spk is None else spk.get("name"),
+                    split=split,
+                    glosses=glosses,
+                    fps=PHOENIX_FPS,
+                    domain="phoenix",
+                    meta=meta,
+                )
+            )
     return entries
 
 
@@ -78,10 +87,19 @@ def read_phoenix(corpus_path: str | PathLike[str], *, root: str | PathLike[str] 
         return _read_xml(corpus_path, root)
     rows = read_delimited(corpus_path, delimiter="|", header=PHOENIX_COLUMNS)
     split = split_from_name(corpus_path)
-    return [Entry(id=r["id"], path=resolve(root, _folder(r["folder"])), signer=r["signer"], split=split,
-                  glosses=tuple(r["annotation"].split()), fps=PHOENIX_FPS, domain="phoenix",
-                  meta={"frames": r["folder"], **_split_name(corpus_path)})
-            for r in rows]
+    return [
+        Entry(
+            id=r["id"],
+            path=resolve(root, _folder(r["folder"])),
+            signer=r["signer"],
+            split=split,
+            glosses=tuple(r["annotation"].split()),
+            fps=PHOENIX_FPS,
+            domain="phoenix",
+            meta={"frames": r["folder"], **_split_name(corpus_path)},
+        )
+        for r in rows
+    ]
 
 
 def read_phoenix_t(csv_path: str | PathLike[str], *, root: str | PathLike[str] | None = None) -> list[Entry]:
@@ -97,8 +115,18 @@ def read_phoenix_t(csv_path: str | PathLike[str], *, root: str | PathLike[str] |
     for i, r in enumerate(rows, start=2):
         start = to_int(r["start"], what="start", path=csv_path, line=i)
         end = to_int(r["end"], what="end", path=csv_path, line=i)
-        out.append(Entry(id=r["name"], path=resolve(root, _folder(r["video"])), signer=r["speaker"], split=split,
-                         glosses=tuple(r["orth"].split()), start_frame=max(start, 0),
-                         end_frame=None if end < 0 else end + 1, fps=PHOENIX_FPS, domain="phoenix",
-                         meta={"frames": r["video"], "translation": r["translation"], **_split_name(csv_path)}))
+        out.append(
+            Entry(
+                id=r["name"],
+                path=resolve(root, _folder(r["video"])),
+                signer=r["speaker"],
+                split=split,
+                glosses=tuple(r["orth"].split()),
+                start_frame=max(start, 0),
+                end_frame=None if end < 0 else end + 1,
+                fps=PHOENIX_FPS,
+                domain="phoenix",
+                meta={"frames": r["video"], "translation": r["translation"], **_split_name(csv_path)},
+            )
+        )
     return out

@@ -30,17 +30,28 @@ def read_nslt_split(path: str | PathLike[str]) -> dict[str, dict]:
         if not isinstance(rec, dict) or "subset" not in rec or "action" not in rec:
             raise FormatError(f"video {vid!r}: expected {{subset, action}}, got {str(rec)[:80]}", path=path)
         action = rec["action"]
-        if (not isinstance(action, list) or len(action) != 3
-                or not all(isinstance(a, int) and not isinstance(a, bool) for a in action)):
+        if (
+            not isinstance(action, list)
+            or len(action) != 3
+            or not all(isinstance(a, int) and not isinstance(a, bool) for a in action)
+        ):
             raise FormatError(f"video {vid!r}: action must be [class, start, end] integers", path=path)
         cls, start, end = action
-        out[str(vid)] = {"split": normalize_split(rec["subset"]), "class_index": cls,
-                         "start_frame": max(start - 1, 0), "end_frame": None if end == -1 else end}
+        out[str(vid)] = {
+            "split": normalize_split(rec["subset"]),
+            "class_index": cls,
+            "start_frame": max(start - 1, 0),
+            "end_frame": None if end == -1 else end,
+        }
     return out
 
 
-def read_wlasl(json_path: str | PathLike[str], *, root: str | PathLike[str] | None = None,
-               split_file: str | PathLike[str] | None = None) -> list[Entry]:
+def read_wlasl(
+    json_path: str | PathLike[str],
+    *,
+    root: str | PathLike[str] | None = None,
+    split_file: str | PathLike[str] | None = None,
+) -> list[Entry]:
     """Entries of a WLASL v0.3 JSON file, one per video instance.
 
     Parameters
@@ -62,8 +73,11 @@ def read_wlasl(json_path: str | PathLike[str], *, root: str | PathLike[str] | No
     split = read_nslt_split(split_file) if split_file is not None else None
     entries: list[Entry] = []
     for ci, item in enumerate(raw):
-        if not isinstance(item, dict) or not isinstance(item.get("gloss"), str) \
-                or not isinstance(item.get("instances"), list):
+        if (
+            not isinstance(item, dict)
+            or not isinstance(item.get("gloss"), str)
+            or not isinstance(item.get("instances"), list)
+        ):
             raise FormatError(f"item {ci}: expected {{gloss: str, instances: list}}", path=json_path)
         gloss = item["gloss"]
         for inst in item["instances"]:
@@ -75,9 +89,14 @@ def read_wlasl(json_path: str | PathLike[str], *, root: str | PathLike[str] | No
                     raise TypeError("frame_start/frame_end must be integers")
                 if fps is not None and (isinstance(fps, bool) or not isinstance(fps, (int, float)) or fps <= 0):
                     raise TypeError(f"fps {fps!r} must be a positive number")
-                meta = {"class_index": ci, "instance_id": inst.get("instance_id"),
-                        "variation_id": inst.get("variation_id"), "source": inst.get("source"),
-                        "url": inst.get("url"), "bbox": inst.get("bbox")}
+                meta = {
+                    "class_index": ci,
+                    "instance_id": inst.get("instance_id"),
+                    "variation_id": inst.get("variation_id"),
+                    "source": inst.get("source"),
+                    "url": inst.get("url"),
+                    "bbox": inst.get("bbox"),
+                }
                 signer = inst.get("signer_id")
                 sp = normalize_split(inst.get("split"))
             except (KeyError, TypeError) as e:
@@ -89,7 +108,18 @@ def read_wlasl(json_path: str | PathLike[str], *, root: str | PathLike[str] | No
                 s = split[vid]
                 sp = s["split"]
                 meta["nslt_class_index"] = s["class_index"]
-            entries.append(Entry(id=vid, path=resolve(root, f"{vid}.mp4"), signer=None if signer is None else str(signer),
-                                 split=sp, gloss=gloss, start_frame=start_frame, end_frame=end_frame,
-                                 fps=None if fps is None else float(fps), domain=inst.get("source"), meta=meta))
+            entries.append(
+                Entry(
+                    id=vid,
+                    path=resolve(root, f"{vid}.mp4"),
+                    signer=None if signer is None else str(signer),
+                    split=sp,
+                    gloss=gloss,
+                    start_frame=start_frame,
+                    end_frame=end_frame,
+                    fps=None if fps is None else float(fps),
+                    domain=inst.get("source"),
+                    meta=meta,
+                )
+            )
     return entries

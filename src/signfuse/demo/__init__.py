@@ -23,18 +23,18 @@ import os
 import resource
 import time
 import traceback
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from ..errors import ParameterError
 from . import audio_motion, audio_to_gesture, corpus, emotion, face, recognition, translation
 from .context import DemoContext
 from .report import jsonable, render_html
 
-__all__ = ["DemoContext", "STAGES", "STAGE_NAMES", "EXPECTED_SECONDS", "Progress", "run_demo",
-           "load_report"]
+__all__ = ["DemoContext", "STAGES", "STAGE_NAMES", "EXPECTED_SECONDS", "Progress", "run_demo", "load_report"]
 
 log = logging.getLogger(__name__)
 
@@ -53,10 +53,24 @@ STAGE_NAMES: tuple[str, ...] = tuple(n for n, _ in STAGES)
 #: CPU seconds of each stage, single-threaded (measured: ``benchmarks/results/demo.md``; about its wall time on
 #: a core of its own), the basis of the time estimate, which scales them by how long the finished stages took
 EXPECTED_SECONDS: dict[str, dict[str, float]] = {
-    "full": {"corpus": 20.1, "face": 0.9, "audio_motion": 3.6, "recognition": 277.5, "audio_to_gesture": 73.5,
-             "emotion": 66.7, "translation": 90.0},      # translation: a guess, not measured yet
-    "quick": {"corpus": 1.7, "face": 0.3, "audio_motion": 2.3, "recognition": 3.4, "audio_to_gesture": 3.3,
-              "emotion": 2.9, "translation": 4.0},
+    "full": {
+        "corpus": 20.1,
+        "face": 0.9,
+        "audio_motion": 3.6,
+        "recognition": 277.5,
+        "audio_to_gesture": 73.5,
+        "emotion": 66.7,
+        "translation": 90.0,
+    },  # translation: a guess, not measured yet
+    "quick": {
+        "corpus": 1.7,
+        "face": 0.3,
+        "audio_motion": 2.3,
+        "recognition": 3.4,
+        "audio_to_gesture": 3.3,
+        "emotion": 2.9,
+        "translation": 4.0,
+    },
 }
 
 
@@ -92,12 +106,17 @@ def _cpu() -> float:
 def _write(out: Path, report: dict[str, Any]) -> None:
     from ..io import atomic_path
 
-    report["updated"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    report["updated"] = datetime.now(UTC).isoformat(timespec="seconds")
     with atomic_path(out / "report.json") as tmp:
         tmp.write_text(json.dumps(report, indent=2, default=jsonable))
     with atomic_path(out / "report.html") as tmp:
-        tmp.write_text(render_html(report, findings_of={n: m.findings for n, m in STAGES if hasattr(m, "findings")},
-                                   tables_of={n: m.tables for n, m in STAGES if hasattr(m, "tables")}))
+        tmp.write_text(
+            render_html(
+                report,
+                findings_of={n: m.findings for n, m in STAGES if hasattr(m, "findings")},
+                tables_of={n: m.tables for n, m in STAGES if hasattr(m, "tables")},
+            )
+        )
 
 
 def load_report(out_dir: str | Path) -> dict[str, Any] | None:
@@ -166,7 +185,7 @@ def _init_worker(root_level: int, levels: dict[str, int], filters: list, lightni
     for name, level in levels.items():
         logging.getLogger(name).setLevel(level)
     warnings.filters[:] = filters
-    sys.stdout = sys.stderr   # a stage's stray prints must not mix into a command's stdout
+    sys.stdout = sys.stderr  # a stage's stray prints must not mix into a command's stdout
 
 
 def _worker(name: str, out: Path, seed: int, quick: bool, threads: int | None, queue: Any):
@@ -175,8 +194,19 @@ def _worker(name: str, out: Path, seed: int, quick: bool, threads: int | None, q
     return _run_stage(dict(STAGES)[name], ctx, threads), ctx.figures
 
 
-def _run_parallel(names: list[str], *, out: Path, seed: int, quick: bool, threads: int | None, workers: int,
-                  longest_first: list[str], begin: Callable, done: Callable, tell: Callable) -> None:
+def _run_parallel(
+    names: list[str],
+    *,
+    out: Path,
+    seed: int,
+    quick: bool,
+    threads: int | None,
+    workers: int,
+    longest_first: list[str],
+    begin: Callable,
+    done: Callable,
+    tell: Callable,
+) -> None:
     """Run ``names`` in ``workers`` processes (spawned: no forked torch/OpenMP state), the longest first;
     ``begin``/``done`` as each one starts and ends, ``tell`` for every message."""
     import multiprocessing as mp
@@ -187,10 +217,16 @@ def _run_parallel(names: list[str], *, out: Path, seed: int, quick: bool, thread
     import sys
     import warnings
 
-    init = (logging.getLogger().level, {n: logging.getLogger(n).level for n in _QUIET}, list(warnings.filters),
-            "lightning.pytorch" in sys.modules)
-    with ctx_mp.Manager() as manager, ProcessPoolExecutor(max_workers=workers, mp_context=ctx_mp,
-                                                          initializer=_init_worker, initargs=init) as pool:
+    init = (
+        logging.getLogger().level,
+        {n: logging.getLogger(n).level for n in _QUIET},
+        list(warnings.filters),
+        "lightning.pytorch" in sys.modules,
+    )
+    with (
+        ctx_mp.Manager() as manager,
+        ProcessPoolExecutor(max_workers=workers, mp_context=ctx_mp, initializer=_init_worker, initargs=init) as pool,
+    ):
         q = manager.Queue()
         pending = list(longest_first)
         running: dict[Any, str] = {}
@@ -199,7 +235,7 @@ def _run_parallel(names: list[str], *, out: Path, seed: int, quick: bool, thread
                 waiting = set(pending) | set(running.values())
                 ready = [n for n in pending if not set(getattr(dict(STAGES)[n], "AFTER", ())) & waiting]
                 if not ready:
-                    break                      # every pending stage needs one that is still running
+                    break  # every pending stage needs one that is still running
                 name = ready[0]
                 pending.remove(name)
                 begin(name)
@@ -216,15 +252,29 @@ def _run_parallel(names: list[str], *, out: Path, seed: int, quick: bool, thread
                 try:
                     result, figures = fut.result()
                 except Exception as e:  # the worker itself died (killed, out of memory)
-                    result, figures = {"status": "failed", "error": f"{type(e).__name__}: {e}",
-                                       "traceback": traceback.format_exc(limit=6), "seconds": 0.0,
-                                       "cpu_seconds": 0.0}, []
+                    result, figures = (
+                        {
+                            "status": "failed",
+                            "error": f"{type(e).__name__}: {e}",
+                            "traceback": traceback.format_exc(limit=6),
+                            "seconds": 0.0,
+                            "cpu_seconds": 0.0,
+                        },
+                        [],
+                    )
                 done(name, result, figures)
 
 
-def run_demo(out_dir: str | Path, *, seed: int = 0, quick: bool = False, stages: list[str] | None = None,
-             progress: Callable[[Progress], None] | None = None, threads: int | None = 1,
-             workers: int = 1) -> dict[str, Any]:
+def run_demo(
+    out_dir: str | Path,
+    *,
+    seed: int = 0,
+    quick: bool = False,
+    stages: list[str] | None = None,
+    progress: Callable[[Progress], None] | None = None,
+    threads: int | None = 1,
+    workers: int = 1,
+) -> dict[str, Any]:
     """Run the demo stages and write ``report.json`` and ``report.html`` into ``out_dir`` after each one.
 
     ``stages`` runs only those (names from :data:`STAGE_NAMES`); with an earlier run in ``out_dir`` its
@@ -256,11 +306,19 @@ def run_demo(out_dir: str | Path, *, seed: int = 0, quick: bool = False, stages:
         elif earlier is not None and (earlier.get("quick"), earlier.get("seed")) != (quick, seed):
             raise ParameterError(
                 f"{out} holds a run with quick={earlier.get('quick')}, seed={earlier.get('seed')}; rerun a stage "
-                f"with the same settings, or add the corpus stage to regenerate the corpus")
-    report: dict[str, Any] = {"seed": seed, "quick": quick, "finished": False, "threads": threads, "workers": workers,
-                              "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                              "machine": {"cpus": os.cpu_count(), "load_1min_at_start": round(os.getloadavg()[0], 2)},
-                              "stages": {}, "figures": []}
+                f"with the same settings, or add the corpus stage to regenerate the corpus"
+            )
+    report: dict[str, Any] = {
+        "seed": seed,
+        "quick": quick,
+        "finished": False,
+        "threads": threads,
+        "workers": workers,
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "load_1min_at_start": round(os.getloadavg()[0], 2)},
+        "stages": {},
+        "figures": [],
+    }
     for name in known:
         old = (earlier or {}).get("stages", {}).get(name)
         if name in selected:
@@ -270,20 +328,26 @@ def run_demo(out_dir: str | Path, *, seed: int = 0, quick: bool = False, stages:
             report["figures"] += [f for f in earlier.get("figures", []) if f.get("stage") == name]
     expected = EXPECTED_SECONDS["quick" if quick else "full"]
     t_start = time.perf_counter()
-    scale: list[float] = []       # measured / expected wall seconds of finished stages
+    scale: list[float] = []  # measured / expected wall seconds of finished stages
     started: dict[str, float] = {}
 
     def remaining() -> float:
         f = sum(scale) / len(scale) if scale else 1.0
         now = time.perf_counter()
-        left = [max(0.0, expected.get(n, 0.0) * f - (now - started[n] if n in started else 0.0))
-                for n in selected if report["stages"][n]["status"] in ("pending", "running")]
+        left = [
+            max(0.0, expected.get(n, 0.0) * f - (now - started[n] if n in started else 0.0))
+            for n in selected
+            if report["stages"][n]["status"] in ("pending", "running")
+        ]
         return sum(left) / max(1, min(workers, len(left))) if left else 0.0
 
     def tell(name: str, message: str) -> None:
         if progress is not None:
-            progress(Progress(name, selected.index(name) + 1, len(selected), message,
-                              time.perf_counter() - t_start, remaining()))
+            progress(
+                Progress(
+                    name, selected.index(name) + 1, len(selected), message, time.perf_counter() - t_start, remaining()
+                )
+            )
 
     def begin(name: str) -> None:
         started[name] = time.perf_counter()
@@ -295,24 +359,34 @@ def run_demo(out_dir: str | Path, *, seed: int = 0, quick: bool = False, stages:
         report["stages"][name] = result
         if expected.get(name):
             scale.append(result["seconds"] / expected[name])
-        report["figures"] = [f for f in report["figures"] if f.get("stage") != name] + \
-            [f for f in figures if f.get("stage") == name]
+        report["figures"] = [f for f in report["figures"] if f.get("stage") != name] + [
+            f for f in figures if f.get("stage") == name
+        ]
         report["seconds"] = round(time.perf_counter() - t_start, 2)
-        report["cpu_seconds"] = round(sum(s.get("cpu_seconds", 0.0) for n, s in report["stages"].items()
-                                          if not s.get("earlier_run")), 2)
+        report["cpu_seconds"] = round(
+            sum(s.get("cpu_seconds", 0.0) for n, s in report["stages"].items() if not s.get("earlier_run")), 2
+        )
         _write(out, report)
 
     serial = selected if workers <= 1 else [n for n in selected if n == "corpus"]
-    for name in serial:           # in this process, one after the other (the corpus first, always)
+    for name in serial:  # in this process, one after the other (the corpus first, always)
         begin(name)
-        ctx = DemoContext(out_dir=out, seed=seed, quick=quick, stage=name,
-                          progress=lambda m, name=name: tell(name, m))
+        ctx = DemoContext(out_dir=out, seed=seed, quick=quick, stage=name, progress=lambda m, name=name: tell(name, m))
         done(name, _run_stage(dict(STAGES)[name], ctx, threads), ctx.figures)
     rest = [n for n in selected if n not in serial]
-    if rest:                      # the stages after the corpus need only the corpus: run them side by side
-        _run_parallel(rest, out=out, seed=seed, quick=quick, threads=threads, workers=workers,
-                      longest_first=sorted(rest, key=lambda n: -expected.get(n, 0.0)),
-                      begin=begin, done=done, tell=tell)
+    if rest:  # the stages after the corpus need only the corpus: run them side by side
+        _run_parallel(
+            rest,
+            out=out,
+            seed=seed,
+            quick=quick,
+            threads=threads,
+            workers=workers,
+            longest_first=sorted(rest, key=lambda n: -expected.get(n, 0.0)),
+            begin=begin,
+            done=done,
+            tell=tell,
+        )
     report["finished"] = True
     report["machine"]["load_1min_at_end"] = round(os.getloadavg()[0], 2)
     _write(out, report)

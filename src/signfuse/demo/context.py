@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 __all__ = ["DemoContext"]
 
@@ -32,5 +33,10 @@ class DemoContext:
 
     def figure(self, path: str | Path, caption: str) -> None:
         """Register a figure (a file under ``out_dir``) for the HTML report."""
-        self.figures.append({"path": str(Path(path).resolve().relative_to(self.out_dir.resolve())),
-                             "caption": caption, "stage": self.stage})
+        self.figures.append(
+            {
+                "path": str(Path(path).resolve().relative_to(self.out_dir.resolve())),
+                "caption": caption,
+                "stage": self.stage,
+            }
+        )

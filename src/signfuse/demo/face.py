@@ -43,7 +43,7 @@ def stage(ctx: Any) -> dict:
         seq = io.read(e.path)
         end = e.end_frame if e.end_frame is not None else seq.n_frames
         if e.start_frame or end != seq.n_frames:
-            seq = seq[e.start_frame:end]
+            seq = seq[e.start_frame : end]
         s = features(seq)
         evs = events(s)
         truth = e.meta.get("nonmanual", "none")
@@ -57,9 +57,12 @@ def stage(ctx: Any) -> dict:
         det = np.array([m in r["found"] for r in rows])
         if has.size == 0:
             continue
-        per_class[m] = {"accuracy": float(np.mean(has == det)), "positives": int(has.sum()),
-                        "recall": float(det[has].mean()) if has.any() else None,
-                        "false_positive_rate": float(det[~has].mean()) if (~has).any() else None}
+        per_class[m] = {
+            "accuracy": float(np.mean(has == det)),
+            "positives": int(has.sum()),
+            "recall": float(det[has].mean()) if has.any() else None,
+            "false_positive_rate": float(det[~has].mean()) if (~has).any() else None,
+        }
     out = ctx.stage_dir("face")
     if best_fig is not None:
         s, evs, sid, truth = best_fig
@@ -67,9 +70,13 @@ def stage(ctx: Any) -> dict:
         path = io.save_figure(fig, out / "face_curves.png", dpi=100)
         ctx.figure(path, f"Head pose and AU curves of {sid} (known marker {truth}); shaded spans are detected events.")
     accs = [v["accuracy"] for v in per_class.values()]
-    return {"samples": len(rows), "per_class": per_class,
-            "mean_accuracy": float(np.mean(accs)) if accs else None,
-            "seconds": round(time.perf_counter() - t0, 2), "details": rows[:40]}
+    return {
+        "samples": len(rows),
+        "per_class": per_class,
+        "mean_accuracy": float(np.mean(accs)) if accs else None,
+        "seconds": round(time.perf_counter() - t0, 2),
+        "details": rows[:40],
+    }
 
 
 def findings(s: dict, *, quick: bool = False) -> list[dict]:
@@ -80,8 +87,11 @@ def findings(s: dict, *, quick: bool = False) -> list[dict]:
     n = s["samples"]
     scored = {m: v for m, v in s["per_class"].items() if v["positives"]}
     if not scored:
-        return [finding("face", "no sample with a face marker was scored", meaning="nothing to report",
-                        verdict=UNTRUSTED, n=n)]
+        return [
+            finding(
+                "face", "no sample with a face marker was scored", meaning="nothing to report", verdict=UNTRUSTED, n=n
+            )
+        ]
     tp = sum(round(v["recall"] * v["positives"]) for v in scored.values())
     pos = sum(v["positives"] for v in scored.values())
     fprs = [v["false_positive_rate"] for v in s["per_class"].values() if v["false_positive_rate"] is not None]
@@ -92,14 +102,21 @@ def findings(s: dict, *, quick: bool = False) -> list[dict]:
         verdict, why = UNTRUSTED, "quick mode: a handful of samples per marker"
     elif min_pos < 10:
         verdict, why = WEAK, f"only {min_pos} samples with the rarest marker"
-    out.append(finding(
-        "face", f"face landmarks alone detect {tp} of {pos} non-manual markers "
-                f"({', '.join(m.replace('_', ' ') for m in scored)}), with at most "
-                f"{100 * max(fprs or [0]):.0f}% false alarms per marker",
-        n=n, chance=f"{100 * never:.0f}% mean accuracy for a detector that never fires",
-        evidence=f"mean per-marker accuracy {100 * (s['mean_accuracy'] or 0):.0f}%",
-        meaning="the head-pose and action-unit features carry the markers that separate minimal pairs, "
-                "so a recognizer that sees the face can tell them apart", verdict=verdict, why=why))
+    out.append(
+        finding(
+            "face",
+            f"face landmarks alone detect {tp} of {pos} non-manual markers "
+            f"({', '.join(m.replace('_', ' ') for m in scored)}), with at most "
+            f"{100 * max(fprs or [0]):.0f}% false alarms per marker",
+            n=n,
+            chance=f"{100 * never:.0f}% mean accuracy for a detector that never fires",
+            evidence=f"mean per-marker accuracy {100 * (s['mean_accuracy'] or 0):.0f}%",
+            meaning="the head-pose and action-unit features carry the markers that separate minimal pairs, "
+            "so a recognizer that sees the face can tell them apart",
+            verdict=verdict,
+            why=why,
+        )
+    )
     return out
 
 
@@ -107,8 +124,18 @@ def tables(s: dict) -> list[dict]:
     from .report import table
 
     rows = [{"marker": m.replace("_", " "), **v} for m, v in s["per_class"].items()]
-    return [table("Marker detection per class (samples with that marker vs. all others)",
-                  [("marker", "marker", "str"), ("positives", "samples with it", "int"), ("recall", "recall", "pct"),
-                   ("false_positive_rate", "false alarms", "pct"), ("accuracy", "accuracy", "pct")], rows,
-                  note=f"{s['samples']} isolated samples: up to the same number per marker and without one. "
-                       "Recall: markers found; false alarms: the marker reported on samples without it.")]
+    return [
+        table(
+            "Marker detection per class (samples with that marker vs. all others)",
+            [
+                ("marker", "marker", "str"),
+                ("positives", "samples with it", "int"),
+                ("recall", "recall", "pct"),
+                ("false_positive_rate", "false alarms", "pct"),
+                ("accuracy", "accuracy", "pct"),
+            ],
+            rows,
+            note=f"{s['samples']} isolated samples: up to the same number per marker and without one. "
+            "Recall: markers found; false alarms: the marker reported on samples without it.",
+        )
+    ]

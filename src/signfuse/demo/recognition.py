@@ -19,17 +19,37 @@ __all__ = ["stage", "SETTINGS", "findings", "tables"]
 log = logging.getLogger(__name__)
 
 SETTINGS = {
-    "full": {"epochs": 12, "ablation_epochs": 12, "adapt_epochs": 12, "ctc_epochs": 40, "dim": 64, "batch_size": 32,
-             "max_frames": 32, "ablation": "hands;hands,body;hands,face;hands,body,face;hands,body,face,au",
-             "adapt_methods": ("none", "instance", "adain", "adversarial", "finetune"), "k_shot": 2},
-    "quick": {"epochs": 2, "ablation_epochs": 1, "adapt_epochs": 1, "ctc_epochs": 2, "dim": 16, "batch_size": 16,
-              "max_frames": 24, "ablation": "hands;hands,body,face", "adapt_methods": ("none", "adain"), "k_shot": 1},
+    "full": {
+        "epochs": 12,
+        "ablation_epochs": 12,
+        "adapt_epochs": 12,
+        "ctc_epochs": 40,
+        "dim": 64,
+        "batch_size": 32,
+        "max_frames": 32,
+        "ablation": "hands;hands,body;hands,face;hands,body,face;hands,body,face,au",
+        "adapt_methods": ("none", "instance", "adain", "adversarial", "finetune"),
+        "k_shot": 2,
+    },
+    "quick": {
+        "epochs": 2,
+        "ablation_epochs": 1,
+        "adapt_epochs": 1,
+        "ctc_epochs": 2,
+        "dim": 16,
+        "batch_size": 16,
+        "max_frames": 24,
+        "ablation": "hands;hands,body,face",
+        "adapt_methods": ("none", "adain"),
+        "k_shot": 1,
+    },
 }
 
 
 def _curve(run_dir: Path, path: Path, title: str) -> Path | None:
     from .. import viz
     from ..io import save_figure
+
     f = run_dir / "csv" / "metrics.csv"
     if not f.is_file():
         return None
@@ -38,6 +58,7 @@ def _curve(run_dir: Path, path: Path, title: str) -> Path | None:
 
 def _latency(onnx_path: Path, streams, dims, *, frames: int = 64, n: int = 50) -> dict:
     from ..inference.onnx import onnx_session
+
     sess = onnx_session(onnx_path, threads=1)
     rng = np.random.default_rng(0)
     feeds = {s: rng.normal(size=(1, frames, dims[s])).astype(np.float32) for s in streams}
@@ -66,6 +87,7 @@ def _every(ctx, what: str, step: int = 50):
     def tell(done: int, total: int | None) -> None:
         if done % step == 0 or done == total:
             ctx.progress(f"{what}: {done} of {total}")
+
     return tell
 
 
@@ -74,12 +96,12 @@ def stage(ctx) -> dict[str, Any]:
     import torch
 
     from .. import viz
+    from ..inference.export import export_onnx
     from ..io import save_figure
+    from ..models.recognizer import load_checkpoint
     from ..train.ablate import ablate
     from ..train.adapt import adapt
-    from ..models.recognizer import load_checkpoint
     from ..train.evaluate import evaluate
-    from ..inference.export import export_onnx
     from ..train.fit import fit, prepare_data, resolve_config
 
     S = SETTINGS["quick" if ctx.quick else "full"]
@@ -87,19 +109,33 @@ def stage(ctx) -> dict[str, Any]:
     corpus = ctx.corpus_dir
     if not (corpus / "corpus.json").is_file():
         from ..datasets import synthetic
+
         ctx.progress("generating a corpus (the corpus stage did not run)")
-        size = (dict(signs=8, signers=4, sentences=6, samples_per_sign_per_signer=1) if ctx.quick
-                else dict(signs=40, signers=8, sentences=200, samples_per_sign_per_signer=2))
+        size = (
+            dict(signs=8, signers=4, sentences=6, samples_per_sign_per_signer=1)
+            if ctx.quick
+            else dict(signs=40, signers=8, sentences=200, samples_per_sign_per_signer=2)
+        )
         synthetic.generate_corpus(corpus, seed=ctx.seed, **size)
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # small matrices: a second thread buys little and makes timings noisy
     t_all = time.perf_counter()
     summary: dict[str, Any] = {"quick": ctx.quick}
     try:
-        base = {"data": str(corpus), "model": "hybrid", "seed": ctx.seed, "epochs": S["epochs"],
-                "batch_size": S["batch_size"], "max_frames": S["max_frames"], "model_kwargs": {"dim": S["dim"]},
-                "cache_dir": str(out / "cache"), "progress": False, "patience": 100, "lr": 3e-3,
-                "log_every_n_steps": 1}   # every step in metrics.csv: the training curves show the train loss
+        base = {
+            "data": str(corpus),
+            "model": "hybrid",
+            "seed": ctx.seed,
+            "epochs": S["epochs"],
+            "batch_size": S["batch_size"],
+            "max_frames": S["max_frames"],
+            "model_kwargs": {"dim": S["dim"]},
+            "cache_dir": str(out / "cache"),
+            "progress": False,
+            "patience": 100,
+            "lr": 3e-3,
+            "log_every_n_steps": 1,
+        }  # every step in metrics.csv: the training curves show the train loss
         ab_sets = S["ablation"]
         union = ",".join(dict.fromkeys(s for st in ab_sets.split(";") for s in st.split(",")))
         # ---------------------------------------------------------------- isolated
@@ -109,18 +145,36 @@ def stage(ctx) -> dict[str, Any]:
         bundle_all = prepare_data(cfg, progress=_every(ctx, "caching the isolated corpus"))
         main_streams = ("hands", "body", "face")
         bundle = replace(bundle_all, streams=main_streams, stats={s: bundle_all.stats[s] for s in main_streams})
-        summary["data"] = {"isolated_train": len(bundle.splits["train"]), "isolated_val": len(bundle.splits["val"]),
-                           "isolated_test": len(bundle.splits["test"]), "classes": len(bundle.vocab),
-                           "cache_seconds": round(time.perf_counter() - t0, 1),
-                           "test_signers": sorted({str(bundle.cache.records[i]["signer"]) for i in bundle.splits["test"]})}
+        summary["data"] = {
+            "isolated_train": len(bundle.splits["train"]),
+            "isolated_val": len(bundle.splits["val"]),
+            "isolated_test": len(bundle.splits["test"]),
+            "classes": len(bundle.vocab),
+            "cache_seconds": round(time.perf_counter() - t0, 1),
+            "test_signers": sorted({str(bundle.cache.records[i]["signer"]) for i in bundle.splits["test"]}),
+        }
         ctx.progress("training the isolated model")
         t0 = time.perf_counter()
         cfg_main = dict(cfg, streams=",".join(main_streams))
         res = fit(cfg_main, bundle=bundle, callbacks=[_epochs(ctx, "isolated model")])
         rec = load_checkpoint(res.best or res.last)
-        m = evaluate(rec, bundle.cache, bundle.splits["test"], out_dir=out / "isolated" / "eval", domains=bundle.domains)
-        summary["isolated"] = {k: m[k] for k in ("top1", "top5", "top1_per_class", "top5_per_class", "minimal_pair_top1",
-                                                 "minimal_pair_n", "non_pair_top1", "per_domain_top1", "n")}
+        m = evaluate(
+            rec, bundle.cache, bundle.splits["test"], out_dir=out / "isolated" / "eval", domains=bundle.domains
+        )
+        summary["isolated"] = {
+            k: m[k]
+            for k in (
+                "top1",
+                "top5",
+                "top1_per_class",
+                "top5_per_class",
+                "minimal_pair_top1",
+                "minimal_pair_n",
+                "non_pair_top1",
+                "per_domain_top1",
+                "n",
+            )
+        }
         summary["isolated"]["train_seconds"] = round(time.perf_counter() - t0, 1)
         summary["isolated"]["params"] = int(sum(p.numel() for p in rec.model.parameters()))
         ctx.figure(m["figure"], "Isolated recognition on held-out signers: confusion matrix (hybrid, hands+body+face)")
@@ -135,33 +189,63 @@ def stage(ctx) -> dict[str, Any]:
         # ---------------------------------------------------------------- ablation
         ctx.progress("stream ablation")
         t0 = time.perf_counter()
-        ab = ablate(dict(cfg, epochs=S["ablation_epochs"]), ab_sets, out / "ablation", bundle=bundle_all,
-                    progress=ctx.progress,
-                    pretrained={",".join(main_streams): rec} if S["ablation_epochs"] == S["epochs"] else None)
+        ab = ablate(
+            dict(cfg, epochs=S["ablation_epochs"]),
+            ab_sets,
+            out / "ablation",
+            bundle=bundle_all,
+            progress=ctx.progress,
+            pretrained={",".join(main_streams): rec} if S["ablation_epochs"] == S["epochs"] else None,
+        )
         summary["ablation"] = ab["rows"]
         summary["ablation_seconds"] = round(time.perf_counter() - t0, 1)
-        ctx.figure(ab["figure"], "Stream ablation on held-out signers: all signs vs. minimal pairs that differ only "
-                                 "in a non-manual marker (the face matters for those)")
+        ctx.figure(
+            ab["figure"],
+            "Stream ablation on held-out signers: all signs vs. minimal pairs that differ only "
+            "in a non-manual marker (the face matters for those)",
+        )
         # ---------------------------------------------------------------- adaptation
         ctx.progress("cross-region adaptation")
         t0 = time.perf_counter()
         domains = bundle.domains
         src, tgt = ("north", "south") if {"north", "south"} <= set(domains) else (domains[0], domains[-1])
-        ad = adapt(dict(cfg_main, epochs=S["adapt_epochs"]), out / "adaptation", source=src, target=tgt,
-                   progress=ctx.progress,
-                   methods=S["adapt_methods"], k_shot=S["k_shot"], bundle=bundle)
+        ad = adapt(
+            dict(cfg_main, epochs=S["adapt_epochs"]),
+            out / "adaptation",
+            source=src,
+            target=tgt,
+            progress=ctx.progress,
+            methods=S["adapt_methods"],
+            k_shot=S["k_shot"],
+            bundle=bundle,
+        )
         summary["adaptation"] = {k: ad[k] for k in ("source", "target", "k_shot", "train_n", "test_n", "rows")}
         summary["adaptation_seconds"] = round(time.perf_counter() - t0, 1)
-        ctx.figure(save_figure(viz.adaptation_bars(ad["rows"], title=f"train on {src}, test on {tgt}",
-                                                   chance=1 / max(1, len(bundle.vocab))),
-                               out / "adaptation" / "adaptation.png"),
-                   f"Cross-region adaptation: trained on region {src}, tested on region {tgt}")
+        ctx.figure(
+            save_figure(
+                viz.adaptation_bars(
+                    ad["rows"], title=f"train on {src}, test on {tgt}", chance=1 / max(1, len(bundle.vocab))
+                ),
+                out / "adaptation" / "adaptation.png",
+            ),
+            f"Cross-region adaptation: trained on region {src}, tested on region {tgt}",
+        )
         # ---------------------------------------------------------------- continuous
         ctx.progress("continuous (CTC) model")
         t0 = time.perf_counter()
-        cfg_c = resolve_config(base, {"task": "continuous", "streams": "hands,body,face", "epochs": S["ctc_epochs"],
-                                      "batch_size": 8, "run_dir": str(out / "continuous"), "lr": 5e-3,
-                                      "model_kwargs": {"dim": S["dim"], "downsample": 2}, "label_smoothing": 0.0})
+        cfg_c = resolve_config(
+            base,
+            {
+                "task": "continuous",
+                "streams": "hands,body,face",
+                "epochs": S["ctc_epochs"],
+                "batch_size": 8,
+                "run_dir": str(out / "continuous"),
+                "lr": 5e-3,
+                "model_kwargs": {"dim": S["dim"], "downsample": 2},
+                "label_smoothing": 0.0,
+            },
+        )
         bc = prepare_data(cfg_c, progress=_every(ctx, "caching the sentences"))
         # transfer: the CTC model starts from the isolated model's encoder (same streams and width);
         # from scratch, CTC on this little data stays in the all-blank phase for hundreds of steps
@@ -172,12 +256,20 @@ def stage(ctx) -> dict[str, Any]:
         if not held_out:
             held_out = bc.splits["train"]
         mc = evaluate(recc, bc.cache, held_out, out_dir=out / "continuous" / "eval", beam=4 if ctx.quick else 8)
-        summary["continuous"] = {"wer_greedy": mc["greedy"]["wer"], "wer_beam": mc.get("beam", {}).get("wer"),
-                                 "sub": mc["greedy"]["sub"], "del": mc["greedy"]["del"], "ins": mc["greedy"]["ins"],
-                                 "n": mc["n"], "too_short": len(mc["too_short"]), "examples": mc["examples"][:2],
-                                 "train_seconds": round(time.perf_counter() - t0, 1),
-                                 "train_n": len(bc.splits["train"]), "evaluated_on": note,
-                                 "init": "encoder from the isolated model"}
+        summary["continuous"] = {
+            "wer_greedy": mc["greedy"]["wer"],
+            "wer_beam": mc.get("beam", {}).get("wer"),
+            "sub": mc["greedy"]["sub"],
+            "del": mc["greedy"]["del"],
+            "ins": mc["greedy"]["ins"],
+            "n": mc["n"],
+            "too_short": len(mc["too_short"]),
+            "examples": mc["examples"][:2],
+            "train_seconds": round(time.perf_counter() - t0, 1),
+            "train_n": len(bc.splits["train"]),
+            "evaluated_on": note,
+            "init": "encoder from the isolated model",
+        }
         c = _curve(rc.run_dir, out / "continuous" / "curve.png", "continuous hybrid (CTC): training curve")
         if c:
             ctx.figure(c, "Continuous recognition (CTC): training loss, validation loss and WER per epoch")
@@ -210,11 +302,19 @@ def findings(s: dict[str, Any], *, quick: bool = False) -> list[dict]:
     n = iso["n"]
     p = proportion(_k(iso["top1"], n), n, chance=chance)
     v, why = verdict_for(p, quick=quick)
-    out.append(finding("recognition", f"isolated signs: top-1 {100 * iso['top1']:.1f}% on held-out signers "
-                                      f"({p['k']}/{n}), top-5 {100 * iso['top5']:.1f}%",
-                       n=n, chance=f"{100 * chance:.1f}% (1 of {C} signs)", evidence=f"95% interval {ci_text(p)}",
-                       meaning="a hybrid model on hands, body and face recognizes signs of people it never saw",
-                       verdict=v, why=why))
+    out.append(
+        finding(
+            "recognition",
+            f"isolated signs: top-1 {100 * iso['top1']:.1f}% on held-out signers "
+            f"({p['k']}/{n}), top-5 {100 * iso['top5']:.1f}%",
+            n=n,
+            chance=f"{100 * chance:.1f}% (1 of {C} signs)",
+            evidence=f"95% interval {ci_text(p)}",
+            meaning="a hybrid model on hands, body and face recognizes signs of people it never saw",
+            verdict=v,
+            why=why,
+        )
+    )
     pair = _pick_face_pair(s.get("ablation") or [])
     if pair and pair[0].get("minimal_pair_n"):
         a, b = pair
@@ -231,13 +331,19 @@ def findings(s: dict[str, Any], *, quick: bool = False) -> list[dict]:
         else:
             v, why = WEAK, f"the 95% intervals overlap ({ci_text(pa)} vs {ci_text(pb)}, n = {m})"
         verb = "lifts" if lift > 0 else "changes"
-        out.append(finding(
-            "recognition", f"the face stream {verb} minimal-pair top-1 from {100 * (a['minimal_pair_top1'] or 0):.0f}% "
-                           f"({a['streams']}) to {100 * (b['minimal_pair_top1'] or 0):.0f}% ({b['streams']})",
-            n=m, chance=f"{100 * chance:.1f}%; 50% for a model that knows the sign but guesses the marker",
-            evidence=f"all signs: {100 * (a['top1'] or 0):.0f}% -> {100 * (b['top1'] or 0):.0f}%",
-            meaning="signs that differ only in a head shake or a brow raise need the face; hands alone confuse them",
-            verdict=v, why=why))
+        out.append(
+            finding(
+                "recognition",
+                f"the face stream {verb} minimal-pair top-1 from {100 * (a['minimal_pair_top1'] or 0):.0f}% "
+                f"({a['streams']}) to {100 * (b['minimal_pair_top1'] or 0):.0f}% ({b['streams']})",
+                n=m,
+                chance=f"{100 * chance:.1f}%; 50% for a model that knows the sign but guesses the marker",
+                evidence=f"all signs: {100 * (a['top1'] or 0):.0f}% -> {100 * (b['top1'] or 0):.0f}%",
+                meaning="signs that differ only in a head shake or a brow raise need the face; hands alone confuse them",
+                verdict=v,
+                why=why,
+            )
+        )
     ad = s.get("adaptation")
     if ad and ad.get("rows"):
         rows = ad["rows"]
@@ -248,14 +354,21 @@ def findings(s: dict[str, Any], *, quick: bool = False) -> list[dict]:
         v, why = verdict_for(pb, quick=quick, what="target-region test set")
         if best is base and v == TRUSTED:
             why = "no adaptation method beats training on the source region alone"
-        out.append(finding(
-            "recognition", f"region {ad['source']} -> {ad['target']}: {best['method']} reaches "
-                           f"{100 * best['top1']:.0f}% top-1 on the target region, against {100 * base['top1']:.0f}% "
-                           "without adaptation",
-            n=nt, chance=f"{100 * chance:.1f}%",
-            evidence=f"{ad.get('k_shot')} labelled target sample(s) per sign for the few-shot methods; 95% interval "
-                     f"{ci_text(pb)}",
-            meaning="how much of the regional difference in signing style each method recovers", verdict=v, why=why))
+        out.append(
+            finding(
+                "recognition",
+                f"region {ad['source']} -> {ad['target']}: {best['method']} reaches "
+                f"{100 * best['top1']:.0f}% top-1 on the target region, against {100 * base['top1']:.0f}% "
+                "without adaptation",
+                n=nt,
+                chance=f"{100 * chance:.1f}%",
+                evidence=f"{ad.get('k_shot')} labelled target sample(s) per sign for the few-shot methods; 95% interval "
+                f"{ci_text(pb)}",
+                meaning="how much of the regional difference in signing style each method recovers",
+                verdict=v,
+                why=why,
+            )
+        )
     c = s.get("continuous")
     if c:
         trained_on_test = "training" in (c.get("evaluated_on") or "")
@@ -269,22 +382,34 @@ def findings(s: dict[str, Any], *, quick: bool = False) -> list[dict]:
         bad = quick or trained_on_test or (c["wer_greedy"] is not None and c["wer_greedy"] >= 1.0)
         if c["wer_greedy"] is not None and c["wer_greedy"] >= 1.0:
             why.append("WER of 100% or more: no better than outputting nothing")
-        out.append(finding(
-            "recognition", f"continuous signing (CTC): WER {100 * c['wer_greedy']:.0f}% greedy"
-                           + (f", {100 * c['wer_beam']:.0f}% with beam search" if c.get("wer_beam") is not None else ""),
-            n=f"{c['n']} sentences", chance="100% WER for an empty output",
-            evidence=f"substitutions {100 * c['sub']:.0f}%, deletions {100 * c['del']:.0f}%, "
-                     f"insertions {100 * c['ins']:.0f}%; trained on {c['train_n']} sentences",
-            meaning="sentence-level recognition without word boundaries, from an encoder pretrained on isolated signs",
-            verdict=UNTRUSTED if bad else (WEAK if why else TRUSTED), why="; ".join(why)))
+        out.append(
+            finding(
+                "recognition",
+                f"continuous signing (CTC): WER {100 * c['wer_greedy']:.0f}% greedy"
+                + (f", {100 * c['wer_beam']:.0f}% with beam search" if c.get("wer_beam") is not None else ""),
+                n=f"{c['n']} sentences",
+                chance="100% WER for an empty output",
+                evidence=f"substitutions {100 * c['sub']:.0f}%, deletions {100 * c['del']:.0f}%, "
+                f"insertions {100 * c['ins']:.0f}%; trained on {c['train_n']} sentences",
+                meaning="sentence-level recognition without word boundaries, from an encoder pretrained on isolated signs",
+                verdict=UNTRUSTED if bad else (WEAK if why else TRUSTED),
+                why="; ".join(why),
+            )
+        )
     e = s.get("export")
     if e:
         ok = e["max_abs_diff"] <= 1e-4
-        out.append(finding("recognition", f"the ONNX export matches PyTorch (max difference {e['max_abs_diff']:.1e}) "
-                                          f"and answers in {e['p50_ms']:.2f} ms (median, one thread)",
-                           evidence=f"p95 {e['p95_ms']:.2f} ms, {e['bytes'] / 1e3:.0f} kB, 64 frames",
-                           meaning="the model can run without PyTorch, e.g. in live recognition",
-                           verdict=TRUSTED if ok else UNTRUSTED, why="" if ok else "outputs differ"))
+        out.append(
+            finding(
+                "recognition",
+                f"the ONNX export matches PyTorch (max difference {e['max_abs_diff']:.1e}) "
+                f"and answers in {e['p50_ms']:.2f} ms (median, one thread)",
+                evidence=f"p95 {e['p95_ms']:.2f} ms, {e['bytes'] / 1e3:.0f} kB, 64 frames",
+                meaning="the model can run without PyTorch, e.g. in live recognition",
+                verdict=TRUSTED if ok else UNTRUSTED,
+                why="" if ok else "outputs differ",
+            )
+        )
     return out
 
 
@@ -294,59 +419,122 @@ def tables(s: dict[str, Any]) -> list[dict]:
     C = s["data"]["classes"]
     d = s["data"]
     iso = s["isolated"]
-    tabs = [table("Data (held-out signers: " + ", ".join(d["test_signers"]) + ")",
-                  [("k", "", "str"), ("v", "", "int")],
-                  [{"k": "classes", "v": C}, {"k": "train samples", "v": d["isolated_train"]},
-                   {"k": "validation samples", "v": d["isolated_val"]}, {"k": "test samples", "v": d["isolated_test"]}]),
-            table("Isolated recognition on held-out signers (higher is better)",
-                  [("k", "", "str"), ("v", "", "pct")],
-                  [{"k": "top-1", "v": iso["top1"]}, {"k": "top-5", "v": iso["top5"]},
-                   {"k": "top-1, mean over classes", "v": iso["top1_per_class"]},
-                   {"k": f"top-1 on minimal pairs (n = {iso.get('minimal_pair_n', '?')})", "v": iso["minimal_pair_top1"]},
-                   {"k": "top-1 on the other signs", "v": iso["non_pair_top1"]},
-                   *({"k": f"top-1, region {r}", "v": v} for r, v in iso["per_domain_top1"].items()),
-                   {"k": "chance", "v": 1 / max(C, 1), "_class": "chance"}],
-                  note=f"n = {iso['n']} test samples; {iso['params']:,} parameters; trained in {iso['train_seconds']:.0f} s.")]
+    tabs = [
+        table(
+            "Data (held-out signers: " + ", ".join(d["test_signers"]) + ")",
+            [("k", "", "str"), ("v", "", "int")],
+            [
+                {"k": "classes", "v": C},
+                {"k": "train samples", "v": d["isolated_train"]},
+                {"k": "validation samples", "v": d["isolated_val"]},
+                {"k": "test samples", "v": d["isolated_test"]},
+            ],
+        ),
+        table(
+            "Isolated recognition on held-out signers (higher is better)",
+            [("k", "", "str"), ("v", "", "pct")],
+            [
+                {"k": "top-1", "v": iso["top1"]},
+                {"k": "top-5", "v": iso["top5"]},
+                {"k": "top-1, mean over classes", "v": iso["top1_per_class"]},
+                {"k": f"top-1 on minimal pairs (n = {iso.get('minimal_pair_n', '?')})", "v": iso["minimal_pair_top1"]},
+                {"k": "top-1 on the other signs", "v": iso["non_pair_top1"]},
+                *({"k": f"top-1, region {r}", "v": v} for r, v in iso["per_domain_top1"].items()),
+                {"k": "chance", "v": 1 / max(C, 1), "_class": "chance"},
+            ],
+            note=f"n = {iso['n']} test samples; {iso['params']:,} parameters; trained in {iso['train_seconds']:.0f} s.",
+        ),
+    ]
     ab = s.get("ablation") or []
     if ab:
         best = max(ab, key=lambda r: r["minimal_pair_top1"] or 0)
-        tabs.append(table("Stream ablation: top-1 on held-out signers (higher is better)",
-                          [("streams", "streams", "str"), ("top1", "all signs", "pct"),
-                           ("minimal_pair_top1", "minimal pairs", "pct"), ("non_pair_top1", "other signs", "pct"),
-                           ("top5", "top-5", "pct")],
-                          [dict(r, _class="best" if r is best else "") for r in ab]
-                          + [{"streams": "chance", "top1": 1 / max(C, 1), "minimal_pair_top1": 1 / max(C, 1),
-                              "non_pair_top1": 1 / max(C, 1), "top5": min(1.0, 5 / max(C, 1)), "_class": "chance"}],
-                          note=f"n = {ab[0]['n']} test samples, {ab[0].get('minimal_pair_n')} of them minimal pairs."))
+        tabs.append(
+            table(
+                "Stream ablation: top-1 on held-out signers (higher is better)",
+                [
+                    ("streams", "streams", "str"),
+                    ("top1", "all signs", "pct"),
+                    ("minimal_pair_top1", "minimal pairs", "pct"),
+                    ("non_pair_top1", "other signs", "pct"),
+                    ("top5", "top-5", "pct"),
+                ],
+                [dict(r, _class="best" if r is best else "") for r in ab]
+                + [
+                    {
+                        "streams": "chance",
+                        "top1": 1 / max(C, 1),
+                        "minimal_pair_top1": 1 / max(C, 1),
+                        "non_pair_top1": 1 / max(C, 1),
+                        "top5": min(1.0, 5 / max(C, 1)),
+                        "_class": "chance",
+                    }
+                ],
+                note=f"n = {ab[0]['n']} test samples, {ab[0].get('minimal_pair_n')} of them minimal pairs.",
+            )
+        )
     ad = s.get("adaptation")
     if ad:
         best = max(ad["rows"], key=lambda r: r["top1"])
-        tabs.append(table(f"Adaptation: trained on region {ad['source']}, tested on {ad['target']} (higher is better)",
-                          [("method", "method", "str"), ("top1", "target top-1", "pct"),
-                           ("source_top1", "source top-1", "pct"), ("notes", "notes", "str")],
-                          [dict(r, _class="best" if r is best else ("baseline" if r["method"] == "none" else ""))
-                           for r in ad["rows"]] + [{"method": "chance", "top1": 1 / max(C, 1), "_class": "chance"}],
-                          note=f"{ad['train_n']} training samples, {ad['test_n']} target test samples, "
-                               f"{ad['k_shot']} labelled target sample(s) per sign for few-shot methods."))
+        tabs.append(
+            table(
+                f"Adaptation: trained on region {ad['source']}, tested on {ad['target']} (higher is better)",
+                [
+                    ("method", "method", "str"),
+                    ("top1", "target top-1", "pct"),
+                    ("source_top1", "source top-1", "pct"),
+                    ("notes", "notes", "str"),
+                ],
+                [
+                    dict(r, _class="best" if r is best else ("baseline" if r["method"] == "none" else ""))
+                    for r in ad["rows"]
+                ]
+                + [{"method": "chance", "top1": 1 / max(C, 1), "_class": "chance"}],
+                note=f"{ad['train_n']} training samples, {ad['test_n']} target test samples, "
+                f"{ad['k_shot']} labelled target sample(s) per sign for few-shot methods.",
+            )
+        )
     c = s.get("continuous")
     if c:
-        tabs.append(table("Continuous recognition (CTC; lower is better)",
-                          [("k", "", "str"), ("v", "", "pct")],
-                          [{"k": "WER, greedy", "v": c["wer_greedy"]}, {"k": "WER, beam search", "v": c["wer_beam"]},
-                           {"k": "substitutions", "v": c["sub"]}, {"k": "deletions", "v": c["del"]},
-                           {"k": "insertions", "v": c["ins"]}],
-                          note=f"{c['n']} sentences ({c['evaluated_on']}); {c['train_n']} training sentences; "
-                               f"{c['init']}."))
-        ex = [{"id": e["id"], "ref": " ".join(e["ref"]), "hyp": " ".join(e["hyp"]) or "(nothing)"}
-              for e in c.get("examples", [])]
+        tabs.append(
+            table(
+                "Continuous recognition (CTC; lower is better)",
+                [("k", "", "str"), ("v", "", "pct")],
+                [
+                    {"k": "WER, greedy", "v": c["wer_greedy"]},
+                    {"k": "WER, beam search", "v": c["wer_beam"]},
+                    {"k": "substitutions", "v": c["sub"]},
+                    {"k": "deletions", "v": c["del"]},
+                    {"k": "insertions", "v": c["ins"]},
+                ],
+                note=f"{c['n']} sentences ({c['evaluated_on']}); {c['train_n']} training sentences; {c['init']}.",
+            )
+        )
+        ex = [
+            {"id": e["id"], "ref": " ".join(e["ref"]), "hyp": " ".join(e["hyp"]) or "(nothing)"}
+            for e in c.get("examples", [])
+        ]
         if ex:
-            tabs.append(table("Example sentences", [("id", "sentence", "str"), ("ref", "reference", "str"),
-                                                    ("hyp", "recognized (greedy)", "str")], ex))
+            tabs.append(
+                table(
+                    "Example sentences",
+                    [("id", "sentence", "str"), ("ref", "reference", "str"), ("hyp", "recognized (greedy)", "str")],
+                    ex,
+                )
+            )
     e = s.get("export")
     if e:
-        tabs.append(table("ONNX export", [("k", "", "str"), ("v", "", "str")],
-                          [{"k": "size", "v": f"{e['bytes'] / 1e3:.0f} kB"},
-                           {"k": "max |ONNX - PyTorch|", "v": f"{e['max_abs_diff']:.1e}"},
-                           {"k": "latency p50 / p95 (64 frames, one thread)",
-                            "v": f"{e['p50_ms']:.2f} / {e['p95_ms']:.2f} ms"}]))
+        tabs.append(
+            table(
+                "ONNX export",
+                [("k", "", "str"), ("v", "", "str")],
+                [
+                    {"k": "size", "v": f"{e['bytes'] / 1e3:.0f} kB"},
+                    {"k": "max |ONNX - PyTorch|", "v": f"{e['max_abs_diff']:.1e}"},
+                    {
+                        "k": "latency p50 / p95 (64 frames, one thread)",
+                        "v": f"{e['p50_ms']:.2f} / {e['p95_ms']:.2f} ms",
+                    },
+                ],
+            )
+        )
     return tabs

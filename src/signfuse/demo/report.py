@@ -19,8 +19,9 @@ from __future__ import annotations
 import html
 import json
 import math
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 __all__ = ["render_html", "jsonable", "finding", "table", "fmt", "proportion", "TRUSTED", "WEAK", "UNTRUSTED"]
 
@@ -31,6 +32,7 @@ _VERDICT_TEXT = {TRUSTED: "trusted", WEAK: "weak evidence", UNTRUSTED: "not trus
 def jsonable(o: Any) -> Any:
     try:
         import numpy as np
+
         if isinstance(o, np.generic):
             return o.item()
         if isinstance(o, np.ndarray):
@@ -58,14 +60,31 @@ def proportion(k: int, n: int, *, chance: float | None = None) -> dict[str, Any]
     return out
 
 
-def finding(stage: str, claim: str, *, meaning: str, n: int | str | None = None, chance: str | None = None,
-            evidence: str = "", verdict: str = TRUSTED, why: str = "") -> dict[str, Any]:
+def finding(
+    stage: str,
+    claim: str,
+    *,
+    meaning: str,
+    n: int | str | None = None,
+    chance: str | None = None,
+    evidence: str = "",
+    verdict: str = TRUSTED,
+    why: str = "",
+) -> dict[str, Any]:
     """One headline finding. ``claim`` is the sentence a researcher would say; ``evidence`` the numbers
     behind it; ``verdict`` one of :data:`TRUSTED`, :data:`WEAK`, :data:`UNTRUSTED` with ``why``."""
     if verdict not in _VERDICT_TEXT:
         raise ValueError(f"verdict={verdict!r} must be one of {list(_VERDICT_TEXT)}")
-    return {"stage": stage, "claim": claim, "meaning": meaning, "n": n, "chance": chance, "evidence": evidence,
-            "verdict": verdict, "why": why}
+    return {
+        "stage": stage,
+        "claim": claim,
+        "meaning": meaning,
+        "n": n,
+        "chance": chance,
+        "evidence": evidence,
+        "verdict": verdict,
+        "why": why,
+    }
 
 
 def verdict_for(p: dict[str, Any], *, quick: bool, min_n: int = 30, what: str = "test set") -> tuple[str, str]:
@@ -127,13 +146,24 @@ def fmt(v: Any, kind: str = "auto") -> str:
     return str(v)
 
 
-def table(title: str, columns: Sequence[tuple[str, str, str]], rows: Sequence[dict[str, Any]], *,
-          note: str = "", key_column: bool = True) -> dict[str, Any]:
+def table(
+    title: str,
+    columns: Sequence[tuple[str, str, str]],
+    rows: Sequence[dict[str, Any]],
+    *,
+    note: str = "",
+    key_column: bool = True,
+) -> dict[str, Any]:
     """A table: ``columns`` are ``(key, header, format kind)``; ``rows`` dicts by key; a row's ``_class``
     (``best``, ``baseline``, ``chance``) styles it. The first column is a header column when
     ``key_column``."""
-    return {"title": title, "columns": [list(c) for c in columns], "rows": list(rows), "note": note,
-            "key_column": key_column}
+    return {
+        "title": title,
+        "columns": [list(c) for c in columns],
+        "rows": list(rows),
+        "note": note,
+        "key_column": key_column,
+    }
 
 
 def _table_html(t: dict[str, Any]) -> str:
@@ -146,12 +176,16 @@ def _table_html(t: dict[str, Any]) -> str:
             v = r.get(key)
             text = html.escape(fmt(v, kind))
             num = " class='num'" if isinstance(v, (int, float)) and not isinstance(v, bool) else ""
-            cells.append(f"<th scope='row'>{text}</th>" if j == 0 and t.get("key_column", True) else f"<td{num}>{text}</td>")
+            cells.append(
+                f"<th scope='row'>{text}</th>" if j == 0 and t.get("key_column", True) else f"<td{num}>{text}</td>"
+            )
         cls = f" class='{html.escape(r['_class'])}'" if r.get("_class") else ""
         body.append(f"<tr{cls}>{''.join(cells)}</tr>")
     note = f"<p class='note'>{html.escape(t['note'])}</p>" if t.get("note") else ""
-    return (f"<div class='table'><h3>{html.escape(t['title'])}</h3><div class='scroll'><table><thead><tr>{head}</tr>"
-            f"</thead><tbody>{''.join(body)}</tbody></table></div>{note}</div>")
+    return (
+        f"<div class='table'><h3>{html.escape(t['title'])}</h3><div class='scroll'><table><thead><tr>{head}</tr>"
+        f"</thead><tbody>{''.join(body)}</tbody></table></div>{note}</div>"
+    )
 
 
 def _finding_html(f: dict[str, Any], *, with_stage: bool = True) -> str:
@@ -165,9 +199,13 @@ def _finding_html(f: dict[str, Any], *, with_stage: bool = True) -> str:
     v = f["verdict"]
     badge = f"<span class='badge {v}'>{_VERDICT_TEXT[v]}</span>"
     why = f"<p class='why'>{html.escape(f['why'])}</p>" if f.get("why") else ""
-    stage = f"<a class='stage' href='#stage-{html.escape(f['stage'])}'>{html.escape(f['stage'])}</a> " if with_stage else ""
-    return (f"<li class='finding {v}'>{badge}<p class='claim'>{stage}{html.escape(f['claim'])}</p>"
-            f"<p class='facts'>{' · '.join(facts)}</p><p class='meaning'>{html.escape(f['meaning'])}</p>{why}</li>")
+    stage = (
+        f"<a class='stage' href='#stage-{html.escape(f['stage'])}'>{html.escape(f['stage'])}</a> " if with_stage else ""
+    )
+    return (
+        f"<li class='finding {v}'>{badge}<p class='claim'>{stage}{html.escape(f['claim'])}</p>"
+        f"<p class='facts'>{' · '.join(facts)}</p><p class='meaning'>{html.escape(f['meaning'])}</p>{why}</li>"
+    )
 
 
 _CSS = """
@@ -207,34 +245,45 @@ details{margin:.6em 0}summary{cursor:pointer;color:#555}
 """
 
 
-def render_html(report: dict[str, Any], *, findings_of: dict[str, Callable] | None = None,
-                tables_of: dict[str, Callable] | None = None) -> str:
+def render_html(
+    report: dict[str, Any],
+    *,
+    findings_of: dict[str, Callable] | None = None,
+    tables_of: dict[str, Callable] | None = None,
+) -> str:
     """The page for ``report`` (as :func:`signfuse.demo.run_demo` builds it). ``findings_of`` and
     ``tables_of`` map a stage name to its ``findings(summary)`` and ``tables(summary)``; a stage without
     them shows its summary as a generic table."""
     findings_of, tables_of = findings_of or {}, tables_of or {}
     stages = report.get("stages", {})
     done = [n for n, s in stages.items() if s.get("status") in ("ok", "failed")]
-    mode = "quick mode (tiny corpus, a few epochs: checks the pipeline, not the methods)" if report.get("quick") \
+    mode = (
+        "quick mode (tiny corpus, a few epochs: checks the pipeline, not the methods)"
+        if report.get("quick")
         else "full run"
+    )
     cpu = report.get("cpu_seconds")
     times = f"{fmt(report.get('seconds'), 's')} wall" + (f", {fmt(cpu, 's')} CPU" if cpu is not None else "")
     machine = report.get("machine", {})
     load = machine.get("load_1min_at_start")
-    parts = ["<!doctype html><html lang='en'><meta charset='utf-8'>"
-             "<meta name='viewport' content='width=device-width,initial-scale=1'><title>signfuse demo report</title>",
-             f"<style>{_CSS}</style><body>",
-             "<h1>signfuse demo: the pipeline on the embedded synthetic corpus</h1>",
-             f"<p class='meta'>seed {html.escape(str(report.get('seed')))} · {html.escape(mode)} · "
-             f"{len(done)} of {len(stages)} stages · {html.escape(times)}"
-             + (f" · {machine.get('cpus')} CPUs, load {load} at start" if load is not None else "")
-             + f" · updated {html.escape(str(report.get('updated', '')).replace('T', ' ').replace('+00:00', ' UTC'))}"
-               " · machine-readable: "
-               "<a href='report.json'>report.json</a></p>"]
+    parts = [
+        "<!doctype html><html lang='en'><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width,initial-scale=1'><title>signfuse demo report</title>",
+        f"<style>{_CSS}</style><body>",
+        "<h1>signfuse demo: the pipeline on the embedded synthetic corpus</h1>",
+        f"<p class='meta'>seed {html.escape(str(report.get('seed')))} · {html.escape(mode)} · "
+        f"{len(done)} of {len(stages)} stages · {html.escape(times)}"
+        + (f" · {machine.get('cpus')} CPUs, load {load} at start" if load is not None else "")
+        + f" · updated {html.escape(str(report.get('updated', '')).replace('T', ' ').replace('+00:00', ' UTC'))}"
+        " · machine-readable: "
+        "<a href='report.json'>report.json</a></p>",
+    ]
     if not report.get("finished", True):
         left = [n for n, s in stages.items() if s.get("status") in ("pending", "running")]
-        parts.append(f"<p class='banner'>This run has not finished (still to do: {html.escape(', '.join(left))}). "
-                     "The page is rewritten after every stage; the stages below are complete.</p>")
+        parts.append(
+            f"<p class='banner'>This run has not finished (still to do: {html.escape(', '.join(left))}). "
+            "The page is rewritten after every stage; the stages below are complete.</p>"
+        )
     all_findings: list[dict] = []
     per_stage: dict[str, list[dict]] = {}
     for name, st in stages.items():
@@ -246,14 +295,23 @@ def render_html(report: dict[str, Any], *, findings_of: dict[str, Callable] | No
             per_stage[name] = fs
             all_findings += fs
         elif st.get("status") == "failed":
-            all_findings.append(finding(name, f"stage {name} failed: {st.get('error', '')}",
-                                        meaning="its results are missing; see the stage section",
-                                        verdict=UNTRUSTED, why="the stage raised an error"))
+            all_findings.append(
+                finding(
+                    name,
+                    f"stage {name} failed: {st.get('error', '')}",
+                    meaning="its results are missing; see the stage section",
+                    verdict=UNTRUSTED,
+                    why="the stage raised an error",
+                )
+            )
     if all_findings:
         order = {TRUSTED: 0, WEAK: 1, UNTRUSTED: 2}
         ranked = sorted(all_findings, key=lambda f: order[f["verdict"]])
-        parts.append("<h2 id='findings'>Headline findings</h2><ul class='findings'>"
-                     + "".join(_finding_html(f) for f in ranked) + "</ul>")
+        parts.append(
+            "<h2 id='findings'>Headline findings</h2><ul class='findings'>"
+            + "".join(_finding_html(f) for f in ranked)
+            + "</ul>"
+        )
     figures = report.get("figures", [])
     for name, st in stages.items():
         status = st.get("status", "?")
@@ -265,8 +323,10 @@ def render_html(report: dict[str, Any], *, findings_of: dict[str, Callable] | No
             when += f", {fmt(st['cpu_seconds'], 's')} CPU" if st.get("cpu_seconds") is not None else ""
             when += ", from an earlier run" if st.get("earlier_run") else ""
             when += "</span>"
-        parts.append(f"<h2 id='stage-{html.escape(name)}'>{html.escape(name)} "
-                     f"<span class='badge {cls}'>{html.escape(label)}</span>{when}</h2>")
+        parts.append(
+            f"<h2 id='stage-{html.escape(name)}'>{html.escape(name)} "
+            f"<span class='badge {cls}'>{html.escape(label)}</span>{when}</h2>"
+        )
         left: list[str] = []
         if "summary" in st:
             tabs = None
@@ -279,13 +339,19 @@ def render_html(report: dict[str, Any], *, findings_of: dict[str, Callable] | No
                 left += [_table_html(t) for t in tabs]
             else:
                 left.append(_render(st["summary"]))
-            left.append("<details><summary>the stage's full summary (JSON)</summary><pre>"
-                        + html.escape(json.dumps(st["summary"], indent=1, default=jsonable)) + "</pre></details>")
+            left.append(
+                "<details><summary>the stage's full summary (JSON)</summary><pre>"
+                + html.escape(json.dumps(st["summary"], indent=1, default=jsonable))
+                + "</pre></details>"
+            )
         elif "error" in st:
             left.append(f"<pre>{html.escape(st['error'])}\n\n{html.escape(st.get('traceback', ''))}</pre>")
-        right = [f"<figure><img src='{html.escape(f['path'])}' alt='{html.escape(f['caption'])}'>"
-                 f"<figcaption>{html.escape(f['caption'])}</figcaption></figure>"
-                 for f in figures if f.get("stage") == name]
+        right = [
+            f"<figure><img src='{html.escape(f['path'])}' alt='{html.escape(f['caption'])}'>"
+            f"<figcaption>{html.escape(f['caption'])}</figcaption></figure>"
+            for f in figures
+            if f.get("stage") == name
+        ]
         if left or right:
             parts.append(f"<div class='stage-body'><div>{''.join(left)}</div><div>{''.join(right)}</div></div>")
     parts.append("</body></html>")
@@ -315,6 +381,8 @@ def _render(obj: Any) -> str:
             cols = list(dict.fromkeys(k for v in grid for k in v))
             rows = [{"": k, **v} for k, v in obj.items()]
             return _table_html(table("", [("", "", "str")] + [(c, c, "auto") for c in cols], rows))
-        rows = "".join(f"<tr><th scope='row'>{html.escape(str(k))}</th><td>{_render(v)}</td></tr>" for k, v in obj.items())
+        rows = "".join(
+            f"<tr><th scope='row'>{html.escape(str(k))}</th><td>{_render(v)}</td></tr>" for k, v in obj.items()
+        )
         return f"<div class='scroll'><table>{rows}</table></div>"
     return html.escape(fmt(obj))

@@ -17,14 +17,29 @@ from .aus import AU_NAMES, AU_TABLE, MEASURE_POINTS, POSE_NAMES, action_units, f
 from .events import events
 from .headpose import head_pose
 
-__all__ = ["features", "head_pose", "action_units", "events", "raw_measures", "AU_NAMES", "AU_TABLE",
-           "POSE_NAMES", "MEASURE_POINTS", "MARKERS", "detect_markers"]
+__all__ = [
+    "features",
+    "head_pose",
+    "action_units",
+    "events",
+    "raw_measures",
+    "AU_NAMES",
+    "AU_TABLE",
+    "POSE_NAMES",
+    "MEASURE_POINTS",
+    "MARKERS",
+    "detect_markers",
+]
 
 log = logging.getLogger(__name__)
 
 #: non-manual markers the demo scores, and the event type that detects each
-MARKERS: dict[str, str] = {"brow_raise": "brow_raise", "brow_furrow": "brow_furrow",
-                           "head_shake": "head_shake", "head_nod": "head_nod"}
+MARKERS: dict[str, str] = {
+    "brow_raise": "brow_raise",
+    "brow_furrow": "brow_furrow",
+    "head_shake": "head_shake",
+    "head_nod": "head_nod",
+}
 
 
 def detect_markers(evs: list[dict]) -> set[str]:

@@ -73,8 +73,24 @@ __all__ = ["action_units", "features", "raw_measures", "AU_NAMES", "AU_TABLE", "
 
 log = logging.getLogger(__name__)
 
-AU_NAMES: tuple[str, ...] = ("AU01", "AU02", "AU04", "AU05", "AU06", "AU07", "AU09", "AU10", "AU12", "AU15",
-                             "AU17", "AU20", "AU23", "AU25", "AU26", "AU45")
+AU_NAMES: tuple[str, ...] = (
+    "AU01",
+    "AU02",
+    "AU04",
+    "AU05",
+    "AU06",
+    "AU07",
+    "AU09",
+    "AU10",
+    "AU12",
+    "AU15",
+    "AU17",
+    "AU20",
+    "AU23",
+    "AU25",
+    "AU26",
+    "AU45",
+)
 POSE_NAMES: tuple[str, ...] = ("pitch", "yaw", "roll")
 
 # AU -> (description, raw measure name, sign, full-intensity change in model units)
@@ -105,17 +121,51 @@ _CHEEK_R, _CHEEK_L = (117, 118, 50, 101), (346, 347, 280, 330)
 _BROWS = _IN_BROW_R + _IN_BROW_L + _OUT_BROW_R + _OUT_BROW_L + (105, 334, 52, 282, 46, 276)
 
 #: every mesh point the measures read (besides the rigid pose points)
-MEASURE_POINTS: tuple[int, ...] = tuple(sorted(set(
-    _IN_BROW_R + _IN_BROW_L + _OUT_BROW_R + _OUT_BROW_L + _BROWS + _UP_LID_R + _UP_LID_L + _LO_LID_R + _LO_LID_L
-    + _CHEEK_R + _CHEEK_L + (33, 133, 263, 362, 98, 327, 0, 37, 267, 2, 13, 14, 61, 291, 152, 17, 82, 87, 312, 317))))
+MEASURE_POINTS: tuple[int, ...] = tuple(
+    sorted(
+        set(
+            _IN_BROW_R
+            + _IN_BROW_L
+            + _OUT_BROW_R
+            + _OUT_BROW_L
+            + _BROWS
+            + _UP_LID_R
+            + _UP_LID_L
+            + _LO_LID_R
+            + _LO_LID_L
+            + _CHEEK_R
+            + _CHEEK_L
+            + (33, 133, 263, 362, 98, 327, 0, 37, 267, 2, 13, 14, 61, 291, 152, 17, 82, 87, 312, 317)
+        )
+    )
+)
 
-_MEASURES = ("inner_brow", "outer_brow", "brow_lower", "upper_lid", "cheek", "lower_lid", "nose", "upper_lip",
-             "smile", "corner_elev", "chin", "mouth_width", "lip_thickness", "lip_gap", "jaw", "eye_open",
-             "eye_open_r", "eye_open_l", "mouth_open")
+_MEASURES = (
+    "inner_brow",
+    "outer_brow",
+    "brow_lower",
+    "upper_lid",
+    "cheek",
+    "lower_lid",
+    "nose",
+    "upper_lip",
+    "smile",
+    "corner_elev",
+    "chin",
+    "mouth_width",
+    "lip_thickness",
+    "lip_gap",
+    "jaw",
+    "eye_open",
+    "eye_open_r",
+    "eye_open_l",
+    "mouth_open",
+)
 
 
 def _measures(Y: np.ndarray, col: dict[int, int]) -> dict[str, np.ndarray]:
     """Raw measures from frontalized points ``Y (T, n, 3)``; ``col`` maps mesh index -> column of Y."""
+
     def y(*pts: int) -> np.ndarray:
         return Y[:, [col[p] for p in pts], 1].mean(axis=1)
 
@@ -174,7 +224,7 @@ def _frontalize(seq: LandmarkSequence, person: int) -> dict[str, Any]:
     R[~ok], s[~ok], t[~ok] = np.nan, np.nan, np.nan
     pose = euler_from_matrices(R) if T else np.zeros((0, 3))
     X_r = model[rigid]
-    z_pred = s[:, None] * (R[:, 2] @ X_r.T)                                  # (T, K) model depth, scaled
+    z_pred = s[:, None] * (R[:, 2] @ X_r.T)  # (T, K) model depth, scaled
     a = 0.0
     if has_depth and ok.any():
         zp = z_pred[ok] - z_pred[ok].mean(axis=1, keepdims=True)
@@ -194,30 +244,35 @@ def _frontalize(seq: LandmarkSequence, person: int) -> dict[str, Any]:
     rx, ry, rz = (xyz[..., 0] - t[:, :1]) * inv_s, (xyz[..., 1] - t[:, 1:]) * inv_s, z * inv_s
     Y = np.empty((T, len(pts), 3))
     for c in range(3):  # Y = R^T rel, written out: batched 3x3 matmuls are slow in numpy
-        Y[:, :, c] = rx * R[:, 0, c:c + 1] + ry * R[:, 1, c:c + 1] + rz * R[:, 2, c:c + 1]
+        Y[:, :, c] = rx * R[:, 0, c : c + 1] + ry * R[:, 1, c : c + 1] + rz * R[:, 2, c : c + 1]
     return {"Y": Y, "pose": pose, "ok": ok, "pts": pts, "iris": iris}
 
 
 def raw_measures(seq: LandmarkSequence, *, person: int = 0) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
     """``(measures {name: (T,)}, pose (T, 3), ok (T,))``: the un-referenced geometry behind the AUs."""
     f = _frontalize(seq, person)
-    col = {int(p): i for i, p in enumerate(f["pts"][:len(RIGID_POINTS) + len(MEASURE_POINTS)])}
+    col = {int(p): i for i, p in enumerate(f["pts"][: len(RIGID_POINTS) + len(MEASURE_POINTS)])}
     m = _measures(f["Y"], col)
     return m, f["pose"], f["ok"]
 
 
 def _gaze(Y: np.ndarray, pts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     n0 = len(pts) - 10
-    e = Y[:, n0:]               # 468, 473, 159, 145, 386, 374, 33, 133, 263, 362
+    e = Y[:, n0:]  # 468, 473, 159, 145, 386, 374, 33, 133, 263, 362
     hw_r = np.maximum(np.abs(e[:, 7, 0] - e[:, 6, 0]) / 2, 1e-6)
     hw_l = np.maximum(np.abs(e[:, 8, 0] - e[:, 9, 0]) / 2, 1e-6)
-    gx = 0.5 * ((e[:, 0, 0] - 0.5 * (e[:, 6, 0] + e[:, 7, 0])) / hw_r + (e[:, 1, 0] - 0.5 * (e[:, 8, 0] + e[:, 9, 0])) / hw_l)
-    gy = 0.5 * ((e[:, 0, 1] - 0.5 * (e[:, 2, 1] + e[:, 3, 1])) / hw_r + (e[:, 1, 1] - 0.5 * (e[:, 4, 1] + e[:, 5, 1])) / hw_l)
+    gx = 0.5 * (
+        (e[:, 0, 0] - 0.5 * (e[:, 6, 0] + e[:, 7, 0])) / hw_r + (e[:, 1, 0] - 0.5 * (e[:, 8, 0] + e[:, 9, 0])) / hw_l
+    )
+    gy = 0.5 * (
+        (e[:, 0, 1] - 0.5 * (e[:, 2, 1] + e[:, 3, 1])) / hw_r + (e[:, 1, 1] - 0.5 * (e[:, 4, 1] + e[:, 5, 1])) / hw_l
+    )
     return gx, gy
 
 
-def _reference(baseline: Any, m: dict[str, np.ndarray], pose: np.ndarray, ok: np.ndarray,
-               person: int) -> tuple[dict[str, float], np.ndarray]:
+def _reference(
+    baseline: Any, m: dict[str, np.ndarray], pose: np.ndarray, ok: np.ndarray, person: int
+) -> tuple[dict[str, float], np.ndarray]:
     """Reference measures and pose offset for a baseline spec."""
     if baseline is None:
         return _model_reference(), np.zeros(3)
@@ -235,7 +290,9 @@ def _reference(baseline: Any, m: dict[str, np.ndarray], pose: np.ndarray, ok: np
         if not bok.any():
             raise DataError("the baseline landmarks have no frame with a face")
         return ({n: float(np.median(v[bok])) for n, v in bm.items()}, np.median(bpose[bok], axis=0))
-    raise ParameterError(f"baseline must be None, 'first', 'median' or a LandmarkSequence, got {type(baseline).__name__}")
+    raise ParameterError(
+        f"baseline must be None, 'first', 'median' or a LandmarkSequence, got {type(baseline).__name__}"
+    )
 
 
 def _au_matrix(m: dict[str, np.ndarray], ref: dict[str, float]) -> np.ndarray:
@@ -268,12 +325,15 @@ def features(seq: LandmarkSequence, *, baseline: Any = None, person: int = 0) ->
     """
     f = _frontalize(seq, person)
     pts = f["pts"]
-    col = {int(p): i for i, p in enumerate(pts[:len(RIGID_POINTS) + len(MEASURE_POINTS)])}
+    col = {int(p): i for i, p in enumerate(pts[: len(RIGID_POINTS) + len(MEASURE_POINTS)])}
     m = _measures(f["Y"], col)
     ok, pose = f["ok"], f["pose"]
     ref, pose0 = _reference(baseline, m, pose, ok, person)
-    blocks = [pose - pose0[None, :], _au_matrix(m, ref),
-              np.stack([m["eye_open_r"], m["eye_open_l"], m["mouth_open"]], axis=1)]
+    blocks = [
+        pose - pose0[None, :],
+        _au_matrix(m, ref),
+        np.stack([m["eye_open_r"], m["eye_open_l"], m["mouth_open"]], axis=1),
+    ]
     names = list(POSE_NAMES) + list(AU_NAMES) + ["eye_open_r", "eye_open_l", "mouth_open"]
     if f["iris"]:
         gx, gy = _gaze(f["Y"], pts)

@@ -69,8 +69,9 @@ BLENDSHAPE_TO_AU: dict[str, tuple[str, ...]] = {
 }
 
 
-def run_face_landmarker(frames: Iterable[np.ndarray], *, model: str | Path, fps: float,
-                        video: bool = True) -> tuple[LandmarkSequence, Stream]:
+def run_face_landmarker(
+    frames: Iterable[np.ndarray], *, model: str | Path, fps: float, video: bool = True
+) -> tuple[LandmarkSequence, Stream]:
     """Run FaceLandmarker on RGB uint8 frames ``(H, W, 3)``.
 
     Returns the 478-point face mesh (pixels; z times the width, MediaPipe's convention) as a
@@ -89,8 +90,12 @@ def run_face_landmarker(frames: Iterable[np.ndarray], *, model: str | Path, fps:
     except ImportError as e:  # mediapipe belongs to the [vision] extra
         raise DependencyError("mediapipe", extra="vision", purpose="blendshapes") from e
     mode = mpv.RunningMode.VIDEO if video else mpv.RunningMode.IMAGE
-    opts = mpv.FaceLandmarkerOptions(base_options=BaseOptions(model_asset_path=str(model)), running_mode=mode,
-                                     output_face_blendshapes=True, num_faces=1)
+    opts = mpv.FaceLandmarkerOptions(
+        base_options=BaseOptions(model_asset_path=str(model)),
+        running_mode=mode,
+        output_face_blendshapes=True,
+        num_faces=1,
+    )
     pts, confs, scores = [], [], []
     names: list[str] | None = None
     size = None
@@ -120,8 +125,14 @@ def run_face_landmarker(frames: Iterable[np.ndarray], *, model: str | Path, fps:
         raise DataError("no frames to run FaceLandmarker on")
     names = names or [f"blendshape_{k:02d}" for k in range(52)]
     bs = np.stack([s if s is not None else np.full(len(names), np.nan, np.float32) for s in scores])
-    seq = LandmarkSequence((Component("FACE", FACE_POINTS_478),), np.stack(pts)[:, None], np.stack(confs)[:, None],
-                           fps=fps, width=size[0], height=size[1])
+    seq = LandmarkSequence(
+        (Component("FACE", FACE_POINTS_478),),
+        np.stack(pts)[:, None],
+        np.stack(confs)[:, None],
+        fps=fps,
+        width=size[0],
+        height=size[1],
+    )
     return seq, Stream("blendshapes", bs, tuple(names), fps, mask=np.isfinite(bs).all(axis=1))
 
 
@@ -136,8 +147,7 @@ def blendshape_aus(blend: Stream) -> Stream:
             v = np.clip(v - np.mean(neg, axis=0), 0.0, None)
         cols.append(v)
         names.append(f"bs_{au}")
-    return Stream("au_blendshapes", np.stack(cols, axis=1), tuple(names), blend.fps, times=blend.times,
-                  mask=blend.mask)
+    return Stream("au_blendshapes", np.stack(cols, axis=1), tuple(names), blend.fps, times=blend.times, mask=blend.mask)
 
 
 def read_frames(path: str | Path) -> tuple[list[np.ndarray], float, bool]:

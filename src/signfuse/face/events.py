@@ -65,8 +65,9 @@ def _fill_nan(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.interp(idx, idx[ok], x[ok]), ok
 
 
-def _oscillations(x: np.ndarray, ok: np.ndarray, *, fps: float, swing: float, max_gap_s: float,
-                  min_swings: int) -> list[tuple[int, int, float]]:
+def _oscillations(
+    x: np.ndarray, ok: np.ndarray, *, fps: float, swing: float, max_gap_s: float, min_swings: int
+) -> list[tuple[int, int, float]]:
     """Runs of alternating extrema in ``x`` -> ``[(start, end, peak-to-peak)]``."""
     from scipy.signal import find_peaks
 
@@ -90,7 +91,7 @@ def _oscillations(x: np.ndarray, ok: np.ndarray, *, fps: float, swing: float, ma
     out: list[tuple[int, int, float]] = []
     run = [int(ext[0])]
     for prev, cur in zip(ext[:-1], ext[1:]):
-        good = (cur - prev <= max_gap and abs(x[cur] - x[prev]) >= swing and ok[prev:cur + 1].all())
+        good = cur - prev <= max_gap and abs(x[cur] - x[prev]) >= swing and ok[prev : cur + 1].all()
         if good:
             run.append(int(cur))
         else:
@@ -102,8 +103,9 @@ def _oscillations(x: np.ndarray, ok: np.ndarray, *, fps: float, swing: float, ma
     return out
 
 
-def _single_nods(x: np.ndarray, ok: np.ndarray, taken: list[tuple[int, int, float]], *, fps: float,
-                 height: float, max_s: float) -> list[tuple[int, int, float]]:
+def _single_nods(
+    x: np.ndarray, ok: np.ndarray, taken: list[tuple[int, int, float]], *, fps: float, height: float, max_s: float
+) -> list[tuple[int, int, float]]:
     """Lone downward pitch excursions (positive pitch = down) not inside an oscillation already found."""
     from scipy.signal import find_peaks
 
@@ -123,17 +125,33 @@ def _run_span(run: list[int], x: np.ndarray) -> tuple[int, int, float]:
     return max(0, run[0] - half), min(x.size, run[-1] + half + 1), float(vals.max() - vals.min())
 
 
-def events(stream: Stream, *, brow_threshold: float = 0.35, min_duration_s: float = 0.1,
-           center: str | None = "edges", swing_deg: float = 4.0, max_swing_gap_s: float = 0.45,
-           min_swings: int = 3, single_nod_deg: float = 8.0, max_single_nod_s: float = 1.0,
-           blink_threshold: float = 0.5, max_blink_s: float = 0.5) -> list[dict]:
+def events(
+    stream: Stream,
+    *,
+    brow_threshold: float = 0.35,
+    min_duration_s: float = 0.1,
+    center: str | None = "edges",
+    swing_deg: float = 4.0,
+    max_swing_gap_s: float = 0.45,
+    min_swings: int = 3,
+    single_nod_deg: float = 8.0,
+    max_single_nod_s: float = 1.0,
+    blink_threshold: float = 0.5,
+    max_blink_s: float = 0.5,
+) -> list[dict]:
     """Brow raise / furrow spans, head shakes and nods, blinks, sorted by start frame (rules above)."""
     if center not in (None, "median", "edges"):
         raise ParameterError(f"center={center!r} must be 'edges', 'median' or None")
-    for name, v in (("brow_threshold", brow_threshold), ("swing_deg", swing_deg),
-                    ("blink_threshold", blink_threshold), ("min_duration_s", min_duration_s),
-                    ("max_swing_gap_s", max_swing_gap_s), ("max_blink_s", max_blink_s),
-                    ("single_nod_deg", single_nod_deg), ("max_single_nod_s", max_single_nod_s)):
+    for name, v in (
+        ("brow_threshold", brow_threshold),
+        ("swing_deg", swing_deg),
+        ("blink_threshold", blink_threshold),
+        ("min_duration_s", min_duration_s),
+        ("max_swing_gap_s", max_swing_gap_s),
+        ("max_blink_s", max_blink_s),
+        ("single_nod_deg", single_nod_deg),
+        ("max_single_nod_s", max_single_nod_s),
+    ):
         if not (np.isfinite(v) and v >= 0):
             raise ParameterError(f"{name}={v!r} must be a non-negative number")
     if min_swings < 2:
@@ -151,8 +169,17 @@ def events(stream: Stream, *, brow_threshold: float = 0.35, min_duration_s: floa
         seg = sig[s:e]
         p = s + int(np.nanargmax(np.abs(seg))) if np.isfinite(seg).any() else s
         end_t = float(t[e - 1] + 1.0 / fps) if e > 0 else 0.0
-        out.append({"type": kind, "start_frame": int(s), "end_frame": int(e), "start": float(t[s]), "end": end_t,
-                    "peak": int(p), "amplitude": float(np.nan_to_num(sig[p]))})
+        out.append(
+            {
+                "type": kind,
+                "start_frame": int(s),
+                "end_frame": int(e),
+                "start": float(t[s]),
+                "end": end_t,
+                "peak": int(p),
+                "amplitude": float(np.nan_to_num(sig[p])),
+            }
+        )
 
     def centred(x: np.ndarray) -> np.ndarray:
         x = np.where(ok, x, np.nan)

@@ -42,8 +42,16 @@ import numpy as np
 from ..errors import DataError, ParameterError
 from ..sequence import LandmarkSequence
 
-__all__ = ["head_pose", "RIGID_POINTS", "face_model", "mirror_index", "rotation_matrices",
-           "euler_from_matrices", "solve_pose", "face_points"]
+__all__ = [
+    "head_pose",
+    "RIGID_POINTS",
+    "face_model",
+    "mirror_index",
+    "rotation_matrices",
+    "euler_from_matrices",
+    "solve_pose",
+    "face_points",
+]
 
 log = logging.getLogger(__name__)
 
@@ -51,12 +59,37 @@ _ASSETS = Path(__file__).resolve().parents[1] / "assets"
 
 #: Mesh points that the pose fit uses (little moved by facial expressions).
 RIGID_POINTS: tuple[int, ...] = (
-    33, 133, 362, 263,            # eye corners (outer right, inner right, inner left, outer left)
-    6, 168, 197, 195, 5, 4, 1,    # nose bridge to nose tip
-    10, 151, 9, 109, 338, 67, 297,  # forehead
-    234, 454, 127, 356, 93, 323,  # temples and cheek sides
-    116, 345, 123, 352,           # cheekbones
-    98, 327, 2,                   # nose base
+    33,
+    133,
+    362,
+    263,  # eye corners (outer right, inner right, inner left, outer left)
+    6,
+    168,
+    197,
+    195,
+    5,
+    4,
+    1,  # nose bridge to nose tip
+    10,
+    151,
+    9,
+    109,
+    338,
+    67,
+    297,  # forehead
+    234,
+    454,
+    127,
+    356,
+    93,
+    323,  # temples and cheek sides
+    116,
+    345,
+    123,
+    352,  # cheekbones
+    98,
+    327,
+    2,  # nose base
 )
 
 
@@ -82,8 +115,9 @@ def mirror_index() -> np.ndarray:
     return m
 
 
-def face_points(seq: LandmarkSequence, *, person: int = 0,
-                points: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, bool]:
+def face_points(
+    seq: LandmarkSequence, *, person: int = 0, points: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, bool]:
     """Face-mesh points in isotropic image units.
 
     Returns ``(xyz (frames, n, 3) float64, present (frames, n) bool, has_depth)``. Coordinates that look
@@ -92,12 +126,15 @@ def face_points(seq: LandmarkSequence, *, person: int = 0,
     as they are. ``has_depth`` is False for 2-D data or when z is constant.
     """
     if not seq.has("FACE"):
-        raise DataError(f"the landmarks have no FACE component (components: {list(seq.component_names)}); "
-                        "face features need the face mesh (extract with MediaPipe Holistic)")
+        raise DataError(
+            f"the landmarks have no FACE component (components: {list(seq.component_names)}); "
+            "face features need the face mesh (extract with MediaPipe Holistic)"
+        )
     comp = seq.component("FACE")
     if comp.n_points < 468:
-        raise DataError(f"the FACE component has {comp.n_points} points; face features need MediaPipe's 468- or "
-                        "478-point mesh")
+        raise DataError(
+            f"the FACE component has {comp.n_points} points; face features need MediaPipe's 468- or 478-point mesh"
+        )
     if not 0 <= person < seq.n_people:
         raise ParameterError(f"person={person} is out of range (the sequence has {seq.n_people})")
     sl = seq.component_slice("FACE")
@@ -146,13 +183,13 @@ def solve_pose(xy: np.ndarray, model: np.ndarray) -> tuple[np.ndarray, np.ndarra
     ``xy`` ``(T, K, 2)`` image points (NaN-free rows only), ``model`` ``(K, 3)``. Returns rotations
     ``(T, 3, 3)``, scales ``(T,)`` and 2-D translations ``(T, 2)`` with ``xy ~ s * (R @ X)[:2] + t``.
     """
-    Xc = model - model.mean(axis=0)                        # (K, 3)
-    mu = xy.mean(axis=1)                                   # (T, 2)
+    Xc = model - model.mean(axis=0)  # (K, 3)
+    mu = xy.mean(axis=1)  # (T, 2)
     xc = xy - mu[:, None, :]
-    P = np.linalg.pinv(Xc)                                 # (3, K)
-    M = np.einsum("ik,tkj->tji", P, xc)                    # (T, 2, 3): xc ~ Xc @ M^T
-    U, S, Vt = np.linalg.svd(M, full_matrices=False)       # (T,2,2), (T,2), (T,2,3)
-    R2 = U @ Vt                                            # nearest orthonormal rows
+    P = np.linalg.pinv(Xc)  # (3, K)
+    M = np.einsum("ik,tkj->tji", P, xc)  # (T, 2, 3): xc ~ Xc @ M^T
+    U, S, Vt = np.linalg.svd(M, full_matrices=False)  # (T,2,2), (T,2), (T,2,3)
+    R2 = U @ Vt  # nearest orthonormal rows
     r3 = np.cross(R2[:, 0], R2[:, 1])
     R = np.concatenate([R2, r3[:, None, :]], axis=1)
     s = S.mean(axis=1)
@@ -160,8 +197,15 @@ def solve_pose(xy: np.ndarray, model: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return R, s, t
 
 
-def _opencv_refine(xy: np.ndarray, model: np.ndarray, R0: np.ndarray, s0: np.ndarray, t0: np.ndarray,
-                   width: int | None, height: int | None) -> np.ndarray:
+def _opencv_refine(
+    xy: np.ndarray,
+    model: np.ndarray,
+    R0: np.ndarray,
+    s0: np.ndarray,
+    t0: np.ndarray,
+    width: int | None,
+    height: int | None,
+) -> np.ndarray:
     import cv2
 
     out = R0.copy()
@@ -182,8 +226,16 @@ def _opencv_refine(xy: np.ndarray, model: np.ndarray, R0: np.ndarray, s0: np.nda
         c = t0[i] + s0[i] * (R0[i, :2] @ np.zeros(3))
         tvec = np.array([(c[0] - cxi) * tz / fi, (c[1] - cyi) * tz / fi, tz], dtype=np.float64)
         rvec, _ = cv2.Rodrigues(R0[i])
-        ok, rvec, tvec = cv2.solvePnP(model.astype(np.float64), pts.astype(np.float64), K, None, rvec=rvec,
-                                      tvec=tvec, useExtrinsicGuess=True, flags=cv2.SOLVEPNP_ITERATIVE)
+        ok, rvec, tvec = cv2.solvePnP(
+            model.astype(np.float64),
+            pts.astype(np.float64),
+            K,
+            None,
+            rvec=rvec,
+            tvec=tvec,
+            useExtrinsicGuess=True,
+            flags=cv2.SOLVEPNP_ITERATIVE,
+        )
         if ok:
             out[i] = cv2.Rodrigues(rvec)[0]
     return out
@@ -204,8 +256,9 @@ def head_pose(seq: LandmarkSequence, *, method: str = "pos", person: int = 0) ->
     return out
 
 
-def _pose_core(xyz: np.ndarray, present: np.ndarray, *, method: str = "pos", width: int | None = None,
-               height: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _pose_core(
+    xyz: np.ndarray, present: np.ndarray, *, method: str = "pos", width: int | None = None, height: int | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Pose of the rigid points ``xyz (T, K, 3)``: rotations ``(T,3,3)``, ok ``(T,)``, scale, translation."""
     T = xyz.shape[0]
     model = face_model()[np.array(RIGID_POINTS)]

@@ -44,13 +44,20 @@ __all__ = ["FINGERS", "flexion", "handshape", "handshape_codes", "distances"]
 log = logging.getLogger(__name__)
 
 FINGERS: tuple[str, ...] = ("thumb", "index", "middle", "ring", "pinky")
-_CHAINS = {"thumb": (0, 1, 2, 3, 4), "index": (0, 5, 6, 7, 8), "middle": (0, 9, 10, 11, 12),
-           "ring": (0, 13, 14, 15, 16), "pinky": (0, 17, 18, 19, 20)}
+_CHAINS = {
+    "thumb": (0, 1, 2, 3, 4),
+    "index": (0, 5, 6, 7, 8),
+    "middle": (0, 9, 10, 11, 12),
+    "ring": (0, 13, 14, 15, 16),
+    "pinky": (0, 17, 18, 19, 20),
+}
 _SIDES = {"left": "LEFT_HAND", "right": "RIGHT_HAND"}
 _FACE_PTS = np.array(sorted(set(FACE_REGIONS["oval"] + FACE_REGIONS["nose"] + (61, 291, 13, 14, 0, 17))))
 
 
-def _points(seq: LandmarkSequence, name: str, person: int, idx: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def _points(
+    seq: LandmarkSequence, name: str, person: int, idx: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """``(xyz (T, n, 3) float64 isotropic units, present (T,) all points present)``; NaN when absent."""
     if not 0 <= person < seq.n_people:
         raise ParameterError(f"person={person} is out of range (the sequence has {seq.n_people})")
@@ -118,8 +125,14 @@ def flexion(seq: LandmarkSequence, *, person: int = 0) -> Stream:
         masks.append(present)
     if not (seq.has("LEFT_HAND") or seq.has("RIGHT_HAND")):
         raise DataError(f"the landmarks have no hand component (components: {list(seq.component_names)})")
-    return Stream("hand_flexion", np.concatenate(cols, axis=1).astype(np.float32), tuple(names), seq.fps,
-                  times=seq.times, mask=np.logical_or(*masks))
+    return Stream(
+        "hand_flexion",
+        np.concatenate(cols, axis=1).astype(np.float32),
+        tuple(names),
+        seq.fps,
+        times=seq.times,
+        mask=np.logical_or(*masks),
+    )
 
 
 def handshape(seq: LandmarkSequence, *, person: int = 0) -> Stream:
@@ -143,8 +156,14 @@ def handshape(seq: LandmarkSequence, *, person: int = 0) -> Stream:
             cols.append((np.linalg.norm(h[:, 4] - h[:, _CHAINS[f][4]], axis=-1) / palm)[:, None])
             names.append(f"{side}_thumb_{f}")
         masks.append(present)
-    return Stream("handshape", np.concatenate(cols, axis=1).astype(np.float32), tuple(names), seq.fps,
-                  times=seq.times, mask=np.logical_or(*masks))
+    return Stream(
+        "handshape",
+        np.concatenate(cols, axis=1).astype(np.float32),
+        tuple(names),
+        seq.fps,
+        times=seq.times,
+        mask=np.logical_or(*masks),
+    )
 
 
 def handshape_codes(seq: LandmarkSequence | Stream, *, side: str, person: int = 0) -> list[str]:
@@ -170,8 +189,11 @@ def distances(seq: LandmarkSequence, *, person: int = 0) -> Stream:
     """Hand-to-face and hand-to-hand distances, Stream ``"hand_distances"`` (units in the module doc)."""
     lh, lok = _points(seq, "LEFT_HAND", person)
     rh, rok = _points(seq, "RIGHT_HAND", person)
-    face, fok = (_points(seq, "FACE", person, _FACE_PTS) if seq.has("FACE") and seq.component("FACE").n_points >= 468
-                 else (np.full((seq.n_frames, len(_FACE_PTS), 3), np.nan), np.zeros(seq.n_frames, bool)))
+    face, fok = (
+        _points(seq, "FACE", person, _FACE_PTS)
+        if seq.has("FACE") and seq.component("FACE").n_points >= 468
+        else (np.full((seq.n_frames, len(_FACE_PTS), 3), np.nan), np.zeros(seq.n_frames, bool))
+    )
     unit = np.nan
     if seq.has("POSE"):
         sh, sok = _points(seq, "POSE", person, np.array([11, 12]))
@@ -184,8 +206,19 @@ def distances(seq: LandmarkSequence, *, person: int = 0) -> Stream:
     if not (np.isfinite(unit) and unit > 0):
         log.info("no shoulders or face to scale hand distances; reporting raw units")
         unit = 1.0
-    cols = np.stack([_min_dist(lh, face), _min_dist(rh, face), _min_dist(lh, rh),
-                     np.linalg.norm(lh[:, 0, :2] - rh[:, 0, :2], axis=-1)], axis=1) / unit
+    cols = (
+        np.stack(
+            [
+                _min_dist(lh, face),
+                _min_dist(rh, face),
+                _min_dist(lh, rh),
+                np.linalg.norm(lh[:, 0, :2] - rh[:, 0, :2], axis=-1),
+            ],
+            axis=1,
+        )
+        / unit
+    )
     names = ("left_hand_face", "right_hand_face", "hand_hand", "wrist_wrist")
-    return Stream("hand_distances", cols.astype(np.float32), names, seq.fps, times=seq.times,
-                  mask=np.isfinite(cols).any(axis=1))
+    return Stream(
+        "hand_distances", cols.astype(np.float32), names, seq.fps, times=seq.times, mask=np.isfinite(cols).any(axis=1)
+    )

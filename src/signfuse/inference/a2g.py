@@ -46,14 +46,18 @@ def prediction_to_sequence(pred: np.ndarray, *, fps: float) -> LandmarkSequence:
     predicted (face, legs) have confidence 0.
     """
     from ..sequence import Component, LandmarkSequence
-    from ..topology import HAND_EDGES, HAND_POINTS, POSE_EDGES, POSE_POINTS as MP_POSE
+    from ..topology import HAND_EDGES, HAND_POINTS, POSE_EDGES
+    from ..topology import POSE_POINTS as MP_POSE
 
     T = pred.shape[0]
-    comps = (Component("POSE", MP_POSE, POSE_EDGES), Component("LEFT_HAND", HAND_POINTS, HAND_EDGES),
-             Component("RIGHT_HAND", HAND_POINTS, HAND_EDGES))
+    comps = (
+        Component("POSE", MP_POSE, POSE_EDGES),
+        Component("LEFT_HAND", HAND_POINTS, HAND_EDGES),
+        Component("RIGHT_HAND", HAND_POINTS, HAND_EDGES),
+    )
     data = np.zeros((T, 1, 75, 3), np.float32)
     conf = np.zeros((T, 1, 75), np.float32)
-    xy = pred[:, :N_POSE * 2].reshape(T, N_POSE, 2)
+    xy = pred[:, : N_POSE * 2].reshape(T, N_POSE, 2)
     for k, (comp, point) in enumerate(POSE_POINTS):
         idx = MP_POSE.index(point) if comp == "POSE" else (33 if comp == "LEFT_HAND" else 54) + int(point)
         data[:, 0, idx, 0] = 0.5 + 0.2 * xy[:, k, 0]
@@ -62,8 +66,14 @@ def prediction_to_sequence(pred: np.ndarray, *, fps: float) -> LandmarkSequence:
     return LandmarkSequence(comps, np.nan_to_num(data), conf, fps=fps, width=512, height=512)
 
 
-def predict_audio(ckpt: str | os.PathLike[str], audio_path: str | os.PathLike[str], *, out: str | os.PathLike[str],
-                  render: str | os.PathLike[str] | None = None, envelope_out: str | os.PathLike[str] | None = None) -> dict[str, str | int]:
+def predict_audio(
+    ckpt: str | os.PathLike[str],
+    audio_path: str | os.PathLike[str],
+    *,
+    out: str | os.PathLike[str],
+    render: str | os.PathLike[str] | None = None,
+    envelope_out: str | os.PathLike[str] | None = None,
+) -> dict[str, str | int]:
     """Predict gesture for an audio (or video) file; write ``out`` (a landmark file) and optionally a video."""
     from .. import io
     from ..audio import load
@@ -79,10 +89,11 @@ def predict_audio(ckpt: str | os.PathLike[str], audio_path: str | os.PathLike[st
     seq = prediction_to_sequence(pred, fps=fps)
     written: dict[str, str | int] = {"landmarks": str(io.write(seq, out))}
     if envelope_out:
-        env = Stream("a2g_envelope", pred[:, N_POSE * 2:], ENVELOPE_NAMES, fps)
+        env = Stream("a2g_envelope", pred[:, N_POSE * 2 :], ENVELOPE_NAMES, fps)
         written["envelope"] = str(io.write_stream(env, envelope_out))
     if render:
         from ..io.render import render as render_video
+
         written["video"] = str(render_video(seq, Path(render), audio=(y, sr)))  # render() starts with Path(out)
     written["frames"] = n
     return written

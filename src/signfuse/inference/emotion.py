@@ -19,13 +19,22 @@ def load_emotion(path: str | os.PathLike[str]) -> tuple[Any, dict[str, Any]]:
     from ..models.checkpoint import build_model, read_checkpoint
 
     ck = read_checkpoint(path, kind="emotion")
-    return build_model(ck), {"classes": list(ck.vocab), "target": ck.extra.get("target") or "emotion",
-                             "fusion": ck.extra.get("fusion"), "path": str(path)}
+    return build_model(ck), {
+        "classes": list(ck.vocab),
+        "target": ck.extra.get("target") or "emotion",
+        "fusion": ck.extra.get("fusion"),
+        "path": str(path),
+    }
 
 
-def predict_file(ckpt: str | os.PathLike[str], landmarks: str | os.PathLike[str], *,
-                 audio: str | os.PathLike[str] | None = None, fps: float | None = None,
-                 force: bool = False) -> dict[str, float]:
+def predict_file(
+    ckpt: str | os.PathLike[str],
+    landmarks: str | os.PathLike[str],
+    *,
+    audio: str | os.PathLike[str] | None = None,
+    fps: float | None = None,
+    force: bool = False,
+) -> dict[str, float]:
     """Class probabilities for one landmark file (plus its audio, when the model uses voice).
 
     The body parts the model's streams need (hands for ``gesture``, the face for ``face``) must have
@@ -40,6 +49,7 @@ def predict_file(ckpt: str | os.PathLike[str], landmarks: str | os.PathLike[str]
     p = Path(landmarks)
     seq = io.read(p, fps=fps)
     from ..quality import parts_for_streams, require_detected
+
     parts = parts_for_streams("au" if s == "face" else s for s in model.streams)
     if parts:
         require_detected(seq, parts, force=force, path=p)

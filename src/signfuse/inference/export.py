@@ -21,8 +21,8 @@ import torch
 from torch import nn
 
 from ..errors import DataError, DependencyError
-from .onnx import onnx_session
 from ..models.recognizer import Recognizer, load_checkpoint
+from .onnx import onnx_session
 
 __all__ = ["export_onnx"]
 
@@ -39,8 +39,16 @@ class _Wrapper(nn.Module):
         return out["logits"] if self.task == "isolated" else out["frame_logits"]
 
 
-def export_onnx(source: Recognizer | str | os.PathLike[str], path: str | os.PathLike[str], *, opset: int = 17,
-                frames: int = 64, check: bool = True, atol: float = 1e-4, seed: int = 0) -> dict:
+def export_onnx(
+    source: Recognizer | str | os.PathLike[str],
+    path: str | os.PathLike[str],
+    *,
+    opset: int = 17,
+    frames: int = 64,
+    check: bool = True,
+    atol: float = 1e-4,
+    seed: int = 0,
+) -> dict:
     """Export a checkpoint (or loaded :class:`Recognizer`) to ONNX; returns ``path``, ``max_abs_diff``...
 
     With ``check`` the onnxruntime output is compared with PyTorch's on random inputs of ``frames`` and
@@ -61,16 +69,32 @@ def export_onnx(source: Recognizer | str | os.PathLike[str], path: str | os.Path
     dyn[out_name] = {0: "batch"} if rec.task == "isolated" else {0: "batch", 1: "out_frames"}
     path = Path(path)
     from ..io import atomic_path
+
     with atomic_path(path) as tmp, warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        torch.onnx.export(wrapper, example, str(tmp), input_names=list(rec.streams), output_names=[out_name],
-                          dynamic_axes=dyn, opset_version=opset, dynamo=False, do_constant_folding=True)
+        torch.onnx.export(
+            wrapper,
+            example,
+            str(tmp),
+            input_names=list(rec.streams),
+            output_names=[out_name],
+            dynamic_axes=dyn,
+            opset_version=opset,
+            dynamo=False,
+            do_constant_folding=True,
+        )
         m = onnx.load(str(tmp))
-        meta = {"signfuse_model": rec.model_name, "signfuse_task": rec.task, "signfuse_streams": json.dumps(rec.streams),
-                "signfuse_vocab": json.dumps(rec.vocab), "signfuse_face_regions": json.dumps(rec.face_regions),
-                "signfuse_fps": json.dumps(rec.fps), "signfuse_fingerprint": rec.fingerprint,
-                "signfuse_max_frames": json.dumps(rec.config.get("max_frames")),
-                "signfuse_model_kwargs": json.dumps({k: v for k, v in rec.model_kwargs.items() if k != "norm_stats"})}
+        meta = {
+            "signfuse_model": rec.model_name,
+            "signfuse_task": rec.task,
+            "signfuse_streams": json.dumps(rec.streams),
+            "signfuse_vocab": json.dumps(rec.vocab),
+            "signfuse_face_regions": json.dumps(rec.face_regions),
+            "signfuse_fps": json.dumps(rec.fps),
+            "signfuse_fingerprint": rec.fingerprint,
+            "signfuse_max_frames": json.dumps(rec.config.get("max_frames")),
+            "signfuse_model_kwargs": json.dumps({k: v for k, v in rec.model_kwargs.items() if k != "norm_stats"}),
+        }
         for k, v in meta.items():
             p = m.metadata_props.add()
             p.key, p.value = k, v

@@ -59,8 +59,7 @@ class OnnxRecognizer:
         return self.session.run(None, feeds)[0]
 
 
-def load_onnx(path: str | os.PathLike[str], *, checkpoint: Any = None,
-              threads: int = 1) -> OnnxRecognizer:
+def load_onnx(path: str | os.PathLike[str], *, checkpoint: Any = None, threads: int = 1) -> OnnxRecognizer:
     """Open an exported model. Without signfuse metadata, or (given ``checkpoint``) with another model's
     fingerprint, or with inputs that do not match its declared streams, raises DataError."""
     p = Path(path)
@@ -75,14 +74,26 @@ def load_onnx(path: str | os.PathLike[str], *, checkpoint: Any = None,
     inputs = [i.name for i in sess.get_inputs()]
     if inputs != streams:
         raise DataError(f"ONNX inputs {inputs} do not match its declared streams {streams}", path=p)
-    r = OnnxRecognizer(session=sess, model_name=meta["signfuse_model"], task=meta["signfuse_task"], streams=streams,
-                       vocab=json.loads(meta["signfuse_vocab"]), face_regions=json.loads(meta.get("signfuse_face_regions", "[]")),
-                       fps=json.loads(meta.get("signfuse_fps", "null")), fingerprint=meta["signfuse_fingerprint"], path=str(p),
-                       config={"max_frames": json.loads(meta.get("signfuse_max_frames", "96"))})
+    r = OnnxRecognizer(
+        session=sess,
+        model_name=meta["signfuse_model"],
+        task=meta["signfuse_task"],
+        streams=streams,
+        vocab=json.loads(meta["signfuse_vocab"]),
+        face_regions=json.loads(meta.get("signfuse_face_regions", "[]")),
+        fps=json.loads(meta.get("signfuse_fps", "null")),
+        fingerprint=meta["signfuse_fingerprint"],
+        path=str(p),
+        config={"max_frames": json.loads(meta.get("signfuse_max_frames", "96"))},
+    )
     if checkpoint is not None:
         from ..models.recognizer import Recognizer, load_checkpoint
+
         rec = checkpoint if isinstance(checkpoint, Recognizer) else load_checkpoint(checkpoint)
         if rec.fingerprint != r.fingerprint:
-            raise DataError(f"this ONNX file was exported from another model (fingerprint {r.fingerprint} != "
-                            f"checkpoint {rec.fingerprint})", path=p)
+            raise DataError(
+                f"this ONNX file was exported from another model (fingerprint {r.fingerprint} != "
+                f"checkpoint {rec.fingerprint})",
+                path=p,
+            )
     return r

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import os
 from collections import deque
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, Protocol, Sequence, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import numpy as np
 
+from ..ctc import ctc_beam_decode, ctc_greedy_decode  # numpy only: the ONNX path imports no torch
 from ..errors import DataError, ParameterError
 from ..samples import sample_from_entry
-from ..ctc import ctc_beam_decode, ctc_greedy_decode  # numpy only: the ONNX path imports no torch
 
 if TYPE_CHECKING:  # type names only, not imported at run time (models.recognizer needs torch)
     from typing import TypeAlias
@@ -40,8 +41,10 @@ def load_model(path: str | os.PathLike[str]) -> RecognitionModel:
     p = Path(path)
     if p.suffix.lower() == ".onnx":
         from .onnx import load_onnx
+
         return load_onnx(p)
     from ..models.recognizer import load_checkpoint
+
     return load_checkpoint(p)
 
 
@@ -51,12 +54,19 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(-1, keepdims=True)
 
 
-def _sample(model: RecognitionModel, src: Path | None, *, fps: float | None,
-            seq: LandmarkSequence | None = None) -> Sample:
+def _sample(
+    model: RecognitionModel, src: Path | None, *, fps: float | None, seq: LandmarkSequence | None = None
+) -> Sample:
     from ..datasets import Entry
+
     entry = Entry(id=src.stem if src else "live", path=src, signer=None, split=None, fps=fps)
-    return sample_from_entry(entry, streams=model.streams,
-                             face_regions=model.face_regions or ("lips", "eyes", "brows", "nose"), fps=fps, seq=seq)
+    return sample_from_entry(
+        entry,
+        streams=model.streams,
+        face_regions=model.face_regions or ("lips", "eyes", "brows", "nose"),
+        fps=fps,
+        seq=seq,
+    )
 
 
 #: the detection rates every answer reports
@@ -83,19 +93,26 @@ def _predict(model: RecognitionModel, smp: Sample, *, top_k: int, beam: int) -> 
     """
     n = smp.n_frames
     if n > MAX_INPUT_FRAMES:
-        raise ParameterError(f"the input has {n} frames; at most {MAX_INPUT_FRAMES} are recognized in one piece "
-                             "(cut the recording, or use --live for a sliding window)")
+        raise ParameterError(
+            f"the input has {n} frames; at most {MAX_INPUT_FRAMES} are recognized in one piece "
+            "(cut the recording, or use --live for a sliding window)"
+        )
     idx = slice(None)
     mf = _max_frames(model)
     if mf and n > mf:
         idx = np.round(np.linspace(0, n - 1, mf)).astype(int)
     # Stream.mask is always set after Stream.__post_init__ (None is only the constructor's default)
-    x = {s: np.where(cast(np.ndarray, smp.streams[s].mask)[idx, None], smp.streams[s].values[idx], np.nan
-                     ).astype(np.float32) for s in model.streams}
+    x = {
+        s: np.where(cast(np.ndarray, smp.streams[s].mask)[idx, None], smp.streams[s].values[idx], np.nan).astype(
+            np.float32
+        )
+        for s in model.streams
+    }
     if hasattr(model, "session"):  # an OnnxRecognizer, told apart without importing either class
         out = cast("OnnxRecognizer", model).run(x)[0]
     else:
         import torch
+
         with torch.no_grad():
             o = model.model({s: torch.from_numpy(v)[None] for s, v in x.items()})
         out = (o["logits"] if model.task == "isolated" else o["frame_logits"])[0].numpy()
@@ -110,6 +127,7 @@ def _predict(model: RecognitionModel, smp: Sample, *, top_k: int, beam: int) -> 
 
 def _check_options(top_k: int, beam: int) -> None:
     from ..ctc import MAX_BEAM
+
     if isinstance(top_k, bool) or not isinstance(top_k, int) or not 1 <= top_k <= 1000:
         raise ParameterError(f"top_k={top_k!r} must be an integer from 1 to 1000")
     if isinstance(beam, bool) or not isinstance(beam, int) or not 0 <= beam <= MAX_BEAM:
@@ -121,6 +139,7 @@ def _translator(translate: Any) -> GlossTranslator | None:
     if translate is None or hasattr(translate, "translate"):
         return translate
     from ..translate import load_translator
+
     return load_translator(translate)
 
 
@@ -135,9 +154,17 @@ def _add_text(result: dict[str, Any], translator: GlossTranslator | None, *, tex
     return result
 
 
-def recognize(model_path: str | os.PathLike[str], input_path: str | os.PathLike[str], *, top_k: int = 5,
-              beam: int = 0, fps: float | None = None, force: bool = False,
-              min_detection: float | None = None, translate: Any = None) -> dict[str, Any]:
+def recognize(
+    model_path: str | os.PathLike[str],
+    input_path: str | os.PathLike[str],
+    *,
+    top_k: int = 5,
+    beam: int = 0,
+    fps: float | None = None,
+    force: bool = False,
+    min_detection: float | None = None,
+    translate: Any = None,
+) -> dict[str, Any]:
     """Top-k glosses with probabilities (isolated) or the gloss sequence (continuous) of one input.
 
     ``input_path``: a landmark file (.pose, .parquet, .npz), an MP_Data sequence folder or a video
@@ -152,18 +179,30 @@ def recognize(model_path: str | os.PathLike[str], input_path: str | os.PathLike[
         raise DataError("no such input file", path=src)
     if src.suffix.lower() in VIDEO:
         from .. import vision
+
         seq = vision.extract(src)
     else:
         from ..datasets import Entry, read_entry
+
         seq = read_entry(Entry(id=src.stem, path=src, signer=None, split=None), fps=fps)
     from ..quality import DEFAULT_MIN_RATE, detection_rates, parts_for_streams, require_detected
+
     parts = parts_for_streams(model.streams)
-    rates = (require_detected(seq, parts, min_rate=DEFAULT_MIN_RATE if min_detection is None else min_detection,
-                              force=force, path=src) if parts else detection_rates(seq))
+    rates = (
+        require_detected(
+            seq, parts, min_rate=DEFAULT_MIN_RATE if min_detection is None else min_detection, force=force, path=src
+        )
+        if parts
+        else detection_rates(seq)
+    )
     smp = _sample(model, src, fps=fps, seq=seq)
-    result: dict[str, Any] = {"input": str(input_path), "model": str(model_path), "task": model.task,
-                              "frames": int(smp.n_frames),
-                              "detection": {k: rates.get(k) for k in ("frames",) + PARTS_REPORTED}}
+    result: dict[str, Any] = {
+        "input": str(input_path),
+        "model": str(model_path),
+        "task": model.task,
+        "frames": int(smp.n_frames),
+        "detection": {k: rates.get(k) for k in ("frames",) + PARTS_REPORTED},
+    }
     result.update(_predict(model, smp, top_k=top_k, beam=beam))
     return _add_text(result, _translator(translate))
 
@@ -211,9 +250,17 @@ def recognize_window(model: RecognitionModel, frames: Sequence[LiveFrame], *, to
     return _predict(model, _sample(model, None, fps=None, seq=window_sequence(frames)), top_k=top_k, beam=beam)
 
 
-def recognize_live(model_path: str | os.PathLike[str], source: int | str | os.PathLike[str], *,
-                   window_s: float = 2.0, hop_s: float = 0.5, top_k: int = 3, beam: int = 0,
-                   max_frames: int | None = None, translate: Any = None) -> Iterator[dict[str, Any]]:
+def recognize_live(
+    model_path: str | os.PathLike[str],
+    source: int | str | os.PathLike[str],
+    *,
+    window_s: float = 2.0,
+    hop_s: float = 0.5,
+    top_k: int = 3,
+    beam: int = 0,
+    max_frames: int | None = None,
+    translate: Any = None,
+) -> Iterator[dict[str, Any]]:
     """Recognize continuously from a camera index, a stream URL or a video file, as frames arrive.
 
     Landmarks come from :func:`signfuse.vision.iter_frames` (MediaPipe, tracking). Every ``hop_s``

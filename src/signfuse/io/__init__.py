@@ -36,11 +36,24 @@ from .pose import read_pose, read_pose_with_version, write_pose
 from .streams import read_stream, write_stream
 
 __all__ = [
-    "jsonable", "write_json",
-    "read", "write", "describe", "detect_format", "FORMATS",
-    "read_pose", "write_pose", "read_kaggle_parquet", "write_kaggle_parquet", "read_npz", "write_npz",
+    "jsonable",
+    "write_json",
+    "read",
+    "write",
+    "describe",
+    "detect_format",
+    "FORMATS",
+    "read_pose",
+    "write_pose",
+    "read_kaggle_parquet",
+    "write_kaggle_parquet",
+    "read_npz",
+    "write_npz",
     "read_mp_data",
-    "read_stream", "write_stream", "atomic_path", "save_figure",
+    "read_stream",
+    "write_stream",
+    "atomic_path",
+    "save_figure",
 ]
 
 FORMATS: dict[str, str] = {".pose": "pose", ".parquet": "kaggle", ".npz": "npz"}
@@ -57,12 +70,15 @@ def detect_format(path: str | PathLike[str], format: str | None = None) -> str:
     if Path(path).is_dir():
         if is_mp_data_sequence(path):
             return "mp_data"
-        raise ParameterError(f"{path}: a folder that is not an MP_Data sequence (numbered .npy frame "
-                             "vectors 0.npy, 1.npy, ...); a landmark file or such a folder was expected")
+        raise ParameterError(
+            f"{path}: a folder that is not an MP_Data sequence (numbered .npy frame "
+            "vectors 0.npy, 1.npy, ...); a landmark file or such a folder was expected"
+        )
     suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
-        raise ParameterError(f"{path}: cannot tell the format from the extension {suffix!r}; "
-                             f"known: {sorted(FORMATS)} (or pass format=)")
+        raise ParameterError(
+            f"{path}: cannot tell the format from the extension {suffix!r}; known: {sorted(FORMATS)} (or pass format=)"
+        )
     return FORMATS[suffix]
 
 
@@ -95,8 +111,10 @@ def read(path: str | PathLike[str], *, format: str | None = None, fps: float | N
     else:
         seq = read_pose(path) if fmt == "pose" else read_npz(path)
     if fps is not None and not math.isclose(seq.fps, fps, rel_tol=1e-6):
-        raise ParameterError(f"{path.name} stores {seq.fps:g} frames/s; fps={fps:g} conflicts with it "
-                             "(leave fps out for files that store their rate)")
+        raise ParameterError(
+            f"{path.name} stores {seq.fps:g} frames/s; fps={fps:g} conflicts with it "
+            "(leave fps out for files that store their rate)"
+        )
     return seq
 
 
@@ -131,8 +149,9 @@ def describe(path: str | PathLike[str], *, format: str | None = None, fps: float
     rate = "stored" if fps is None else "given"
     if fmt == "pose":
         if fps is not None:
-            raise ParameterError(f"fps= is only used for Kaggle parquet and MP_Data; {path.name} stores its own "
-                                 "frame rate")
+            raise ParameterError(
+                f"fps= is only used for Kaggle parquet and MP_Data; {path.name} stores its own frame rate"
+            )
         seq, pose_version = read_pose_with_version(path)
         version = f"{pose_version:.1f}"
     elif fmt == "mp_data":

@@ -16,9 +16,31 @@ log = logging.getLogger(__name__)
 
 # OpenPose's own point names (as pose-format writes them) -> signfuse's MediaPipe-style names.
 OPENPOSE_BODY_25_NAMES: tuple[str, ...] = (
-    "Nose", "Neck", "RShoulder", "RElbow", "RWrist", "LShoulder", "LElbow", "LWrist", "MidHip", "RHip",
-    "RKnee", "RAnkle", "LHip", "LKnee", "LAnkle", "REye", "LEye", "REar", "LEar", "LBigToe",
-    "LSmallToe", "LHeel", "RBigToe", "RSmallToe", "RHeel",
+    "Nose",
+    "Neck",
+    "RShoulder",
+    "RElbow",
+    "RWrist",
+    "LShoulder",
+    "LElbow",
+    "LWrist",
+    "MidHip",
+    "RHip",
+    "RKnee",
+    "RAnkle",
+    "LHip",
+    "LKnee",
+    "LAnkle",
+    "REye",
+    "LEye",
+    "REar",
+    "LEar",
+    "LBigToe",
+    "LSmallToe",
+    "LHeel",
+    "RBigToe",
+    "RSmallToe",
+    "RHeel",
 )
 
 
@@ -48,25 +70,31 @@ def check_component(name: str, points: tuple[str, ...], *, path: str | PathLike[
         if points == OPENPOSE_BODY_25_POINTS:
             return
         if n > 33 or not set(points) <= set(POSE_POINTS):
-            raise DataError(f"component {name!r} has {n} points that are not MediaPipe pose points "
-                            f"(33 at most, or OpenPose BODY_25)", path=path)
+            raise DataError(
+                f"component {name!r} has {n} points that are not MediaPipe pose points "
+                f"(33 at most, or OpenPose BODY_25)",
+                path=path,
+            )
     elif name == FACE:
         if n == 70 and not all(p.isdigit() for p in points):
             return  # OpenPose face (70 named points)
         ok = all(p.isdigit() and int(p) < 478 for p in points)
         if not ok or n > 478:
-            raise DataError(f"component {name!r} has {n} points; a face mesh has 468 or 478 "
-                            f"(or a subset named by index), OpenPose's face 70", path=path)
+            raise DataError(
+                f"component {name!r} has {n} points; a face mesh has 468 or 478 "
+                f"(or a subset named by index), OpenPose's face 70",
+                path=path,
+            )
 
 
-def make_component(name: str, points: tuple[str, ...], edges: Sequence[Sequence[int]], *,
-                   path: str | PathLike[str] | None) -> Component:
+def make_component(
+    name: str, points: tuple[str, ...], edges: Sequence[Sequence[int]], *, path: str | PathLike[str] | None
+) -> Component:
     """Build a :class:`Component`, dropping (with a warning) edges outside its points."""
     n = len(points)
     good = [(int(a), int(b)) for a, b in edges if 0 <= int(a) < n and 0 <= int(b) < n]
     if len(good) != len(edges):
-        log.warning("%s: component %s: dropped %d edges outside its %d points", path, name,
-                    len(edges) - len(good), n)
+        log.warning("%s: component %s: dropped %d edges outside its %d points", path, name, len(edges) - len(good), n)
     return Component(name, points, tuple(good))
 
 

@@ -31,17 +31,23 @@ __all__ = ["read_eaf", "write_eaf", "eaf_to_string"]
 
 log = logging.getLogger(__name__)
 
-_DEFAULT_KINDS = {"gloss-dom": "gloss_dominant", "gloss-nondom": "gloss_nondominant", "nonmanual": "nonmanual",
-                  "au": "au", "translation": "translation", "notes": "notes"}
+_DEFAULT_KINDS = {
+    "gloss-dom": "gloss_dominant",
+    "gloss-nondom": "gloss_nondominant",
+    "nonmanual": "nonmanual",
+    "au": "au",
+    "translation": "translation",
+    "notes": "notes",
+}
 _PROP_TIERS = "signfuse:tiers"
 _PROP_STATUS = "signfuse:status"
 _PROP_MEDIA = "signfuse:media"
 _TS_RE = re.compile(r"^ts(\d+)$")
 _CONSTRAINTS = {
     "Time_Subdivision": "Time subdivision of parent annotation's time interval, no time gaps allowed within "
-                        "this interval",
+    "this interval",
     "Symbolic_Subdivision": "Symbolic subdivision of a parent annotation. Annotations refering to the same "
-                            "parent are ordered",
+    "parent are ordered",
     "Symbolic_Association": "1-1 association with a parent annotation",
     "Included_In": "Time alignable annotations within the parent annotation's time interval, gaps are allowed",
 }
@@ -51,9 +57,18 @@ def _mime_for(url: str) -> str:
     import mimetypes
 
     ext = url.rsplit(".", 1)[-1].lower() if "." in url else ""
-    known = {"mp4": "video/mp4", "m4v": "video/mp4", "webm": "video/webm", "mov": "video/quicktime",
-             "mkv": "video/x-matroska", "avi": "video/x-msvideo", "wav": "audio/x-wav", "mpg": "video/mpeg",
-             "mpeg": "video/mpeg", "ogv": "video/ogg"}
+    known = {
+        "mp4": "video/mp4",
+        "m4v": "video/mp4",
+        "webm": "video/webm",
+        "mov": "video/quicktime",
+        "mkv": "video/x-matroska",
+        "avi": "video/x-msvideo",
+        "wav": "audio/x-wav",
+        "mpg": "video/mpeg",
+        "mpeg": "video/mpeg",
+        "ogv": "video/ogg",
+    }
     return known.get(ext) or mimetypes.guess_type(url)[0] or "unknown"
 
 
@@ -91,8 +106,7 @@ def read_eaf(path: str | PathLike[str]) -> dict[str, Any]:
             raise FormatError("not a readable ELAN file (XML parse error)", path=p) from e
         raise
     if eaf.header.get("TIME_UNITS", "milliseconds") != "milliseconds":
-        raise FormatError(f"TIME_UNITS={eaf.header.get('TIME_UNITS')!r} is not supported (only milliseconds)",
-                          path=p)
+        raise FormatError(f"TIME_UNITS={eaf.header.get('TIME_UNITS')!r} is not supported (only milliseconds)", path=p)
 
     props = [(k, v) for k, v in eaf.properties]
     sf_props = {k: v for k, v in props if k.startswith("signfuse:")}
@@ -112,8 +126,14 @@ def read_eaf(path: str | PathLike[str]) -> dict[str, Any]:
         attrib.pop("TIER_ID", None)
         anns: list[dict[str, Any]] = []
         for aid, (s, end, value, svg) in aligned.items():
-            a = {"id": aid, "start_ms": ts.get(s), "end_ms": ts.get(end), "value": value or "",
-                 "start_slot": s, "end_slot": end}
+            a = {
+                "id": aid,
+                "start_ms": ts.get(s),
+                "end_ms": ts.get(end),
+                "value": value or "",
+                "start_slot": s,
+                "end_slot": end,
+            }
             if svg:
                 a["svg_ref"] = svg
             anns.append(a)
@@ -126,9 +146,17 @@ def read_eaf(path: str | PathLike[str]) -> dict[str, Any]:
             anns.append(a)
         meta = tier_meta.get(tier_id, {})
         cv = eaf.linguistic_types.get(lt, {}).get("CONTROLLED_VOCABULARY_REF")
-        tiers.append({"id": tier_id, "kind": meta.get("kind", _DEFAULT_KINDS.get(tier_id, "other")),
-                      "parent": parent, "linguistic_type": lt,
-                      "vocabulary": meta.get("vocabulary", cv), "attributes": attrib, "annotations": anns})
+        tiers.append(
+            {
+                "id": tier_id,
+                "kind": meta.get("kind", _DEFAULT_KINDS.get(tier_id, "other")),
+                "parent": parent,
+                "linguistic_type": lt,
+                "vocabulary": meta.get("vocabulary", cv),
+                "attributes": attrib,
+                "annotations": anns,
+            }
+        )
 
     vocabularies: dict[str, list[str]] = {}
     cvs_json: dict[str, Any] = {}
@@ -140,8 +168,10 @@ def read_eaf(path: str | PathLike[str]) -> dict[str, Any]:
         vocabularies[cv_id] = values
         cvs_json[cv_id] = {
             "descriptions": [[lang, d] for lang, d in descriptions],
-            "entries": [{"id": cve_id, "ext_ref": ext, "values": [[v, lang, d] for v, lang, d in vals]}
-                        for cve_id, (vals, ext) in entries.items()],
+            "entries": [
+                {"id": cve_id, "ext_ref": ext, "values": [[v, lang, d] for v, lang, d in vals]}
+                for cve_id, (vals, ext) in entries.items()
+            ],
             "ext_ref": ext_ref,
         }
 
@@ -172,10 +202,16 @@ def read_eaf(path: str | PathLike[str]) -> dict[str, Any]:
         "lexicon_refs": {k: dict(v) for k, v in eaf.lexicon_refs.items()},
     }
     status = sf_props.get(_PROP_STATUS) or "todo"
-    return {"schema": "signfuse.annotations", "version": 1, "revision": 0,
-            "status": status if status in ("todo", "in_progress", "done") else "todo",
-            "media": {k: media.get(k) for k in ("path", "duration_ms", "fps", "mime") if media.get(k) is not None},
-            "tiers": tiers, "vocabularies": vocabularies, "elan": elan}
+    return {
+        "schema": "signfuse.annotations",
+        "version": 1,
+        "revision": 0,
+        "status": status if status in ("todo", "in_progress", "done") else "todo",
+        "media": {k: media.get(k) for k in ("path", "duration_ms", "fps", "mime") if media.get(k) is not None},
+        "tiers": tiers,
+        "vocabularies": vocabularies,
+        "elan": elan,
+    }
 
 
 def _build_eaf(doc: Mapping[str, Any], *, media_base: Path | None) -> Any:
@@ -186,7 +222,8 @@ def _build_eaf(doc: Mapping[str, Any], *, media_base: Path | None) -> Any:
     eaf.adocument = {
         "AUTHOR": elan.get("author", "signfuse") or "",
         "DATE": elan.get("date") or time.strftime("%Y-%m-%dT%H:%M:%S") + f"{ctz[:3]}:{ctz[3:]}",
-        "FORMAT": "3.0", "VERSION": "3.0",
+        "FORMAT": "3.0",
+        "VERSION": "3.0",
         "xmlns:xsi": "http://www.w3.org/2001/XMLSchema-instance",
         "xsi:noNamespaceSchemaLocation": "http://www.mpi.nl/tools/elan/EAFv3.0.xsd",
     }
@@ -203,8 +240,13 @@ def _build_eaf(doc: Mapping[str, Any], *, media_base: Path | None) -> Any:
             eaf.media_descriptors = [{"MEDIA_URL": mpath, "MIME_TYPE": media.get("mime")}]
         else:
             absolute = ((media_base or Path.cwd()) / mpath).resolve()
-            eaf.media_descriptors = [{"MEDIA_URL": absolute.as_uri(), "MIME_TYPE": media.get("mime"),
-                                      "RELATIVE_MEDIA_URL": "./" + Path(mpath).as_posix()}]
+            eaf.media_descriptors = [
+                {
+                    "MEDIA_URL": absolute.as_uri(),
+                    "MIME_TYPE": media.get("mime"),
+                    "RELATIVE_MEDIA_URL": "./" + Path(mpath).as_posix(),
+                }
+            ]
     eaf.media_descriptors = [{k: v for k, v in m.items() if v is not None} for m in eaf.media_descriptors]
     for m in eaf.media_descriptors:  # MIME_TYPE is required by the schema
         if not m.get("MIME_TYPE"):
@@ -212,8 +254,15 @@ def _build_eaf(doc: Mapping[str, Any], *, media_base: Path | None) -> Any:
     eaf.linked_file_descriptors = [dict(m) for m in elan.get("linked_file_descriptors", [])]
     props = [(k, v) for k, v in elan.get("properties", []) if not str(k).startswith("signfuse:")]
     tiers = list(doc.get("tiers") or [])
-    props.append((_PROP_TIERS, json.dumps({t["id"]: {"kind": t.get("kind", "other"), "vocabulary": t.get("vocabulary")}
-                                           for t in tiers}, separators=(",", ":"))))
+    props.append(
+        (
+            _PROP_TIERS,
+            json.dumps(
+                {t["id"]: {"kind": t.get("kind", "other"), "vocabulary": t.get("vocabulary")} for t in tiers},
+                separators=(",", ":"),
+            ),
+        )
+    )
     props.append((_PROP_STATUS, doc.get("status", "todo")))
     m_extra = {k: media[k] for k in ("duration_ms", "fps") if media.get(k) is not None}
     if m_extra:
@@ -223,8 +272,13 @@ def _build_eaf(doc: Mapping[str, Any], *, media_base: Path | None) -> Any:
     # Time slots: keep the document's slot ids where they are consistent (unedited ELAN imports keep
     # their shared and unaligned slots); otherwise allocate new ``ts<N>`` ids.
     slots: dict[str, int | None] = {}
-    used_numbers = [int(m.group(1)) for t in tiers for a in t.get("annotations", [])
-                    for s in (a.get("start_slot"), a.get("end_slot")) if s and (m := _TS_RE.match(s))]
+    used_numbers = [
+        int(m.group(1))
+        for t in tiers
+        for a in t.get("annotations", [])
+        for s in (a.get("start_slot"), a.get("end_slot"))
+        if s and (m := _TS_RE.match(s))
+    ]
     next_ts = max(used_numbers, default=0) + 1
 
     def slot_for(wanted: str | None, value: int | None) -> str:
@@ -270,14 +324,19 @@ def _build_eaf(doc: Mapping[str, Any], *, media_base: Path | None) -> Any:
             attrib["PARENT_REF"] = t["parent"]
         eaf.tiers[t["id"]] = (aligned, refs, attrib, ordinal)
         if lt not in lts:
-            lts[lt] = {"LINGUISTIC_TYPE_ID": lt, "TIME_ALIGNABLE": "false" if refs else "true",
-                       "GRAPHIC_REFERENCES": "false"}
+            lts[lt] = {
+                "LINGUISTIC_TYPE_ID": lt,
+                "TIME_ALIGNABLE": "false" if refs else "true",
+                "GRAPHIC_REFERENCES": "false",
+            }
         vocab = t.get("vocabulary")
         if vocab and vocab not in cvs and vocabularies.get(vocab):
             languages.setdefault("und", ("http://cdb.iso.org/lg/CDB-00130975-001", "undetermined (und)"))
-            cvs[vocab] = ([("und", f"signfuse vocabulary {vocab}")],
-                          {f"cveid{i}": ([(v, "und", None)], None) for i, v in enumerate(vocabularies[vocab])},
-                          None)
+            cvs[vocab] = (
+                [("und", f"signfuse vocabulary {vocab}")],
+                {f"cveid{i}": ([(v, "und", None)], None) for i, v in enumerate(vocabularies[vocab])},
+                None,
+            )
         if vocab and vocab in cvs and "CONTROLLED_VOCABULARY_REF" not in lts[lt]:
             lts[lt]["CONTROLLED_VOCABULARY_REF"] = vocab
     eaf.timeslots = slots
@@ -300,8 +359,9 @@ def eaf_to_string(doc: Mapping[str, Any], *, media_base: str | PathLike[str] | N
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
 
 
-def write_eaf(doc: Mapping[str, Any], path: str | PathLike[str], *,
-              media_base: str | PathLike[str] | None = None) -> Path:
+def write_eaf(
+    doc: Mapping[str, Any], path: str | PathLike[str], *, media_base: str | PathLike[str] | None = None
+) -> Path:
     """Write a signfuse annotation document as an ELAN ``.eaf`` 3.0 file (atomically).
 
     ``media_base`` is the folder that a relative ``media.path`` is relative to (default: the folder of

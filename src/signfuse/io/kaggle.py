@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 
 KAGGLE_COLUMNS = ("frame", "row_id", "type", "landmark_index", "x", "y", "z")
 _META_KEY = b"signfuse"
-_TYPES = tuple(t for t, _, _ in KAGGLE_LAYOUT)                      # face, left_hand, pose, right_hand
+_TYPES = tuple(t for t, _, _ in KAGGLE_LAYOUT)  # face, left_hand, pose, right_hand
 _SIZES = np.array([n for _, _, n in KAGGLE_LAYOUT])
 _OFFSETS = np.concatenate([[0], np.cumsum(_SIZES)[:-1]])
 _CANON = {FACE: FACE_POINTS_468, LEFT_HAND: HAND_POINTS, POSE: POSE_POINTS, RIGHT_HAND: HAND_POINTS}
@@ -57,15 +57,17 @@ _EDGES = {FACE: (), LEFT_HAND: HAND_EDGES, POSE: POSE_EDGES, RIGHT_HAND: HAND_ED
 _OUT_ORDER = (POSE, FACE, LEFT_HAND, RIGHT_HAND)
 _COMPONENTS = tuple(Component(n, _CANON[n], _EDGES[n]) for n in _OUT_ORDER)
 # permutation: output point i <- Kaggle point _PERM[i]
-_PERM = np.concatenate([np.arange(_SIZES[i]) + _OFFSETS[i]
-                        for n in _OUT_ORDER for i, (_, c, _) in enumerate(KAGGLE_LAYOUT) if c == n])
-_LAYOUT_INDEX = np.concatenate([np.arange(n) for n in _SIZES])      # landmark_index of each layout row
-_LAYOUT_TYPE = np.repeat(np.arange(len(_SIZES)), _SIZES)            # type code of each layout row
+_PERM = np.concatenate(
+    [np.arange(_SIZES[i]) + _OFFSETS[i] for n in _OUT_ORDER for i, (_, c, _) in enumerate(KAGGLE_LAYOUT) if c == n]
+)
+_LAYOUT_INDEX = np.concatenate([np.arange(n) for n in _SIZES])  # landmark_index of each layout row
+_LAYOUT_TYPE = np.repeat(np.arange(len(_SIZES)), _SIZES)  # type code of each layout row
 
 
 def kaggle_metadata(path: str | PathLike[str]) -> dict:
     """The signfuse metadata (fps, width, height) stored in a parquet file, or ``{}``."""
     import pyarrow.parquet as pq
+
     try:
         meta = pq.read_schema(path).metadata or {}
     except Exception as e:
@@ -85,6 +87,7 @@ def kaggle_metadata(path: str | PathLike[str]) -> dict:
 @lru_cache(maxsize=1)
 def _type_values() -> Any:
     import pyarrow as pa
+
     return pa.array(_TYPES, type=pa.string())
 
 
@@ -92,6 +95,7 @@ def _type_codes(col: Any) -> np.ndarray:
     """``type`` strings -> layout codes 0..3 (-1 for anything else), vectorized in pyarrow."""
     import pyarrow as pa
     import pyarrow.compute as pc
+
     if pa.types.is_dictionary(col.type):
         col = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
         dcodes = pc.index_in(col.dictionary.cast(pa.string()), value_set=_type_values())
@@ -104,6 +108,7 @@ def _type_codes(col: Any) -> np.ndarray:
 
 def _num(table: Any, name: str, path: str | PathLike[str]) -> np.ndarray:
     import pyarrow as pa
+
     col = table.column(name)
     if not (pa.types.is_integer(col.type) or pa.types.is_floating(col.type)):
         raise FormatError(f"column {name!r} has type {col.type}, expected a number", path=path)
@@ -154,8 +159,7 @@ def read_kaggle_parquet(path: str | PathLike[str], *, fps: float | None = None) 
         raise FormatError(f"not a parquet file ({type(e).__name__}: {e})", path=path) from e
     missing = [c for c in KAGGLE_COLUMNS if c not in schema.names]
     if missing:
-        raise FormatError(f"missing columns {missing}; a Kaggle ASL Signs file has {list(KAGGLE_COLUMNS)}",
-                          path=path)
+        raise FormatError(f"missing columns {missing}; a Kaggle ASL Signs file has {list(KAGGLE_COLUMNS)}", path=path)
     meta = {}
     raw = (schema.metadata or {}).get(_META_KEY)
     if raw is not None:
@@ -167,8 +171,10 @@ def read_kaggle_parquet(path: str | PathLike[str], *, fps: float | None = None) 
             raise FormatError(f"bad signfuse metadata: {e}", path=path) from e
     if fps is None:
         if "fps" not in meta:
-            raise ParameterError(f"{path}: Kaggle parquet files carry no frame rate; pass fps= "
-                                 f"(the ASL Signs recordings are usually read at 30 fps)")
+            raise ParameterError(
+                f"{path}: Kaggle parquet files carry no frame rate; pass fps= "
+                f"(the ASL Signs recordings are usually read at 30 fps)"
+            )
         fps = check_fps(meta["fps"], path=path)
     try:
         table = pf.read(columns=["frame", "type", "landmark_index", "x", "y", "z"], use_threads=False)
@@ -177,8 +183,7 @@ def read_kaggle_parquet(path: str | PathLike[str], *, fps: float | None = None) 
 
     n_rows = table.num_rows
     if n_rows % KAGGLE_POINTS_PER_FRAME:
-        raise FormatError(f"{n_rows} rows is not a multiple of {KAGGLE_POINTS_PER_FRAME} (rows per frame)",
-                          path=path)
+        raise FormatError(f"{n_rows} rows is not a multiple of {KAGGLE_POINTS_PER_FRAME} (rows per frame)", path=path)
     n = n_rows // KAGGLE_POINTS_PER_FRAME
     try:
         frame = _num(table, "frame", path)
@@ -206,12 +211,12 @@ def read_kaggle_parquet(path: str | PathLike[str], *, fps: float | None = None) 
         frame, point = frame[order], point[order]
         cols = [c[order] for c in cols]
         if not np.array_equal(point, np.tile(np.arange(KAGGLE_POINTS_PER_FRAME), n)):
-            raise FormatError(f"frames do not hold each of the {KAGGLE_POINTS_PER_FRAME} points exactly once",
-                              path=path)
+            raise FormatError(
+                f"frames do not hold each of the {KAGGLE_POINTS_PER_FRAME} points exactly once", path=path
+            )
     frames2 = frame.reshape(n, KAGGLE_POINTS_PER_FRAME)
     if np.any(frames2 != frames2[:, :1]):
-        raise FormatError(f"frames do not hold each of the {KAGGLE_POINTS_PER_FRAME} points exactly once",
-                          path=path)
+        raise FormatError(f"frames do not hold each of the {KAGGLE_POINTS_PER_FRAME} points exactly once", path=path)
     fr = frames2[:, 0]
     steps = np.diff(fr)
     if np.any(steps <= 0):
@@ -231,9 +236,15 @@ def read_kaggle_parquet(path: str | PathLike[str], *, fps: float | None = None) 
     conf = seen.astype(np.float32)[:, None, :]
     w, h = meta.get("width"), meta.get("height")
     try:
-        return LandmarkSequence(_COMPONENTS, data, conf, fps, times=times,
-                                width=int(w) if isinstance(w, (int, float)) and w else None,
-                                height=int(h) if isinstance(h, (int, float)) and h else None)
+        return LandmarkSequence(
+            _COMPONENTS,
+            data,
+            conf,
+            fps,
+            times=times,
+            width=int(w) if isinstance(w, (int, float)) and w else None,
+            height=int(h) if isinstance(h, (int, float)) and h else None,
+        )
     except SignfuseError as e:
         raise DataError(str(e), path=path) from e
 
@@ -262,8 +273,12 @@ def _kaggle_points(seq: LandmarkSequence) -> tuple[np.ndarray, np.ndarray]:
         names = {p: i for i, p in enumerate(_CANON[canon])}
         hits = [(start + j, off + names[p]) for j, p in enumerate(comp.points) if p in names]
         if len(hits) < comp.n_points:
-            log.warning("Kaggle layout: %d of %s's %d points have no place in the 543-point layout and are "
-                        "dropped", comp.n_points - len(hits), canon, comp.n_points)
+            log.warning(
+                "Kaggle layout: %d of %s's %d points have no place in the 543-point layout and are dropped",
+                comp.n_points - len(hits),
+                canon,
+                comp.n_points,
+            )
         for s, d in hits:
             src.append(s)
             dst.append(d)
@@ -273,8 +288,7 @@ def _kaggle_points(seq: LandmarkSequence) -> tuple[np.ndarray, np.ndarray]:
     return np.array(src, dtype=np.int64), np.array(dst, dtype=np.int64)
 
 
-def write_kaggle_parquet(seq: LandmarkSequence, path: str | PathLike[str], *,
-                         metadata: dict | None = None) -> Path:
+def write_kaggle_parquet(seq: LandmarkSequence, path: str | PathLike[str], *, metadata: dict | None = None) -> Path:
     """Write person 0 of ``seq`` in the Kaggle ASL Signs layout (atomically); returns the path.
 
     ``metadata`` (JSON-able) is added to the signfuse metadata, e.g. ``{"model": "hands"}`` from
@@ -307,19 +321,23 @@ def write_kaggle_parquet(seq: LandmarkSequence, path: str | PathLike[str], *,
         frames = np.arange(n, dtype=np.int64)
     frame_col = np.repeat(frames, P)
     # row_id = "{frame}-{type}-{index}", joined in Arrow (numpy's np.char.add was 2/3 of the write time)
-    row_id = pc.binary_join_element_wise(pa.array(frame_col).cast(pa.string()),
-                                         pa.array(np.tile(_row_suffixes(), n), type=pa.string()), "")
+    row_id = pc.binary_join_element_wise(
+        pa.array(frame_col).cast(pa.string()), pa.array(np.tile(_row_suffixes(), n), type=pa.string()), ""
+    )
     flat = out.reshape(-1, 3)
-    table = pa.table({
-        "frame": pa.array(frame_col.astype(np.int32)),
-        "row_id": row_id,
-        "type": pa.DictionaryArray.from_arrays(pa.array(np.tile(_LAYOUT_TYPE, n).astype(np.int8)),
-                                               pa.array(_TYPES)).cast(pa.string()),
-        "landmark_index": pa.array(np.tile(_LAYOUT_INDEX, n).astype(np.int16)),
-        "x": pa.array(flat[:, 0], from_pandas=False),
-        "y": pa.array(flat[:, 1]),
-        "z": pa.array(flat[:, 2]),
-    })
+    table = pa.table(
+        {
+            "frame": pa.array(frame_col.astype(np.int32)),
+            "row_id": row_id,
+            "type": pa.DictionaryArray.from_arrays(
+                pa.array(np.tile(_LAYOUT_TYPE, n).astype(np.int8)), pa.array(_TYPES)
+            ).cast(pa.string()),
+            "landmark_index": pa.array(np.tile(_LAYOUT_INDEX, n).astype(np.int16)),
+            "x": pa.array(flat[:, 0], from_pandas=False),
+            "y": pa.array(flat[:, 1]),
+            "z": pa.array(flat[:, 2]),
+        }
+    )
     meta = {"fps": seq.fps, "width": seq.width, "height": seq.height, "dims": d, "writer": "signfuse"}
     if metadata:
         clash = sorted(set(metadata) & set(meta))

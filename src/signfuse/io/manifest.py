@@ -83,7 +83,7 @@ def manifest_lock(out_dir: str | os.PathLike[str]) -> Iterator[None]:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
-        os.close(fd)   # closing releases the lock
+        os.close(fd)  # closing releases the lock
 
 
 def append_manifest(out_dir: str | os.PathLike[str], record: Mapping[str, Any]) -> None:
@@ -97,8 +97,9 @@ def append_manifest(out_dir: str | os.PathLike[str], record: Mapping[str, Any]) 
             raise DataError(f"cannot write: {e.strerror or e}", path=p) from None
 
 
-def merge_manifest(out_dir: str | os.PathLike[str], records: Mapping[str, Mapping[str, Any]],
-                   *, order: Mapping[str, int] | None = None) -> dict[str, dict[str, Any]]:
+def merge_manifest(
+    out_dir: str | os.PathLike[str], records: Mapping[str, Mapping[str, Any]], *, order: Mapping[str, int] | None = None
+) -> dict[str, dict[str, Any]]:
     """Rewrite the manifest as what is on disk now updated with ``records`` (they win), under the lock.
 
     Records another run wrote meanwhile are kept. ``order`` (key -> rank) sorts the keys it names first.

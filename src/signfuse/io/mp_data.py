@@ -49,8 +49,17 @@ from ..topology import (
 )
 from ._checks import check_fps
 
-__all__ = ["VECTOR_LAYOUTS", "POINT_LAYOUTS", "is_mp_data_sequence", "frame_files", "read_mp_data",
-           "describe_mp_data", "vectors_to_sequence", "points_to_sequence", "layout_name"]
+__all__ = [
+    "VECTOR_LAYOUTS",
+    "POINT_LAYOUTS",
+    "is_mp_data_sequence",
+    "frame_files",
+    "read_mp_data",
+    "describe_mp_data",
+    "vectors_to_sequence",
+    "points_to_sequence",
+    "layout_name",
+]
 
 log = logging.getLogger(__name__)
 
@@ -84,13 +93,17 @@ def layout_name(dim: int) -> str:
 
 def _check_dim(dim: int, path: str | PathLike[str] | None) -> tuple[tuple[Component, int], ...]:
     if dim not in VECTOR_LAYOUTS:
-        raise FormatError(f"frame vectors of length {dim}; known MediaPipe layouts are "
-                          f"{', '.join(layout_name(d) for d in VECTOR_LAYOUTS)}", path=path)
+        raise FormatError(
+            f"frame vectors of length {dim}; known MediaPipe layouts are "
+            f"{', '.join(layout_name(d) for d in VECTOR_LAYOUTS)}",
+            path=path,
+        )
     return VECTOR_LAYOUTS[dim]
 
 
-def vectors_to_sequence(x: np.ndarray, *, fps: float, path: str | PathLike[str] | None = None,
-                        length: int | None = None) -> LandmarkSequence:
+def vectors_to_sequence(
+    x: np.ndarray, *, fps: float, path: str | PathLike[str] | None = None, length: int | None = None
+) -> LandmarkSequence:
     """``(frames, D)`` flat MediaPipe vectors (D in :data:`VECTOR_LAYOUTS`) as a one-person sequence.
 
     ``length`` keeps only the first ``length`` frames (datasets that pad sequences store it).
@@ -101,18 +114,19 @@ def vectors_to_sequence(x: np.ndarray, *, fps: float, path: str | PathLike[str] 
     layout = _check_dim(int(x.shape[1]), path)
     fps = check_fps(fps, path=path)
     if length is not None:
-        x = x[:max(0, int(length))]
+        x = x[: max(0, int(length))]
     x = x.astype(np.float32, copy=False)
     if not np.all(np.isfinite(x)):
-        raise FormatError("frame vectors hold NaN or infinite values (MP_Data marks a missing part with "
-                          "zeros)", path=path)
+        raise FormatError(
+            "frame vectors hold NaN or infinite values (MP_Data marks a missing part with zeros)", path=path
+        )
     T = x.shape[0]
     datas, confs, off = [], [], 0
     for comp, k in layout:
         n = comp.n_points
-        block = x[:, off:off + n * k].reshape(T, n, k)
+        block = x[:, off : off + n * k].reshape(T, n, k)
         off += n * k
-        found = np.any(block != 0, axis=(1, 2))                         # (T,) the part was detected
+        found = np.any(block != 0, axis=(1, 2))  # (T,) the part was detected
         if k == 4:
             conf = np.clip(block[..., 3], 0.0, 1.0)
         else:
@@ -126,8 +140,9 @@ def vectors_to_sequence(x: np.ndarray, *, fps: float, path: str | PathLike[str] 
     return LandmarkSequence(tuple(c for c, _ in layout), data, conf, fps)
 
 
-def points_to_sequence(x: np.ndarray, *, fps: float, path: str | PathLike[str] | None = None,
-                       length: int | None = None) -> LandmarkSequence:
+def points_to_sequence(
+    x: np.ndarray, *, fps: float, path: str | PathLike[str] | None = None, length: int | None = None
+) -> LandmarkSequence:
     """``(frames, P, 2 or 3)`` MediaPipe points (P in :data:`POINT_LAYOUTS`) as a one-person sequence.
 
     A component whose points are all zero (or NaN, as in Kaggle files) in a frame is missing there.
@@ -138,21 +153,24 @@ def points_to_sequence(x: np.ndarray, *, fps: float, path: str | PathLike[str] |
         raise FormatError(f"expected (frames, points, 2 or 3) landmarks, got shape {x.shape}", path=path)
     P = int(x.shape[1])
     if P not in POINT_LAYOUTS:
-        raise FormatError(f"{P} points per frame; known layouts: " + ", ".join(
-            f"{p} ({'+'.join(c.name.lower() for c in cs)})" for p, cs in POINT_LAYOUTS.items()), path=path)
+        raise FormatError(
+            f"{P} points per frame; known layouts: "
+            + ", ".join(f"{p} ({'+'.join(c.name.lower() for c in cs)})" for p, cs in POINT_LAYOUTS.items()),
+            path=path,
+        )
     fps = check_fps(fps, path=path)
     if length is not None:
-        x = x[:max(0, int(length))]
+        x = x[: max(0, int(length))]
     x = x.astype(np.float32, copy=False)
     T = x.shape[0]
     comps = POINT_LAYOUTS[P]
     conf = np.zeros((T, P), np.float32)
     off = 0
     for comp in comps:
-        block = x[:, off:off + comp.n_points]
+        block = x[:, off : off + comp.n_points]
         finite = np.all(np.isfinite(block), axis=2)
         found = np.any((block != 0) & np.isfinite(block), axis=(1, 2))
-        conf[:, off:off + comp.n_points] = (finite & found[:, None]).astype(np.float32)
+        conf[:, off : off + comp.n_points] = (finite & found[:, None]).astype(np.float32)
         off += comp.n_points
     data = np.where(conf[..., None] > 0, x, np.float32(0))[:, None]
     return LandmarkSequence(comps, data, conf[:, None], fps)
@@ -180,13 +198,13 @@ def _load_frames(folder: Path) -> np.ndarray:
     if not folder.exists():
         raise DataError("no such folder", path=folder)
     if not files:
-        raise FormatError("an MP_Data sequence folder holds numbered frame files 0.npy, 1.npy, ...; "
-                          "found none", path=folder)
+        raise FormatError(
+            "an MP_Data sequence folder holds numbered frame files 0.npy, 1.npy, ...; found none", path=folder
+        )
     numbers = [int(f.stem) for f in files]
     if numbers != list(range(numbers[0], numbers[0] + len(numbers))):
         gaps = sorted(set(range(numbers[0], numbers[-1] + 1)) - set(numbers))[:5]
-        raise FormatError(f"frames are not consecutive (missing {', '.join(f'{g}.npy' for g in gaps)})",
-                          path=folder)
+        raise FormatError(f"frames are not consecutive (missing {', '.join(f'{g}.npy' for g in gaps)})", path=folder)
     rows: list[np.ndarray] = []
     for f in files:
         try:
@@ -194,13 +212,14 @@ def _load_frames(folder: Path) -> np.ndarray:
         except (ValueError, OSError, EOFError) as e:
             raise FormatError(f"frame {f.name}: not a readable .npy array ({e})", path=folder) from None
         a = np.asarray(a)
-        if a.ndim == 2 and a.shape[0] == 1:        # some projects save (1, D)
+        if a.ndim == 2 and a.shape[0] == 1:  # some projects save (1, D)
             a = a[0]
         if a.ndim != 1:
             raise FormatError(f"frame {f.name}: shape {a.shape}, expected one flat vector", path=folder)
         if rows and a.shape != rows[0].shape:
-            raise FormatError(f"frame {f.name}: length {a.shape[0]} differs from {files[0].name}'s "
-                              f"{rows[0].shape[0]}", path=folder)
+            raise FormatError(
+                f"frame {f.name}: length {a.shape[0]} differs from {files[0].name}'s {rows[0].shape[0]}", path=folder
+            )
         rows.append(a)
     x = np.stack(rows)
     _check_dim(int(x.shape[1]), folder)
@@ -211,8 +230,10 @@ def read_mp_data(path: str | PathLike[str], *, fps: float | None) -> LandmarkSeq
     """Read one MP_Data sequence folder (``<frame>.npy`` vectors) at ``fps`` frames per second."""
     path = Path(path)
     if fps is None:
-        raise ParameterError(f"{path}: MP_Data frame files carry no frame rate; pass fps= (--fps), the rate "
-                             "the frames were recorded at (webcam projects usually record 30)")
+        raise ParameterError(
+            f"{path}: MP_Data frame files carry no frame rate; pass fps= (--fps), the rate "
+            "the frames were recorded at (webcam projects usually record 30)"
+        )
     if not (isinstance(fps, (int, float, np.integer, np.floating)) and np.isfinite(fps) and fps > 0):
         raise ParameterError(f"fps={fps!r} must be a positive number of frames per second")
     return vectors_to_sequence(_load_frames(path), fps=float(fps), path=path)
@@ -223,5 +244,4 @@ def describe_mp_data(path: str | PathLike[str], *, fps: float | None = None) -> 
     path = Path(path)
     x = _load_frames(path)
     seq = vectors_to_sequence(x, fps=1.0 if fps is None else fps, path=path)
-    return {"layout": layout_name(int(x.shape[1])), "dtype": str(x.dtype), "seq": seq,
-            "fps_known": fps is not None}
+    return {"layout": layout_name(int(x.shape[1])), "dtype": str(x.dtype), "seq": seq, "fps_known": fps is not None}

@@ -34,13 +34,19 @@ def write_npz(seq: LandmarkSequence, path: str | PathLike[str], *, compress: boo
     """Write ``seq`` to ``path`` (atomically); returns the path."""
     path = Path(path)
     meta = {
-        "format_version": NPZ_FORMAT_VERSION, "fps": seq.fps, "width": seq.width, "height": seq.height,
-        "components": [{"name": c.name, "points": list(c.points), "edges": [list(e) for e in c.edges]}
-                       for c in seq.components],
+        "format_version": NPZ_FORMAT_VERSION,
+        "fps": seq.fps,
+        "width": seq.width,
+        "height": seq.height,
+        "components": [
+            {"name": c.name, "points": list(c.points), "edges": [list(e) for e in c.edges]} for c in seq.components
+        ],
     }
-    arrays = dict(data=np.ascontiguousarray(seq.data, dtype=np.float32),
-                  confidence=np.ascontiguousarray(seq.confidence, dtype=np.float32),
-                  meta=np.array(json.dumps(meta)))
+    arrays = dict(
+        data=np.ascontiguousarray(seq.data, dtype=np.float32),
+        confidence=np.ascontiguousarray(seq.confidence, dtype=np.float32),
+        meta=np.array(json.dumps(meta)),
+    )
     if seq.times is not None:
         arrays["times"] = np.asarray(seq.times, dtype=np.float64)
     with atomic_path(path) as tmp:
@@ -99,8 +105,9 @@ def read_npz(path: str | PathLike[str]) -> LandmarkSequence:
         raise FormatError("'meta' is not a JSON object", path=path)
     version = meta.get("format_version", 1)
     if not isinstance(version, int) or version > NPZ_FORMAT_VERSION:
-        raise FormatError(f"format_version {version!r} is not one this signfuse reads (<= {NPZ_FORMAT_VERSION})",
-                          path=path)
+        raise FormatError(
+            f"format_version {version!r} is not one this signfuse reads (<= {NPZ_FORMAT_VERSION})", path=path
+        )
     fps = check_fps(meta.get("fps"), path=path)
     size = {}
     for key in ("width", "height"):

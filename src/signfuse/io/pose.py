@@ -32,8 +32,13 @@ log = logging.getLogger(__name__)
 
 _SUPPORTED_VERSIONS = (0.0, 0.1, 0.2)
 _POINT_FORMATS = {1: "XC", 2: "XYC", 3: "XYZC", 4: "XYZKC"}
-_COLORS = {"POSE": (255, 0, 0), "FACE": (128, 0, 0), "LEFT_HAND": (0, 255, 0), "RIGHT_HAND": (0, 0, 255),
-           "POSE_WORLD": (255, 128, 0)}
+_COLORS = {
+    "POSE": (255, 0, 0),
+    "FACE": (128, 0, 0),
+    "LEFT_HAND": (0, 255, 0),
+    "RIGHT_HAND": (0, 0, 255),
+    "POSE_WORLD": (255, 128, 0),
+}
 
 
 def _check_body_size(header: Any, buf: bytes, offset: int, version: float, path: str | PathLike[str]) -> None:
@@ -62,11 +67,13 @@ def _check_body_size(header: Any, buf: bytes, offset: int, version: float, path:
             return
         per_frame = people * per_value
         if body % per_frame:
-            raise FormatError(f"truncated file: {body} body bytes is not a whole number of "
-                              f"{per_frame}-byte frames", path=path)
+            raise FormatError(
+                f"truncated file: {body} body bytes is not a whole number of {per_frame}-byte frames", path=path
+            )
         if (body // per_frame) % 65536 != frames16:
-            raise FormatError(f"truncated file: header says {frames16} frames, body holds {body // per_frame}",
-                              path=path)
+            raise FormatError(
+                f"truncated file: header says {frames16} frames, body holds {body // per_frame}", path=path
+            )
         return
     if left < 10:
         raise FormatError("truncated file: no body after the header", path=path)
@@ -74,8 +81,11 @@ def _check_body_size(header: Any, buf: bytes, offset: int, version: float, path:
     check_fps(fps, path=path)
     need = frames * people * per_value
     if left - 10 < need:
-        raise FormatError(f"truncated file: {frames} frames x {people} people x {points} points need "
-                          f"{need} bytes, the body has {left - 10}", path=path)
+        raise FormatError(
+            f"truncated file: {frames} frames x {people} people x {points} points need "
+            f"{need} bytes, the body has {left - 10}",
+            path=path,
+        )
     if left - 10 > need:
         log.warning("%s: %d bytes after the last frame were ignored", path, left - 10 - need)
 
@@ -105,8 +115,9 @@ def read_pose_with_version(path: str | PathLike[str]) -> tuple[LandmarkSequence,
         raise FormatError("the header lists no components", path=path)
     for c in header.components:
         if len(c.format) < 2 or not c.points:
-            raise FormatError(f"component {c.name!r} has point format {c.format!r} and {len(c.points)} points",
-                              path=path)
+            raise FormatError(
+                f"component {c.name!r} has point format {c.format!r} and {len(c.points)} points", path=path
+            )
     dims = header.num_dims()
     if not 1 <= dims <= 4:
         raise FormatError(f"{dims} dimensions per point (supported: 1-4)", path=path)
@@ -138,8 +149,9 @@ def read_pose_with_version(path: str | PathLike[str]) -> tuple[LandmarkSequence,
     fps = check_fps(body.fps, path=path)
     dims_ = header.dimensions
     try:
-        seq = LandmarkSequence(tuple(comps), data, conf, fps,
-                               width=int(dims_.width) or None, height=int(dims_.height) or None)
+        seq = LandmarkSequence(
+            tuple(comps), data, conf, fps, width=int(dims_.width) or None, height=int(dims_.height) or None
+        )
     except SignfuseError as e:
         raise DataError(str(e), path=path) from e
     return seq, float(version)
@@ -166,8 +178,13 @@ def write_pose(seq: LandmarkSequence, path: str | PathLike[str]) -> Path:
         log.warning("%s: .pose stores no timestamps; writing %d frames at %g fps", path, seq.n_frames, seq.fps)
     fmt = _POINT_FORMATS[seq.dims]
     components = [
-        PoseHeaderComponent(POSE_FORMAT_NAMES.get(c.name, c.name), list(c.points), [tuple(e) for e in c.edges],
-                            [_COLORS.get(c.name, (255, 255, 255))], fmt)
+        PoseHeaderComponent(
+            POSE_FORMAT_NAMES.get(c.name, c.name),
+            list(c.points),
+            [tuple(e) for e in c.edges],
+            [_COLORS.get(c.name, (255, 255, 255))],
+            fmt,
+        )
         for c in seq.components
     ]
     w, h = seq.width or 0, seq.height or 0

@@ -34,13 +34,26 @@ from ._atomic import atomic_path
 if TYPE_CHECKING:
     from PIL import Image
 
-__all__ = ["render", "render_frame", "frame_to_png", "add_audio_stream", "encode_audio", "render_memory",
-           "MAX_SIDE", "MAX_FPS"]
+__all__ = [
+    "render",
+    "render_frame",
+    "frame_to_png",
+    "add_audio_stream",
+    "encode_audio",
+    "render_memory",
+    "MAX_SIDE",
+    "MAX_FPS",
+]
 
 log = logging.getLogger(__name__)
 
-_COLORS = {"POSE": (220, 220, 220), "FACE": (120, 200, 140), "LEFT_HAND": (255, 150, 60),
-           "RIGHT_HAND": (80, 160, 255), "POSE_WORLD": (150, 150, 150)}
+_COLORS = {
+    "POSE": (220, 220, 220),
+    "FACE": (120, 200, 140),
+    "LEFT_HAND": (255, 150, 60),
+    "RIGHT_HAND": (80, 160, 255),
+    "POSE_WORLD": (150, 150, 150),
+}
 _BG = (24, 26, 32)
 _LEGEND = (("left hand", "LEFT_HAND"), ("right hand", "RIGHT_HAND"))
 
@@ -75,8 +88,9 @@ def _available_memory() -> int | None:
         return None
 
 
-def check_render_size(*, width: int, height: int, fps: float, n_frames: int, n_points: int,
-                      side_by_side: bool = False) -> int:
+def check_render_size(
+    *, width: int, height: int, fps: float, n_frames: int, n_points: int, side_by_side: bool = False
+) -> int:
     """Raise ParameterError unless a render of this size can run; returns the memory estimate (bytes)."""
     for name, v in (("width", width), ("height", height)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not 16 <= v <= MAX_SIDE or v % 2:
@@ -86,17 +100,21 @@ def check_render_size(*, width: int, height: int, fps: float, n_frames: int, n_p
     need = render_memory(width=width, height=height, n_frames=n_frames, n_points=n_points, side_by_side=side_by_side)
     avail = _available_memory()
     if avail is not None and need > avail / 2:
-        raise ParameterError(f"rendering {n_frames} frames at {width}x{height} needs about {need / 2**30:.1f} GiB; "
-                             f"only {avail / 2**30:.1f} GiB of memory is available (use a smaller size)")
+        raise ParameterError(
+            f"rendering {n_frames} frames at {width}x{height} needs about {need / 2**30:.1f} GiB; "
+            f"only {avail / 2**30:.1f} GiB of memory is available (use a smaller size)"
+        )
     return need
 
 
 def _to_unit(seq: LandmarkSequence) -> tuple[np.ndarray, np.ndarray]:
     """``(frames, points, 2)`` coordinates in [0, 1] image units and ``(frames, points)`` visibility."""
     if seq.data.ndim != 4 or seq.data.shape[1] < 1 or seq.data.shape[3] < 2:
-        raise DataError(f"cannot draw points of {seq.data.shape[3] if seq.data.ndim == 4 else '?'} dimension(s) "
-                        f"and {seq.data.shape[1] if seq.data.ndim == 4 else '?'} people: rendering needs x and y "
-                        "of at least one person")
+        raise DataError(
+            f"cannot draw points of {seq.data.shape[3] if seq.data.ndim == 4 else '?'} dimension(s) "
+            f"and {seq.data.shape[1] if seq.data.ndim == 4 else '?'} people: rendering needs x and y "
+            "of at least one person"
+        )
     xy = np.asarray(seq.data[:, 0, :, :2], dtype=np.float64)
     seen = (seq.confidence[:, 0] > 0) & np.all(np.isfinite(xy), axis=-1)
     vals = xy[seen]
@@ -149,18 +167,20 @@ def _caption_at(caption: str | Sequence[tuple[float, float, str]] | None, t: flo
 
 def _font(px: int):
     from PIL import ImageFont
+
     try:
         return ImageFont.load_default(size=px)
-    except (TypeError, OSError):        # Pillow without FreeType: the fixed bitmap font
+    except (TypeError, OSError):  # Pillow without FreeType: the fixed bitmap font
         return ImageFont.load_default()
 
 
-def _annotate(img: Image.Image, seq: LandmarkSequence, k: int, *, ox: int, width: int, height: int,
-              caption: str | None) -> None:
+def _annotate(
+    img: Image.Image, seq: LandmarkSequence, k: int, *, ox: int, width: int, height: int, caption: str | None
+) -> None:
     """The hand-colour legend (top right of the drawing panel) and the caption with the time (bottom)."""
     from PIL import ImageDraw
 
-    if width < 160:                      # too small for text to be readable; keep the drawing clean
+    if width < 160:  # too small for text to be readable; keep the drawing clean
         return
     d = ImageDraw.Draw(img)
     fs = max(10, width // 36)
@@ -180,8 +200,9 @@ def _annotate(img: Image.Image, seq: LandmarkSequence, k: int, *, ox: int, width
     d.text((ox + fs // 2, height - int(fs * 1.6)), text, fill=(230, 230, 230), font=font)
 
 
-def _draw(img: Image.Image, xy: np.ndarray, seen: np.ndarray, seq: LandmarkSequence, *, width: int, height: int,
-          ox: int = 0) -> None:
+def _draw(
+    img: Image.Image, xy: np.ndarray, seen: np.ndarray, seq: LandmarkSequence, *, width: int, height: int, ox: int = 0
+) -> None:
     from PIL import ImageDraw
 
     d = ImageDraw.Draw(img)
@@ -212,14 +233,15 @@ def _draw(img: Image.Image, xy: np.ndarray, seen: np.ndarray, seq: LandmarkSeque
                     d.point((x, y), fill=color)
 
 
-def render_frame(seq: LandmarkSequence, index: int, *, width: int, height: int,
-                 background: np.ndarray | None = None) -> np.ndarray:
+def render_frame(
+    seq: LandmarkSequence, index: int, *, width: int, height: int, background: np.ndarray | None = None
+) -> np.ndarray:
     """One frame of the drawing as an RGB ``(height, width, 3)`` uint8 array."""
     from PIL import Image
 
     if not 0 <= index < seq.n_frames:
         raise ParameterError(f"index={index} is outside the sequence's {seq.n_frames} frames")
-    xy, seen = _to_unit(seq[index:index + 1])
+    xy, seen = _to_unit(seq[index : index + 1])
     if background is not None:
         img = Image.fromarray(np.ascontiguousarray(background)).resize((width, height))
     else:
@@ -286,7 +308,7 @@ def encode_audio(container: Any, stream: Any, y: np.ndarray) -> None:
     fs = stream.codec_context.frame_size or 1024
     y = np.concatenate([y, np.zeros((-len(y)) % fs, np.float32)])
     for i in range(0, len(y), fs):
-        af = av.AudioFrame.from_ndarray(y[None, i:i + fs], format="fltp", layout="mono")
+        af = av.AudioFrame.from_ndarray(y[None, i : i + fs], format="fltp", layout="mono")
         af.sample_rate = stream.rate
         af.pts = i
         for pkt in stream.encode(af):
@@ -295,10 +317,18 @@ def encode_audio(container: Any, stream: Any, y: np.ndarray) -> None:
         container.mux(pkt)
 
 
-def render(seq: LandmarkSequence, out: str | Path, *, width: int = 512, height: int = 512,
-           video: str | Path | None = None, audio: tuple[np.ndarray, int] | None = None,
-           caption: str | Sequence[tuple[float, float, str]] | None = None, legend: bool = True,
-           progress: Callable[[int, int], None] | None = None) -> Path:
+def render(
+    seq: LandmarkSequence,
+    out: str | Path,
+    *,
+    width: int = 512,
+    height: int = 512,
+    video: str | Path | None = None,
+    audio: tuple[np.ndarray, int] | None = None,
+    caption: str | Sequence[tuple[float, float, str]] | None = None,
+    legend: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+) -> Path:
     """Draw ``seq`` to an H.264 mp4 at ``seq.fps``. Returns the path written (atomically).
 
     Parameters
@@ -321,8 +351,14 @@ def render(seq: LandmarkSequence, out: str | Path, *, width: int = 512, height: 
 
     if seq.n_frames == 0:
         raise DataError("the sequence has no frames to render")
-    check_render_size(width=width, height=height, fps=seq.fps, n_frames=seq.n_frames, n_points=seq.data.shape[2],
-                      side_by_side=video is not None)
+    check_render_size(
+        width=width,
+        height=height,
+        fps=seq.fps,
+        n_frames=seq.n_frames,
+        n_points=seq.data.shape[2],
+        side_by_side=video is not None,
+    )
     out = Path(out)
     if out.suffix.lower() not in (".mp4", ".mov", ".mkv"):
         raise ParameterError(f"out={out} must end in .mp4, .mov or .mkv")
@@ -351,8 +387,15 @@ def render(seq: LandmarkSequence, out: str | Path, *, width: int = 512, height: 
                 else:
                     _draw(img, xy[k], seen[k], seq, width=width, height=height)
                 if legend or caption:
-                    _annotate(img, seq, k, ox=width if src is not None else 0, width=width, height=height,
-                              caption=_caption_at(caption, k / seq.fps))
+                    _annotate(
+                        img,
+                        seq,
+                        k,
+                        ox=width if src is not None else 0,
+                        width=width,
+                        height=height,
+                        caption=_caption_at(caption, k / seq.fps),
+                    )
                 frame = av.VideoFrame.from_ndarray(np.asarray(img), format="rgb24")
                 for pkt in vs.encode(frame):
                     c.mux(pkt)

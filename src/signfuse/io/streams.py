@@ -32,16 +32,21 @@ def write_stream(stream: Stream, path: str | PathLike[str]) -> Path:
     path = Path(path)
     clash = [n for n in stream.names if n in _RESERVED]
     if clash:
-        raise ParameterError(f"stream {stream.name!r}: feature names {clash} clash with the reserved columns "
-                             f"{list(_RESERVED)}")
+        raise ParameterError(
+            f"stream {stream.name!r}: feature names {clash} clash with the reserved columns {list(_RESERVED)}"
+        )
     if len(set(stream.names)) != len(stream.names):
         raise ParameterError(f"stream {stream.name!r} has duplicate feature names")
     cols = {"time": pa.array(np.asarray(stream.time, dtype=np.float64))}
     for i, n in enumerate(stream.names):
         cols[n] = pa.array(np.ascontiguousarray(stream.values[:, i]))
     cols["valid"] = pa.array(np.asarray(stream.mask, dtype=bool))
-    meta = {"name": stream.name, "fps": stream.fps, "names": list(stream.names),
-            "explicit_times": stream.times is not None}
+    meta = {
+        "name": stream.name,
+        "fps": stream.fps,
+        "names": list(stream.names),
+        "explicit_times": stream.times is not None,
+    }
     table = pa.table(cols).replace_schema_metadata({_META_KEY: json.dumps(meta).encode()})
     with atomic_path(path) as tmp:
         pq.write_table(table, tmp)
@@ -78,16 +83,18 @@ def read_stream(path: str | PathLike[str]) -> Stream:
             d = np.diff(time)
             d = d[np.isfinite(d) & (d > 0)]
             if not d.size:
-                raise FormatError("cannot infer fps: fewer than two distinct times and no signfuse metadata",
-                                  path=path)
+                raise FormatError("cannot infer fps: fewer than two distinct times and no signfuse metadata", path=path)
             fps, explicit = float(1.0 / np.median(d)), True
         if not math.isfinite(fps) or fps <= 0:
             raise FormatError(f"fps {fps!r} must be a positive number", path=path)
         missing = [n for n in names if n not in table.column_names]
         if missing:
             raise FormatError(f"missing feature columns {missing[:5]}", path=path)
-        values = (np.stack([table.column(n).to_numpy().astype(np.float32) for n in names], axis=1)
-                  if names else np.zeros((table.num_rows, 0), np.float32))
+        values = (
+            np.stack([table.column(n).to_numpy().astype(np.float32) for n in names], axis=1)
+            if names
+            else np.zeros((table.num_rows, 0), np.float32)
+        )
         mask = table.column("valid").to_numpy().astype(bool) if "valid" in table.column_names else None
         return Stream(name, values, tuple(names), fps, times=time if explicit else None, mask=mask)
     except SignfuseError as e:

@@ -6,26 +6,25 @@ gets captions back (``create_app``/``serve`` are in the server module, which imp
 """
 
 from .captioner import (
-           Captioner,
-           SlidingWindow,
-           merge_glosses,
-           recognize_window,
-           window_sequence,
+    Captioner,
+    SlidingWindow,
+    merge_glosses,
+    recognize_window,
+    window_sequence,
 )
 from .protocol import ProtocolError, parse_frame
 from .transcript import segments, to_eaf, to_srt, to_text
 
 __all__ = [
-           "Captioner",
-           "ProtocolError",
-           "SlidingWindow",
-           "merge_glosses",
-           "parse_frame",
-           "recognize_window",
-           "segments",
-           "to_eaf",
-           "to_srt",
-           "to_text",
-           "window_sequence",
+    "Captioner",
+    "ProtocolError",
+    "SlidingWindow",
+    "merge_glosses",
+    "parse_frame",
+    "recognize_window",
+    "segments",
+    "to_eaf",
+    "to_srt",
+    "to_text",
+    "window_sequence",
 ]
-

@@ -22,7 +22,6 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from ..errors import ParameterError
-
 from ..inference.recognize import SlidingWindow, recognize_window, window_sequence  # noqa: E402
 
 __all__ = ["Captioner", "SlidingWindow", "Translator", "merge_glosses", "recognize_window", "window_sequence"]
@@ -43,9 +42,9 @@ def merge_glosses(sentence: Sequence[str], window: Sequence[str]) -> list[str]:
     s, w = list(sentence), list(window)
     if not w:
         return s
-    tail = s[-(len(w) + 1):]
+    tail = s[-(len(w) + 1) :]
     for i in range(len(tail) - len(w) + 1):
-        if tail[i:i + len(w)] == w:
+        if tail[i : i + len(w)] == w:
             return s
     for k in range(min(len(s), len(w)), 0, -1):
         if s[-k:] == w[:k]:
@@ -70,15 +69,25 @@ class Captioner:
         Optional object with ``translate(list[str]) -> str``; captions then carry ``text``.
     """
 
-    def __init__(self, model, *, window_s: float = 2.0, hop_s: float = 0.5, top_k: int = 3, beam: int = 0,
-                 threshold: float = 0.5, translator: Translator | None = None) -> None:
+    def __init__(
+        self,
+        model,
+        *,
+        window_s: float = 2.0,
+        hop_s: float = 0.5,
+        top_k: int = 3,
+        beam: int = 0,
+        threshold: float = 0.5,
+        translator: Translator | None = None,
+    ) -> None:
         if top_k < 1:
             raise ParameterError(f"top_k={top_k} must be >= 1")
         if not 0.0 <= threshold <= 1.0:
             raise ParameterError(f"threshold={threshold} must be between 0 and 1")
         if any(s.split("_")[0] == "audio" for s in model.streams):
-            raise ParameterError(f"the model uses the audio stream ({', '.join(model.streams)}); "
-                                 "live input has no audio")
+            raise ParameterError(
+                f"the model uses the audio stream ({', '.join(model.streams)}); live input has no audio"
+            )
         self.model = model
         self.window = SlidingWindow(window_s=window_s, hop_s=hop_s)
         self.top_k, self.beam, self.threshold = int(top_k), int(beam), float(threshold)
@@ -127,9 +136,15 @@ class Captioner:
         res = recognize_window(self.model, frames, top_k=self.top_k, beam=self.beam)
         model_ms = 1000 * (time.perf_counter() - t0)
         last = frames[-1]
-        out: dict[str, Any] = {"type": "caption", "seq": self.n_captions, "time": round(float(last.time), 4),
-                               "start": round(float(frames[0].time), 4), "end": round(float(last.time), 4),
-                               "frames": len(frames), "frame_id": int(last.index)}
+        out: dict[str, Any] = {
+            "type": "caption",
+            "seq": self.n_captions,
+            "time": round(float(last.time), 4),
+            "start": round(float(frames[0].time), 4),
+            "end": round(float(last.time), 4),
+            "frames": len(frames),
+            "frame_id": int(last.index),
+        }
         if self.continuous:
             glosses = list(res["glosses"])
             if not glosses:
@@ -139,13 +154,22 @@ class Captioner:
                 if self.sentence_start is None:
                     self.sentence_start = out["start"]
                 self.sentence = merge_glosses(self.sentence, glosses)
-            out.update(glosses=glosses, sentence=list(self.sentence), sentence_id=self.sentence_id,
-                       sentence_start=self.sentence_start, sure=bool(glosses))
+            out.update(
+                glosses=glosses,
+                sentence=list(self.sentence),
+                sentence_id=self.sentence_id,
+                sentence_start=self.sentence_start,
+                sure=bool(glosses),
+            )
             words = self.sentence
         else:
             top = res["top"]
-            out.update(top=top, glosses=[top[0]["gloss"]], probability=round(top[0]["probability"], 6),
-                       sure=bool(top[0]["probability"] >= self.threshold))
+            out.update(
+                top=top,
+                glosses=[top[0]["gloss"]],
+                probability=round(top[0]["probability"], 6),
+                sure=bool(top[0]["probability"] >= self.threshold),
+            )
             words = out["glosses"] if out["sure"] else []
         t1 = time.perf_counter()
         if self.translator is not None:

@@ -69,7 +69,7 @@ def _time_and_id(t: Any, fid: Any) -> tuple[float, int]:
 def parse_frame(msg: Any, *, refine_face: bool = False):
     """A :class:`~signfuse.vision.LiveFrame` from one landmark-frame message (``ProtocolError`` if malformed)."""
     if not isinstance(msg, dict) or msg.get("type") != "frame":
-        raise ProtocolError("expected a message {\"type\": \"frame\", ...}")
+        raise ProtocolError('expected a message {"type": "frame", ...}')
     t, fid = _time_and_id(msg.get("t"), msg.get("id"))
     w, h = _size(msg, "w"), _size(msg, "h")
     n_face = 478 if refine_face else 468
@@ -82,8 +82,9 @@ def parse_frame(msg: Any, *, refine_face: bool = False):
             continue
         if not isinstance(v, list) or len(v) != n * dims:
             got = len(v) if isinstance(v, list) else type(v).__name__
-            raise ProtocolError(f"frame field {key!r} must be null or a list of {n * dims} numbers "
-                                f"({n} points x {dims}), got {got}")
+            raise ProtocolError(
+                f"frame field {key!r} must be null or a list of {n * dims} numbers ({n} points x {dims}), got {got}"
+            )
         try:
             a = np.asarray(v, dtype=np.float32).reshape(n, dims)
         except (TypeError, ValueError):
@@ -95,8 +96,9 @@ def parse_frame(msg: Any, *, refine_face: bool = False):
     return arrays_to_frame(parts, index=fid, time=t, width=w, height=h, refine_face=refine_face)
 
 
-def arrays_to_frame(parts, *, index: int, time: float, width: int, height: int, refine_face: bool,
-                    latency: float = 0.0):
+def arrays_to_frame(
+    parts, *, index: int, time: float, width: int, height: int, refine_face: bool, latency: float = 0.0
+):
     """Normalized ``[(coords (n, 3), confidence (n,))]`` per part (pose, face, left, right, world) ->
     a LiveFrame in the layout of :func:`signfuse.vision.holistic.results_to_arrays`."""
     from ..vision import LiveFrame
@@ -106,8 +108,16 @@ def arrays_to_frame(parts, *, index: int, time: float, width: int, height: int, 
     data[:, 0] *= width
     data[:, 1] *= height
     data[conf <= 0] = 0.0
-    return LiveFrame(index=index, time=time, data=data, confidence=np.clip(conf, 0.0, 1.0), width=width,
-                     height=height, latency=latency, refine_face=refine_face)
+    return LiveFrame(
+        index=index,
+        time=time,
+        data=data,
+        confidence=np.clip(conf, 0.0, 1.0),
+        width=width,
+        height=height,
+        latency=latency,
+        refine_face=refine_face,
+    )
 
 
 def parse_jpeg_header(payload: bytes) -> tuple[float, int, int, int, bytes]:
@@ -118,7 +128,7 @@ def parse_jpeg_header(payload: bytes) -> tuple[float, int, int, int, bytes]:
     t, fid = _time_and_id(t, fid)
     if not (1 <= w <= MAX_SIDE and 1 <= h <= MAX_SIDE):
         raise ProtocolError(f"binary frame size {w}x{h} must be 1..{MAX_SIDE} pixels")
-    jpeg = payload[JPEG_HEADER.size:]
+    jpeg = payload[JPEG_HEADER.size :]
     if jpeg[:3] != b"\xff\xd8\xff":
         raise ProtocolError("binary frame payload is not a JPEG image")
     return t, fid, w, h, jpeg

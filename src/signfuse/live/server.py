@@ -38,19 +38,29 @@ from ..web import DEFAULT_ALLOWED_HOSTS, allowed_hosts_for, host_allowed
 from .captioner import Captioner, Translator
 from .protocol import ProtocolError, parse_frame, parse_jpeg_header
 
-__all__ = ["ws_implementation", "HOLISTIC_VERSION", "STATIC_DIR", "VENDOR_DIR", "create_app", "serve", "wasm_assets_present"]
+__all__ = [
+    "ws_implementation",
+    "HOLISTIC_VERSION",
+    "STATIC_DIR",
+    "VENDOR_DIR",
+    "create_app",
+    "serve",
+    "wasm_assets_present",
+]
 
 log = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).with_name("static")
 VENDOR_DIR = STATIC_DIR / "vendor" / "holistic"
-HOLISTIC_VERSION = "0.5.1675471629"     # pinned in scripts/fetch_web_assets.sh
+HOLISTIC_VERSION = "0.5.1675471629"  # pinned in scripts/fetch_web_assets.sh
 MAX_MESSAGE_BYTES = 512 * 1024
 MAX_CONNECTION_BYTES = 2 * 1024**3
 MAX_TRANSCRIPT_BYTES = 8 * 1024 * 1024
-CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
-       "img-src 'self' data: blob:; media-src 'self' blob: mediastream:; connect-src 'self'; "
-       "worker-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
+    "img-src 'self' data: blob:; media-src 'self' blob: mediastream:; connect-src 'self'; "
+    "worker-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
 
 # WebSocket close codes (RFC 6455)
 POLICY, TOO_BIG, BAD_DATA, TRY_LATER = 1008, 1009, 1007, 1013
@@ -62,12 +72,22 @@ def wasm_assets_present() -> bool:
     return (VENDOR_DIR / "holistic.js").is_file() and v.is_file() and v.read_text().strip() == HOLISTIC_VERSION
 
 
-def create_app(model, *, translator: Translator | None = None,
-               allowed_hosts: Sequence[str] | None = DEFAULT_ALLOWED_HOSTS, server_landmarks: bool = False,
-               window_s: float = 2.0, hop_s: float = 0.5, top_k: int = 3, beam: int = 0,
-               threshold: float = 0.5, max_message_bytes: int = MAX_MESSAGE_BYTES,
-               max_connection_bytes: int = MAX_CONNECTION_BYTES, max_connections: int = 16,
-               observer: Callable[[list, dict], None] | None = None):
+def create_app(
+    model,
+    *,
+    translator: Translator | None = None,
+    allowed_hosts: Sequence[str] | None = DEFAULT_ALLOWED_HOSTS,
+    server_landmarks: bool = False,
+    window_s: float = 2.0,
+    hop_s: float = 0.5,
+    top_k: int = 3,
+    beam: int = 0,
+    threshold: float = 0.5,
+    max_message_bytes: int = MAX_MESSAGE_BYTES,
+    max_connection_bytes: int = MAX_CONNECTION_BYTES,
+    max_connections: int = 16,
+    observer: Callable[[list, dict], None] | None = None,
+):
     """Build the live-captions app.
 
     Parameters
@@ -98,8 +118,11 @@ def create_app(model, *, translator: Translator | None = None,
         raise DependencyError("fastapi", extra="live", purpose="the live captions server") from e
     from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-    for name, v in (("max_message_bytes", max_message_bytes), ("max_connection_bytes", max_connection_bytes),
-                    ("max_connections", max_connections)):
+    for name, v in (
+        ("max_message_bytes", max_message_bytes),
+        ("max_connection_bytes", max_connection_bytes),
+        ("max_connections", max_connections),
+    ):
         if not isinstance(v, int) or v <= 0:
             raise ParameterError(f"{name}={v!r} must be a positive integer")
     if isinstance(model, (str, PathLike)):
@@ -107,10 +130,10 @@ def create_app(model, *, translator: Translator | None = None,
 
         model = load_model(model)
     settings = dict(window_s=window_s, hop_s=hop_s, top_k=top_k, beam=beam, threshold=threshold)
-    Captioner(model, translator=translator, **settings)          # checks the settings once, now
+    Captioner(model, translator=translator, **settings)  # checks the settings once, now
     hosts = None if allowed_hosts is None else {h.lower() for h in allowed_hosts}
 
-    class Caption(BaseModel):   # the fields of a caption message that a transcript uses
+    class Caption(BaseModel):  # the fields of a caption message that a transcript uses
         model_config = ConfigDict(extra="ignore")
         start: float = Field(ge=0)
         end: float = Field(ge=0)
@@ -140,8 +163,10 @@ def create_app(model, *, translator: Translator | None = None,
         if request.method == "POST":
             try:
                 if length is None or int(length) > MAX_TRANSCRIPT_BYTES:
-                    return JSONResponse({"detail": f"a body of at most {MAX_TRANSCRIPT_BYTES} bytes with "
-                                                   "Content-Length is required"}, status_code=413)
+                    return JSONResponse(
+                        {"detail": f"a body of at most {MAX_TRANSCRIPT_BYTES} bytes with Content-Length is required"},
+                        status_code=413,
+                    )
             except ValueError:
                 return JSONResponse({"detail": "bad Content-Length"}, status_code=400)
         response = await call_next(request)
@@ -166,11 +191,19 @@ def create_app(model, *, translator: Translator | None = None,
 
     @app.get("/api/config")
     def config() -> dict[str, Any]:
-        return {"task": model.task, "streams": list(model.streams), "classes": len(model.vocab),
-                "translate": translator is not None, "server_landmarks": server_landmarks,
-                "wasm": wasm_assets_present(), "holistic_version": HOLISTIC_VERSION,
-                "window_s": window_s, "hop_s": hop_s, "threshold": threshold,
-                "max_message_bytes": max_message_bytes}
+        return {
+            "task": model.task,
+            "streams": list(model.streams),
+            "classes": len(model.vocab),
+            "translate": translator is not None,
+            "server_landmarks": server_landmarks,
+            "wasm": wasm_assets_present(),
+            "holistic_version": HOLISTIC_VERSION,
+            "window_s": window_s,
+            "hop_s": hop_s,
+            "threshold": threshold,
+            "max_message_bytes": max_message_bytes,
+        }
 
     @app.post("/api/transcript")
     async def transcript(request: Request, format: str = Query("txt", pattern="^(txt|srt|eaf)$")) -> Response:
@@ -183,8 +216,11 @@ def create_app(model, *, translator: Translator | None = None,
             return JSONResponse({"detail": f"bad transcript request: {str(e)[:300]}"}, status_code=422)
         body = {"txt": tr.to_text, "srt": tr.to_srt, "eaf": tr.to_eaf}[format](segs)
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        return Response(body.encode("utf-8"), media_type=tr.FORMATS[format],
-                        headers={"Content-Disposition": f'attachment; filename="signfuse-live-{stamp}.{format}"'})
+        return Response(
+            body.encode("utf-8"),
+            media_type=tr.FORMATS[format],
+            headers={"Content-Disposition": f'attachment; filename="signfuse-live-{stamp}.{format}"'},
+        )
 
     @app.websocket("/ws")
     async def ws_endpoint(ws: WebSocket) -> None:
@@ -297,12 +333,12 @@ class _Session:
             raise _Close(BAD_DATA, f"frame id {frame.index} is not after the previous {self._last_id}")
         self._last_id = frame.index
         try:
-            frames = self.captioner.add(frame)          # cheap: on the event loop
+            frames = self.captioner.add(frame)  # cheap: on the event loop
         except ParameterError as e:
             raise _Close(BAD_DATA, str(e)) from None
-        if frames is not None:                          # the model: in a worker thread
+        if frames is not None:  # the model: in a worker thread
             cap = await run(self._caption, frames)
-            if raw is not None:                         # the server's landmark time of that frame
+            if raw is not None:  # the server's landmark time of that frame
                 cap["landmark_ms"] = round(1000 * frame.latency, 2)
             # the caption goes first: the page takes the next frame when the ack / landmarks arrive
             replies.insert(0, cap)
@@ -318,8 +354,15 @@ class _Session:
             raise _Close(POLICY, "this server does not extract landmarks (start it with --server-landmarks)")
         self.mode = mode
         c = self.captioner
-        return {"type": "ready", "mode": mode, "task": c.model.task, "window_s": c.window.window_s,
-                "hop_s": c.window.hop_s, "threshold": c.threshold, "translate": c.translator is not None}
+        return {
+            "type": "ready",
+            "mode": mode,
+            "task": c.model.task,
+            "window_s": c.window.window_s,
+            "hop_s": c.window.hop_s,
+            "threshold": c.threshold,
+            "translate": c.translator is not None,
+        }
 
     def _caption(self, frames) -> dict[str, Any]:
         cap = self.captioner.caption(frames)
@@ -346,8 +389,16 @@ class _Session:
         data, conf = self._runner.process(img, width=w, height=h)
         from ..vision import LiveFrame
 
-        return LiveFrame(index=fid, time=t, data=data, confidence=conf, width=w, height=h,
-                         latency=time.perf_counter() - t0, refine_face=False)
+        return LiveFrame(
+            index=fid,
+            time=t,
+            data=data,
+            confidence=conf,
+            width=w,
+            height=h,
+            latency=time.perf_counter() - t0,
+            refine_face=False,
+        )
 
     def close(self) -> None:
         if self._runner is not None:
@@ -364,11 +415,19 @@ def _draw_message(frame) -> dict[str, Any]:
 
     d = frame.data[:, :2] / np.array([frame.width, frame.height], np.float32)
     c = frame.confidence
-    out: dict[str, Any] = {"type": "landmarks", "id": frame.index, "t": frame.time,
-                           "extract_ms": round(1000 * frame.latency, 2)}
+    out: dict[str, Any] = {
+        "type": "landmarks",
+        "id": frame.index,
+        "t": frame.time,
+        "extract_ms": round(1000 * frame.latency, 2),
+    }
     n_face = 478 if frame.refine_face else 468
-    spans = {"pose": (0, 33), "face": (33, 33 + n_face), "left": (33 + n_face, 54 + n_face),
-             "right": (54 + n_face, 75 + n_face)}
+    spans = {
+        "pose": (0, 33),
+        "face": (33, 33 + n_face),
+        "left": (33 + n_face, 54 + n_face),
+        "right": (54 + n_face, 75 + n_face),
+    }
     for key, (a, b) in spans.items():
         out[key] = None if not (c[a:b] > 0).any() else np.round(d[a:b], 4).ravel().tolist()
     return out
@@ -384,20 +443,37 @@ def ws_implementation() -> str:
     return "websockets-sansio" if "websockets-sansio" in WS_PROTOCOLS else "auto"
 
 
-def serve(model: str | PathLike[str], *, host: str = "127.0.0.1", port: int = 8766, translator=None,
-          server_landmarks: bool = False, log_level: str = "warning", ssl_certfile=None, ssl_keyfile=None,
-          **kwargs) -> None:
+def serve(
+    model: str | PathLike[str],
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8766,
+    translator=None,
+    server_landmarks: bool = False,
+    log_level: str = "warning",
+    ssl_certfile=None,
+    ssl_keyfile=None,
+    **kwargs,
+) -> None:
     """Run the live server (blocking) with uvicorn (https when a certificate and key are given)."""
     try:
         import uvicorn
         import websockets  # noqa: F401  (uvicorn's WebSocket support)
     except ImportError as e:
-        raise DependencyError(getattr(e, "name", None) or "uvicorn", extra="live",
-                              purpose="the live captions server") from e
+        raise DependencyError(
+            getattr(e, "name", None) or "uvicorn", extra="live", purpose="the live captions server"
+        ) from e
 
-    app = create_app(model, translator=translator, allowed_hosts=allowed_hosts_for(host),
-                     server_landmarks=server_landmarks, **kwargs)
-    uvicorn.run(app, host=host, port=port, log_level=log_level,
-                ws_max_size=kwargs.get("max_message_bytes", MAX_MESSAGE_BYTES) + 1024, ws=ws_implementation(),
-                ssl_certfile=None if ssl_certfile is None else str(ssl_certfile),
-                ssl_keyfile=None if ssl_keyfile is None else str(ssl_keyfile))
+    app = create_app(
+        model, translator=translator, allowed_hosts=allowed_hosts_for(host), server_landmarks=server_landmarks, **kwargs
+    )
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        ws_max_size=kwargs.get("max_message_bytes", MAX_MESSAGE_BYTES) + 1024,
+        ws=ws_implementation(),
+        ssl_certfile=None if ssl_certfile is None else str(ssl_certfile),
+        ssl_keyfile=None if ssl_keyfile is None else str(ssl_keyfile),
+    )

@@ -16,13 +16,12 @@ from typing import Any
 
 __all__ = ["FORMATS", "Segment", "segments", "to_eaf", "to_srt", "to_text"]
 
-FORMATS = {"txt": "text/plain; charset=utf-8", "srt": "application/x-subrip; charset=utf-8",
-           "eaf": "application/xml"}
+FORMATS = {"txt": "text/plain; charset=utf-8", "srt": "application/x-subrip; charset=utf-8", "eaf": "application/xml"}
 
 
 @dataclass(frozen=True)
 class Segment:
-    start: float            # seconds
+    start: float  # seconds
     end: float
     glosses: tuple[str, ...]
     text: str | None = None
@@ -40,15 +39,24 @@ def segments(captions: Iterable[Mapping[str, Any]]) -> list[Segment]:
         for sid in sorted(groups):
             g = groups[sid]
             start = g[0].get("sentence_start")
-            out.append(Segment(float(g[0]["start"] if start is None else start), float(g[-1]["end"]),
-                               tuple(g[-1]["sentence"]), g[-1].get("text")))
+            out.append(
+                Segment(
+                    float(g[0]["start"] if start is None else start),
+                    float(g[-1]["end"]),
+                    tuple(g[-1]["sentence"]),
+                    g[-1].get("text"),
+                )
+            )
     else:
         run: list[Mapping[str, Any]] = []
 
         def close() -> None:
             if run:
-                out.append(Segment(float(run[0]["start"]), float(run[-1]["end"]), tuple(run[0]["glosses"]),
-                                   run[-1].get("text")))
+                out.append(
+                    Segment(
+                        float(run[0]["start"]), float(run[-1]["end"]), tuple(run[0]["glosses"]), run[-1].get("text")
+                    )
+                )
             run.clear()
 
         for c in rows:
@@ -97,12 +105,31 @@ def to_srt(segs: Sequence[Segment]) -> str:
 def to_eaf(segs: Sequence[Segment], *, author: str = "signfuse live") -> str:
     from ..io.elan import eaf_to_string
 
-    gl = [{"id": f"g{i}", "start_ms": int(round(s.start * 1000)), "end_ms": int(round(s.end * 1000)),
-           "value": " ".join(s.glosses)} for i, s in enumerate(segs, 1)]
+    gl = [
+        {
+            "id": f"g{i}",
+            "start_ms": int(round(s.start * 1000)),
+            "end_ms": int(round(s.end * 1000)),
+            "value": " ".join(s.glosses),
+        }
+        for i, s in enumerate(segs, 1)
+    ]
     tiers: list[dict[str, Any]] = [{"id": "glosses", "kind": "gloss-dom", "annotations": gl}]
     if any(s.text for s in segs):
-        tiers.append({"id": "sentences", "kind": "translation",
-                      "annotations": [{"id": f"s{i}", "start_ms": int(round(s.start * 1000)),
-                                       "end_ms": int(round(s.end * 1000)), "value": s.text}
-                                      for i, s in enumerate(segs, 1) if s.text]})
+        tiers.append(
+            {
+                "id": "sentences",
+                "kind": "translation",
+                "annotations": [
+                    {
+                        "id": f"s{i}",
+                        "start_ms": int(round(s.start * 1000)),
+                        "end_ms": int(round(s.end * 1000)),
+                        "value": s.text,
+                    }
+                    for i, s in enumerate(segs, 1)
+                    if s.text
+                ],
+            }
+        )
     return eaf_to_string({"tiers": tiers, "media": {}, "elan": {"author": author}})

@@ -11,7 +11,7 @@ Output dict: ``{"y": (B, T, O)}`` in target units, ``"y_norm"`` in normalized un
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import torch
@@ -34,8 +34,15 @@ class A2GModel(nn.Module):
     y_mean: torch.Tensor
     y_std: torch.Tensor
 
-    def __init__(self, *, in_dim: int, out_dim: int, dim: int = 96, dropout: float = 0.1,
-                 norm_stats: Mapping[str, Sequence[float]] | None = None):
+    def __init__(
+        self,
+        *,
+        in_dim: int,
+        out_dim: int,
+        dim: int = 96,
+        dropout: float = 0.1,
+        norm_stats: Mapping[str, Sequence[float]] | None = None,
+    ):
         super().__init__()
         for name, v in (("in_dim", in_dim), ("out_dim", out_dim), ("dim", dim)):
             if int(v) < 1:
@@ -64,8 +71,8 @@ class A2GModel(nn.Module):
         m = torch.ones(B, T, dtype=torch.bool, device=x.device) if mask is None else mask.to(torch.bool)
         z = torch.nan_to_num((x - self.x_mean) / self.x_std, nan=0.0, posinf=0.0, neginf=0.0)
         z = z * m.unsqueeze(-1).to(z.dtype)
-        h = self.encode(self.inp(z), m)                       # (B, T, C)
-        y_norm = self.out(h)                                  # (B, T, O)
+        h = self.encode(self.inp(z), m)  # (B, T, C)
+        y_norm = self.out(h)  # (B, T, O)
         return {"y_norm": y_norm, "y": y_norm * self.y_std + self.y_mean}
 
     def normalize_target(self, y: torch.Tensor) -> torch.Tensor:
@@ -76,11 +83,22 @@ class A2GModel(nn.Module):
 class A2GConvGRU(A2GModel):
     """Symmetric depthwise temporal convolutions, then a bidirectional GRU."""
 
-    def __init__(self, *, in_dim: int, out_dim: int, dim: int = 96, conv_layers: int = 2, kernel_size: int = 7,
-                 gru_layers: int = 1, dropout: float = 0.1, norm_stats: Mapping[str, Sequence[float]] | None = None):
+    def __init__(
+        self,
+        *,
+        in_dim: int,
+        out_dim: int,
+        dim: int = 96,
+        conv_layers: int = 2,
+        kernel_size: int = 7,
+        gru_layers: int = 1,
+        dropout: float = 0.1,
+        norm_stats: Mapping[str, Sequence[float]] | None = None,
+    ):
         super().__init__(in_dim=in_dim, out_dim=out_dim, dim=dim, dropout=dropout, norm_stats=norm_stats)
-        self.convs = nn.ModuleList(ConvBlock(self.dim, kernel_size=kernel_size, expand=2, dropout=dropout)
-                                   for _ in range(int(conv_layers)))
+        self.convs = nn.ModuleList(
+            ConvBlock(self.dim, kernel_size=kernel_size, expand=2, dropout=dropout) for _ in range(int(conv_layers))
+        )
         self.gru = nn.GRU(self.dim, self.dim // 2, num_layers=int(gru_layers), batch_first=True, bidirectional=True)
         self.norm = nn.LayerNorm(self.dim)
 
@@ -94,8 +112,18 @@ class A2GConvGRU(A2GModel):
 class A2GTransformer(A2GModel):
     """A Transformer encoder over audio frames (sinusoidal positions, key-padding mask)."""
 
-    def __init__(self, *, in_dim: int, out_dim: int, dim: int = 96, layers: int = 3, heads: int = 4,
-                 kernel_size: int = 5, dropout: float = 0.1, norm_stats: Mapping[str, Sequence[float]] | None = None):
+    def __init__(
+        self,
+        *,
+        in_dim: int,
+        out_dim: int,
+        dim: int = 96,
+        layers: int = 3,
+        heads: int = 4,
+        kernel_size: int = 5,
+        dropout: float = 0.1,
+        norm_stats: Mapping[str, Sequence[float]] | None = None,
+    ):
         super().__init__(in_dim=in_dim, out_dim=out_dim, dim=dim, dropout=dropout, norm_stats=norm_stats)
         self.local = ConvBlock(self.dim, kernel_size=kernel_size, dropout=dropout)
         self.blocks = nn.ModuleList(AttentionBlock(self.dim, heads=heads, dropout=dropout) for _ in range(int(layers)))
@@ -121,20 +149,26 @@ class MotionAutoencoder(nn.Module):
         super().__init__()
         self.in_dim, self.latent, self.hidden = int(in_dim), int(latent), int(hidden)
         self.enc = nn.Sequential(
-            nn.Conv1d(self.in_dim, hidden, 5, padding=2), nn.LeakyReLU(0.2),
-            nn.Conv1d(hidden, hidden, 4, stride=2, padding=1), nn.LeakyReLU(0.2),
-            nn.Conv1d(hidden, latent, 4, stride=2, padding=1))
+            nn.Conv1d(self.in_dim, hidden, 5, padding=2),
+            nn.LeakyReLU(0.2),
+            nn.Conv1d(hidden, hidden, 4, stride=2, padding=1),
+            nn.LeakyReLU(0.2),
+            nn.Conv1d(hidden, latent, 4, stride=2, padding=1),
+        )
         self.dec = nn.Sequential(
-            nn.ConvTranspose1d(latent, hidden, 4, stride=2, padding=1), nn.LeakyReLU(0.2),
-            nn.ConvTranspose1d(hidden, hidden, 4, stride=2, padding=1), nn.LeakyReLU(0.2),
-            nn.Conv1d(hidden, self.in_dim, 5, padding=2))
+            nn.ConvTranspose1d(latent, hidden, 4, stride=2, padding=1),
+            nn.LeakyReLU(0.2),
+            nn.ConvTranspose1d(hidden, hidden, 4, stride=2, padding=1),
+            nn.LeakyReLU(0.2),
+            nn.Conv1d(hidden, self.in_dim, 5, padding=2),
+        )
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:  # x (B, T, F), T % 4 == 0
-        z = self.enc(x.transpose(1, 2))                        # (B, latent, T/4)
+        z = self.enc(x.transpose(1, 2))  # (B, latent, T/4)
         return self.dec(z).transpose(1, 2), z
 
     @torch.no_grad()
-    def embed(self, x: torch.Tensor) -> torch.Tensor:          # (B, T, F) -> (B, latent)
+    def embed(self, x: torch.Tensor) -> torch.Tensor:  # (B, T, F) -> (B, latent)
         return self.enc(x.transpose(1, 2)).mean(dim=2)
 
 

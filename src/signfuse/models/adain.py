@@ -8,7 +8,8 @@ Both work on torch tensors ``(B, T, F)`` or ``(T, F)`` and on numpy arrays ``(T,
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Sequence, TypeVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 import torch
@@ -51,23 +52,33 @@ def instance_norm(x: ArrayOrTensor, mask: ArrayOrTensor | None = None) -> ArrayO
     return (x - mean) / sd
 
 
-def adain(x: ArrayOrTensor, y: ArrayOrTensor | None = None, *, mask_x: ArrayOrTensor | None = None,
-          mask_y: ArrayOrTensor | None = None, target_mean: ArrayOrTensor | None = None,
-          target_sd: ArrayOrTensor | None = None) -> ArrayOrTensor:
+def adain(
+    x: ArrayOrTensor,
+    y: ArrayOrTensor | None = None,
+    *,
+    mask_x: ArrayOrTensor | None = None,
+    mask_y: ArrayOrTensor | None = None,
+    target_mean: ArrayOrTensor | None = None,
+    target_sd: ArrayOrTensor | None = None,
+) -> ArrayOrTensor:
     """Re-style ``x`` to the statistics of ``y`` (or to explicit ``target_mean``/``target_sd``)."""
     if y is not None:
         target_mean, target_sd = instance_stats(y, mask_y)
     if target_mean is None or target_sd is None:
         from ..errors import ParameterError
+
         raise ParameterError("adain() needs a style sequence y or both target_mean and target_sd")
     return instance_norm(x, mask_x) * target_sd + target_mean
 
 
-def domain_stats(arrays: Sequence[np.ndarray], masks: Sequence[npt.ArrayLike] | None = None
-                 ) -> tuple[np.ndarray, np.ndarray]:
+def domain_stats(
+    arrays: Sequence[np.ndarray], masks: Sequence[npt.ArrayLike] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Mean and sd ``(F,)`` over every valid frame of many ``(T, F)`` arrays (a domain's style)."""
-    xs = [a[(np.ones(len(a), bool) if masks is None else np.asarray(masks[i], bool)) & np.all(np.isfinite(a), axis=1)]
-          for i, a in enumerate(arrays)]
+    xs = [
+        a[(np.ones(len(a), bool) if masks is None else np.asarray(masks[i], bool)) & np.all(np.isfinite(a), axis=1)]
+        for i, a in enumerate(arrays)
+    ]
     allx = np.concatenate(xs, axis=0).astype(np.float64)
     return allx.mean(0).astype(np.float32), np.sqrt(allx.var(0) + EPS).astype(np.float32)
 

@@ -10,7 +10,7 @@ groups and the competition's inputs (hands, lips, eyes, nose: 126 points x 3 coo
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -29,8 +29,9 @@ class _Projected(StreamModel):
     proj: nn.ModuleDict
     fusion: EarlyFusion
 
-    def _project(self, x: Mapping[str, torch.Tensor], mask: Mapping[str, torch.Tensor] | None,
-                 dim: int | None) -> tuple[torch.Tensor, torch.Tensor]:
+    def _project(
+        self, x: Mapping[str, torch.Tensor], mask: Mapping[str, torch.Tensor] | None, dim: int | None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         feats, masks = self.inputs(x, mask)
         proj = [self.proj[s](f) * mk.unsqueeze(-1).to(f.dtype) for s, f, mk in zip(self.streams, feats, masks)]
         return self.fusion(proj, masks), torch.stack(masks, 0).any(0)
@@ -40,20 +41,46 @@ class _Projected(StreamModel):
 class LSTMBaseline(_Projected):
     """Projections -> early fusion -> stacked BiLSTM -> mean pooling."""
 
-    def __init__(self, *, in_dims: Mapping[str, int], num_classes: int, task: str = "isolated", dim: int = 96,
-                 layers: int = 2, dropout: float = 0.1, modality_dropout: float = 0.0, n_domains: int = 0,
-                 norm_stats: Mapping[str, Mapping[str, Sequence[float]]] | None = None):
-        super().__init__(in_dims=in_dims, num_classes=num_classes, task=task, modality_dropout=modality_dropout,
-                         norm_stats=norm_stats, n_domains=n_domains)
+    def __init__(
+        self,
+        *,
+        in_dims: Mapping[str, int],
+        num_classes: int,
+        task: str = "isolated",
+        dim: int = 96,
+        layers: int = 2,
+        dropout: float = 0.1,
+        modality_dropout: float = 0.0,
+        n_domains: int = 0,
+        norm_stats: Mapping[str, Mapping[str, Sequence[float]]] | None = None,
+    ):
+        super().__init__(
+            in_dims=in_dims,
+            num_classes=num_classes,
+            task=task,
+            modality_dropout=modality_dropout,
+            norm_stats=norm_stats,
+            n_domains=n_domains,
+        )
         self.proj = nn.ModuleDict({s: nn.Linear(f, dim) for s, f in self.in_dims.items()})
         self.fusion = EarlyFusion(len(self.streams), dim)
-        self.lstm = nn.LSTM(dim, dim // 2, num_layers=layers, batch_first=True, bidirectional=True,
-                            dropout=dropout if layers > 1 else 0.0)
+        self.lstm = nn.LSTM(
+            dim,
+            dim // 2,
+            num_layers=layers,
+            batch_first=True,
+            bidirectional=True,
+            dropout=dropout if layers > 1 else 0.0,
+        )
         self.head = nn.Linear(dim, self.out_classes)
         self.drop = nn.Dropout(dropout)
 
-    def forward(self, x: Mapping[str, torch.Tensor], mask: Mapping[str, torch.Tensor] | None = None,
-                domain: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+    def forward(
+        self,
+        x: Mapping[str, torch.Tensor],
+        mask: Mapping[str, torch.Tensor] | None = None,
+        domain: torch.Tensor | None = None,
+    ) -> dict[str, torch.Tensor]:
         h, m = self._project(x, mask, None)
         h = self.drop(run_lstm(self.lstm, h, m))
         return head_outputs(self.task, h, m, None, self.head)
@@ -63,19 +90,40 @@ class LSTMBaseline(_Projected):
 class TransformerBaseline(_Projected):
     """Projections -> early fusion -> sinusoidal positions -> Transformer encoder -> mean pooling."""
 
-    def __init__(self, *, in_dims: Mapping[str, int], num_classes: int, task: str = "isolated", dim: int = 96,
-                 layers: int = 3, heads: int = 4, dropout: float = 0.1, modality_dropout: float = 0.0,
-                 n_domains: int = 0, norm_stats: Mapping[str, Mapping[str, Sequence[float]]] | None = None):
-        super().__init__(in_dims=in_dims, num_classes=num_classes, task=task, modality_dropout=modality_dropout,
-                         norm_stats=norm_stats, n_domains=n_domains)
+    def __init__(
+        self,
+        *,
+        in_dims: Mapping[str, int],
+        num_classes: int,
+        task: str = "isolated",
+        dim: int = 96,
+        layers: int = 3,
+        heads: int = 4,
+        dropout: float = 0.1,
+        modality_dropout: float = 0.0,
+        n_domains: int = 0,
+        norm_stats: Mapping[str, Mapping[str, Sequence[float]]] | None = None,
+    ):
+        super().__init__(
+            in_dims=in_dims,
+            num_classes=num_classes,
+            task=task,
+            modality_dropout=modality_dropout,
+            norm_stats=norm_stats,
+            n_domains=n_domains,
+        )
         self.proj = nn.ModuleDict({s: nn.Linear(f, dim) for s, f in self.in_dims.items()})
         self.fusion = EarlyFusion(len(self.streams), dim)
         self.blocks = nn.ModuleList([AttentionBlock(dim, heads=heads, dropout=dropout) for _ in range(layers)])
         self.norm = nn.LayerNorm(dim)
         self.head = nn.Linear(dim, self.out_classes)
 
-    def forward(self, x: Mapping[str, torch.Tensor], mask: Mapping[str, torch.Tensor] | None = None,
-                domain: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+    def forward(
+        self,
+        x: Mapping[str, torch.Tensor],
+        mask: Mapping[str, torch.Tensor] | None = None,
+        domain: torch.Tensor | None = None,
+    ) -> dict[str, torch.Tensor]:
         h, m = self._project(x, mask, None)
         h = h + sinusoidal_positions(h.shape[1], h.shape[2], h.device, h.dtype)
         for blk in self.blocks:
@@ -110,12 +158,32 @@ class _KaggleConv(nn.Module):
 class ConvTransformer(StreamModel):
     """Kaggle ASL Signs winner structure: x, dx, ddx -> stem -> [3 conv blocks + 1 Transformer] x groups."""
 
-    def __init__(self, *, in_dims: Mapping[str, int], num_classes: int, task: str = "isolated", dim: int = 192,
-                 groups: int = 2, convs_per_group: int = 3, kernel_size: int = 17, heads: int = 4,
-                 dropout: float = 0.1, late_dropout: float = 0.3, diffs: bool = True, modality_dropout: float = 0.0,
-                 n_domains: int = 0, norm_stats: Mapping[str, Mapping[str, Sequence[float]]] | None = None):
-        super().__init__(in_dims=in_dims, num_classes=num_classes, task=task, modality_dropout=modality_dropout,
-                         norm_stats=norm_stats, n_domains=n_domains)
+    def __init__(
+        self,
+        *,
+        in_dims: Mapping[str, int],
+        num_classes: int,
+        task: str = "isolated",
+        dim: int = 192,
+        groups: int = 2,
+        convs_per_group: int = 3,
+        kernel_size: int = 17,
+        heads: int = 4,
+        dropout: float = 0.1,
+        late_dropout: float = 0.3,
+        diffs: bool = True,
+        modality_dropout: float = 0.0,
+        n_domains: int = 0,
+        norm_stats: Mapping[str, Mapping[str, Sequence[float]]] | None = None,
+    ):
+        super().__init__(
+            in_dims=in_dims,
+            num_classes=num_classes,
+            task=task,
+            modality_dropout=modality_dropout,
+            norm_stats=norm_stats,
+            n_domains=n_domains,
+        )
         self.diffs = bool(diffs)
         n_in = sum(self.in_dims.values()) * (3 if self.diffs else 1)
         self.stem = nn.Linear(n_in, dim, bias=False)
@@ -129,8 +197,12 @@ class ConvTransformer(StreamModel):
         self.late = nn.Dropout(late_dropout)
         self.head = nn.Linear(2 * dim, self.out_classes)
 
-    def forward(self, x: Mapping[str, torch.Tensor], mask: Mapping[str, torch.Tensor] | None = None,
-                domain: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+    def forward(
+        self,
+        x: Mapping[str, torch.Tensor],
+        mask: Mapping[str, torch.Tensor] | None = None,
+        domain: torch.Tensor | None = None,
+    ) -> dict[str, torch.Tensor]:
         feats, masks = self.inputs(x, mask)
         h = torch.cat(feats, dim=-1)  # (B, T, F)
         m = torch.stack(masks, 0).any(0)

@@ -19,23 +19,38 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 
 from ..errors import DataError
 
 if TYPE_CHECKING:  # torch is imported where it is used, so reading a header needs no torch import here
     from torch import nn
 
-__all__ = ["SCHEMA", "KINDS", "Checkpoint", "read_checkpoint", "write_checkpoint", "build_model", "fingerprint",
-           "read_torch_file", "write_torch_file", "make_header"]
+__all__ = [
+    "SCHEMA",
+    "KINDS",
+    "Checkpoint",
+    "read_checkpoint",
+    "write_checkpoint",
+    "build_model",
+    "fingerprint",
+    "read_torch_file",
+    "write_torch_file",
+    "make_header",
+]
 
 SCHEMA = 2
 KINDS = ("recognition", "a2g", "emotion", "translation")
 #: what each kind is used with (for error messages)
-_USE = {"recognition": "signfuse train / eval / recognize / export", "a2g": "signfuse a2g",
-        "emotion": "signfuse emotion", "translation": "signfuse translate"}
+_USE = {
+    "recognition": "signfuse train / eval / recognize / export",
+    "a2g": "signfuse a2g",
+    "emotion": "signfuse emotion",
+    "translation": "signfuse translate",
+}
 
 
 @dataclass(frozen=True)
@@ -53,22 +68,44 @@ class Checkpoint:
     path: str | None = None
 
     def header(self) -> dict[str, Any]:
-        return make_header(kind=self.kind, model_name=self.model_name, model_kwargs=self.model_kwargs,
-                           vocab=self.vocab, config=self.config, extra=self.extra)
+        return make_header(
+            kind=self.kind,
+            model_name=self.model_name,
+            model_kwargs=self.model_kwargs,
+            vocab=self.vocab,
+            config=self.config,
+            extra=self.extra,
+        )
 
 
 def _version() -> str:
     from .. import __version__
+
     return __version__
 
 
-def make_header(*, kind: str, model_name: str, model_kwargs: Mapping[str, Any], vocab: Any = None,
-                config: Mapping[str, Any] | None = None, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def make_header(
+    *,
+    kind: str,
+    model_name: str,
+    model_kwargs: Mapping[str, Any],
+    vocab: Any = None,
+    config: Mapping[str, Any] | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     """The ``"signfuse"`` header of a checkpoint (plain types only, so ``weights_only`` loading works)."""
     if kind not in KINDS:
         raise DataError(f"unknown checkpoint kind {kind!r}; known: {', '.join(KINDS)}")
-    return {"schema": SCHEMA, "kind": kind, "model_name": str(model_name), "model_kwargs": dict(model_kwargs),
-            "vocab": vocab, "config": dict(config or {}), "version": _version(), "extra": dict(extra or {})}
+    return {
+        "schema": SCHEMA,
+        "kind": kind,
+        "model_name": str(model_name),
+        "model_kwargs": dict(model_kwargs),
+        "vocab": vocab,
+        "config": dict(config or {}),
+        "version": _version(),
+        "extra": dict(extra or {}),
+    }
 
 
 def read_torch_file(path: str | os.PathLike[str], *, map_location: str = "cpu") -> dict[str, Any]:
@@ -95,13 +132,14 @@ def write_torch_file(obj: Mapping[str, Any], path: str | os.PathLike[str]) -> Pa
     import torch
 
     from ..io import atomic_path
+
     with atomic_path(path) as tmp:
         torch.save(dict(obj), tmp)
     return Path(path)
 
 
 def _strip(sd: Mapping[str, Any], prefix: str = "model.") -> dict[str, Any]:
-    own = {k[len(prefix):]: v for k, v in sd.items() if k.startswith(prefix)}
+    own = {k[len(prefix) :]: v for k, v in sd.items() if k.startswith(prefix)}
     return own or dict(sd)
 
 
@@ -112,21 +150,51 @@ def _legacy(ck: dict, p: Path) -> Checkpoint:
         kw = dict(ck["kwargs"])
         if "norm_stats" in ck:
             kw["norm_stats"] = ck["norm_stats"]
-        return Checkpoint("a2g", ck["model"], kw, dict(ck["state_dict"]), None, dict(ck.get("config") or {}), "0.1",
-                          {"fgd_autoencoder": ck.get("fgd_autoencoder")}, str(p))
+        return Checkpoint(
+            "a2g",
+            ck["model"],
+            kw,
+            dict(ck["state_dict"]),
+            None,
+            dict(ck.get("config") or {}),
+            "0.1",
+            {"fgd_autoencoder": ck.get("fgd_autoencoder")},
+            str(p),
+        )
     if kind == "emotion" and {"kwargs", "state_dict", "classes"} <= set(ck):
-        return Checkpoint("emotion", ck.get("model", "emotion"), dict(ck["kwargs"]), dict(ck["state_dict"]),
-                          list(ck["classes"]), {}, "0.1", {"fusion": ck.get("fusion"), "target": ck.get("target")}, str(p))
+        return Checkpoint(
+            "emotion",
+            ck.get("model", "emotion"),
+            dict(ck["kwargs"]),
+            dict(ck["state_dict"]),
+            list(ck["classes"]),
+            {},
+            "0.1",
+            {"fusion": ck.get("fusion"), "target": ck.get("target")},
+            str(p),
+        )
     hp = ck.get("hyper_parameters")
     if isinstance(hp, Mapping) and "state_dict" in ck:
         need = ("model_name", "model_kwargs", "task", "vocab", "streams")
         missing = [k for k in need if k not in hp]
         if missing:
             raise DataError(f"a Lightning checkpoint without signfuse's model description (lacks {missing})", path=p)
-        return Checkpoint("recognition", hp["model_name"], dict(hp["model_kwargs"]), _strip(ck["state_dict"]),
-                          list(hp["vocab"]), dict(hp.get("config") or {}), "0.1",
-                          {"task": hp["task"], "streams": list(hp["streams"]),
-                           "face_regions": list(hp.get("face_regions") or []), "fps": hp.get("fps")}, str(p))
+        return Checkpoint(
+            "recognition",
+            hp["model_name"],
+            dict(hp["model_kwargs"]),
+            _strip(ck["state_dict"]),
+            list(hp["vocab"]),
+            dict(hp.get("config") or {}),
+            "0.1",
+            {
+                "task": hp["task"],
+                "streams": list(hp["streams"]),
+                "face_regions": list(hp.get("face_regions") or []),
+                "fps": hp.get("fps"),
+            },
+            str(p),
+        )
     raise DataError("not a signfuse checkpoint (no 'signfuse' header, and not a signfuse 0.1 file)", path=p)
 
 
@@ -135,24 +203,41 @@ def read_checkpoint(path: str | os.PathLike[str], *, kind: str | None = None, ma
     :class:`DataError` that names the kind found and the command that uses it."""
     p = Path(path)
     if p.suffix.lower() == ".onnx":
-        raise DataError("this is an ONNX model, not a checkpoint: commands that train or export need the .ckpt "
-                        "it was exported from", path=p)
+        raise DataError(
+            "this is an ONNX model, not a checkpoint: commands that train or export need the .ckpt "
+            "it was exported from",
+            path=p,
+        )
     ck = read_torch_file(p, map_location=map_location)
     head = ck.get("signfuse")
     if isinstance(head, Mapping) and "kind" in head:
         if "state_dict" not in ck:
             raise DataError("checkpoint has a signfuse header but no state_dict", path=p)
         if int(head.get("schema", 0)) > SCHEMA:
-            raise DataError(f"checkpoint schema {head.get('schema')} is newer than this signfuse reads ({SCHEMA}); "
-                            "upgrade signfuse", path=p)
-        out = Checkpoint(str(head["kind"]), str(head["model_name"]), dict(head.get("model_kwargs") or {}),
-                         _strip(ck["state_dict"]), head.get("vocab"), dict(head.get("config") or {}),
-                         head.get("version"), dict(head.get("extra") or {}), str(p))
+            raise DataError(
+                f"checkpoint schema {head.get('schema')} is newer than this signfuse reads ({SCHEMA}); "
+                "upgrade signfuse",
+                path=p,
+            )
+        out = Checkpoint(
+            str(head["kind"]),
+            str(head["model_name"]),
+            dict(head.get("model_kwargs") or {}),
+            _strip(ck["state_dict"]),
+            head.get("vocab"),
+            dict(head.get("config") or {}),
+            head.get("version"),
+            dict(head.get("extra") or {}),
+            str(p),
+        )
     else:
         out = _legacy(ck, p)
     if kind is not None and out.kind != kind:
-        raise DataError(f"this is a {out.kind!r} checkpoint (used with {_USE.get(out.kind, '?')}); "
-                        f"this command needs a {kind!r} checkpoint", path=p)
+        raise DataError(
+            f"this is a {out.kind!r} checkpoint (used with {_USE.get(out.kind, '?')}); "
+            f"this command needs a {kind!r} checkpoint",
+            path=p,
+        )
     return out
 
 
@@ -179,8 +264,10 @@ def build_model(ckpt: Checkpoint) -> nn.Module:
             got = ckpt.state_dict.get(k)
             if got is None or tuple(got.shape) != tuple(v.shape):
                 found = "missing" if got is None else f"shape {tuple(got.shape)}"
-                raise DataError(f"checkpoint weights do not match its model: {k} expected shape {tuple(v.shape)}, "
-                                f"{found}", path=ckpt.path)
+                raise DataError(
+                    f"checkpoint weights do not match its model: {k} expected shape {tuple(v.shape)}, {found}",
+                    path=ckpt.path,
+                )
         del shell
     model = create_model(ckpt.model_name, **dict(ckpt.model_kwargs))
     try:

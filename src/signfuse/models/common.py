@@ -6,7 +6,7 @@ Shapes: ``B`` batch, ``T`` frames, ``F`` stream features, ``C`` model width, ``S
 from __future__ import annotations
 
 import math
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -14,8 +14,15 @@ from torch import nn
 
 from ..errors import ParameterError
 
-__all__ = ["StreamModel", "ConvBlock", "AttentionBlock", "AttentionPool", "masked_mean", "frame_lengths",
-           "sinusoidal_positions"]
+__all__ = [
+    "StreamModel",
+    "ConvBlock",
+    "AttentionBlock",
+    "AttentionPool",
+    "masked_mean",
+    "frame_lengths",
+    "sinusoidal_positions",
+]
 
 TASKS = ("isolated", "continuous")
 
@@ -78,7 +85,9 @@ class AttentionBlock(nn.Module):
         self.qkv = nn.Linear(dim, 3 * dim)
         self.out = nn.Linear(dim, dim)
         self.norm2 = nn.LayerNorm(dim)
-        self.ff = nn.Sequential(nn.Linear(dim, dim * expand), nn.GELU(), nn.Dropout(dropout), nn.Linear(dim * expand, dim))
+        self.ff = nn.Sequential(
+            nn.Linear(dim, dim * expand), nn.GELU(), nn.Dropout(dropout), nn.Linear(dim * expand, dim)
+        )
         self.drop = nn.Dropout(dropout)
         self.p = dropout
 
@@ -133,9 +142,16 @@ class StreamModel(nn.Module):
 
     kind = "recognition"
 
-    def __init__(self, *, in_dims: Mapping[str, int], num_classes: int, task: str = "isolated",
-                 modality_dropout: float = 0.0, norm_stats: Mapping[str, Mapping[str, Sequence[float]]] | None = None,
-                 n_domains: int = 0):
+    def __init__(
+        self,
+        *,
+        in_dims: Mapping[str, int],
+        num_classes: int,
+        task: str = "isolated",
+        modality_dropout: float = 0.0,
+        norm_stats: Mapping[str, Mapping[str, Sequence[float]]] | None = None,
+        n_domains: int = 0,
+    ):
         super().__init__()
         if not in_dims:
             raise ParameterError("in_dims must name at least one stream")
@@ -167,8 +183,9 @@ class StreamModel(nn.Module):
     def out_classes(self) -> int:
         return self.num_classes + 1 if self.task == "continuous" else self.num_classes
 
-    def inputs(self, x: Mapping[str, torch.Tensor], mask: Mapping[str, torch.Tensor] | None
-               ) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
+    def inputs(
+        self, x: Mapping[str, torch.Tensor], mask: Mapping[str, torch.Tensor] | None
+    ) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
         """Normalized ``(B, T, F)`` features and ``(B, T)`` masks per stream, in model order.
 
         A stream missing from ``x`` counts as absent (zeros, masked out): the model degrades
@@ -184,8 +201,14 @@ class StreamModel(nn.Module):
             if s in x:
                 v = x[s].to(torch.float32)
                 if v.shape[-1] != self.in_dims[s]:
-                    raise ParameterError(f"stream {s!r} has {v.shape[-1]} features, the model expects {self.in_dims[s]}")
-                m = mask[s].to(torch.bool) if mask is not None and s in mask else torch.ones(B, T, dtype=torch.bool, device=v.device)
+                    raise ParameterError(
+                        f"stream {s!r} has {v.shape[-1]} features, the model expects {self.in_dims[s]}"
+                    )
+                m = (
+                    mask[s].to(torch.bool)
+                    if mask is not None and s in mask
+                    else torch.ones(B, T, dtype=torch.bool, device=v.device)
+                )
                 m = m & ~torch.isnan(v).all(dim=-1)
                 v = (v - getattr(self, f"mean_{s}")) / getattr(self, f"std_{s}")
                 v = torch.nan_to_num(v, nan=0.0, posinf=0.0, neginf=0.0)
@@ -206,8 +229,9 @@ class StreamModel(nn.Module):
         return feats, masks
 
 
-def head_outputs(task: str, h: torch.Tensor, m: torch.Tensor, pool: nn.Module | None,
-                 head: nn.Module) -> dict[str, torch.Tensor]:
+def head_outputs(
+    task: str, h: torch.Tensor, m: torch.Tensor, pool: nn.Module | None, head: nn.Module
+) -> dict[str, torch.Tensor]:
     """The output dict of a recognition model from encoder features ``h (B, T, C)`` and mask ``m (B, T)``."""
     emb = masked_mean(h, m)
     if task == "isolated":

@@ -16,7 +16,7 @@ over the remaining streams, ``cross`` skips attention into it, ``early`` sees ze
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import torch
 from torch import nn
@@ -55,11 +55,11 @@ class _CrossAttention(nn.Module):
         self.ff = nn.Sequential(nn.LayerNorm(dim), nn.Linear(dim, 2 * dim), nn.GELU(), nn.Linear(2 * dim, dim))
 
     def forward(self, q: torch.Tensor, kv: torch.Tensor, kv_mask: torch.Tensor) -> torch.Tensor:
-        empty = ~kv_mask.any(dim=1)                                   # (B,) source stream missing
+        empty = ~kv_mask.any(dim=1)  # (B,) source stream missing
         kpm = ~kv_mask
-        kpm = kpm & ~empty[:, None]                                   # never an all-masked key row
+        kpm = kpm & ~empty[:, None]  # never an all-masked key row
         y, _ = self.attn(self.nq(q), self.nk(kv), self.nk(kv), key_padding_mask=kpm, need_weights=False)
-        y = y * (~empty)[:, None, None].to(y.dtype)                   # nothing flows from a missing stream
+        y = y * (~empty)[:, None, None].to(y.dtype)  # nothing flows from a missing stream
         h = q + y
         return h + self.ff(h)
 
@@ -70,14 +70,31 @@ class EmotionFusion(StreamModel):
 
     kind = "emotion"
 
-    def __init__(self, *, in_dims: Mapping[str, int], num_classes: int, task: str = "isolated",
-                 fusion: str = "cross", dim: int = 64, layers: int = 2, heads: int = 4, dropout: float = 0.1,
-                 modality_dropout: float = 0.0, norm_stats: Mapping[str, Mapping[str, Sequence[float]]] | None = None,
-                 n_domains: int = 0):
+    def __init__(
+        self,
+        *,
+        in_dims: Mapping[str, int],
+        num_classes: int,
+        task: str = "isolated",
+        fusion: str = "cross",
+        dim: int = 64,
+        layers: int = 2,
+        heads: int = 4,
+        dropout: float = 0.1,
+        modality_dropout: float = 0.0,
+        norm_stats: Mapping[str, Mapping[str, Sequence[float]]] | None = None,
+        n_domains: int = 0,
+    ):
         if task != "isolated":
             raise ParameterError("the emotion model classifies whole samples: task must be 'isolated'")
-        super().__init__(in_dims=in_dims, num_classes=num_classes, task=task, modality_dropout=modality_dropout,
-                         norm_stats=norm_stats, n_domains=0)
+        super().__init__(
+            in_dims=in_dims,
+            num_classes=num_classes,
+            task=task,
+            modality_dropout=modality_dropout,
+            norm_stats=norm_stats,
+            n_domains=0,
+        )
         if fusion not in EMOTION_FUSIONS:
             raise ParameterError(f"fusion={fusion!r} must be one of {EMOTION_FUSIONS}")
         if fusion == "single" and len(self.streams) != 1:
@@ -98,24 +115,28 @@ class EmotionFusion(StreamModel):
             self.pools = nn.ModuleList(AttentionPool(dim) for _ in range(S))
             self.heads = nn.ModuleList(nn.Linear(dim, self.num_classes) for _ in range(S))
         else:
-            self.cross = nn.ModuleDict({f"{i}_{j}": _CrossAttention(dim, heads, dropout)
-                                        for i in range(S) for j in range(S) if i != j})
+            self.cross = nn.ModuleDict(
+                {f"{i}_{j}": _CrossAttention(dim, heads, dropout) for i in range(S) for j in range(S) if i != j}
+            )
             self.merge = nn.ModuleList(nn.Linear((S - 1) * dim, dim) for _ in range(S))
             self.pools = nn.ModuleList(AttentionPool(dim) for _ in range(S))
-            self.head = nn.Sequential(nn.Linear(S * dim, dim), nn.GELU(), nn.Dropout(dropout), nn.Linear(dim, self.num_classes))
+            self.head = nn.Sequential(
+                nn.Linear(S * dim, dim), nn.GELU(), nn.Dropout(dropout), nn.Linear(dim, self.num_classes)
+            )
 
     def forward(self, x: Mapping[str, torch.Tensor], mask: Mapping[str, torch.Tensor] | None = None) -> dict:
         feats, masks = self.inputs(x, mask)
         hs = [enc(f, m) for enc, f, m in zip(self.encoders, feats, masks)]
-        any_mask = torch.stack(masks, 0).any(0)                                  # (B, T)
+        any_mask = torch.stack(masks, 0).any(0)  # (B, T)
         if self.fusion in ("single", "early"):
             h = self.mix(torch.cat(hs, dim=-1)) if self.fusion == "early" else hs[0]
             h = self.temporal(h, any_mask)
             return {"logits": self.head(self.pool(h, any_mask)), "embedding": masked_mean(h, any_mask)}
         if self.fusion == "late":
             present = torch.stack([m.any(1) for m in masks], 0).to(hs[0].dtype)  # (S, B)
-            probs = torch.stack([torch.softmax(hd(p(h, m)), -1) for h, m, p, hd in
-                                 zip(hs, masks, self.pools, self.heads)], 0)     # (S, B, C)
+            probs = torch.stack(
+                [torch.softmax(hd(p(h, m)), -1) for h, m, p, hd in zip(hs, masks, self.pools, self.heads)], 0
+            )  # (S, B, C)
             w = present.unsqueeze(-1)
             avg = (probs * w).sum(0) / w.sum(0).clamp_min(1.0)
             emb = torch.stack([masked_mean(h, m) for h, m in zip(hs, masks)], 0).mean(0)

@@ -41,14 +41,32 @@ def load_checkpoint(path: str | os.PathLike[str], *, map_location: str = "cpu") 
     ck = read_checkpoint(path, kind="recognition", map_location=map_location)
     model = build_model(ck)
     ex = ck.extra
-    return Recognizer(model=model, model_name=ck.model_name, model_kwargs=dict(ck.model_kwargs), task=ex["task"],
-                      vocab=list(ck.vocab), streams=list(ex["streams"]), face_regions=list(ex.get("face_regions") or []),
-                      fps=ex.get("fps"), config=dict(ck.config), path=str(Path(path)))
+    return Recognizer(
+        model=model,
+        model_name=ck.model_name,
+        model_kwargs=dict(ck.model_kwargs),
+        task=ex["task"],
+        vocab=list(ck.vocab),
+        streams=list(ex["streams"]),
+        face_regions=list(ex.get("face_regions") or []),
+        fps=ex.get("fps"),
+        config=dict(ck.config),
+        path=str(Path(path)),
+    )
 
 
 def save_model(rec: Recognizer, path: str | os.PathLike[str]) -> Path:
     """A slim checkpoint (weights + everything to rebuild), written atomically."""
-    return write_checkpoint(Checkpoint("recognition", rec.model_name, rec.model_kwargs, rec.model.state_dict(),
-                                       list(rec.vocab), rec.config, None,
-                                       {"task": rec.task, "streams": list(rec.streams),
-                                        "face_regions": list(rec.face_regions), "fps": rec.fps}), path)
+    return write_checkpoint(
+        Checkpoint(
+            "recognition",
+            rec.model_name,
+            rec.model_kwargs,
+            rec.model.state_dict(),
+            list(rec.vocab),
+            rec.config,
+            None,
+            {"task": rec.task, "streams": list(rec.streams), "face_regions": list(rec.face_regions), "fps": rec.fps},
+        ),
+        path,
+    )

@@ -14,7 +14,8 @@ keyed by stream name, and returns a dict with ``"logits"`` ``(B, C)`` (isolated)
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ParameterError
 
@@ -28,11 +29,13 @@ _REGISTRY: dict[str, Callable[..., Any]] = {}
 
 def register_model(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Class decorator: make ``create_model(name, ...)`` build this class."""
+
     def deco(cls: Callable[..., Any]) -> Callable[..., Any]:
         if name in _REGISTRY and _REGISTRY[name] is not cls:
             raise ParameterError(f"model name {name!r} is already registered by {_REGISTRY[name]!r}")
         _REGISTRY[name] = cls
         return cls
+
     return deco
 
 

@@ -32,24 +32,31 @@ class DecodeState:
     cross_v: list[torch.Tensor]
     self_k: list[torch.Tensor | None]
     self_v: list[torch.Tensor | None]
-    keep: torch.Tensor          # (N, 1, 1, S) True where the memory is not padding
+    keep: torch.Tensor  # (N, 1, 1, S) True where the memory is not padding
     pos: int = 0
 
-    def select(self, index: torch.Tensor) -> "DecodeState":
+    def select(self, index: torch.Tensor) -> DecodeState:
         """The state of rows ``index`` (beam search reorders its hypotheses every step)."""
+
         def pick(ts: list[torch.Tensor]) -> list[torch.Tensor]:
             return [t.index_select(0, index) for t in ts]
 
         def pick_opt(ts: list[torch.Tensor | None]) -> list[torch.Tensor | None]:
             return [None if t is None else t.index_select(0, index) for t in ts]
 
-        return DecodeState(pick(self.cross_k), pick(self.cross_v), pick_opt(self.self_k), pick_opt(self.self_v),
-                           self.keep.index_select(0, index), self.pos)
+        return DecodeState(
+            pick(self.cross_k),
+            pick(self.cross_v),
+            pick_opt(self.self_k),
+            pick_opt(self.self_v),
+            self.keep.index_select(0, index),
+            self.pos,
+        )
 
 
 def _proj(mha: nn.MultiheadAttention, x: torch.Tensor, which: int) -> torch.Tensor:
     d = mha.embed_dim
-    return F.linear(x, mha.in_proj_weight[which * d:(which + 1) * d], mha.in_proj_bias[which * d:(which + 1) * d])
+    return F.linear(x, mha.in_proj_weight[which * d : (which + 1) * d], mha.in_proj_bias[which * d : (which + 1) * d])
 
 
 def _split(x: torch.Tensor, heads: int) -> torch.Tensor:  # (N, L, C) -> (N, H, L, C/H)
@@ -83,12 +90,30 @@ class TranslationTransformer(nn.Module):
 
     kind = "translation"
 
-    def __init__(self, *, src_vocab: int, tgt_vocab: int, dim: int = 256, heads: int = 4, enc_layers: int = 2,
-                 dec_layers: int = 2, ff: int = 512, dropout: float = 0.2, tie_embeddings: bool = True,
-                 pad_id: int = 0):
+    def __init__(
+        self,
+        *,
+        src_vocab: int,
+        tgt_vocab: int,
+        dim: int = 256,
+        heads: int = 4,
+        enc_layers: int = 2,
+        dec_layers: int = 2,
+        ff: int = 512,
+        dropout: float = 0.2,
+        tie_embeddings: bool = True,
+        pad_id: int = 0,
+    ):
         super().__init__()
-        for name, v in (("src_vocab", src_vocab), ("tgt_vocab", tgt_vocab), ("dim", dim), ("heads", heads),
-                        ("enc_layers", enc_layers), ("dec_layers", dec_layers), ("ff", ff)):
+        for name, v in (
+            ("src_vocab", src_vocab),
+            ("tgt_vocab", tgt_vocab),
+            ("dim", dim),
+            ("heads", heads),
+            ("enc_layers", enc_layers),
+            ("dec_layers", dec_layers),
+            ("ff", ff),
+        ):
             if int(v) < 1:
                 raise ParameterError(f"{name}={v} must be a positive integer")
         if dim % heads or dim % 2:
@@ -104,8 +129,8 @@ class TranslationTransformer(nn.Module):
         self.encoder = nn.TransformerEncoder(enc, enc_layers, norm=nn.LayerNorm(dim), enable_nested_tensor=False)
         self.decoder = nn.TransformerDecoder(dec, dec_layers, norm=nn.LayerNorm(dim))
         self.out = nn.Linear(dim, tgt_vocab, bias=False)
-        nn.init.normal_(self.src_embed.weight, std=dim ** -0.5)
-        nn.init.normal_(self.tgt_embed.weight, std=dim ** -0.5)
+        nn.init.normal_(self.src_embed.weight, std=dim**-0.5)
+        nn.init.normal_(self.tgt_embed.weight, std=dim**-0.5)
         with torch.no_grad():
             self.src_embed.weight[pad_id].zero_()
             self.tgt_embed.weight[pad_id].zero_()
@@ -126,8 +151,13 @@ class TranslationTransformer(nn.Module):
         """Shifted target ``(B, T)`` with memory ``(B, S, C)`` -> logits ``(B, T, V)`` (causal)."""
         T = tgt_in.shape[1]
         causal = torch.triu(torch.ones(T, T, dtype=torch.bool, device=tgt_in.device), diagonal=1)  # True = masked
-        h = self.decoder(self._embed(self.tgt_embed, tgt_in), memory, tgt_mask=causal,
-                         tgt_key_padding_mask=tgt_in.eq(self.pad_id), memory_key_padding_mask=memory_pad)
+        h = self.decoder(
+            self._embed(self.tgt_embed, tgt_in),
+            memory,
+            tgt_mask=causal,
+            tgt_key_padding_mask=tgt_in.eq(self.pad_id),
+            memory_key_padding_mask=memory_pad,
+        )
         return self.out(h)
 
     def forward(self, src: torch.Tensor, tgt_in: torch.Tensor) -> dict[str, torch.Tensor]:
@@ -163,8 +193,9 @@ class TranslationTransformer(nn.Module):
             x = x + sa.out_proj(_merge(F.scaled_dot_product_attention(q, k, v)))
             ca = layer.multihead_attn
             q = _split(_proj(ca, layer.norm2(x), 0), self.heads)
-            x = x + ca.out_proj(_merge(F.scaled_dot_product_attention(q, state.cross_k[i], state.cross_v[i],
-                                                                      attn_mask=state.keep)))
+            x = x + ca.out_proj(
+                _merge(F.scaled_dot_product_attention(q, state.cross_k[i], state.cross_v[i], attn_mask=state.keep))
+            )
             x = x + layer.linear2(layer.activation(layer.linear1(layer.norm3(x))))
         state.pos += 1
         final_norm = cast(nn.Module, self.decoder.norm)  # Optional in torch's types; __init__ always gives one

@@ -7,5 +7,16 @@ from .kinematics import TARGETS, Kinematics, body_frame, kinematics
 from .segments import hold_mask, segments
 from .taps import TAP_TYPES, taps
 
-__all__ = ["features", "feature_names", "to_stream", "kinematics", "Kinematics", "body_frame", "TARGETS",
-           "segments", "hold_mask", "taps", "TAP_TYPES"]
+__all__ = [
+    "features",
+    "feature_names",
+    "to_stream",
+    "kinematics",
+    "Kinematics",
+    "body_frame",
+    "TARGETS",
+    "segments",
+    "hold_mask",
+    "taps",
+    "TAP_TYPES",
+]

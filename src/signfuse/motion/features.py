@@ -54,27 +54,46 @@ def to_stream(k: Kinematics, *, name: str = "motion") -> Stream:
     out = np.empty((T, len(names)), dtype=np.float32)
     for j in range(n_t):
         c = j * per
-        out[:, c:c + D] = k.pos[:, j]
-        out[:, c + D:c + 2 * D] = k.vel[:, j]
+        out[:, c : c + D] = k.pos[:, j]
+        out[:, c + D : c + 2 * D] = k.vel[:, j]
         for i, arr in enumerate((k.speed, k.acc_norm, k.tangential_acc, k.jerk_norm, k.amplitude, k.energy)):
             out[:, c + 2 * D + i] = arr[:, j]
         absent = ~k.present[:, j]
         if absent.any():
-            out[absent, c:c + per - 1] = 0.0
+            out[absent, c : c + per - 1] = 0.0
         out[:, c + per - 1] = k.present[:, j]
     hands = k.present[:, :2]
     hs = np.where(hands, k.speed[:, :2], 0.0)
-    out[:, -2] = np.sqrt((hs ** 2).sum(axis=1))
+    out[:, -2] = np.sqrt((hs**2).sum(axis=1))
     out[:, -1] = np.where(hands, k.energy[:, :2], 0.0).sum(axis=1)
     return Stream(name, out, names, k.fps, times=k.times, mask=k.present.any(axis=1))
 
 
-def features(seq: LandmarkSequence, *, smooth: bool = True, window_s: float = 0.2, polyorder: int = 3,
-             dims: int = 2, person: int = 0, max_gap_s: float = 0.3, rest="low") -> Stream:
+def features(
+    seq: LandmarkSequence,
+    *,
+    smooth: bool = True,
+    window_s: float = 0.2,
+    polyorder: int = 3,
+    dims: int = 2,
+    person: int = 0,
+    max_gap_s: float = 0.3,
+    rest="low",
+) -> Stream:
     """Per-frame kinematics of both hands and the head as a Stream named ``"motion"``.
 
     Parameters are those of :func:`signfuse.motion.kinematics.kinematics`; the frame rate is the
     sequence's (``seq.fps``), so every derivative is per second.
     """
-    return to_stream(kinematics(seq, smooth=smooth, window_s=window_s, polyorder=polyorder, dims=dims,
-                                person=person, max_gap_s=max_gap_s, rest=rest))
+    return to_stream(
+        kinematics(
+            seq,
+            smooth=smooth,
+            window_s=window_s,
+            polyorder=polyorder,
+            dims=dims,
+            person=person,
+            max_gap_s=max_gap_s,
+            rest=rest,
+        )
+    )

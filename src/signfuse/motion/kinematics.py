@@ -130,8 +130,9 @@ def _fill_gaps(x: np.ndarray, seen: np.ndarray, max_gap: int) -> tuple[np.ndarra
     return out, present
 
 
-def _component_centroid(seq: LandmarkSequence, comp: str, person: int, D: int,
-                        points: tuple[str, ...] | None = None) -> tuple[np.ndarray, np.ndarray]:
+def _component_centroid(
+    seq: LandmarkSequence, comp: str, person: int, D: int, points: tuple[str, ...] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Mean of the seen, finite points (all, or the named ``points``) of a component per frame
     ``(T, D)`` float64, and their count."""
     data, conf = seq.component_data(comp)
@@ -141,10 +142,10 @@ def _component_centroid(seq: LandmarkSequence, comp: str, person: int, D: int,
         x = data[:, person, idx, :D]
         seen = conf[:, person, idx] > 0
     else:
-        x = data[:, person, :, :D]                     # a strided view; reductions read it in place
+        x = data[:, person, :, :D]  # a strided view; reductions read it in place
         seen = conf[:, person] > 0
     n = x.shape[1]
-    if seen.all():                                     # fast path: one pass over the points
+    if seen.all():  # fast path: one pass over the points
         m = x.mean(axis=1, dtype=np.float64)
         if np.isfinite(m).all():
             return m, np.full(x.shape[0], n)
@@ -161,13 +162,18 @@ def _has_point(seq: LandmarkSequence, comp: str, point: str) -> bool:
 def body_frame(seq: LandmarkSequence, *, person: int = 0, dims: int = 2) -> tuple[np.ndarray, float]:
     """Shoulder centre ``(frames, dims)`` (image units, gaps interpolated) and median shoulder width."""
     if not (_has_point(seq, "POSE", "LEFT_SHOULDER") and _has_point(seq, "POSE", "RIGHT_SHOULDER")):
-        raise DataError(f"motion features need the POSE component with LEFT_SHOULDER and RIGHT_SHOULDER; this "
-                        f"sequence has {list(seq.component_names)}")
+        raise DataError(
+            f"motion features need the POSE component with LEFT_SHOULDER and RIGHT_SHOULDER; this "
+            f"sequence has {list(seq.component_names)}"
+        )
     ls = seq.point("POSE", "LEFT_SHOULDER")[:, person, :dims].astype(np.float64)
     rs = seq.point("POSE", "RIGHT_SHOULDER")[:, person, :dims].astype(np.float64)
-    seen = ((seq.point_confidence("POSE", "LEFT_SHOULDER")[:, person] > 0)
-            & (seq.point_confidence("POSE", "RIGHT_SHOULDER")[:, person] > 0)
-            & np.all(np.isfinite(ls), axis=1) & np.all(np.isfinite(rs), axis=1))
+    seen = (
+        (seq.point_confidence("POSE", "LEFT_SHOULDER")[:, person] > 0)
+        & (seq.point_confidence("POSE", "RIGHT_SHOULDER")[:, person] > 0)
+        & np.all(np.isfinite(ls), axis=1)
+        & np.all(np.isfinite(rs), axis=1)
+    )
     if not seen.any():
         raise DataError("no frame shows both shoulders, so positions cannot be made body-relative")
     w = np.linalg.norm((ls - rs)[seen, :2], axis=1)
@@ -185,9 +191,12 @@ def _hand_track(seq: LandmarkSequence, target: str, person: int, D: int) -> tupl
     comp = _HAND_COMP[target]
     if seq.has(comp):
         pos, count = _component_centroid(seq, comp, person, D, PALM_POINTS)
-        n_used = len(PALM_POINTS) if all(p in seq.component(comp).points for p in PALM_POINTS) \
+        n_used = (
+            len(PALM_POINTS)
+            if all(p in seq.component(comp).points for p in PALM_POINTS)
             else seq.component(comp).n_points
-        seen = count >= max(1, (n_used + 1) // 2)     # MediaPipe gives all 21 points or none
+        )
+        seen = count >= max(1, (n_used + 1) // 2)  # MediaPipe gives all 21 points or none
         if D == 3 and _has_point(seq, "POSE", _WRIST[target]) and "WRIST" in seq.component(comp).points:
             # MediaPipe hand z is relative to the hand's own wrist; the body's depth of the wrist comes
             # from the POSE wrist, so the palm's depth = POSE wrist z + (palm z - hand wrist z)
@@ -249,9 +258,17 @@ def _rest_positions(pos: np.ndarray, present: np.ndarray, rest: str | Mapping[st
     return out
 
 
-def kinematics(seq: LandmarkSequence, *, smooth: bool = True, window_s: float = 0.2, polyorder: int = 3,
-               dims: int = 2, person: int = 0, max_gap_s: float = 0.3,
-               rest: str | Mapping[str, np.ndarray] = "low") -> Kinematics:
+def kinematics(
+    seq: LandmarkSequence,
+    *,
+    smooth: bool = True,
+    window_s: float = 0.2,
+    polyorder: int = 3,
+    dims: int = 2,
+    person: int = 0,
+    max_gap_s: float = 0.3,
+    rest: str | Mapping[str, np.ndarray] = "low",
+) -> Kinematics:
     """Compute the :class:`Kinematics` of the hands and head of one person (see the module doc).
 
     Parameters
@@ -293,8 +310,8 @@ def kinematics(seq: LandmarkSequence, *, smooth: bool = True, window_s: float = 
         filled, pres = _fill_gaps(rel, seen, max_gap)
         tracks.append(filled)
         present.append(pres)
-    X = np.stack(tracks, axis=1)                        # (T, 3, D)
-    P = np.stack(present, axis=1)                       # (T, 3)
+    X = np.stack(tracks, axis=1)  # (T, 3, D)
+    P = np.stack(present, axis=1)  # (T, 3)
     flat = X.reshape(T, -1)
     dt = 1.0 / fps
     wl = savgol_window(fps, window_s=window_s, polyorder=int(polyorder))
@@ -302,8 +319,10 @@ def kinematics(seq: LandmarkSequence, *, smooth: bool = True, window_s: float = 
         if wl > T:
             wl = T if T % 2 else T - 1
         po = min(int(polyorder), wl - 1)
-        derivs = [savgol_filter(flat, wl, po, deriv=k, delta=dt, axis=0, mode="interp") if k <= po
-                  else np.zeros_like(flat) for k in range(4)]
+        derivs = [
+            savgol_filter(flat, wl, po, deriv=k, delta=dt, axis=0, mode="interp") if k <= po else np.zeros_like(flat)
+            for k in range(4)
+        ]
     else:
         if smooth:
             log.warning("sequence of %d frames is too short for Savitzky-Golay smoothing; using raw differences", T)
@@ -317,7 +336,22 @@ def kinematics(seq: LandmarkSequence, *, smooth: bool = True, window_s: float = 
     tangential = np.einsum("tkd,tkd->tk", vel, acc) / np.maximum(speed, 1e-9)
     rest_pos = _rest_positions(pos, P, rest)
     amplitude = np.linalg.norm(pos - rest_pos[None], axis=2)
-    energy = 0.5 * speed ** 2
-    return Kinematics(pos=pos, vel=vel, acc=acc, jerk=jerk, speed=speed, acc_norm=acc_norm,
-                      tangential_acc=tangential, jerk_norm=jerk_norm, amplitude=amplitude, energy=energy,
-                      present=P, rest=rest_pos, centre=centre, width=width, fps=fps, times=seq.times)
+    energy = 0.5 * speed**2
+    return Kinematics(
+        pos=pos,
+        vel=vel,
+        acc=acc,
+        jerk=jerk,
+        speed=speed,
+        acc_norm=acc_norm,
+        tangential_acc=tangential,
+        jerk_norm=jerk_norm,
+        amplitude=amplitude,
+        energy=energy,
+        present=P,
+        rest=rest_pos,
+        centre=centre,
+        width=width,
+        fps=fps,
+        times=seq.times,
+    )

@@ -30,8 +30,9 @@ def runs(labels: np.ndarray) -> list[tuple[int, int, object]]:
     change = np.flatnonzero(labels[1:] != labels[:-1]) + 1
     starts = np.concatenate([[0], change])
     ends = np.concatenate([change, [labels.size]])
-    return [(int(s), int(e), labels[s].item() if hasattr(labels[s], "item") else labels[s])
-            for s, e in zip(starts, ends)]
+    return [
+        (int(s), int(e), labels[s].item() if hasattr(labels[s], "item") else labels[s]) for s, e in zip(starts, ends)
+    ]
 
 
 def _absorb(kind: np.ndarray, value: int, min_len: int, between: bool) -> np.ndarray:
@@ -50,8 +51,15 @@ def _absorb(kind: np.ndarray, value: int, min_len: int, between: bool) -> np.nda
     return kind
 
 
-def hold_mask(speed: np.ndarray, present: np.ndarray, *, fps: float, threshold: float = 0.25,
-              min_hold_s: float = 0.1, min_move_s: float = 0.1) -> np.ndarray:
+def hold_mask(
+    speed: np.ndarray,
+    present: np.ndarray,
+    *,
+    fps: float,
+    threshold: float = 0.25,
+    min_hold_s: float = 0.1,
+    min_move_s: float = 0.1,
+) -> np.ndarray:
     """``(frames,)`` int labels: 1 hold, 0 movement, -1 absent (see the module doc)."""
     if not (threshold > 0 and math.isfinite(threshold)):
         raise ParameterError(f"threshold={threshold} must be a positive speed in shoulder widths per second")
@@ -64,8 +72,14 @@ def hold_mask(speed: np.ndarray, present: np.ndarray, *, fps: float, threshold: 
     return kind
 
 
-def segments(source: LandmarkSequence | Kinematics | Stream, *, targets: Sequence[str] = ("lh", "rh"),
-             threshold: float = 0.25, min_hold_s: float = 0.1, min_move_s: float = 0.1) -> list[dict]:
+def segments(
+    source: LandmarkSequence | Kinematics | Stream,
+    *,
+    targets: Sequence[str] = ("lh", "rh"),
+    threshold: float = 0.25,
+    min_hold_s: float = 0.1,
+    min_move_s: float = 0.1,
+) -> list[dict]:
     """Movement and hold phases.
 
     Parameters
@@ -100,17 +114,28 @@ def segments(source: LandmarkSequence | Kinematics | Stream, *, targets: Sequenc
         present = {t: source.column(f"{t}_present") > 0.5 for t in targets}
         times = source.times
     else:
-        raise ParameterError(f"source must be a LandmarkSequence, Kinematics or motion Stream, "
-                             f"got {type(source).__name__}")
+        raise ParameterError(
+            f"source must be a LandmarkSequence, Kinematics or motion Stream, got {type(source).__name__}"
+        )
     out = []
     names = {1: "hold", 0: "movement", -1: "absent"}
     for t in targets:
-        kind = hold_mask(speed[t], present[t], fps=fps, threshold=threshold, min_hold_s=min_hold_s,
-                         min_move_s=min_move_s)
+        kind = hold_mask(
+            speed[t], present[t], fps=fps, threshold=threshold, min_hold_s=min_hold_s, min_move_s=min_move_s
+        )
         tt = times if times is not None else np.arange(kind.size) / fps
         for s, e, v in runs(kind):
             sp = speed[t][s:e]
-            out.append({"target": t, "kind": names[int(v)], "start": float(tt[s]),
-                        "end": float(tt[e - 1] + 1.0 / fps), "start_frame": s, "end_frame": e,
-                        "mean_speed": float(sp.mean()), "peak_speed": float(sp.max())})
+            out.append(
+                {
+                    "target": t,
+                    "kind": names[int(v)],
+                    "start": float(tt[s]),
+                    "end": float(tt[e - 1] + 1.0 / fps),
+                    "start_frame": s,
+                    "end_frame": e,
+                    "mean_speed": float(sp.mean()),
+                    "peak_speed": float(sp.max()),
+                }
+            )
     return out

@@ -50,8 +50,19 @@ __all__ = ["taps", "TAP_TYPES"]
 TAP_TYPES = ("hand-hand", "hand-face", "hand-body")
 _HAND = {"lh": "LEFT_HAND", "rh": "RIGHT_HAND"}
 _SIDE = {"lh": "left", "rh": "right"}
-_POSE_FACE = ("NOSE", "LEFT_EYE_INNER", "LEFT_EYE", "LEFT_EYE_OUTER", "RIGHT_EYE_INNER", "RIGHT_EYE",
-              "RIGHT_EYE_OUTER", "LEFT_EAR", "RIGHT_EAR", "MOUTH_LEFT", "MOUTH_RIGHT")
+_POSE_FACE = (
+    "NOSE",
+    "LEFT_EYE_INNER",
+    "LEFT_EYE",
+    "LEFT_EYE_OUTER",
+    "RIGHT_EYE_INNER",
+    "RIGHT_EYE",
+    "RIGHT_EYE_OUTER",
+    "LEFT_EAR",
+    "RIGHT_EAR",
+    "MOUTH_LEFT",
+    "MOUTH_RIGHT",
+)
 
 
 def _body_points(seq, comp: str, frame: int, centre, width, D) -> np.ndarray | None:
@@ -81,10 +92,21 @@ def _min_dist(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.sqrt(((a[:, None, :] - b[None, :, :]) ** 2).sum(-1)).min())
 
 
-def taps(seq: LandmarkSequence, *, hands: Sequence[str] = ("lh", "rh"), min_speed: float = 0.5,
-         stop_ratio: float = 0.3, min_decel: float = 3.0, approach_s: float = 0.4, contact_sw: float = 0.15, window_s: float = 0.1, rebound_s: float = 0.4,
-         asymmetry: float = 1.2,
-         dims: int = 2, types: Sequence[str] = TAP_TYPES) -> list[dict]:
+def taps(
+    seq: LandmarkSequence,
+    *,
+    hands: Sequence[str] = ("lh", "rh"),
+    min_speed: float = 0.5,
+    stop_ratio: float = 0.3,
+    min_decel: float = 3.0,
+    approach_s: float = 0.4,
+    contact_sw: float = 0.15,
+    window_s: float = 0.1,
+    rebound_s: float = 0.4,
+    asymmetry: float = 1.2,
+    dims: int = 2,
+    types: Sequence[str] = TAP_TYPES,
+) -> list[dict]:
     """Detect taps (see the module doc).
 
     Returns
@@ -100,8 +122,10 @@ def taps(seq: LandmarkSequence, *, hands: Sequence[str] = ("lh", "rh"), min_spee
         if t not in TAP_TYPES:
             raise ParameterError(f"tap type {t!r} must be one of {TAP_TYPES}")
     if not (min_speed > 0 and 0 < stop_ratio < 1 and approach_s > 0 and contact_sw > 0):
-        raise ParameterError(f"need min_speed > 0 (got {min_speed}), 0 < stop_ratio < 1 (got {stop_ratio}), "
-                             f"approach_s > 0 (got {approach_s}) and contact_sw > 0 (got {contact_sw})")
+        raise ParameterError(
+            f"need min_speed > 0 (got {min_speed}), 0 < stop_ratio < 1 (got {stop_ratio}), "
+            f"approach_s > 0 (got {approach_s}) and contact_sw > 0 (got {contact_sw})"
+        )
     k = kinematics(seq, window_s=window_s, dims=dims)
     fps, D = k.fps, k.pos.shape[2]
     t_axis = seq.frame_times
@@ -125,16 +149,16 @@ def taps(seq: LandmarkSequence, *, hands: Sequence[str] = ("lh", "rh"), min_spee
             if not pres[m]:
                 continue
             lo = max(0, m - W)
-            p = lo + int(np.argmax(s[lo:m + 1]))
+            p = lo + int(np.argmax(s[lo : m + 1]))
             v = float(s[p])
             if v < min_speed or s[m] > stop_ratio * v or p in seen_peaks or p == m:
                 continue
-            seg = s[p:m + 1]
+            seg = s[p : m + 1]
             c = p + int(np.argmax(seg <= s[m] + 0.1 * (v - s[m])))
-            decel = float(max(0.0, -k.tangential_acc[p:c + 1, hi].min()))
+            decel = float(max(0.0, -k.tangential_acc[p : c + 1, hi].min()))
             if decel < min_decel or p == 0:
                 continue
-            accel = float(max(0.0, k.tangential_acc[max(0, p - W):p + 1, hi].max()))
+            accel = float(max(0.0, k.tangential_acc[max(0, p - W) : p + 1, hi].max()))
             if decel < asymmetry * accel:
                 continue
             if rebound_s > 0:
@@ -152,16 +176,29 @@ def taps(seq: LandmarkSequence, *, hands: Sequence[str] = ("lh", "rh"), min_spee
                     hand_events.pop()
                 else:
                     continue
-            hand_events.append({"time": float(t_axis[c]), "frame": int(c), "type": kind, "hand": _SIDE[h],
-                           "intensity": decel, "approach_speed": v, "deceleration": decel,
-                           "contact_distance": dist})
+            hand_events.append(
+                {
+                    "time": float(t_axis[c]),
+                    "frame": int(c),
+                    "type": kind,
+                    "hand": _SIDE[h],
+                    "intensity": decel,
+                    "approach_speed": v,
+                    "deceleration": decel,
+                    "contact_distance": dist,
+                }
+            )
         events += hand_events
     events.sort(key=lambda e: e["time"])
     # both hands stopping against each other is one hand-hand tap: keep the harder one
     merged: list[dict] = []
     for e in events:
-        if (merged and e["type"] == "hand-hand" == merged[-1]["type"]
-                and e["hand"] != merged[-1]["hand"] and e["time"] - merged[-1]["time"] <= 0.1):
+        if (
+            merged
+            and e["type"] == "hand-hand" == merged[-1]["type"]
+            and e["hand"] != merged[-1]["hand"]
+            and e["time"] - merged[-1]["time"] <= 0.1
+        ):
             if e["intensity"] > merged[-1]["intensity"]:
                 merged[-1] = e
             continue

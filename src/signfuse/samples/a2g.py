@@ -12,35 +12,54 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..datasets import read_entry
 from ..errors import DataError, ParameterError
 from ..streams import align
-from ..datasets import read_entry
 
 if TYPE_CHECKING:
     from ..sequence import LandmarkSequence
 
-__all__ = ["INPUT_NAMES", "ENVELOPE_NAMES", "POSE_POINTS", "N_POSE", "TARGET_DIM", "HAND_ROWS", "Clip",
-           "audio_inputs", "gesture_targets", "load_clip", "load_clips", "clips_from_data"]
+__all__ = [
+    "INPUT_NAMES",
+    "ENVELOPE_NAMES",
+    "POSE_POINTS",
+    "N_POSE",
+    "TARGET_DIM",
+    "HAND_ROWS",
+    "Clip",
+    "audio_inputs",
+    "gesture_targets",
+    "load_clip",
+    "load_clips",
+    "clips_from_data",
+]
 
 log = logging.getLogger(__name__)
 
 _SCALARS = ("f0_semitones", "voicing", "rms_db", "centroid", "flux", "onset")
 N_MELS = 80
-INPUT_NAMES: tuple[str, ...] = (_SCALARS + tuple(f"mel_{i:02d}" for i in range(N_MELS))
-                                + tuple(f"dmel_{i:02d}" for i in range(N_MELS)))
+INPUT_NAMES: tuple[str, ...] = (
+    _SCALARS + tuple(f"mel_{i:02d}" for i in range(N_MELS)) + tuple(f"dmel_{i:02d}" for i in range(N_MELS))
+)
 ENVELOPE_NAMES = ("lh_amplitude", "lh_speed", "rh_amplitude", "rh_speed")
 POSE_POINTS: tuple[tuple[str, str | int], ...] = (
-    tuple(("POSE", p) for p in ("LEFT_SHOULDER", "RIGHT_SHOULDER", "LEFT_ELBOW", "RIGHT_ELBOW", "LEFT_WRIST", "RIGHT_WRIST"))
-    + tuple(("LEFT_HAND", i) for i in range(21)) + tuple(("RIGHT_HAND", i) for i in range(21)))
+    tuple(
+        ("POSE", p)
+        for p in ("LEFT_SHOULDER", "RIGHT_SHOULDER", "LEFT_ELBOW", "RIGHT_ELBOW", "LEFT_WRIST", "RIGHT_WRIST")
+    )
+    + tuple(("LEFT_HAND", i) for i in range(21))
+    + tuple(("RIGHT_HAND", i) for i in range(21))
+)
 N_POSE = len(POSE_POINTS)
 TARGET_DIM = N_POSE * 2 + len(ENVELOPE_NAMES)
-HAND_ROWS = slice(6, N_POSE)            # rows of POSE_POINTS that are hand points
+HAND_ROWS = slice(6, N_POSE)  # rows of POSE_POINTS that are hand points
 
 
 @dataclass
@@ -53,7 +72,7 @@ class Clip:
     fps: float
     x: np.ndarray
     y: np.ndarray
-    onset: np.ndarray          # (T,) onset strength on the same clock, for beats
+    onset: np.ndarray  # (T,) onset strength on the same clock, for beats
 
     @property
     def n_frames(self) -> int:
@@ -70,10 +89,10 @@ def audio_inputs(y: np.ndarray, *, sr: int, fps: float, n_frames: int) -> tuple[
     st = st.select(cols)
     aligned = align([st], fps=fps, duration=n_frames / fps)[st.name]
     v = aligned.values.astype(np.float64)
-    if v.shape[0] < n_frames:   # audio shorter than the video: unknown frames
+    if v.shape[0] < n_frames:  # audio shorter than the video: unknown frames
         v = np.vstack([v, np.full((n_frames - v.shape[0], v.shape[1]), np.nan)])
     v = v[:n_frames]
-    mel = v[:, len(_SCALARS):]
+    mel = v[:, len(_SCALARS) :]
     filled = np.where(np.isfinite(mel), mel, np.nanmean(mel, axis=0) if np.isfinite(mel).any() else 0.0)
     dmel = np.gradient(filled, axis=0) * fps if n_frames > 1 else np.zeros_like(filled)
     x = np.concatenate([v, dmel], axis=1).astype(np.float32)
@@ -95,8 +114,13 @@ def gesture_targets(seq: LandmarkSequence) -> np.ndarray:
         pose[seen, k] = xy[seen]
     mst = motion.features(seq)
     env = np.stack([mst.column(n) for n in ENVELOPE_NAMES], axis=1).astype(np.float64)
-    present = np.stack([mst.column("lh_present"), mst.column("lh_present"), mst.column("rh_present"),
-                        mst.column("rh_present")], axis=1) > 0
+    present = (
+        np.stack(
+            [mst.column("lh_present"), mst.column("lh_present"), mst.column("rh_present"), mst.column("rh_present")],
+            axis=1,
+        )
+        > 0
+    )
     env[~present] = np.nan
     return np.concatenate([pose.reshape(T, -1), env], axis=1).astype(np.float32)
 
@@ -114,8 +138,9 @@ def load_clip(entry: Any, *, audio_path: str | os.PathLike[str] | None = None) -
     wav, sr = load(apath, sr=16000)
     offset = int(round(start / seq.fps * sr)) if start else 0
     a_start = int((entry.meta or {}).get("audio_start_frame") or 0)
-    if a_start:              # landmarks extracted from a frame range: the audio starts at that frame
+    if a_start:  # landmarks extracted from a frame range: the audio starts at that frame
         from ..vision.decode import probe_video
+
         offset += int(round(a_start / probe_video(Path(apath)).fps * sr))
     x, onset = audio_inputs(wav[offset:], sr=sr, fps=seq.fps, n_frames=seq.n_frames)
     return Clip(entry.id, entry.split or "train", entry.signer, float(seq.fps), x, gesture_targets(seq), onset)
@@ -134,8 +159,13 @@ def load_clips(entries: Sequence[Any], *, progress: Callable[[int, int], None] |
     return out
 
 
-def clips_from_data(data: str | os.PathLike[str], *, limit: int | None = None, seed: int = 0,
-                    progress: Callable[[int, int], None] | None = None) -> list[Clip]:
+def clips_from_data(
+    data: str | os.PathLike[str],
+    *,
+    limit: int | None = None,
+    seed: int = 0,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Clip]:
     """Clips from a synthetic corpus folder, or a folder of ``signfuse extract`` outputs.
 
     A ``signfuse extract`` output folder (it has ``manifest.jsonl``) pairs each extracted landmark file
@@ -155,5 +185,3 @@ def clips_from_data(data: str | os.PathLike[str], *, limit: int | None = None, s
         keep = np.sort(np.random.default_rng(seed).permutation(len(entries))[:limit])
         entries = [entries[i] for i in keep]
     return load_clips(entries, progress=progress)
-
-

@@ -17,19 +17,29 @@ times fps; valid where every frame involved is valid). Any registered name can b
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence, cast
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
-from ..errors import DataError, ParameterError
 from ..datasets import read_entry
+from ..errors import DataError, ParameterError
 from ..streams import Sample, Stream, align
 
 if TYPE_CHECKING:
     from ..sequence import LandmarkSequence
 
-__all__ = ["BASE_STREAMS", "DEFAULT_FACE_REGIONS", "register_stream", "stream_builders", "parse_streams",
-           "sample_from_entry", "build_samples", "derived_stream", "read_entry"]
+__all__ = [
+    "BASE_STREAMS",
+    "DEFAULT_FACE_REGIONS",
+    "register_stream",
+    "stream_builders",
+    "parse_streams",
+    "sample_from_entry",
+    "build_samples",
+    "derived_stream",
+    "read_entry",
+]
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +59,7 @@ def register_stream(name: str) -> Callable[[Callable[..., Stream]], Callable[...
     def deco(fn: Callable[..., Stream]) -> Callable[..., Stream]:
         _BUILDERS[name] = fn
         return fn
+
     return deco
 
 
@@ -60,7 +71,9 @@ def stream_builders() -> tuple[str, ...]:
 def _landmarks(part: str) -> Callable[..., Stream]:
     def build(seq: LandmarkSequence, entry: Any, *, face_regions: Sequence[str], normalize: bool) -> Stream:
         from .. import preprocess
+
         return preprocess.to_streams(seq, streams=(part,), face_regions=tuple(face_regions), normalize=normalize)[part]
+
     return build
 
 
@@ -71,12 +84,14 @@ for _p in LANDMARK_STREAMS:
 @register_stream("au")
 def _au(seq: LandmarkSequence, entry: Any, *, face_regions: Sequence[str], normalize: bool) -> Stream:
     from .. import face
+
     return face.features(seq).replace(name="au")
 
 
 @register_stream("audio")
 def _audio(seq: LandmarkSequence, entry: Any, *, face_regions: Sequence[str], normalize: bool) -> Stream:
     from .. import audio
+
     meta = dict(getattr(entry, "meta", {}) or {})
     wav = meta.get("audio")
     if not wav:
@@ -90,18 +105,21 @@ def _audio(seq: LandmarkSequence, entry: Any, *, face_regions: Sequence[str], no
 @register_stream("motion")
 def _motion(seq: LandmarkSequence, entry: Any, *, face_regions: Sequence[str], normalize: bool) -> Stream:
     from .. import motion
+
     return motion.features(seq).replace(name="motion")
 
 
 @register_stream("hand_flexion")
 def _hand_flexion(seq: LandmarkSequence, entry: Any, *, face_regions: Sequence[str], normalize: bool) -> Stream:
     from .. import hands
+
     return hands.flexion(seq)
 
 
 @register_stream("handshape")
 def _handshape(seq: LandmarkSequence, entry: Any, *, face_regions: Sequence[str], normalize: bool) -> Stream:
     from .. import hands
+
     return hands.handshape(seq)
 
 
@@ -117,8 +135,10 @@ def parse_streams(spec: str | Sequence[str]) -> tuple[str, ...]:
     known = list(base) + [f"{b}_{d}" for b in base for d in DERIVED]
     for n in names:
         if n not in known:
-            raise ParameterError(f"unknown stream {n!r}; known streams: {', '.join(base)} "
-                                 f"and derived <stream>_vel, <stream>_acc (e.g. hands_vel)")
+            raise ParameterError(
+                f"unknown stream {n!r}; known streams: {', '.join(base)} "
+                f"and derived <stream>_vel, <stream>_acc (e.g. hands_vel)"
+            )
     if len(set(names)) != len(names):
         raise ParameterError(f"streams {names} name a stream twice")
     return tuple(names)
@@ -147,9 +167,16 @@ def derived_stream(s: Stream, order: int) -> Stream:
     return Stream(f"{s.name}_{suffix}", v, tuple(f"d{order}_{n}" for n in s.names), s.fps, times=s.times, mask=m)
 
 
-def sample_from_entry(entry: Any, *, streams: Sequence[str], face_regions: Sequence[str] = DEFAULT_FACE_REGIONS,
-                      fps: float | None = None, normalize: bool = True, mirror: bool = False,
-                      seq: LandmarkSequence | None = None) -> Sample:
+def sample_from_entry(
+    entry: Any,
+    *,
+    streams: Sequence[str],
+    face_regions: Sequence[str] = DEFAULT_FACE_REGIONS,
+    fps: float | None = None,
+    normalize: bool = True,
+    mirror: bool = False,
+    seq: LandmarkSequence | None = None,
+) -> Sample:
     """Read one dataset :class:`~signfuse.datasets.Entry` into a :class:`Sample` with the named streams.
 
     ``fps`` is used only for landmark files that carry no frame rate (Kaggle parquet) when the entry
@@ -159,6 +186,7 @@ def sample_from_entry(entry: Any, *, streams: Sequence[str], face_regions: Seque
     source); its path is then not read.
     """
     from .. import preprocess
+
     streams = parse_streams(streams)
     seq = read_entry(entry, fps=fps) if seq is None else seq
     if mirror:
@@ -183,14 +211,30 @@ def sample_from_entry(entry: Any, *, streams: Sequence[str], face_regions: Seque
     meta = dict(getattr(entry, "meta", {}) or {})
     if mirror:
         meta["mirror_of"] = str(entry.id)
-    return Sample(id=str(entry.id) + ("~mirror" if mirror else ""), streams=final, signer=entry.signer, domain=entry.domain, split=entry.split,
-                  gloss=entry.gloss, glosses=tuple(entry.glosses) if entry.glosses else None,
-                  emotion=meta.get("emotion"), intensity=meta.get("intensity"), meta=meta)
+    return Sample(
+        id=str(entry.id) + ("~mirror" if mirror else ""),
+        streams=final,
+        signer=entry.signer,
+        domain=entry.domain,
+        split=entry.split,
+        gloss=entry.gloss,
+        glosses=tuple(entry.glosses) if entry.glosses else None,
+        emotion=meta.get("emotion"),
+        intensity=meta.get("intensity"),
+        meta=meta,
+    )
 
 
-def build_samples(entries: Iterable[Any], *, streams: Sequence[str], fps: float | None = None,
-                  face_regions: Sequence[str] = DEFAULT_FACE_REGIONS, normalize: bool = True, mirror: bool = False,
-                  progress: Callable[[int, int], None] | None = None) -> list[Sample]:
+def build_samples(
+    entries: Iterable[Any],
+    *,
+    streams: Sequence[str],
+    fps: float | None = None,
+    face_regions: Sequence[str] = DEFAULT_FACE_REGIONS,
+    normalize: bool = True,
+    mirror: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Sample]:
     """:func:`sample_from_entry` over many entries (errors name the entry); with ``mirror`` every entry
     also yields its left/right mirrored twin (for flip augmentation; not part of any split)."""
     entries = list(entries)
@@ -198,10 +242,11 @@ def build_samples(entries: Iterable[Any], *, streams: Sequence[str], fps: float 
     for i, e in enumerate(entries):
         out.append(sample_from_entry(e, streams=streams, face_regions=face_regions, fps=fps, normalize=normalize))
         if mirror:
-            out.append(sample_from_entry(e, streams=streams, face_regions=face_regions, fps=fps, normalize=normalize,
-                                         mirror=True))
+            out.append(
+                sample_from_entry(
+                    e, streams=streams, face_regions=face_regions, fps=fps, normalize=normalize, mirror=True
+                )
+            )
         if progress:
             progress(i + 1, len(entries))
     return out
-
-

@@ -10,8 +10,9 @@ import logging
 import os
 import shutil
 import uuid
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -55,11 +56,18 @@ class StreamCache:
         total = int(info["total_frames"])
         self._offsets = np.array([r["offset"] for r in self.records], dtype=np.int64)
         self._lengths = np.array([r["n_frames"] for r in self.records], dtype=np.int64)
-        self._values = {s: np.memmap(self.path / f"{s}.f32", dtype=np.float32, mode="r",
-                                     shape=(total, len(self.names[s]))) if total else np.zeros((0, len(self.names[s])), np.float32)
-                        for s in self.streams}
-        self._masks = {s: np.memmap(self.path / f"{s}.mask", dtype=np.bool_, mode="r", shape=(total,))
-                       if total else np.zeros(0, bool) for s in self.streams}
+        self._values = {
+            s: np.memmap(self.path / f"{s}.f32", dtype=np.float32, mode="r", shape=(total, len(self.names[s])))
+            if total
+            else np.zeros((0, len(self.names[s])), np.float32)
+            for s in self.streams
+        }
+        self._masks = {
+            s: np.memmap(self.path / f"{s}.mask", dtype=np.bool_, mode="r", shape=(total,))
+            if total
+            else np.zeros(0, bool)
+            for s in self.streams
+        }
 
     def __len__(self) -> int:
         return len(self.records)
@@ -69,20 +77,36 @@ class StreamCache:
 
     def __getitem__(self, i: int) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
         a, n = int(self._offsets[i]), int(self._lengths[i])
-        return ({s: np.asarray(self._values[s][a: a + n]) for s in self.streams},
-                {s: np.asarray(self._masks[s][a: a + n]) for s in self.streams})
+        return (
+            {s: np.asarray(self._values[s][a : a + n]) for s in self.streams},
+            {s: np.asarray(self._masks[s][a : a + n]) for s in self.streams},
+        )
 
     def sample(self, i: int) -> Sample:
         v, m = self[i]
         r = self.records[i]
-        return Sample(id=r["id"], streams={s: Stream(s, v[s], tuple(self.names[s]), self.fps, mask=m[s]) for s in self.streams},
-                      signer=r["signer"], domain=r["domain"], split=r["split"], gloss=r["gloss"],
-                      glosses=tuple(r["glosses"]) if r["glosses"] else None, emotion=r["emotion"],
-                      intensity=r["intensity"], meta=r["meta"])
+        return Sample(
+            id=r["id"],
+            streams={s: Stream(s, v[s], tuple(self.names[s]), self.fps, mask=m[s]) for s in self.streams},
+            signer=r["signer"],
+            domain=r["domain"],
+            split=r["split"],
+            gloss=r["gloss"],
+            glosses=tuple(r["glosses"]) if r["glosses"] else None,
+            emotion=r["emotion"],
+            intensity=r["intensity"],
+            meta=r["meta"],
+        )
 
     @classmethod
-    def write(cls, samples: Sequence[Sample], path: str | os.PathLike[str], *, streams: Sequence[str],
-              extra: Mapping[str, Any] | None = None) -> "StreamCache":
+    def write(
+        cls,
+        samples: Sequence[Sample],
+        path: str | os.PathLike[str],
+        *,
+        streams: Sequence[str],
+        extra: Mapping[str, Any] | None = None,
+    ) -> StreamCache:
         """Pack ``samples`` into a cache folder at ``path`` (written to a temporary folder, then renamed)."""
         streams = tuple(streams)
         if not samples:
@@ -107,10 +131,21 @@ class StreamCache:
             records, off = [], 0
             for smp in samples:
                 n = smp.n_frames
-                records.append({"id": smp.id, "signer": smp.signer, "domain": smp.domain, "split": smp.split,
-                                "gloss": smp.gloss, "glosses": list(smp.glosses) if smp.glosses else None,
-                                "emotion": smp.emotion, "intensity": smp.intensity, "meta": _jsonable(dict(smp.meta)),
-                                "offset": off, "n_frames": n})
+                records.append(
+                    {
+                        "id": smp.id,
+                        "signer": smp.signer,
+                        "domain": smp.domain,
+                        "split": smp.split,
+                        "gloss": smp.gloss,
+                        "glosses": list(smp.glosses) if smp.glosses else None,
+                        "emotion": smp.emotion,
+                        "intensity": smp.intensity,
+                        "meta": _jsonable(dict(smp.meta)),
+                        "offset": off,
+                        "n_frames": n,
+                    }
+                )
                 off += n
             for s in streams:
                 with open(tmp / f"{s}.f32", "wb") as fv, open(tmp / f"{s}.mask", "wb") as fm:
@@ -123,8 +158,15 @@ class StreamCache:
                         v[:k], mk[:k] = st.values[:k], _mask(st)[:k]
                         fv.write(np.ascontiguousarray(v).tobytes())
                         fm.write(mk.tobytes())
-            info = {"version": CACHE_VERSION, "streams": list(streams), "names": names, "fps": fps,
-                    "total_frames": off, "records": records, "extra": _jsonable(dict(extra or {}))}
+            info = {
+                "version": CACHE_VERSION,
+                "streams": list(streams),
+                "names": names,
+                "fps": fps,
+                "total_frames": off,
+                "records": records,
+                "extra": _jsonable(dict(extra or {})),
+            }
             (tmp / "index.json").write_text(json.dumps(info))
             if target.exists():
                 shutil.rmtree(target)
@@ -137,8 +179,14 @@ class StreamCache:
         return cls(target)
 
 
-def _cache_key(entries: Sequence[Any], streams: Sequence[str], face_regions: Sequence[str], normalize: bool,
-               fps: float | None, mirror: bool = False) -> str:
+def _cache_key(
+    entries: Sequence[Any],
+    streams: Sequence[str],
+    face_regions: Sequence[str],
+    normalize: bool,
+    fps: float | None,
+    mirror: bool = False,
+) -> str:
     h = hashlib.sha1()
     h.update(json.dumps([CACHE_VERSION, list(streams), list(face_regions), normalize, fps, mirror]).encode())
     for e in entries:
@@ -148,14 +196,36 @@ def _cache_key(entries: Sequence[Any], streams: Sequence[str], face_regions: Seq
             stamp = (st.st_size, int(st.st_mtime))
         except OSError:
             stamp = None
-        h.update(json.dumps([e.id, str(p), stamp, e.start_frame, e.end_frame, e.gloss,
-                             list(e.glosses or []), e.split, e.signer, e.domain]).encode())
+        h.update(
+            json.dumps(
+                [
+                    e.id,
+                    str(p),
+                    stamp,
+                    e.start_frame,
+                    e.end_frame,
+                    e.gloss,
+                    list(e.glosses or []),
+                    e.split,
+                    e.signer,
+                    e.domain,
+                ]
+            ).encode()
+        )
     return h.hexdigest()[:16]
 
 
-def build_cache(entries: Sequence[Any], cache_root: str | os.PathLike[str], *, streams: Sequence[str],
-                face_regions: Sequence[str] = DEFAULT_FACE_REGIONS, normalize: bool = True, fps: float | None = None,
-                mirror: bool = False, progress: Callable[[int, int], None] | None = None) -> StreamCache:
+def build_cache(
+    entries: Sequence[Any],
+    cache_root: str | os.PathLike[str],
+    *,
+    streams: Sequence[str],
+    face_regions: Sequence[str] = DEFAULT_FACE_REGIONS,
+    normalize: bool = True,
+    fps: float | None = None,
+    mirror: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> StreamCache:
     """The cache of ``entries`` with ``streams`` under ``cache_root`` (built once, reused while the files
     and options are unchanged)."""
     streams = parse_streams(streams)
@@ -169,8 +239,13 @@ def build_cache(entries: Sequence[Any], cache_root: str | os.PathLike[str], *, s
             return StreamCache(path)
         except (DataError, KeyError, ValueError) as e:
             log.warning("rebuilding unreadable cache %s (%s)", path, e)
-    samples = build_samples(entries, streams=streams, fps=fps, face_regions=face_regions, normalize=normalize,
-                            mirror=mirror, progress=progress)
+    samples = build_samples(
+        entries,
+        streams=streams,
+        fps=fps,
+        face_regions=face_regions,
+        normalize=normalize,
+        mirror=mirror,
+        progress=progress,
+    )
     return StreamCache.write(samples, path, streams=streams)
-
-

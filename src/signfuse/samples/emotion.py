@@ -16,32 +16,44 @@ from __future__ import annotations
 import logging
 import math
 import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import DataError, ParameterError
 from ..datasets import read_entry
+from ..errors import DataError, ParameterError
 from .builders import _mask, register_stream, stream_builders
 
 if TYPE_CHECKING:
     from ..sequence import LandmarkSequence
     from ..streams import Stream
 
-__all__ = ["STREAMS", "LABELS", "INTENSITY_BINS", "EmotionSample", "sample_streams", "load_samples",
-           "samples_from_data", "known_streams"]
+__all__ = [
+    "STREAMS",
+    "LABELS",
+    "INTENSITY_BINS",
+    "EmotionSample",
+    "sample_streams",
+    "load_samples",
+    "samples_from_data",
+    "known_streams",
+]
 
 log = logging.getLogger(__name__)
 
 STREAMS = ("gesture", "face", "voice")
 LABELS = ("emotion", "intensity")
 INTENSITY_BINS = ("low", "mid", "high")
-_GESTURE_COLS = tuple(f"{t}_{c}" for t in ("lh", "rh", "head") for c in ("speed", "acc", "jerk", "amplitude", "energy", "present")) \
-    + ("hands_speed", "hands_energy")
-_VOICE_COLS = ("f0_semitones", "voicing", "rms_db", "centroid", "flux", "zcr", "onset") + tuple(f"mfcc_{i:02d}" for i in range(13))
+_GESTURE_COLS = tuple(
+    f"{t}_{c}" for t in ("lh", "rh", "head") for c in ("speed", "acc", "jerk", "amplitude", "energy", "present")
+) + ("hands_speed", "hands_energy")
+_VOICE_COLS = ("f0_semitones", "voicing", "rms_db", "centroid", "flux", "zcr", "onset") + tuple(
+    f"mfcc_{i:02d}" for i in range(13)
+)
 
 
 @dataclass
@@ -50,8 +62,8 @@ class EmotionSample:
     split: str
     signer: str | None
     label: str
-    x: dict[str, np.ndarray]       # stream -> (T, F) float32, NaN where unknown
-    mask: dict[str, np.ndarray]    # stream -> (T,) bool
+    x: dict[str, np.ndarray]  # stream -> (T, F) float32, NaN where unknown
+    mask: dict[str, np.ndarray]  # stream -> (T,) bool
 
 
 def _label(entry: Any, target: str) -> str:
@@ -69,6 +81,7 @@ def _label(entry: Any, target: str) -> str:
 @register_stream("gesture")
 def _gesture(seq: LandmarkSequence, entry: Any, *, face_regions: Sequence[str], normalize: bool) -> Stream:
     from .. import motion
+
     return motion.features(seq).select(_GESTURE_COLS).replace(name="gesture")
 
 
@@ -90,7 +103,7 @@ def _voice(seq: LandmarkSequence, entry: Any, *, face_regions: Sequence[str], no
     a = align([a], fps=seq.fps, duration=T / seq.fps)[a.name]
     v = np.full((T, a.n_features), np.nan, np.float32)
     m = np.zeros(T, bool)
-    v[:a.n_frames], m[:a.n_frames] = a.values[:T], _mask(a)[:T]
+    v[: a.n_frames], m[: a.n_frames] = a.values[:T], _mask(a)[:T]
     return Stream("voice", v, a.names, seq.fps, mask=m)
 
 
@@ -103,12 +116,12 @@ def known_streams() -> tuple[str, ...]:
     return STREAMS + tuple(b for b in stream_builders() if b not in ("gesture", "au", "voice"))
 
 
-def sample_streams(seq: LandmarkSequence, wav: np.ndarray | None, sr: int | None, *,
-                   streams: Sequence[str] = STREAMS) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+def sample_streams(
+    seq: LandmarkSequence, wav: np.ndarray | None, sr: int | None, *, streams: Sequence[str] = STREAMS
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """The streams of one clip on the landmark clock, through the builder registry. ``face`` is skipped
     when the landmarks have no face, ``voice`` when there is no audio."""
-    from .builders import _BUILDERS
-    from .builders import DEFAULT_FACE_REGIONS
+    from .builders import _BUILDERS, DEFAULT_FACE_REGIONS
 
     entry = SimpleNamespace(id="clip", meta={"waveform": (wav, sr)} if wav is not None else {})
     xs: dict[str, np.ndarray] = {}
@@ -126,8 +139,13 @@ def sample_streams(seq: LandmarkSequence, wav: np.ndarray | None, sr: int | None
     return xs, ms
 
 
-def load_samples(entries: Sequence[Any], *, target: str = "emotion", streams: Sequence[str] = STREAMS,
-                 progress: Callable[[int, int], None] | None = None) -> list[EmotionSample]:
+def load_samples(
+    entries: Sequence[Any],
+    *,
+    target: str = "emotion",
+    streams: Sequence[str] = STREAMS,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[EmotionSample]:
     """Read entries into samples; broken files are logged and skipped."""
     from ..audio import load
 
@@ -148,14 +166,22 @@ def load_samples(entries: Sequence[Any], *, target: str = "emotion", streams: Se
     return out
 
 
-def samples_from_data(data: str | os.PathLike[str], *, target: str = "emotion", kinds: Sequence[str] = ("isolated",),
-                      limit_per_split: int | None = None, seed: int = 0, streams: Sequence[str] = STREAMS,
-                      progress: Callable[[int, int], None] | None = None) -> list[EmotionSample]:
+def samples_from_data(
+    data: str | os.PathLike[str],
+    *,
+    target: str = "emotion",
+    kinds: Sequence[str] = ("isolated",),
+    limit_per_split: int | None = None,
+    seed: int = 0,
+    streams: Sequence[str] = STREAMS,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[EmotionSample]:
     """Samples from a synthetic corpus folder (entries with emotion/intensity labels)."""
     root = Path(data)
     if not (root / "corpus.json").exists():
         raise DataError("emotion training needs a corpus with emotion labels (corpus.json not found)", path=root)
     from ..datasets.synthetic import load_corpus
+
     entries = [e for e in load_corpus(root) if (e.meta or {}).get("kind") in kinds]
     if limit_per_split:
         rng = np.random.default_rng(seed)
@@ -166,5 +192,3 @@ def samples_from_data(data: str | os.PathLike[str], *, target: str = "emotion", 
             picked += [es[i] for i in sorted(idx)]
         entries = picked
     return load_samples(entries, target=target, streams=streams, progress=progress)
-
-

@@ -52,8 +52,17 @@ def glide(f_start: float, f_end: float, *, sr: int, duration: float, amplitude: 
     return (amplitude * np.sin(_glide_phase(f_start, f_end, t, duration))).astype(np.float32)
 
 
-def harmonic_glide(f_start: float, f_end: float, *, sr: int, duration: float, n_harmonics: int = 12,
-                   amplitude: float = 0.5, noise_db: float | None = None, seed: int = 0) -> np.ndarray:
+def harmonic_glide(
+    f_start: float,
+    f_end: float,
+    *,
+    sr: int,
+    duration: float,
+    n_harmonics: int = 12,
+    amplitude: float = 0.5,
+    noise_db: float | None = None,
+    seed: int = 0,
+) -> np.ndarray:
     """A voice-like harmonic complex (1/k amplitudes) on an exponential F0 glide, optional white noise
     ``noise_db`` dB below the signal's RMS (seeded)."""
     n = _check(sr, duration)
@@ -66,6 +75,6 @@ def harmonic_glide(f_start: float, f_end: float, *, sr: int, duration: float, n_
             y += np.sin(k * ph) / k
     y *= amplitude / np.max(np.abs(y))
     if noise_db is not None:
-        rms = np.sqrt(np.mean(y ** 2))
+        rms = np.sqrt(np.mean(y**2))
         y += np.random.default_rng(seed).standard_normal(n) * rms * 10 ** (-noise_db / 20)
     return y.astype(np.float32)

@@ -31,17 +31,20 @@ def photo(name: str = "astronaut") -> np.ndarray:
     """An RGB uint8 photograph of a real person: ``"astronaut"`` (512x512) or ``"grace_hopper"`` (600x512)."""
     if name == "astronaut":
         from skimage import data
+
         return data.astronaut()
     if name == "grace_hopper":
         import matplotlib.cbook as cbook
         from PIL import Image
+
         with Image.open(cbook.get_sample_data("grace_hopper.jpg")) as im:
             return np.asarray(im.convert("RGB"))
     raise ParameterError(f"unknown photo {name!r}; known: {list(PHOTOS)}")
 
 
-def moving_frames(image: np.ndarray, n: int, *, width: int = 320, height: int = 240, step: float = 2.0,
-                  background: int = 128) -> list[np.ndarray]:
+def moving_frames(
+    image: np.ndarray, n: int, *, width: int = 320, height: int = 240, step: float = 2.0, background: int = 128
+) -> list[np.ndarray]:
     """``n`` frames ``(height, width, 3)``: ``image`` scaled to the canvas height, sliding right by
     ``step`` pixels a frame, centred at the middle frame (clipped at the canvas edges)."""
     from PIL import Image
@@ -56,15 +59,23 @@ def moving_frames(image: np.ndarray, n: int, *, width: int = 320, height: int = 
         x0 = (width - side_w) // 2 + int(round((i - n / 2) * step))
         x0 = max(0, min(max(0, width - side_w), x0))
         part = small[:, : width - x0]
-        canvas[:, x0:x0 + part.shape[1]] = part
+        canvas[:, x0 : x0 + part.shape[1]] = part
         frames.append(canvas)
     return frames
 
 
-def write_video(path: str | os.PathLike[str], frames: Iterable[np.ndarray], *, fps: int = 25,
-                codec: str = "libx264", options: dict[str, str] | None = None,
-                pts: list[int] | None = None, time_base: Fraction | None = None,
-                rotation: int | None = None, audio: tuple[np.ndarray, int] | None = None) -> Path:
+def write_video(
+    path: str | os.PathLike[str],
+    frames: Iterable[np.ndarray],
+    *,
+    fps: int = 25,
+    codec: str = "libx264",
+    options: dict[str, str] | None = None,
+    pts: list[int] | None = None,
+    time_base: Fraction | None = None,
+    rotation: int | None = None,
+    audio: tuple[np.ndarray, int] | None = None,
+) -> Path:
     """Encode RGB uint8 frames (any iterable, so long videos need not sit in memory) with PyAV.
 
     ``options`` are the encoder's (default for libx264: ``preset=ultrafast, bf=0``, so frames come

@@ -21,27 +21,62 @@ from ..errors import ParameterError
 from ..sequence import Component, LandmarkSequence
 from ..topology import FACE_POINTS_468, HAND_EDGES, HAND_POINTS, POSE_EDGES, POSE_POINTS
 
-__all__ = ["holistic_sequence", "linear_motion", "sinusoid_motion", "tap_sequence", "REST_LEFT", "REST_RIGHT",
-           "FACE_CENTRE"]
+__all__ = [
+    "holistic_sequence",
+    "linear_motion",
+    "sinusoid_motion",
+    "tap_sequence",
+    "REST_LEFT",
+    "REST_RIGHT",
+    "FACE_CENTRE",
+]
 
-REST_LEFT = np.array([0.45, 1.8, 0.0])   # hands hanging by the hips
+REST_LEFT = np.array([0.45, 1.8, 0.0])  # hands hanging by the hips
 REST_RIGHT = np.array([-0.45, 1.8, 0.0])
 NOSE = np.array([0.0, -0.75, 0.0])
 FACE_CENTRE = np.array([0.0, -0.8, 0.0])
 
 # Fixed layout of the non-hand pose points (body units); wrists/hand points follow the hands.
 _POSE_LAYOUT = {
-    "NOSE": (0.0, -0.75), "LEFT_EYE_INNER": (0.05, -0.85), "LEFT_EYE": (0.09, -0.85),
-    "LEFT_EYE_OUTER": (0.13, -0.85), "RIGHT_EYE_INNER": (-0.05, -0.85), "RIGHT_EYE": (-0.09, -0.85),
-    "RIGHT_EYE_OUTER": (-0.13, -0.85), "LEFT_EAR": (0.2, -0.8), "RIGHT_EAR": (-0.2, -0.8),
-    "MOUTH_LEFT": (0.06, -0.62), "MOUTH_RIGHT": (-0.06, -0.62), "LEFT_SHOULDER": (0.5, 0.0),
-    "RIGHT_SHOULDER": (-0.5, 0.0), "LEFT_ELBOW": (0.6, 0.9), "RIGHT_ELBOW": (-0.6, 0.9),
-    "LEFT_HIP": (0.35, 2.0), "RIGHT_HIP": (-0.35, 2.0), "LEFT_KNEE": (0.35, 3.0), "RIGHT_KNEE": (-0.35, 3.0),
-    "LEFT_ANKLE": (0.35, 4.0), "RIGHT_ANKLE": (-0.35, 4.0), "LEFT_HEEL": (0.35, 4.1),
-    "RIGHT_HEEL": (-0.35, 4.1), "LEFT_FOOT_INDEX": (0.4, 4.2), "RIGHT_FOOT_INDEX": (-0.4, 4.2),
+    "NOSE": (0.0, -0.75),
+    "LEFT_EYE_INNER": (0.05, -0.85),
+    "LEFT_EYE": (0.09, -0.85),
+    "LEFT_EYE_OUTER": (0.13, -0.85),
+    "RIGHT_EYE_INNER": (-0.05, -0.85),
+    "RIGHT_EYE": (-0.09, -0.85),
+    "RIGHT_EYE_OUTER": (-0.13, -0.85),
+    "LEFT_EAR": (0.2, -0.8),
+    "RIGHT_EAR": (-0.2, -0.8),
+    "MOUTH_LEFT": (0.06, -0.62),
+    "MOUTH_RIGHT": (-0.06, -0.62),
+    "LEFT_SHOULDER": (0.5, 0.0),
+    "RIGHT_SHOULDER": (-0.5, 0.0),
+    "LEFT_ELBOW": (0.6, 0.9),
+    "RIGHT_ELBOW": (-0.6, 0.9),
+    "LEFT_HIP": (0.35, 2.0),
+    "RIGHT_HIP": (-0.35, 2.0),
+    "LEFT_KNEE": (0.35, 3.0),
+    "RIGHT_KNEE": (-0.35, 3.0),
+    "LEFT_ANKLE": (0.35, 4.0),
+    "RIGHT_ANKLE": (-0.35, 4.0),
+    "LEFT_HEEL": (0.35, 4.1),
+    "RIGHT_HEEL": (-0.35, 4.1),
+    "LEFT_FOOT_INDEX": (0.4, 4.2),
+    "RIGHT_FOOT_INDEX": (-0.4, 4.2),
 }
-_HEAD_POINTS = ("NOSE", "LEFT_EYE_INNER", "LEFT_EYE", "LEFT_EYE_OUTER", "RIGHT_EYE_INNER", "RIGHT_EYE",
-                "RIGHT_EYE_OUTER", "LEFT_EAR", "RIGHT_EAR", "MOUTH_LEFT", "MOUTH_RIGHT")
+_HEAD_POINTS = (
+    "NOSE",
+    "LEFT_EYE_INNER",
+    "LEFT_EYE",
+    "LEFT_EYE_OUTER",
+    "RIGHT_EYE_INNER",
+    "RIGHT_EYE",
+    "RIGHT_EYE_OUTER",
+    "LEFT_EAR",
+    "RIGHT_EAR",
+    "MOUTH_LEFT",
+    "MOUTH_RIGHT",
+)
 
 
 def _hand_shape() -> np.ndarray:
@@ -55,14 +90,14 @@ def _hand_shape() -> np.ndarray:
     return pts - pts[list(_PALM)].mean(axis=0)
 
 
-_PALM = (0, 5, 9, 13, 17)   # wrist and finger MCPs: the palm centre that motion tracks
+_PALM = (0, 5, 9, 13, 17)  # wrist and finger MCPs: the palm centre that motion tracks
 
 
 def _face_shape() -> np.ndarray:
     """(468, 3) points on an ellipse-filled disc around the face centre (zero mean)."""
     k = np.arange(468)
     r = np.sqrt((k + 0.5) / 468.0)
-    a = k * np.pi * (3.0 - np.sqrt(5.0))      # golden-angle spiral: evenly filled disc
+    a = k * np.pi * (3.0 - np.sqrt(5.0))  # golden-angle spiral: evenly filled disc
     pts = np.stack([0.22 * r * np.cos(a), 0.3 * r * np.sin(a), np.zeros(468)], axis=1)
     return pts - pts.mean(axis=0)
 
@@ -78,11 +113,20 @@ def _track(x: np.ndarray | None, default: np.ndarray, n: int, name: str) -> np.n
     return x
 
 
-def holistic_sequence(*, fps: float, n_frames: int, left: np.ndarray | None = None,
-                      right: np.ndarray | None = None, head: np.ndarray | None = None,
-                      origin: Sequence[float] = (320.0, 200.0), shoulder_width: float = 100.0,
-                      dims: int = 3, missing: Mapping[str, np.ndarray] | None = None,
-                      noise: float = 0.0, seed: int = 0) -> LandmarkSequence:
+def holistic_sequence(
+    *,
+    fps: float,
+    n_frames: int,
+    left: np.ndarray | None = None,
+    right: np.ndarray | None = None,
+    head: np.ndarray | None = None,
+    origin: Sequence[float] = (320.0, 200.0),
+    shoulder_width: float = 100.0,
+    dims: int = 3,
+    missing: Mapping[str, np.ndarray] | None = None,
+    noise: float = 0.0,
+    seed: int = 0,
+) -> LandmarkSequence:
     """A holistic skeleton whose palm centres and nose follow given trajectories.
 
     Parameters
@@ -111,7 +155,7 @@ def holistic_sequence(*, fps: float, n_frames: int, left: np.ndarray | None = No
     lh = _track(left, REST_LEFT, n, "left")
     rh = _track(right, REST_RIGHT, n, "right")
     hd = _track(head, NOSE, n, "head")
-    head_off = hd - NOSE                                    # the whole head follows the nose
+    head_off = hd - NOSE  # the whole head follows the nose
 
     pose = np.zeros((n, 33, 3))
     for i, name in enumerate(POSE_POINTS):
@@ -129,17 +173,25 @@ def holistic_sequence(*, fps: float, n_frames: int, left: np.ndarray | None = No
         pose[:, POSE_POINTS.index(f"{side}_THUMB")] = pts[:, 4]
     face = (FACE_CENTRE + head_off)[:, None, :] + _face_shape()[None]
 
-    body = np.concatenate([pose, face, lpts, rpts], axis=1)   # (n, 543, 3)
+    body = np.concatenate([pose, face, lpts, rpts], axis=1)  # (n, 543, 3)
     if noise > 0:
         body = body + np.random.default_rng(seed).normal(scale=noise, size=body.shape)
     img = body * float(shoulder_width)
     img[..., 0] += origin[0]
     img[..., 1] += origin[1]
-    comps = (Component("POSE", POSE_POINTS, POSE_EDGES), Component("FACE", FACE_POINTS_468),
-             Component("LEFT_HAND", HAND_POINTS, HAND_EDGES), Component("RIGHT_HAND", HAND_POINTS, HAND_EDGES))
+    comps = (
+        Component("POSE", POSE_POINTS, POSE_EDGES),
+        Component("FACE", FACE_POINTS_468),
+        Component("LEFT_HAND", HAND_POINTS, HAND_EDGES),
+        Component("RIGHT_HAND", HAND_POINTS, HAND_EDGES),
+    )
     conf = np.ones((n, 1, 543), np.float32)
-    offsets = {"POSE": slice(0, 33), "FACE": slice(33, 501), "LEFT_HAND": slice(501, 522),
-               "RIGHT_HAND": slice(522, 543)}
+    offsets = {
+        "POSE": slice(0, 33),
+        "FACE": slice(33, 501),
+        "LEFT_HAND": slice(501, 522),
+        "RIGHT_HAND": slice(522, 543),
+    }
     for comp, gone in (missing or {}).items():
         gone = np.asarray(gone, bool)
         if gone.shape != (n,):
@@ -150,9 +202,15 @@ def holistic_sequence(*, fps: float, n_frames: int, left: np.ndarray | None = No
     return LandmarkSequence(comps, data, conf, fps=float(fps))
 
 
-def linear_motion(*, fps: float, duration: float, velocity: Sequence[float] = (0.5, -0.3),
-                  acceleration: Sequence[float] = (0.0, 0.0), start: Sequence[float] = (-0.5, 1.0),
-                  **kw) -> tuple[LandmarkSequence, dict]:
+def linear_motion(
+    *,
+    fps: float,
+    duration: float,
+    velocity: Sequence[float] = (0.5, -0.3),
+    acceleration: Sequence[float] = (0.0, 0.0),
+    start: Sequence[float] = (-0.5, 1.0),
+    **kw,
+) -> tuple[LandmarkSequence, dict]:
     """The right hand moves as ``start + velocity t + acceleration t^2 / 2`` (body units, seconds).
 
     Returns the sequence and the truth: ``t``, ``pos``, ``vel``, ``acc`` (all ``(frames, 2)``),
@@ -165,12 +223,26 @@ def linear_motion(*, fps: float, duration: float, velocity: Sequence[float] = (0
     vel = v + a * t[:, None]
     acc = np.broadcast_to(a, pos.shape).copy()
     seq = holistic_sequence(fps=fps, n_frames=n, right=pos, **kw)
-    return seq, {"t": t, "pos": pos, "vel": vel, "acc": acc, "speed": np.linalg.norm(vel, axis=1),
-                 "acc_norm": np.linalg.norm(acc, axis=1), "jerk_norm": np.zeros(n)}
+    return seq, {
+        "t": t,
+        "pos": pos,
+        "vel": vel,
+        "acc": acc,
+        "speed": np.linalg.norm(vel, axis=1),
+        "acc_norm": np.linalg.norm(acc, axis=1),
+        "jerk_norm": np.zeros(n),
+    }
 
 
-def sinusoid_motion(*, fps: float, duration: float, amplitude: float = 0.3, freq: float = 1.0,
-                    centre: Sequence[float] = (-0.3, 0.8), **kw) -> tuple[LandmarkSequence, dict]:
+def sinusoid_motion(
+    *,
+    fps: float,
+    duration: float,
+    amplitude: float = 0.3,
+    freq: float = 1.0,
+    centre: Sequence[float] = (-0.3, 0.8),
+    **kw,
+) -> tuple[LandmarkSequence, dict]:
     """The right hand oscillates horizontally: ``x = cx + A sin(2 pi f t)``; truth as in :func:`linear_motion`."""
     n = int(round(duration * fps))
     t = np.arange(n) / fps
@@ -181,11 +253,18 @@ def sinusoid_motion(*, fps: float, duration: float, amplitude: float = 0.3, freq
     vel = np.zeros((n, 2))
     vel[:, 0] = amplitude * w * np.cos(w * t)
     acc = np.zeros((n, 2))
-    acc[:, 0] = -amplitude * w ** 2 * np.sin(w * t)
-    jerk = -amplitude * w ** 3 * np.cos(w * t)
+    acc[:, 0] = -amplitude * w**2 * np.sin(w * t)
+    jerk = -amplitude * w**3 * np.cos(w * t)
     seq = holistic_sequence(fps=fps, n_frames=n, right=pos, **kw)
-    return seq, {"t": t, "pos": pos, "vel": vel, "acc": acc, "speed": np.abs(vel[:, 0]),
-                 "acc_norm": np.abs(acc[:, 0]), "jerk_norm": np.abs(jerk)}
+    return seq, {
+        "t": t,
+        "pos": pos,
+        "vel": vel,
+        "acc": acc,
+        "speed": np.abs(vel[:, 0]),
+        "acc_norm": np.abs(acc[:, 0]),
+        "jerk_norm": np.abs(jerk),
+    }
 
 
 _TARGETS = {
@@ -194,11 +273,12 @@ _TARGETS = {
     "hand-hand": (np.array([0.0, 0.9, 0.0]), np.array([-0.9, 0.9, 0.0])),
     "hand-body": (np.array([-0.15, 0.6, 0.0]), np.array([-1.0, 0.6, 0.0])),
 }
-_LEFT_FOR_HAND_TAP = np.array([0.33, 0.9, 0.0])   # the passive hand, just right of where the right one lands
+_LEFT_FOR_HAND_TAP = np.array([0.33, 0.9, 0.0])  # the passive hand, just right of where the right one lands
 
 
-def tap_sequence(*, fps: float, taps: Sequence[Mapping], duration: float | None = None,
-                 **kw) -> tuple[LandmarkSequence, list[dict]]:
+def tap_sequence(
+    *, fps: float, taps: Sequence[Mapping], duration: float | None = None, **kw
+) -> tuple[LandmarkSequence, list[dict]]:
     """The right hand taps targets with known approach speeds and stopping times.
 
     Each tap is a mapping with ``time`` (contact, seconds), ``speed`` (approach speed, shoulder widths
@@ -261,7 +341,7 @@ def tap_sequence(*, fps: float, taps: Sequence[Mapping], duration: float | None 
         pos[approach] = home + frac[approach, None] * direction
         hold_end = t_c + 0.15
         pos[(tf >= t_c) & (tf < hold_end)] = contact
-        back = 1.0                                         # slow raised-cosine return
+        back = 1.0  # slow raised-cosine return
         rb = (tf >= hold_end) & (tf < hold_end + back)
         u = (tf[rb] - hold_end) / back
         pos[rb] = contact - (0.5 * (1 - np.cos(np.pi * u)))[:, None] * direction

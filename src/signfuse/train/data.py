@@ -7,8 +7,9 @@ padded batches.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -20,8 +21,14 @@ __all__ = ["signer_splits", "Vocabulary", "StreamDataset", "collate", "pad_colla
 log = logging.getLogger(__name__)
 
 
-def signer_splits(records: Sequence[Mapping[str, Any]], *, val_fraction: float = 0.15, test_fraction: float = 0.2,
-                  seed: int = 0, signer_independent: bool = True) -> dict[str, list[int]]:
+def signer_splits(
+    records: Sequence[Mapping[str, Any]],
+    *,
+    val_fraction: float = 0.15,
+    test_fraction: float = 0.2,
+    seed: int = 0,
+    signer_independent: bool = True,
+) -> dict[str, list[int]]:
     """Indices of ``train``/``val``/``test``.
 
     The dataset's own ``split`` is used where every record has one (a warning is logged if a signer is
@@ -47,15 +54,15 @@ def signer_splits(records: Sequence[Mapping[str, Any]], *, val_fraction: float =
         n_test = max(1, round(len(order) * test_fraction))
         n_val = max(1, round(len(order) * val_fraction)) if len(order) - n_test > 1 else 0
         role = {s: "test" for s in order[:n_test]}
-        role.update({s: "val" for s in order[n_test:n_test + n_val]})
+        role.update({s: "val" for s in order[n_test : n_test + n_val]})
         for i, r in enumerate(records):
             splits[role.get(str(r["signer"]), "train")].append(i)
         return splits
     perm = rng.permutation(n)
     n_test, n_val = int(round(n * test_fraction)), int(round(n * val_fraction))
     splits["test"] = sorted(perm[:n_test].tolist())
-    splits["val"] = sorted(perm[n_test:n_test + n_val].tolist())
-    splits["train"] = sorted(perm[n_test + n_val:].tolist())
+    splits["val"] = sorted(perm[n_test : n_test + n_val].tolist())
+    splits["train"] = sorted(perm[n_test + n_val :].tolist())
     return splits
 
 
@@ -70,7 +77,7 @@ class Vocabulary:
             raise ParameterError("vocabulary has duplicate glosses")
 
     @classmethod
-    def from_records(cls, records: Iterable[Mapping[str, Any]], *, task: str) -> "Vocabulary":
+    def from_records(cls, records: Iterable[Mapping[str, Any]], *, task: str) -> Vocabulary:
         toks: set[str] = set()
         for r in records:
             if task == "isolated":
@@ -117,8 +124,9 @@ def feature_stats(arrays: Iterable[np.ndarray], *, max_rows: int | None = None) 
     x = np.concatenate(rows, axis=0) if rows else np.zeros((0, width))
     with np.errstate(all="ignore"):
         import warnings
+
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)   # all-NaN columns: handled below
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns: handled below
             mean = np.nanmean(x, axis=0) if len(x) else np.zeros(width)
             std = np.nanstd(x, axis=0) if len(x) else np.ones(width)
     mean = np.where(np.isfinite(mean), mean, 0.0)
@@ -126,16 +134,23 @@ def feature_stats(arrays: Iterable[np.ndarray], *, max_rows: int | None = None) 
     return {"mean": mean.tolist(), "std": std.tolist()}
 
 
-def stream_stats(cache: StreamCache, indices: Sequence[int], *, max_frames: int = 200_000) -> dict[str, dict[str, list[float]]]:
+def stream_stats(
+    cache: StreamCache, indices: Sequence[int], *, max_frames: int = 200_000
+) -> dict[str, dict[str, list[float]]]:
     """Per-stream feature mean and std over the valid, finite frames of ``indices`` (the training set)."""
     out = {}
     for s in cache.streams:
+
         def valid(s=s):
             for i in indices:
                 v, m = cache[i]
                 yield v[s][m[s]]
-        st = feature_stats(valid(), max_rows=max_frames) if indices else {"mean": [0.0] * len(cache.names[s]),
-                                                                          "std": [1.0] * len(cache.names[s])}
+
+        st = (
+            feature_stats(valid(), max_rows=max_frames)
+            if indices
+            else {"mean": [0.0] * len(cache.names[s]), "std": [1.0] * len(cache.names[s])}
+        )
         out[s] = {k: np.asarray(v, np.float32).tolist() for k, v in st.items()}
     return out
 
@@ -147,9 +162,21 @@ class StreamDataset:
     ``transform(values, masks, record) -> (values, masks)`` may rewrite streams (AdaIN re-styling...).
     """
 
-    def __init__(self, cache: StreamCache, indices: Sequence[int], *, streams: Sequence[str], vocab: Vocabulary,
-                 task: str, max_frames: int | None = None, augment: bool = False, seed: int = 0,
-                 domains: Sequence[str] = (), transform: Callable | None = None, unlabeled: Iterable[int] = ()):
+    def __init__(
+        self,
+        cache: StreamCache,
+        indices: Sequence[int],
+        *,
+        streams: Sequence[str],
+        vocab: Vocabulary,
+        task: str,
+        max_frames: int | None = None,
+        augment: bool = False,
+        seed: int = 0,
+        domains: Sequence[str] = (),
+        transform: Callable | None = None,
+        unlabeled: Iterable[int] = (),
+    ):
         missing = [s for s in streams if s not in cache.streams]
         if missing:
             raise ParameterError(f"streams {missing} are not in the cache (it has {list(cache.streams)})")
@@ -183,8 +210,10 @@ class StreamDataset:
         if self.transform is not None:
             v, m = self.transform(v, m, r)
         from ..preprocess import augment_streams
-        x, mask = augment_streams(v, m, seed=[self.seed, self.epoch, i] if self.augment else None,
-                                  max_frames=self.max_frames)
+
+        x, mask = augment_streams(
+            v, m, seed=[self.seed, self.epoch, i] if self.augment else None, max_frames=self.max_frames
+        )
         item = {"x": x, "mask": mask, "index": i, "domain": self.domains.get(r.get("domain"), 0)}
         if i in self.unlabeled:  # domain-adversarial target samples: no class label
             lab = -100 if self.task == "isolated" else []
@@ -202,6 +231,7 @@ def pad_collate(items: Sequence[Mapping[str, Any]], *, pad_value: float = 0.0) -
     values stay a list (variable-length label sequences).
     """
     import torch
+
     out: dict[str, Any] = {}
     for key in items[0]:
         vals = [it[key] for it in items]
@@ -212,7 +242,7 @@ def pad_collate(items: Sequence[Mapping[str, Any]], *, pad_value: float = 0.0) -
             T = max(len(v) for v in vals)
             a = np.full((len(vals), T) + v0.shape[1:], False if v0.dtype == np.bool_ else pad_value, dtype=v0.dtype)
             for b, v in enumerate(vals):
-                a[b, :len(v)] = v
+                a[b, : len(v)] = v
             out[key] = torch.from_numpy(a)
         elif isinstance(v0, (bool, int, np.integer)):
             out[key] = torch.tensor([int(v) for v in vals], dtype=torch.long)
@@ -225,8 +255,14 @@ def pad_collate(items: Sequence[Mapping[str, Any]], *, pad_value: float = 0.0) -
 
 def collate(items: Sequence[dict]) -> dict:
     """Recognition batches: :func:`pad_collate` with streams as float32 and CTC label lists kept as lists."""
-    items = [{**it, "x": {s: np.asarray(v, np.float32) for s, v in it["x"].items()},
-              "mask": {s: np.asarray(v, np.bool_) for s, v in it["mask"].items()}} for it in items]
+    items = [
+        {
+            **it,
+            "x": {s: np.asarray(v, np.float32) for s, v in it["x"].items()},
+            "mask": {s: np.asarray(v, np.bool_) for s, v in it["mask"].items()},
+        }
+        for it in items
+    ]
     batch = pad_collate(items)
     if "labels" in batch:
         batch["labels"] = [list(v) for v in batch["labels"]]

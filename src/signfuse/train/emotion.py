@@ -15,8 +15,9 @@ import logging
 import os
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -24,8 +25,18 @@ from ..errors import DataError, ParameterError
 from ..samples.emotion import LABELS, STREAMS, EmotionSample, known_streams, load_samples, samples_from_data
 from .data import feature_stats, pad_collate
 
-__all__ = ["STREAMS", "LABELS", "EmotionSample", "load_samples", "samples_from_data", "train_classifier",
-           "evaluate", "run_experiment", "macro_f1", "save_emotion"]
+__all__ = [
+    "STREAMS",
+    "LABELS",
+    "EmotionSample",
+    "load_samples",
+    "samples_from_data",
+    "train_classifier",
+    "evaluate",
+    "run_experiment",
+    "macro_f1",
+    "save_emotion",
+]
 
 log = logging.getLogger(__name__)
 
@@ -70,37 +81,60 @@ def _module_class():
     class EmotionModule(L.LightningModule):
         """Cross-entropy with label smoothing over one :class:`~signfuse.models.emotion.EmotionFusion`."""
 
-        def __init__(self, *, model_kwargs: dict, classes: list[str], fusion: str, target: str, lr: float,
-                     label_smoothing: float):
+        def __init__(
+            self, *, model_kwargs: dict, classes: list[str], fusion: str, target: str, lr: float, label_smoothing: float
+        ):
             super().__init__()
             self.save_hyperparameters()
             self.model = create_model("emotion", **model_kwargs)
 
         def signfuse_header(self) -> dict:
             hp = self.hparams
-            return {"kind": "emotion", "model_name": "emotion", "model_kwargs": dict(hp.model_kwargs),
-                    "vocab": list(hp.classes), "extra": {"fusion": hp.fusion, "target": hp.target}}
+            return {
+                "kind": "emotion",
+                "model_name": "emotion",
+                "model_kwargs": dict(hp.model_kwargs),
+                "vocab": list(hp.classes),
+                "extra": {"fusion": hp.fusion, "target": hp.target},
+            }
 
         def training_step(self, batch, _):
-            loss = torch.nn.functional.cross_entropy(self.model(batch["x"], batch["mask"])["logits"], batch["y"],
-                                                     label_smoothing=self.hparams.label_smoothing)
+            loss = torch.nn.functional.cross_entropy(
+                self.model(batch["x"], batch["mask"])["logits"],
+                batch["y"],
+                label_smoothing=self.hparams.label_smoothing,
+            )
             self.log("train_loss", loss, batch_size=len(batch["y"]))
             return loss
 
         def configure_optimizers(self):
             opt = torch.optim.AdamW(self.model.parameters(), lr=self.hparams.lr, weight_decay=1e-3)
-            sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=self.hparams.lr,
-                                                        total_steps=max(1, self.trainer.estimated_stepping_batches))
+            sched = torch.optim.lr_scheduler.OneCycleLR(
+                opt, max_lr=self.hparams.lr, total_steps=max(1, self.trainer.estimated_stepping_batches)
+            )
             return {"optimizer": opt, "lr_scheduler": {"scheduler": sched, "interval": "step"}}
 
     return EmotionModule
 
 
-def train_classifier(samples: Sequence[EmotionSample], *, streams: Sequence[str], fusion: str, classes: Sequence[str],
-                     epochs: int = 20, batch_size: int = 32, lr: float = 2e-3, seed: int = 0, dim: int = 64,
-                     modality_dropout: float = 0.0, label_smoothing: float = 0.1, target: str = "emotion",
-                     run_dir: str | os.PathLike[str] | None = None, accelerator: str = "auto",
-                     callbacks: Sequence[Any] = ()):
+def train_classifier(
+    samples: Sequence[EmotionSample],
+    *,
+    streams: Sequence[str],
+    fusion: str,
+    classes: Sequence[str],
+    epochs: int = 20,
+    batch_size: int = 32,
+    lr: float = 2e-3,
+    seed: int = 0,
+    dim: int = 64,
+    modality_dropout: float = 0.0,
+    label_smoothing: float = 0.1,
+    target: str = "emotion",
+    run_dir: str | os.PathLike[str] | None = None,
+    accelerator: str = "auto",
+    callbacks: Sequence[Any] = (),
+):
     """Train one :class:`~signfuse.models.emotion.EmotionFusion` through ``fit_module``; returns the model
     (eval mode, on the CPU). ``run_dir``: where its run folder goes (a temporary one when None)."""
     import torch
@@ -120,25 +154,71 @@ def train_classifier(samples: Sequence[EmotionSample], *, streams: Sequence[str]
     if not (isinstance(lr, (int, float)) and 0 < lr <= 10):
         raise ParameterError(f"lr={lr!r} must be a positive number up to 10")
     in_dims = {st: next(s.x[st].shape[1] for s in train if st in s.x) for st in streams}
-    kwargs = dict(in_dims=in_dims, num_classes=len(classes), fusion=fusion, dim=dim,
-                  modality_dropout=modality_dropout if len(streams) > 1 else 0.0, norm_stats=_stats(train, streams))
-    module = _module_class()(model_kwargs=kwargs, classes=list(classes), fusion=fusion, target=target, lr=float(lr),
-                             label_smoothing=float(label_smoothing))
+    kwargs = dict(
+        in_dims=in_dims,
+        num_classes=len(classes),
+        fusion=fusion,
+        dim=dim,
+        modality_dropout=modality_dropout if len(streams) > 1 else 0.0,
+        norm_stats=_stats(train, streams),
+    )
+    module = _module_class()(
+        model_kwargs=kwargs,
+        classes=list(classes),
+        fusion=fusion,
+        target=target,
+        lr=float(lr),
+        label_smoothing=float(label_smoothing),
+    )
     g = torch.Generator().manual_seed(seed)
-    loader = torch.utils.data.DataLoader(_items(train, list(streams), list(classes)), batch_size=batch_size,
-                                         shuffle=True, generator=g, collate_fn=pad_collate)
+    loader = torch.utils.data.DataLoader(
+        _items(train, list(streams), list(classes)),
+        batch_size=batch_size,
+        shuffle=True,
+        generator=g,
+        collate_fn=pad_collate,
+    )
     with tempfile.TemporaryDirectory(prefix="signfuse-emotion-") as tmp:
-        tc = TrainerConfig(run_dir=Path(run_dir) if run_dir else Path(tmp), epochs=epochs, patience=None, seed=seed,
-                           accelerator=accelerator, gradient_clip_val=1.0, deterministic=True, progress=False,
-                           log_every_n_steps=1, overwrite=True, callbacks=tuple(callbacks), history_name="history.json")
-        fit_module(module, loader, None, trainer=tc,
-                   config={"streams": list(streams), "fusion": fusion, "epochs": epochs, "lr": lr, "seed": seed,
-                           "dim": dim, "target": target})
+        tc = TrainerConfig(
+            run_dir=Path(run_dir) if run_dir else Path(tmp),
+            epochs=epochs,
+            patience=None,
+            seed=seed,
+            accelerator=accelerator,
+            gradient_clip_val=1.0,
+            deterministic=True,
+            progress=False,
+            log_every_n_steps=1,
+            overwrite=True,
+            callbacks=tuple(callbacks),
+            history_name="history.json",
+        )
+        fit_module(
+            module,
+            loader,
+            None,
+            trainer=tc,
+            config={
+                "streams": list(streams),
+                "fusion": fusion,
+                "epochs": epochs,
+                "lr": lr,
+                "seed": seed,
+                "dim": dim,
+                "target": target,
+            },
+        )
     return module.model.cpu().eval()
 
 
-def evaluate(model, samples: Sequence[EmotionSample], classes: Sequence[str], *,
-             missing: dict[str, str] | None = None, batch_size: int = 64) -> dict[str, float]:
+def evaluate(
+    model,
+    samples: Sequence[EmotionSample],
+    classes: Sequence[str],
+    *,
+    missing: dict[str, str] | None = None,
+    batch_size: int = 64,
+) -> dict[str, float]:
     """Accuracy and macro-F1 (over the classes present in the labels or the predictions)."""
     import torch
 
@@ -148,7 +228,7 @@ def evaluate(model, samples: Sequence[EmotionSample], classes: Sequence[str], *,
     preds, ys = [], []
     with torch.no_grad():
         for i in range(0, len(items), batch_size):
-            b = _apply_missing(pad_collate(items[i:i + batch_size]), missing)
+            b = _apply_missing(pad_collate(items[i : i + batch_size]), missing)
             preds.append(model(b["x"], b["mask"])["logits"].argmax(-1).numpy())
             ys.append(b["y"].numpy())
     p, y = np.concatenate(preds), np.concatenate(ys)
@@ -165,10 +245,18 @@ def macro_f1(y: np.ndarray, p: np.ndarray) -> float:
     return float(f1_score(y, p, labels=labels, average="macro", zero_division=0))
 
 
-def run_experiment(samples: Sequence[EmotionSample], out_dir: str | os.PathLike[str], *, epochs: int = 20,
-                   seed: int = 0, fusions: Sequence[str] = ("early", "late", "cross"),
-                   streams: Sequence[str] = STREAMS, target: str = "emotion", accelerator: str = "auto",
-                   progress: Any = None) -> dict[str, Any]:
+def run_experiment(
+    samples: Sequence[EmotionSample],
+    out_dir: str | os.PathLike[str],
+    *,
+    epochs: int = 20,
+    seed: int = 0,
+    fusions: Sequence[str] = ("early", "late", "cross"),
+    streams: Sequence[str] = STREAMS,
+    target: str = "emotion",
+    accelerator: str = "auto",
+    progress: Any = None,
+) -> dict[str, Any]:
     """Single streams and every fusion, same seed; the table (also ``OUT/emotion_table.json``) and checkpoints.
 
     ``progress(done, total)``: called after each model.
@@ -184,19 +272,42 @@ def run_experiment(samples: Sequence[EmotionSample], out_dir: str | os.PathLike[
         raise DataError("none of the requested streams is present in the samples")
     fus = list(fusions) if len(streams) > 1 else []
     total, done = len(streams) + len(fus), 0
-    table: dict[str, Any] = {"classes": classes, "target": target, "n_train": sum(s.split == "train" for s in samples),
-                             "n_test": len(test), "rows": {}, "robustness": {}}
+    table: dict[str, Any] = {
+        "classes": classes,
+        "target": target,
+        "n_train": sum(s.split == "train" for s in samples),
+        "n_test": len(test),
+        "rows": {},
+        "robustness": {},
+    }
     t0 = time.perf_counter()
     for st in streams:
-        m = train_classifier(samples, streams=[st], fusion="single", classes=classes, epochs=epochs, seed=seed,
-                             target=target, accelerator=accelerator)
+        m = train_classifier(
+            samples,
+            streams=[st],
+            fusion="single",
+            classes=classes,
+            epochs=epochs,
+            seed=seed,
+            target=target,
+            accelerator=accelerator,
+        )
         table["rows"][st] = evaluate(m, test, classes)
         done += 1
         if progress:
             progress(done, total)
     for fu in fus:
-        m = train_classifier(samples, streams=streams, fusion=fu, classes=classes, epochs=epochs, seed=seed,
-                             modality_dropout=0.2, target=target, accelerator=accelerator)
+        m = train_classifier(
+            samples,
+            streams=streams,
+            fusion=fu,
+            classes=classes,
+            epochs=epochs,
+            seed=seed,
+            modality_dropout=0.2,
+            target=target,
+            accelerator=accelerator,
+        )
         table["rows"][f"fusion_{fu}"] = evaluate(m, test, classes)
         rob = {}
         for st in streams:
@@ -217,6 +328,7 @@ def run_experiment(samples: Sequence[EmotionSample], out_dir: str | os.PathLike[
         table["best_fusion"] = best_fusion
         table["fusion_beats_best_single"] = bool(fused[best_fusion]["accuracy"] > singles[best_single]["accuracy"])
     from ..io import atomic_path
+
     with atomic_path(out / "emotion_table.json") as tmp:
         tmp.write_text(json.dumps(table, indent=2))
     return table
@@ -225,7 +337,16 @@ def run_experiment(samples: Sequence[EmotionSample], out_dir: str | os.PathLike[
 def save_emotion(model, path: Path, *, classes, fusion, target) -> Path:
     """A slim checkpoint of one emotion model (the one schema, kind ``emotion``)."""
     from ..models.checkpoint import Checkpoint, write_checkpoint
-    kw = {"in_dims": dict(model.in_dims), "num_classes": model.num_classes, "fusion": fusion,
-          "dim": model.encoders[0].proj[0].out_features}
-    return write_checkpoint(Checkpoint("emotion", "emotion", kw, model.state_dict(), list(classes), {}, None,
-                                       {"fusion": fusion, "target": target}), path)
+
+    kw = {
+        "in_dims": dict(model.in_dims),
+        "num_classes": model.num_classes,
+        "fusion": fusion,
+        "dim": model.encoders[0].proj[0].out_features,
+    }
+    return write_checkpoint(
+        Checkpoint(
+            "emotion", "emotion", kw, model.state_dict(), list(classes), {}, None, {"fusion": fusion, "target": target}
+        ),
+        path,
+    )

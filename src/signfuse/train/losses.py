@@ -10,8 +10,8 @@ report them; :func:`ctc_feasible` is the check, usable on a dataset before train
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import torch
 import torch.nn.functional as F
@@ -44,13 +44,14 @@ def ctc_feasible(input_lengths: Sequence[int], labels: Sequence[Sequence[int]]) 
 
 @dataclass
 class CTCResult:
-    loss: torch.Tensor                      # scalar, finite
-    skipped: list[int] = field(default_factory=list)   # batch indices of infeasible samples
+    loss: torch.Tensor  # scalar, finite
+    skipped: list[int] = field(default_factory=list)  # batch indices of infeasible samples
     n_used: int = 0
 
 
-def ctc_loss(frame_logits: torch.Tensor, input_lengths: torch.Tensor, labels: Sequence[Sequence[int]], *,
-             blank: int = 0) -> CTCResult:
+def ctc_loss(
+    frame_logits: torch.Tensor, input_lengths: torch.Tensor, labels: Sequence[Sequence[int]], *, blank: int = 0
+) -> CTCResult:
     """CTC loss of ``frame_logits (B, T, C)`` (blank at ``blank``) for gloss-index ``labels``.
 
     Labels are indices into the logits (so with the blank at 0, gloss ``i`` of the vocabulary is ``i + 1``).
@@ -65,8 +66,13 @@ def ctc_loss(frame_logits: torch.Tensor, input_lengths: torch.Tensor, labels: Se
     ok = ctc_feasible(lengths, labels)
     skipped = [i for i, f in enumerate(ok) if not f and len(labels[i]) > 0]  # empty = unlabeled, not an error
     if skipped:
-        log.warning("CTC: %d of %d samples are shorter than their label needs (input frames < label + repeats) "
-                    "and are left out of the loss: batch indices %s", len(skipped), B, skipped)
+        log.warning(
+            "CTC: %d of %d samples are shorter than their label needs (input frames < label + repeats) "
+            "and are left out of the loss: batch indices %s",
+            len(skipped),
+            B,
+            skipped,
+        )
     use = [i for i, f in enumerate(ok) if f]
     if not use:
         return CTCResult(frame_logits.sum() * 0.0, skipped, 0)

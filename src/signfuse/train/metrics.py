@@ -7,20 +7,28 @@ WLASL reports both per-instance accuracy (the fraction of test samples) and per-
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
 from ..errors import ParameterError
 from ..models.decoding import ctc_beam_decode, ctc_greedy_decode
 
-__all__ = ["topk_correct", "classification_metrics", "confusion_matrix", "edit_ops", "wer",
-           "ctc_greedy_decode", "ctc_beam_decode"]
+__all__ = [
+    "topk_correct",
+    "classification_metrics",
+    "confusion_matrix",
+    "edit_ops",
+    "wer",
+    "ctc_greedy_decode",
+    "ctc_beam_decode",
+]
 
 
 def topk_correct(scores: np.ndarray, targets: np.ndarray, k: int) -> np.ndarray:
     """``(N,)`` bool: is the target among the ``k`` highest scores of each row of ``scores (N, C)``."""
     import torch
+
     scores = np.asarray(scores)
     targets = np.asarray(targets, dtype=np.int64)
     if scores.ndim != 2 or len(scores) != len(targets):
@@ -34,12 +42,14 @@ def confusion_matrix(pred: np.ndarray, target: np.ndarray, num_classes: int) -> 
     """``(C, C)`` counts: row = true class, column = predicted class (torchmetrics)."""
     import torch
     from torchmetrics.functional.classification import multiclass_confusion_matrix
+
     if num_classes < 2:
         cm = np.zeros((num_classes, num_classes), dtype=np.int64)
         np.add.at(cm, (np.asarray(target, np.int64), np.asarray(pred, np.int64)), 1)
         return cm
-    return multiclass_confusion_matrix(torch.as_tensor(np.asarray(pred, np.int64)),
-                                       torch.as_tensor(np.asarray(target, np.int64)), num_classes).numpy()
+    return multiclass_confusion_matrix(
+        torch.as_tensor(np.asarray(pred, np.int64)), torch.as_tensor(np.asarray(target, np.int64)), num_classes
+    ).numpy()
 
 
 def classification_metrics(scores: np.ndarray, targets: np.ndarray, *, ks: Sequence[int] = (1, 5)) -> dict:
@@ -71,11 +81,20 @@ def wer(refs: Sequence[Sequence], hyps: Sequence[Sequence]) -> dict:
     """Corpus word error rate ``(S + D + I) / N`` with its parts (as rates of N and as counts)."""
     if len(refs) != len(hyps):
         raise ParameterError(f"{len(refs)} references but {len(hyps)} hypotheses")
-    S = D = I = N = 0
+    S = D = I = N = 0  # noqa: E741  (S, D, I: the WER notation)
     for r, h in zip(refs, hyps):
         s, d, i = edit_ops(list(r), list(h))
-        S, D, I, N = S + s, D + d, I + i, N + len(r)
+        S, D, I, N = S + s, D + d, I + i, N + len(r)  # noqa: E741
     if N == 0:
         raise ParameterError("references hold no words")
-    return {"wer": (S + D + I) / N, "sub": S / N, "del": D / N, "ins": I / N,
-            "n_sub": S, "n_del": D, "n_ins": I, "n_ref": N, "n_seq": len(refs)}
+    return {
+        "wer": (S + D + I) / N,
+        "sub": S / N,
+        "del": D / N,
+        "ins": I / N,
+        "n_sub": S,
+        "n_del": D,
+        "n_ins": I,
+        "n_ref": N,
+        "n_seq": len(refs),
+    }

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import lightning as L
 import torch
@@ -27,11 +28,24 @@ log = logging.getLogger(__name__)
 class RecognitionModule(L.LightningModule):
     """Wraps a registry model; its hyper-parameters are everything a checkpoint needs to rebuild it."""
 
-    def __init__(self, *, model_name: str, model_kwargs: Mapping[str, Any], task: str, vocab: Sequence[str],
-                 streams: Sequence[str], face_regions: Sequence[str] = (), fps: float | None = None,
-                 lr: float = 2e-3, weight_decay: float = 0.01, label_smoothing: float = 0.1,
-                 adversarial: float = 0.0, domains: Sequence[str] = (), warmup: float = 0.1,
-                 config: Mapping[str, Any] | None = None):
+    def __init__(
+        self,
+        *,
+        model_name: str,
+        model_kwargs: Mapping[str, Any],
+        task: str,
+        vocab: Sequence[str],
+        streams: Sequence[str],
+        face_regions: Sequence[str] = (),
+        fps: float | None = None,
+        lr: float = 2e-3,
+        weight_decay: float = 0.01,
+        label_smoothing: float = 0.1,
+        adversarial: float = 0.0,
+        domains: Sequence[str] = (),
+        warmup: float = 0.1,
+        config: Mapping[str, Any] | None = None,
+    ):
         super().__init__()
         self.save_hyperparameters()
         self.model = create_model(model_name, **dict(model_kwargs))
@@ -49,9 +63,18 @@ class RecognitionModule(L.LightningModule):
     def signfuse_header(self) -> dict:
         """What :func:`~signfuse.train.trainer.fit_module` stores in every checkpoint (the one schema)."""
         hp = self.hparams
-        return {"kind": "recognition", "model_name": hp.model_name, "model_kwargs": dict(hp.model_kwargs),
-                "vocab": list(hp.vocab), "extra": {"task": hp.task, "streams": list(hp.streams),
-                                                   "face_regions": list(hp.face_regions), "fps": hp.fps}}
+        return {
+            "kind": "recognition",
+            "model_name": hp.model_name,
+            "model_kwargs": dict(hp.model_kwargs),
+            "vocab": list(hp.vocab),
+            "extra": {
+                "task": hp.task,
+                "streams": list(hp.streams),
+                "face_regions": list(hp.face_regions),
+                "fps": hp.fps,
+            },
+        }
 
     def forward(self, x, mask=None, domain=None):
         return self.model(x, mask, domain if self.use_domain else None)

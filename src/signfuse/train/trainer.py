@@ -23,14 +23,24 @@ import json
 import logging
 import math
 import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from ..errors import DataError, ParameterError
 
-__all__ = ["TrainerConfig", "FitResult", "fit_module", "SafeCheckpointIO", "plain", "epoch_callback", "trainer_config",
-           "ACCELERATORS", "PRECISIONS"]
+__all__ = [
+    "TrainerConfig",
+    "FitResult",
+    "fit_module",
+    "SafeCheckpointIO",
+    "plain",
+    "epoch_callback",
+    "trainer_config",
+    "ACCELERATORS",
+    "PRECISIONS",
+]
 
 log = logging.getLogger(__name__)
 
@@ -50,11 +60,11 @@ class TrainerConfig:
 
     run_dir: Path
     epochs: int = 20
-    ckpt_dir: Path | None = None          # default RUN/checkpoints
+    ckpt_dir: Path | None = None  # default RUN/checkpoints
     monitor: str = "val_loss"
     mode: str = "min"
-    patience: int | None = 10             # None: no early stopping
-    max_minutes: float | None = None      # stop cleanly after this long (the best checkpoint is kept)
+    patience: int | None = 10  # None: no early stopping
+    max_minutes: float | None = None  # stop cleanly after this long (the best checkpoint is kept)
     accelerator: str = "auto"
     devices: int | str = 1
     num_nodes: int = 1
@@ -66,8 +76,8 @@ class TrainerConfig:
     progress: bool = True
     log_every_n_steps: int = 10
     threads: int | None = None
-    overwrite: bool = False               # train into a folder that already has checkpoints
-    history_name: str = "metrics.json"    # per-epoch history file in run_dir
+    overwrite: bool = False  # train into a folder that already has checkpoints
+    history_name: str = "metrics.json"  # per-epoch history file in run_dir
     callbacks: tuple = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
@@ -83,12 +93,15 @@ class TrainerConfig:
             _positive_int("threads", self.threads)
         if self.mode not in ("min", "max"):
             raise ParameterError(f"mode={self.mode!r} must be 'min' or 'max'")
-        if self.max_minutes is not None and not (isinstance(self.max_minutes, (int, float)) and
-                                                 math.isfinite(self.max_minutes) and self.max_minutes > 0):
+        if self.max_minutes is not None and not (
+            isinstance(self.max_minutes, (int, float)) and math.isfinite(self.max_minutes) and self.max_minutes > 0
+        ):
             raise ParameterError(f"max_minutes={self.max_minutes!r} must be a positive number")
-        if self.gradient_clip_val is not None and not (isinstance(self.gradient_clip_val, (int, float))
-                                                       and math.isfinite(self.gradient_clip_val)
-                                                       and self.gradient_clip_val > 0):
+        if self.gradient_clip_val is not None and not (
+            isinstance(self.gradient_clip_val, (int, float))
+            and math.isfinite(self.gradient_clip_val)
+            and self.gradient_clip_val > 0
+        ):
             raise ParameterError(f"gradient_clip_val={self.gradient_clip_val!r} must be a positive number")
         acc = str(self.accelerator).lower()
         if acc not in ACCELERATORS:
@@ -97,12 +110,16 @@ class TrainerConfig:
             raise ParameterError(f"precision={self.precision!r} must be one of {', '.join(PRECISIONS)}")
         if acc in ("gpu", "cuda"):
             import torch
+
             if not torch.cuda.is_available():
-                raise ParameterError(f"accelerator={self.accelerator!r} but no CUDA GPU is available here "
-                                     "(use 'auto' or 'cpu')")
+                raise ParameterError(
+                    f"accelerator={self.accelerator!r} but no CUDA GPU is available here (use 'auto' or 'cpu')"
+                )
         if isinstance(self.devices, int) and not isinstance(self.devices, bool):
             _positive_int("devices", self.devices)
-        elif not (isinstance(self.devices, str) and (self.devices == "auto" or self.devices.replace(",", "").isdigit())):
+        elif not (
+            isinstance(self.devices, str) and (self.devices == "auto" or self.devices.replace(",", "").isdigit())
+        ):
             raise ParameterError(f"devices={self.devices!r} must be a positive integer, 'auto' or a list like '0,1'")
 
     @property
@@ -124,6 +141,7 @@ def plain(v: Any) -> Any:
     """Plain Python values for YAML and ``weights_only`` checkpoints: paths as strings, numpy scalars and
     arrays as numbers and lists, tuples as lists; bytes (a sentencepiece model) and NaN are kept."""
     import numpy as np
+
     if isinstance(v, Mapping):
         return {str(k): plain(x) for k, x in v.items()}
     if isinstance(v, (list, tuple)):
@@ -147,11 +165,13 @@ def _safe_io_class():
             import torch
 
             from ..io import atomic_path
+
             with atomic_path(path) as tmp:
                 torch.save(checkpoint, tmp)
 
         def load_checkpoint(self, path, map_location=None, weights_only=None):
             from ..models.checkpoint import read_torch_file
+
             return read_torch_file(path)
 
     return SafeCheckpointIO
@@ -172,10 +192,16 @@ def _callbacks():
 
         def on_save_checkpoint(self, trainer, pl_module, checkpoint):
             from ..models.checkpoint import make_header
+
             h = dict(pl_module.signfuse_header())
-            checkpoint["signfuse"] = make_header(kind=h["kind"], model_name=h["model_name"],
-                                                 model_kwargs=plain(h["model_kwargs"]), vocab=plain(h.get("vocab")),
-                                                 config=self.config, extra=plain(h.get("extra") or {}))
+            checkpoint["signfuse"] = make_header(
+                kind=h["kind"],
+                model_name=h["model_name"],
+                model_kwargs=plain(h["model_kwargs"]),
+                vocab=plain(h.get("vocab")),
+                config=self.config,
+                extra=plain(h.get("extra") or {}),
+            )
 
     class History(L.Callback):
         """Per-epoch metrics (numbered from 1), kept in checkpoints so a resumed run continues the list."""
@@ -198,6 +224,7 @@ def _callbacks():
                 self.rows.append(row)
             if trainer.is_global_zero:
                 from ..io import atomic_path
+
                 with atomic_path(self.path) as tmp:
                     tmp.write_text(json.dumps({"epochs": self.rows}, indent=2))
 
@@ -239,9 +266,16 @@ def _resume_version(csv_dir: Path) -> str:
     return f"resume{n}"
 
 
-def fit_module(module: Any, train_loader: Any, val_loader: Any = None, *, trainer: TrainerConfig,
-               config: Mapping[str, Any] | None = None, resume: bool = False,
-               callbacks: Sequence[Any] = ()) -> FitResult:
+def fit_module(
+    module: Any,
+    train_loader: Any,
+    val_loader: Any = None,
+    *,
+    trainer: TrainerConfig,
+    config: Mapping[str, Any] | None = None,
+    resume: bool = False,
+    callbacks: Sequence[Any] = (),
+) -> FitResult:
     """Fit ``module`` (a LightningModule with ``signfuse_header()``) as ``trainer`` says; see the module doc.
 
     Without validation data, ``best.ckpt`` is not written and early stopping is off.
@@ -260,11 +294,13 @@ def fit_module(module: Any, train_loader: Any, val_loader: Any = None, *, traine
     run_dir, ckpt_dir = tc.run_dir, tc.checkpoint_dir
     last = ckpt_dir / "last.ckpt"
     if resume and not last.is_file():
-        raise DataError(f"nothing to resume: no {last.relative_to(run_dir) if last.is_relative_to(run_dir) else last}",
-                        path=run_dir)
+        raise DataError(
+            f"nothing to resume: no {last.relative_to(run_dir) if last.is_relative_to(run_dir) else last}", path=run_dir
+        )
     if not resume and not tc.overwrite and (last.is_file() or (ckpt_dir / "best.ckpt").is_file()):
-        raise DataError("this run folder already holds checkpoints; resume it (--resume) or overwrite it (--force)",
-                        path=run_dir)
+        raise DataError(
+            "this run folder already holds checkpoints; resume it (--resume) or overwrite it (--force)", path=run_dir
+        )
     if tc.threads:
         torch.set_num_threads(int(tc.threads))
     cfg = plain(dict(config or {}))
@@ -274,28 +310,59 @@ def fit_module(module: Any, train_loader: Any, val_loader: Any = None, *, traine
     Header, History = _callbacks()
     history = History(run_dir / tc.history_name)
     has_val = val_loader is not None
-    cbs: list[Any] = [Header(cfg), history,
-                      ModelCheckpoint(dirpath=ckpt_dir, filename="last", monitor=None, save_top_k=1,
-                                      every_n_epochs=1, save_on_train_epoch_end=True, enable_version_counter=False)]
+    cbs: list[Any] = [
+        Header(cfg),
+        history,
+        ModelCheckpoint(
+            dirpath=ckpt_dir,
+            filename="last",
+            monitor=None,
+            save_top_k=1,
+            every_n_epochs=1,
+            save_on_train_epoch_end=True,
+            enable_version_counter=False,
+        ),
+    ]
     best_cb = None
     if has_val:
-        best_cb = ModelCheckpoint(dirpath=ckpt_dir, filename="best", monitor=tc.monitor, mode=tc.mode, save_top_k=1,
-                                  enable_version_counter=False)
+        best_cb = ModelCheckpoint(
+            dirpath=ckpt_dir,
+            filename="best",
+            monitor=tc.monitor,
+            mode=tc.mode,
+            save_top_k=1,
+            enable_version_counter=False,
+        )
         cbs.append(best_cb)
         if tc.patience is not None:
             cbs.append(EarlyStopping(monitor=tc.monitor, mode=tc.mode, patience=int(tc.patience)))
     cbs += list(tc.callbacks) + list(callbacks)
-    loggers = [CSVLogger(str(run_dir), name="csv", version=_resume_version(run_dir / "csv") if resume else ""),
-               TensorBoardLogger(str(run_dir), name="tensorboard", version="")]
-    t = L.Trainer(default_root_dir=str(run_dir), max_epochs=int(tc.epochs), accelerator=tc.accelerator,
-                  devices=tc.devices, num_nodes=int(tc.num_nodes), strategy=tc.strategy, precision=tc.precision,
-                  callbacks=cbs, logger=loggers, plugins=[SafeCheckpointIO()],
-                  max_time={"minutes": float(tc.max_minutes)} if tc.max_minutes else None,
-                  enable_progress_bar=bool(tc.progress), log_every_n_steps=int(tc.log_every_n_steps),
-                  enable_model_summary=False, deterministic=tc.deterministic, num_sanity_val_steps=0,
-                  gradient_clip_val=tc.gradient_clip_val)
+    loggers = [
+        CSVLogger(str(run_dir), name="csv", version=_resume_version(run_dir / "csv") if resume else ""),
+        TensorBoardLogger(str(run_dir), name="tensorboard", version=""),
+    ]
+    t = L.Trainer(
+        default_root_dir=str(run_dir),
+        max_epochs=int(tc.epochs),
+        accelerator=tc.accelerator,
+        devices=tc.devices,
+        num_nodes=int(tc.num_nodes),
+        strategy=tc.strategy,
+        precision=tc.precision,
+        callbacks=cbs,
+        logger=loggers,
+        plugins=[SafeCheckpointIO()],
+        max_time={"minutes": float(tc.max_minutes)} if tc.max_minutes else None,
+        enable_progress_bar=bool(tc.progress),
+        log_every_n_steps=int(tc.log_every_n_steps),
+        enable_model_summary=False,
+        deterministic=tc.deterministic,
+        num_sanity_val_steps=0,
+        gradient_clip_val=tc.gradient_clip_val,
+    )
     L.seed_everything(int(tc.seed), workers=True, verbose=False)
     import warnings
+
     with warnings.catch_warnings():
         # the folder holds this run's own files (config, logs, an earlier session's checkpoints on resume)
         warnings.filterwarnings("ignore", message=r".*Checkpoint directory .* exists and is not empty.*")
@@ -308,8 +375,14 @@ def fit_module(module: Any, train_loader: Any, val_loader: Any = None, *, traine
         except (TypeError, ValueError):
             continue
     metrics["epochs_run"] = int(t.current_epoch)
-    return FitResult(run_dir=run_dir, best=best if best and best.is_file() else None,
-                     last=last if last.is_file() else None, metrics=metrics, config=cfg, history=list(history.rows))
+    return FitResult(
+        run_dir=run_dir,
+        best=best if best and best.is_file() else None,
+        last=last if last.is_file() else None,
+        metrics=metrics,
+        config=cfg,
+        history=list(history.rows),
+    )
 
 
 def trainer_config(cfg: Mapping[str, Any], **override: Any) -> TrainerConfig:
@@ -318,4 +391,3 @@ def trainer_config(cfg: Mapping[str, Any], **override: Any) -> TrainerConfig:
     kw = {k: cfg[k] for k in names if k in cfg and cfg[k] is not None or k in ("patience", "max_minutes") and k in cfg}
     kw.update(override)
     return TrainerConfig(**kw)
-

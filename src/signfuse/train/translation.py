@@ -24,9 +24,10 @@ import logging
 import math
 import os
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import lightning as L
 import torch
@@ -40,23 +41,53 @@ from ..translate.decode import greedy_decode
 from ..translate.scoring import translation_scores
 from ..translate.vocab import BOS, EOS, PAD, Vocab, train_vocab
 
-__all__ = ["DEFAULTS", "TranslationModule", "train_translation", "encode_pairs", "collate_pairs",
-           "average_state_dicts", "resolve_translation_config"]
+__all__ = [
+    "DEFAULTS",
+    "TranslationModule",
+    "train_translation",
+    "encode_pairs",
+    "collate_pairs",
+    "average_state_dicts",
+    "resolve_translation_config",
+]
 
 log = logging.getLogger(__name__)
 
 DEFAULTS: dict[str, Any] = {
-    "train": None, "dev": None, "src_lang": "gloss", "tgt_lang": "de",
-    "src_vocab_type": "word", "src_vocab_size": 4000,
-    "tgt_vocab_type": "word", "tgt_vocab_size": 8000,
+    "train": None,
+    "dev": None,
+    "src_lang": "gloss",
+    "tgt_lang": "de",
+    "src_vocab_type": "word",
+    "src_vocab_size": 4000,
+    "tgt_vocab_type": "word",
+    "tgt_vocab_size": 8000,
     # chosen on PHOENIX-2014T dev within a 30-minute budget on a shared CPU (benchmarks/results/translate.md):
     # short warm-up and a narrow feed-forward beat ff=1024 / dropout 0.3 / warm-up 500 (16.1 vs 20.5 dev BLEU)
-    "dim": 256, "heads": 4, "enc_layers": 2, "dec_layers": 2, "ff": 512, "dropout": 0.2,
+    "dim": 256,
+    "heads": 4,
+    "enc_layers": 2,
+    "dec_layers": 2,
+    "ff": 512,
+    "dropout": 0.2,
     "tie_embeddings": True,
-    "batch_size": 32, "lr": 1.5e-3, "warmup_steps": 150, "weight_decay": 0.01, "label_smoothing": 0.1,
-    "epochs": 60, "patience": 12, "max_minutes": None, "seed": 0, "threads": None,
-    "accelerator": "auto", "progress": False, "max_src_len": 128, "max_tgt_len": 128,
-    "alpha": 1.0, "average": 3, "val_max_sentences": None,
+    "batch_size": 32,
+    "lr": 1.5e-3,
+    "warmup_steps": 150,
+    "weight_decay": 0.01,
+    "label_smoothing": 0.1,
+    "epochs": 60,
+    "patience": 12,
+    "max_minutes": None,
+    "seed": 0,
+    "threads": None,
+    "accelerator": "auto",
+    "progress": False,
+    "max_src_len": 128,
+    "max_tgt_len": 128,
+    "alpha": 1.0,
+    "average": 3,
+    "val_max_sentences": None,
 }
 
 
@@ -70,8 +101,9 @@ def resolve_translation_config(overrides: Mapping[str, Any] | None = None) -> di
     return cfg
 
 
-def encode_pairs(pairs: Sequence[Pair], src: Vocab, tgt: Vocab, *, max_src_len: int, max_tgt_len: int
-                 ) -> list[tuple[list[int], list[int]]]:
+def encode_pairs(
+    pairs: Sequence[Pair], src: Vocab, tgt: Vocab, *, max_src_len: int, max_tgt_len: int
+) -> list[tuple[list[int], list[int]]]:
     """``(source ids, target ids)`` of each pair, cut to the maximum lengths; targets get ``<s>``/``</s>``."""
     return [(src.encode(p.glosses)[:max_src_len], [BOS] + tgt.encode(p.text)[: max_tgt_len - 2] + [EOS]) for p in pairs]
 
@@ -95,10 +127,21 @@ def collate_pairs(batch: Sequence[tuple[list[int], list[int]]]) -> dict[str, tor
 class TranslationModule(L.LightningModule):
     """Label-smoothed cross-entropy; validation reports ``val_loss`` and greedy-decoded ``val_bleu``."""
 
-    def __init__(self, *, model_kwargs: Mapping[str, Any], src_vocab: Vocab, tgt_vocab: Vocab,
-                 dev_refs: Sequence[str] = (), lr: float = 1.5e-3, warmup_steps: int = 150,
-                 weight_decay: float = 0.01, label_smoothing: float = 0.1, alpha: float = 1.0,
-                 src_lang: str = "gloss", tgt_lang: str = "de"):
+    def __init__(
+        self,
+        *,
+        model_kwargs: Mapping[str, Any],
+        src_vocab: Vocab,
+        tgt_vocab: Vocab,
+        dev_refs: Sequence[str] = (),
+        lr: float = 1.5e-3,
+        warmup_steps: int = 150,
+        weight_decay: float = 0.01,
+        label_smoothing: float = 0.1,
+        alpha: float = 1.0,
+        src_lang: str = "gloss",
+        tgt_lang: str = "de",
+    ):
         super().__init__()
         self.model_kwargs = dict(model_kwargs)
         self.model = create_model("translation_transformer", **self.model_kwargs)
@@ -110,16 +153,29 @@ class TranslationModule(L.LightningModule):
         self._hyps: list[str] = []
 
     def signfuse_header(self) -> dict:
-        return {"kind": "translation", "model_name": "translation_transformer", "model_kwargs": dict(self.model_kwargs),
-                "vocab": {"src": self.src_vocab.proto, "tgt": self.tgt_vocab.proto,
-                          "src_fingerprint": self.src_vocab.fingerprint, "tgt_fingerprint": self.tgt_vocab.fingerprint,
-                          "src_lang": self.langs[0], "tgt_lang": self.langs[1]},
-                "extra": {"alpha": self.alpha}}
+        return {
+            "kind": "translation",
+            "model_name": "translation_transformer",
+            "model_kwargs": dict(self.model_kwargs),
+            "vocab": {
+                "src": self.src_vocab.proto,
+                "tgt": self.tgt_vocab.proto,
+                "src_fingerprint": self.src_vocab.fingerprint,
+                "tgt_fingerprint": self.tgt_vocab.fingerprint,
+                "src_lang": self.langs[0],
+                "tgt_lang": self.langs[1],
+            },
+            "extra": {"alpha": self.alpha},
+        }
 
     def _loss(self, batch) -> torch.Tensor:
         logits = self.model(batch["src"], batch["tgt_in"])["logits"]  # (B, T, V)
-        return F.cross_entropy(logits.reshape(-1, logits.shape[-1]).float(), batch["tgt_out"].reshape(-1),
-                               ignore_index=PAD, label_smoothing=self.label_smoothing)
+        return F.cross_entropy(
+            logits.reshape(-1, logits.shape[-1]).float(),
+            batch["tgt_out"].reshape(-1),
+            ignore_index=PAD,
+            label_smoothing=self.label_smoothing,
+        )
 
     def training_step(self, batch, batch_idx):
         loss = self._loss(batch)
@@ -141,8 +197,10 @@ class TranslationModule(L.LightningModule):
         if hyps and len(hyps) == len(self.dev_refs):
             self.log("val_bleu", float(translation_scores(hyps, self.dev_refs)["bleu"]), prog_bar=True)
         elif hyps:
-            raise DataError(f"validation produced {len(hyps)} hypotheses for {len(self.dev_refs)} references "
-                            "(the dev loader must not shuffle or drop batches)")
+            raise DataError(
+                f"validation produced {len(hyps)} hypotheses for {len(self.dev_refs)} references "
+                "(the dev loader must not shuffle or drop batches)"
+            )
 
     def configure_optimizers(self):
         opt = torch.optim.AdamW(self.parameters(), lr=self.lr, betas=(0.9, 0.98), weight_decay=self.weight_decay)
@@ -185,11 +243,12 @@ class _TopK(L.Callback):
         if len(rows) >= self.k and bleu <= rows[self.k - 1]["val_bleu"]:
             return
         name = f"epoch_{epoch:03d}.pt"
-        write_torch_file({k: v.detach().cpu().clone() for k, v in pl_module.model.state_dict().items()},
-                         self.folder / name)
+        write_torch_file(
+            {k: v.detach().cpu().clone() for k, v in pl_module.model.state_dict().items()}, self.folder / name
+        )
         rows.append({"epoch": epoch, "val_bleu": bleu, "file": name})
         rows.sort(key=lambda r: -r["val_bleu"])
-        keep, drop = rows[: self.k], rows[self.k:]
+        keep, drop = rows[: self.k], rows[self.k :]
         with atomic_path(self.folder / "index.json") as tmp:
             tmp.write_text(json.dumps({"epochs": keep}, indent=1))
         for r in drop:
@@ -231,7 +290,7 @@ def _dev_bleu(model, pairs_ids, refs, tgt_vocab: Vocab, *, batch_size: int = 64)
     model.eval()
     hyps = []
     for i in range(0, len(pairs_ids), batch_size):
-        b = collate_pairs(pairs_ids[i:i + batch_size])
+        b = collate_pairs(pairs_ids[i : i + batch_size])
         hyps += [tgt_vocab.decode(h.tokens) for h in greedy_decode(model, b["src"])]
     return float(translation_scores(hyps, refs)["bleu"])
 
@@ -265,8 +324,15 @@ def _average_top(run_dir: Path, best: Path, dev_ids, dev_refs, tgt_vocab: Vocab)
     return out
 
 
-def train_translation(train: str | Path, dev: str | Path, out: str | Path, *, resume: bool = False,
-                      overwrite: bool = False, **overrides: Any) -> TranslationRun:
+def train_translation(
+    train: str | Path,
+    dev: str | Path,
+    out: str | Path,
+    *,
+    resume: bool = False,
+    overwrite: bool = False,
+    **overrides: Any,
+) -> TranslationRun:
     """Train a gloss -> text model (see the module docstring); ``overrides`` are keys of :data:`DEFAULTS`."""
     from torch.utils.data import DataLoader
 
@@ -286,51 +352,113 @@ def train_translation(train: str | Path, dev: str | Path, out: str | Path, *, re
     if resume:
         # the vocabularies of a resumed run are the ones its checkpoint was trained with
         from ..translate.translator import read_translation_checkpoint
+
         v = read_translation_checkpoint(out / "last.ckpt").vocab
         src_vocab, tgt_vocab = Vocab(bytes(v["src"])), Vocab(bytes(v["tgt"]))
     else:
-        src_vocab = train_vocab([p.source for p in train_pairs], model_type=cfg["src_vocab_type"],
-                                vocab_size=int(cfg["src_vocab_size"]))
-        tgt_vocab = train_vocab([p.text for p in train_pairs], model_type=cfg["tgt_vocab_type"],
-                                vocab_size=int(cfg["tgt_vocab_size"]))
-    kw = {"src_vocab": src_vocab.size, "tgt_vocab": tgt_vocab.size, "dim": int(cfg["dim"]), "heads": int(cfg["heads"]),
-          "enc_layers": int(cfg["enc_layers"]), "dec_layers": int(cfg["dec_layers"]), "ff": int(cfg["ff"]),
-          "dropout": float(cfg["dropout"]), "tie_embeddings": bool(cfg["tie_embeddings"]), "pad_id": PAD}
-    tr_ids = encode_pairs(train_pairs, src_vocab, tgt_vocab, max_src_len=int(cfg["max_src_len"]),
-                          max_tgt_len=int(cfg["max_tgt_len"]))
-    dev_ids = encode_pairs(dev_pairs, src_vocab, tgt_vocab, max_src_len=int(cfg["max_src_len"]),
-                           max_tgt_len=int(cfg["max_tgt_len"]))
+        src_vocab = train_vocab(
+            [p.source for p in train_pairs], model_type=cfg["src_vocab_type"], vocab_size=int(cfg["src_vocab_size"])
+        )
+        tgt_vocab = train_vocab(
+            [p.text for p in train_pairs], model_type=cfg["tgt_vocab_type"], vocab_size=int(cfg["tgt_vocab_size"])
+        )
+    kw = {
+        "src_vocab": src_vocab.size,
+        "tgt_vocab": tgt_vocab.size,
+        "dim": int(cfg["dim"]),
+        "heads": int(cfg["heads"]),
+        "enc_layers": int(cfg["enc_layers"]),
+        "dec_layers": int(cfg["dec_layers"]),
+        "ff": int(cfg["ff"]),
+        "dropout": float(cfg["dropout"]),
+        "tie_embeddings": bool(cfg["tie_embeddings"]),
+        "pad_id": PAD,
+    }
+    tr_ids = encode_pairs(
+        train_pairs, src_vocab, tgt_vocab, max_src_len=int(cfg["max_src_len"]), max_tgt_len=int(cfg["max_tgt_len"])
+    )
+    dev_ids = encode_pairs(
+        dev_pairs, src_vocab, tgt_vocab, max_src_len=int(cfg["max_src_len"]), max_tgt_len=int(cfg["max_tgt_len"])
+    )
     dev_refs = [p.text for p in dev_pairs]
     g = torch.Generator().manual_seed(int(cfg["seed"]))
-    train_loader = DataLoader(tr_ids, batch_size=int(cfg["batch_size"]), shuffle=True, collate_fn=collate_pairs,
-                              generator=g)
+    train_loader = DataLoader(
+        tr_ids, batch_size=int(cfg["batch_size"]), shuffle=True, collate_fn=collate_pairs, generator=g
+    )
     val_loader = DataLoader(dev_ids, batch_size=64, shuffle=False, collate_fn=collate_pairs)
     L.seed_everything(int(cfg["seed"]), verbose=False)
-    module = TranslationModule(model_kwargs=kw, src_vocab=src_vocab, tgt_vocab=tgt_vocab, dev_refs=dev_refs,
-                               lr=float(cfg["lr"]), warmup_steps=int(cfg["warmup_steps"]),
-                               weight_decay=float(cfg["weight_decay"]), label_smoothing=float(cfg["label_smoothing"]),
-                               alpha=float(cfg["alpha"]), src_lang=cfg["src_lang"], tgt_lang=cfg["tgt_lang"])
-    log.info("translation: %d train / %d dev sentences, vocab %d -> %d, %.2fM parameters", len(train_pairs),
-             len(dev_pairs), src_vocab.size, tgt_vocab.size,
-             sum(p.numel() for p in module.model.parameters()) / 1e6)
-    tc = TrainerConfig(run_dir=out, ckpt_dir=out, epochs=int(cfg["epochs"]), monitor="val_bleu", mode="max",
-                       patience=cfg["patience"], max_minutes=cfg["max_minutes"], seed=int(cfg["seed"]),
-                       gradient_clip_val=1.0, accelerator=cfg["accelerator"], progress=bool(cfg["progress"]),
-                       threads=cfg["threads"], overwrite=overwrite)
-    cfg_out = {**cfg, "train_sentences": len(train_pairs), "dev_sentences": len(dev_pairs),
-               "src_vocab_pieces": src_vocab.size, "tgt_vocab_pieces": tgt_vocab.size}
+    module = TranslationModule(
+        model_kwargs=kw,
+        src_vocab=src_vocab,
+        tgt_vocab=tgt_vocab,
+        dev_refs=dev_refs,
+        lr=float(cfg["lr"]),
+        warmup_steps=int(cfg["warmup_steps"]),
+        weight_decay=float(cfg["weight_decay"]),
+        label_smoothing=float(cfg["label_smoothing"]),
+        alpha=float(cfg["alpha"]),
+        src_lang=cfg["src_lang"],
+        tgt_lang=cfg["tgt_lang"],
+    )
+    log.info(
+        "translation: %d train / %d dev sentences, vocab %d -> %d, %.2fM parameters",
+        len(train_pairs),
+        len(dev_pairs),
+        src_vocab.size,
+        tgt_vocab.size,
+        sum(p.numel() for p in module.model.parameters()) / 1e6,
+    )
+    tc = TrainerConfig(
+        run_dir=out,
+        ckpt_dir=out,
+        epochs=int(cfg["epochs"]),
+        monitor="val_bleu",
+        mode="max",
+        patience=cfg["patience"],
+        max_minutes=cfg["max_minutes"],
+        seed=int(cfg["seed"]),
+        gradient_clip_val=1.0,
+        accelerator=cfg["accelerator"],
+        progress=bool(cfg["progress"]),
+        threads=cfg["threads"],
+        overwrite=overwrite,
+    )
+    cfg_out = {
+        **cfg,
+        "train_sentences": len(train_pairs),
+        "dev_sentences": len(dev_pairs),
+        "src_vocab_pieces": src_vocab.size,
+        "tgt_vocab_pieces": tgt_vocab.size,
+    }
     topk = _TopK(out / "top", int(cfg["average"]))
     res = fit_module(module, train_loader, val_loader, trainer=tc, config=cfg_out, resume=resume, callbacks=[topk])
     fit_wall, fit_cpu = time.perf_counter() - t0, time.process_time() - c0
     averaged = None
     if res.best is not None and int(cfg["average"]) >= 2:
         averaged = _average_top(out, res.best, dev_ids, dev_refs, tgt_vocab)
-    _record_session(out, {"resume": bool(resume), "epochs_after": len(res.history), "fit_wall_s": round(fit_wall, 1),
-                          "fit_cpu_s": round(fit_cpu, 1), "wall_s": round(time.perf_counter() - t0, 1),
-                          "cpu_s": round(time.process_time() - c0, 1), "threads": torch.get_num_threads(),
-                          "load_end": [round(x, 2) for x in os.getloadavg()]})
-    return TranslationRun(run_dir=out, best=res.best, last=res.last, averaged=averaged, history=res.history,
-                          metrics=res.metrics, wall_s=time.perf_counter() - t0, cpu_s=time.process_time() - c0)
+    _record_session(
+        out,
+        {
+            "resume": bool(resume),
+            "epochs_after": len(res.history),
+            "fit_wall_s": round(fit_wall, 1),
+            "fit_cpu_s": round(fit_cpu, 1),
+            "wall_s": round(time.perf_counter() - t0, 1),
+            "cpu_s": round(time.process_time() - c0, 1),
+            "threads": torch.get_num_threads(),
+            "load_end": [round(x, 2) for x in os.getloadavg()],
+        },
+    )
+    return TranslationRun(
+        run_dir=out,
+        best=res.best,
+        last=res.last,
+        averaged=averaged,
+        history=res.history,
+        metrics=res.metrics,
+        wall_s=time.perf_counter() - t0,
+        cpu_s=time.process_time() - c0,
+    )
 
 
 def _record_session(out: Path, row: dict) -> None:

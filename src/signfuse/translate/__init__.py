@@ -19,6 +19,23 @@ from .scoring import translation_scores, wer_scores
 from .translator import Translation, Translator, load_translator
 from .vocab import Vocab, train_vocab
 
-__all__ = ["Pair", "read_pairs", "read_gloss_predictions", "Vocab", "train_vocab", "Hypothesis", "greedy_decode",
-           "beam_search", "translation_scores", "wer_scores", "Translation", "Translator", "load_translator",
-           "evaluate_translation", "score_glosses", "gloss_inputs", "LLMTranslator", "LLMError"]
+__all__ = [
+    "Pair",
+    "read_pairs",
+    "read_gloss_predictions",
+    "Vocab",
+    "train_vocab",
+    "Hypothesis",
+    "greedy_decode",
+    "beam_search",
+    "translation_scores",
+    "wer_scores",
+    "Translation",
+    "Translator",
+    "load_translator",
+    "evaluate_translation",
+    "score_glosses",
+    "gloss_inputs",
+    "LLMTranslator",
+    "LLMError",
+]

@@ -68,11 +68,18 @@ def _read_psv(path: Path, required: tuple[str, ...]) -> list[dict[str, str]]:
     head = [c.strip() for c in rows[0]]
     missing = [c for c in required if c not in head]
     if missing:
-        sep = next((name for s, name in ((",", "comma"), ("\t", "tab"), (";", "semicolon"))
-                    if rows[0] and len(head) == 1 and s in rows[0][0]), None)
+        sep = next(
+            (
+                name
+                for s, name in ((",", "comma"), ("\t", "tab"), (";", "semicolon"))
+                if rows[0] and len(head) == 1 and s in rows[0][0]
+            ),
+            None,
+        )
         hint = f"; the header looks {sep}-separated, expected '|'" if sep else ""
-        raise FormatError(f"wrong columns: missing {missing} (found {head}, expected {list(required)}){hint}",
-                          path=path)
+        raise FormatError(
+            f"wrong columns: missing {missing} (found {head}, expected {list(required)}){hint}", path=path
+        )
     out = []
     for i, r in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in r):
@@ -85,8 +92,15 @@ def _read_psv(path: Path, required: tuple[str, ...]) -> list[dict[str, str]]:
 
 def _read_phoenix_t(path: Path) -> list[Pair]:
     rows = _read_psv(path, ("name", "orth", "translation"))
-    return [Pair(id=r["name"], glosses=tuple(r["orth"].split()), text=" ".join(r["translation"].split()),
-                 signer=r.get("speaker")) for r in rows]
+    return [
+        Pair(
+            id=r["name"],
+            glosses=tuple(r["orth"].split()),
+            text=" ".join(r["translation"].split()),
+            signer=r.get("speaker"),
+        )
+        for r in rows
+    ]
 
 
 def _read_parallel(src: Path, tgt: Path) -> list[Pair]:
@@ -95,8 +109,10 @@ def _read_parallel(src: Path, tgt: Path) -> list[Pair]:
         raise FormatError(f"{len(a)} lines, but {tgt} has {len(b)}: parallel files must be line-aligned", path=src)
     if not a:
         raise FormatError("empty file", path=src)
-    return [Pair(id=f"{src.stem}-{i + 1}", glosses=tuple(s.split()), text=" ".join(t.split()))
-            for i, (s, t) in enumerate(zip(a, b))]
+    return [
+        Pair(id=f"{src.stem}-{i + 1}", glosses=tuple(s.split()), text=" ".join(t.split()))
+        for i, (s, t) in enumerate(zip(a, b))
+    ]
 
 
 def _split_key(split: str | None, *, path: Path) -> str:
@@ -108,8 +124,9 @@ def _split_key(split: str | None, *, path: Path) -> str:
     return key
 
 
-def read_pairs(source: str | PathLike[str], *, split: str | None = None, src_lang: str = "gloss",
-               tgt_lang: str = "de") -> list[Pair]:
+def read_pairs(
+    source: str | PathLike[str], *, split: str | None = None, src_lang: str = "gloss", tgt_lang: str = "de"
+) -> list[Pair]:
     """Gloss/text pairs of one split of a corpus (see the module docstring for the accepted layouts).
 
     ``split`` is needed only for a folder; for a file it is ignored (a file is one split). A missing file
@@ -129,8 +146,11 @@ def read_pairs(source: str | PathLike[str], *, split: str | None = None, src_lan
                 return _read_phoenix_t(p / cand)
         if (p / f"{key}.{src_lang}").exists() or (p / f"{key}.{tgt_lang}").exists():
             return _read_parallel(p / f"{key}.{src_lang}", p / f"{key}.{tgt_lang}")
-        raise DataError(f"no {key} split here (looked for PHOENIX-2014-T.{key}.corpus.csv, corpus.{key}.csv, "
-                        f"{key}.{src_lang} + {key}.{tgt_lang})", path=p)
+        raise DataError(
+            f"no {key} split here (looked for PHOENIX-2014-T.{key}.corpus.csv, corpus.{key}.csv, "
+            f"{key}.{src_lang} + {key}.{tgt_lang})",
+            path=p,
+        )
     # parallel files: PREFIX, PREFIX.<src>, or PREFIX.<tgt>
     for prefix in (p, p.with_suffix("") if p.suffix.lstrip(".") in (src_lang, tgt_lang) else None):
         if prefix is None:
@@ -150,10 +170,16 @@ def read_pairs(source: str | PathLike[str], *, split: str | None = None, src_lan
     try:
         entries = open_index(p)
     except DataError as e:
-        raise FormatError(f"not a translation corpus: expected a PHOENIX-2014T csv with columns "
-                          f"{'|'.join(PHOENIX_T_HEADER)} or parallel files ({e.reason})", path=p) from None
-    pairs = [Pair(id=e.id, glosses=tuple(e.glosses), text=" ".join(str(e.meta["translation"]).split()), signer=e.signer)
-             for e in entries if e.glosses is not None and e.meta.get("translation") is not None]
+        raise FormatError(
+            f"not a translation corpus: expected a PHOENIX-2014T csv with columns "
+            f"{'|'.join(PHOENIX_T_HEADER)} or parallel files ({e.reason})",
+            path=p,
+        ) from None
+    pairs = [
+        Pair(id=e.id, glosses=tuple(e.glosses), text=" ".join(str(e.meta["translation"]).split()), signer=e.signer)
+        for e in entries
+        if e.glosses is not None and e.meta.get("translation") is not None
+    ]
     if not pairs:
         raise FormatError("an index without glosses and translations (needs orth and translation columns)", path=p)
     return pairs

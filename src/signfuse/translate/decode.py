@@ -79,8 +79,9 @@ def greedy_decode(model, src: torch.Tensor, *, max_len: int | None = None) -> li
 
 
 @torch.inference_mode()
-def beam_search(model, src: torch.Tensor, *, beam: int = 5, alpha: float = 1.0,
-                max_len: int | None = None) -> list[Hypothesis]:
+def beam_search(
+    model, src: torch.Tensor, *, beam: int = 5, alpha: float = 1.0, max_len: int | None = None
+) -> list[Hypothesis]:
     """Best hypothesis per sentence of ``src (B, S)`` by beam search of width ``beam``.
 
     ``alpha`` is the length-penalty exponent (0: raw log-probability; larger favours longer output).

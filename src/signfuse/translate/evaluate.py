@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Sequence
 from os import PathLike
 from pathlib import Path
-from typing import Any, Protocol, Sequence
+from typing import Any, Protocol
 
 from ..errors import DataError
 from .corpus import Pair, read_gloss_predictions, read_pairs
@@ -25,8 +26,9 @@ log = logging.getLogger(__name__)
 
 
 class _Backend(Protocol):
-    def translate_batch(self, sentences: Sequence[Sequence[str] | str], *, beam: int = 5,
-                        alpha: float | None = None) -> list: ...
+    def translate_batch(
+        self, sentences: Sequence[Sequence[str] | str], *, beam: int = 5, alpha: float | None = None
+    ) -> list: ...
 
 
 def gloss_inputs(pairs: Sequence[Pair], glosses: str | PathLike[str] | None) -> list[tuple[str, ...]]:
@@ -37,15 +39,26 @@ def gloss_inputs(pairs: Sequence[Pair], glosses: str | PathLike[str] | None) -> 
     pred = read_gloss_predictions(glosses)
     missing = [p.id for p in pairs if p.id not in pred]
     if missing:
-        raise DataError(f"{len(missing)} of {len(pairs)} test sentences have no prediction here "
-                        f"(first: {missing[0]!r})", path=glosses)
+        raise DataError(
+            f"{len(missing)} of {len(pairs)} test sentences have no prediction here (first: {missing[0]!r})",
+            path=glosses,
+        )
     return [pred[p.id] for p in pairs]
 
 
-def evaluate_translation(translator: _Backend, test: str | PathLike[str], *, out_dir: str | PathLike[str] | None = None,
-                         glosses: str | PathLike[str] | None = None, beam: int = 5, alpha: float | None = None,
-                         split: str = "test",
-                         src_lang: str = "gloss", tgt_lang: str = "de", extra: dict[str, Any] | None = None) -> dict:
+def evaluate_translation(
+    translator: _Backend,
+    test: str | PathLike[str],
+    *,
+    out_dir: str | PathLike[str] | None = None,
+    glosses: str | PathLike[str] | None = None,
+    beam: int = 5,
+    alpha: float | None = None,
+    split: str = "test",
+    src_lang: str = "gloss",
+    tgt_lang: str = "de",
+    extra: dict[str, Any] | None = None,
+) -> dict:
     """Translate every row of ``test`` and score it; see the module docstring. Returns the metrics."""
     from ..io import atomic_path
 
@@ -59,10 +72,20 @@ def evaluate_translation(translator: _Backend, test: str | PathLike[str], *, out
     hyps = [r.text if hasattr(r, "text") else str(r) for r in results]
     unknown = [g for r in results for g in getattr(r, "unknown", ())]
     m = translation_scores(hyps, [p.text for p in pairs])
-    m.update({"beam": int(beam), "alpha": alpha if alpha is not None else getattr(translator, "alpha", None), "glosses": "reference" if glosses is None else str(glosses), "test": str(test),
-              "unknown_glosses": len(unknown), "unknown_gloss_types": sorted(set(unknown))[:50],
-              "empty_inputs": sum(1 for g in inputs if not g), "seconds": round(dt, 3),
-              "sentences_per_s": round(len(pairs) / dt, 2) if dt > 0 else None, **dict(extra or {})})
+    m.update(
+        {
+            "beam": int(beam),
+            "alpha": alpha if alpha is not None else getattr(translator, "alpha", None),
+            "glosses": "reference" if glosses is None else str(glosses),
+            "test": str(test),
+            "unknown_glosses": len(unknown),
+            "unknown_gloss_types": sorted(set(unknown))[:50],
+            "empty_inputs": sum(1 for g in inputs if not g),
+            "seconds": round(dt, 3),
+            "sentences_per_s": round(len(pairs) / dt, 2) if dt > 0 else None,
+            **dict(extra or {}),
+        }
+    )
     if glosses is not None:
         m["gloss_wer"] = wer_scores([p.source for p in pairs], [" ".join(g) for g in inputs])["wer"]
     if out_dir is not None:

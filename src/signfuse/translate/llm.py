@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from ..errors import ParameterError, SignfuseError
 from .corpus import Pair
@@ -49,12 +49,15 @@ class FewShotRetriever:
         return [self.pairs[i] for i in reversed(order)]  # most similar last, nearest the query
 
 
-def build_messages(glosses: Sequence[str], examples: Sequence[Pair], *, sign_language: str,
-                   target_language: str) -> list[dict[str, str]]:
+def build_messages(
+    glosses: Sequence[str], examples: Sequence[Pair], *, sign_language: str, target_language: str
+) -> list[dict[str, str]]:
     """Chat messages: instructions, the examples as user/assistant turns, then the query."""
-    system = (f"You translate {sign_language} glosses into {target_language}. Glosses are written in capitals, "
-              f"one per sign, in signing order. Answer with the {target_language} sentence only, written like the "
-              "example answers (same casing and punctuation), without explanations.")
+    system = (
+        f"You translate {sign_language} glosses into {target_language}. Glosses are written in capitals, "
+        f"one per sign, in signing order. Answer with the {target_language} sentence only, written like the "
+        "example answers (same casing and punctuation), without explanations."
+    )
     msgs = [{"role": "system", "content": system}]
     for p in examples:
         msgs.append({"role": "user", "content": f"Glosses: {p.source}"})
@@ -137,15 +140,22 @@ class LLMTranslator:
             if not isinstance(content, str):
                 raise LLMError(f"{self.url}: the answer's content is not text: {content!r}")
             return content
-        raise LLMError(f"{self.url}: the LLM server is unreachable or failing after {self.retries + 1} attempts "
-                       f"({last})")
+        raise LLMError(
+            f"{self.url}: the LLM server is unreachable or failing after {self.retries + 1} attempts ({last})"
+        )
 
     def messages(self, glosses: Sequence[str]) -> list[dict[str, str]]:
         shots = self._retriever.top(glosses, self.k) if self._retriever is not None else []
         return build_messages(glosses, shots, sign_language=self.sign_language, target_language=self.target_language)
 
-    def translate_batch(self, sentences: Sequence[Sequence[str] | str], *, beam: int = 5,
-                        alpha: float | None = None, batch_size: int = 1) -> list[Translation]:
+    def translate_batch(
+        self,
+        sentences: Sequence[Sequence[str] | str],
+        *,
+        beam: int = 5,
+        alpha: float | None = None,
+        batch_size: int = 1,
+    ) -> list[Translation]:
         """Translate each gloss sequence with one request (``beam``/``alpha`` do not apply and are ignored)."""
         import httpx
 
@@ -156,8 +166,12 @@ class LLMTranslator:
                 if not glosses:
                     out.append(Translation(""))
                     continue
-                payload = {"model": self.model, "messages": self.messages(glosses),
-                           "temperature": self.temperature, "max_tokens": self.max_tokens}
+                payload = {
+                    "model": self.model,
+                    "messages": self.messages(glosses),
+                    "temperature": self.temperature,
+                    "max_tokens": self.max_tokens,
+                }
                 text = self._post(client, payload).strip()
                 text = text.splitlines()[0].strip() if text else ""
                 out.append(Translation(" ".join(text.split())))

@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from ..errors import ParameterError
 
@@ -69,7 +69,14 @@ def wer_scores(refs: Sequence[str], hyps: Sequence[str]) -> dict:
     keep = [(r, h) for r, h in zip(refs, hyps) if r]
     extra_ins = sum(len(h.split()) for r, h in zip(refs, hyps) if not r)
     o = jiwer.process_words([r for r, _ in keep], [h for _, h in keep])
-    S, D, I, H = o.substitutions, o.deletions, o.insertions + extra_ins, o.hits
+    S, D, I, H = o.substitutions, o.deletions, o.insertions + extra_ins, o.hits  # noqa: E741  (S, D, I: the WER notation)
     N = S + D + H
-    return {"wer": round(100.0 * (S + D + I) / N, 4), "substitutions": S, "deletions": D, "insertions": I,
-            "hits": H, "ref_words": N, "n": len(refs)}
+    return {
+        "wer": round(100.0 * (S + D + I) / N, 4),
+        "substitutions": S,
+        "deletions": D,
+        "insertions": I,
+        "hits": H,
+        "ref_words": N,
+        "n": len(refs),
+    }

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import torch
 
@@ -57,8 +58,17 @@ class Translator:
         Longer gloss sequences are cut (and a warning logged).
     """
 
-    def __init__(self, model: torch.nn.Module, *, src_vocab: Vocab, tgt_vocab: Vocab, alpha: float = 1.0,
-                 max_src_len: int = 128, path: str | None = None, config: dict | None = None):
+    def __init__(
+        self,
+        model: torch.nn.Module,
+        *,
+        src_vocab: Vocab,
+        tgt_vocab: Vocab,
+        alpha: float = 1.0,
+        max_src_len: int = 128,
+        path: str | None = None,
+        config: dict | None = None,
+    ):
         self.model = model.eval()
         self.src_vocab, self.tgt_vocab = src_vocab, tgt_vocab
         self.alpha = float(alpha)
@@ -74,8 +84,14 @@ class Translator:
             ids = ids[: self.max_src_len]
         return ids, unknown
 
-    def translate_batch(self, sentences: Sequence[Sequence[str] | str], *, beam: int = 5, alpha: float | None = None,
-                        batch_size: int = 64) -> list[Translation]:
+    def translate_batch(
+        self,
+        sentences: Sequence[Sequence[str] | str],
+        *,
+        beam: int = 5,
+        alpha: float | None = None,
+        batch_size: int = 64,
+    ) -> list[Translation]:
         """Translate many gloss sequences (each a string or a list of glosses); empty input gives ``""``."""
         if int(beam) < 1:
             raise ParameterError(f"beam={beam} must be >= 1")
@@ -87,7 +103,7 @@ class Translator:
         todo = sorted((i for i, (ids, _) in enumerate(encoded) if ids), key=lambda i: len(encoded[i][0]))
         device = next(self.model.parameters()).device
         for start in range(0, len(todo), int(batch_size)):
-            chunk = todo[start:start + int(batch_size)]
+            chunk = todo[start : start + int(batch_size)]
             S = max(len(encoded[i][0]) for i in chunk)
             src = torch.full((len(chunk), S), PAD, dtype=torch.long)
             for r, i in enumerate(chunk):
@@ -129,14 +145,21 @@ def load_translator(path: str | os.PathLike[str], *, device: str = "cpu") -> Tra
     kw = dict(ck.model_kwargs)
     for key, v in (("src_vocab", src_vocab), ("tgt_vocab", tgt_vocab)):
         if kw.get(key) != v.size:
-            raise DataError(f"vocabulary mismatch: the {key[:3]} vocabulary has {v.size} pieces but the model "
-                            f"was built for {kw.get(key)}", path=p)
+            raise DataError(
+                f"vocabulary mismatch: the {key[:3]} vocabulary has {v.size} pieces but the model "
+                f"was built for {kw.get(key)}",
+                path=p,
+            )
         fp = vocab.get(f"{key[:3]}_fingerprint")
         if fp is not None and fp != v.fingerprint:
-            raise DataError(f"vocabulary mismatch: the {key[:3]} vocabulary's fingerprint {v.fingerprint} is not "
-                            f"the one the model was trained with ({fp})", path=p)
+            raise DataError(
+                f"vocabulary mismatch: the {key[:3]} vocabulary's fingerprint {v.fingerprint} is not "
+                f"the one the model was trained with ({fp})",
+                path=p,
+            )
     model = build_model(ck)
     config = dict(ck.config or {})
     alpha = float((ck.extra or {}).get("alpha", config.get("alpha", 1.0)))
-    return Translator(model.to(device), src_vocab=src_vocab, tgt_vocab=tgt_vocab, alpha=alpha, path=str(p),
-                      config=config)
+    return Translator(
+        model.to(device), src_vocab=src_vocab, tgt_vocab=tgt_vocab, alpha=alpha, path=str(p), config=config
+    )

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
 
 from ..errors import DataError, ParameterError
 
@@ -73,8 +73,9 @@ class Vocab:
         return sum(1 for i in self.encode(text) if i == UNK)
 
 
-def train_vocab(sentences: Iterable[str], *, model_type: str = "word", vocab_size: int = 4000,
-                character_coverage: float = 1.0) -> Vocab:
+def train_vocab(
+    sentences: Iterable[str], *, model_type: str = "word", vocab_size: int = 4000, character_coverage: float = 1.0
+) -> Vocab:
     """Train a sentencepiece model on ``sentences`` (the training split only).
 
     ``vocab_size`` is an upper bound for ``"word"`` (every training word fits when it is large enough)
@@ -93,11 +94,24 @@ def train_vocab(sentences: Iterable[str], *, model_type: str = "word", vocab_siz
     buf = io.BytesIO()
     try:
         spm.SentencePieceTrainer.train(
-            sentence_iterator=iter(sents), model_writer=buf, model_type=model_type, vocab_size=int(vocab_size),
-            hard_vocab_limit=False, pad_id=PAD, unk_id=UNK, bos_id=BOS, eos_id=EOS, unk_surface=UNK_SURFACE,
-            normalization_rule_name="identity", character_coverage=float(character_coverage),
-            split_digits=False, byte_fallback=False, num_threads=1, minloglevel=2,
-            max_sentence_length=1 << 16)
+            sentence_iterator=iter(sents),
+            model_writer=buf,
+            model_type=model_type,
+            vocab_size=int(vocab_size),
+            hard_vocab_limit=False,
+            pad_id=PAD,
+            unk_id=UNK,
+            bos_id=BOS,
+            eos_id=EOS,
+            unk_surface=UNK_SURFACE,
+            normalization_rule_name="identity",
+            character_coverage=float(character_coverage),
+            split_digits=False,
+            byte_fallback=False,
+            num_threads=1,
+            minloglevel=2,
+            max_sentence_length=1 << 16,
+        )
     except RuntimeError as e:
         raise ParameterError(f"sentencepiece could not train a {model_type} vocabulary of {vocab_size}: {e}") from e
     return Vocab(buf.getvalue())

@@ -55,14 +55,13 @@ from ..io.manifest import MANIFEST_NAME, append_manifest, merge_manifest, read_m
 from ..quality import detection_rates
 from . import decode
 
-__all__ = ["Job", "BatchSummary", "collect_jobs", "extract_batch", "MANIFEST_NAME", "FORMATS",
-           "read_manifest"]
+__all__ = ["Job", "BatchSummary", "collect_jobs", "extract_batch", "MANIFEST_NAME", "FORMATS", "read_manifest"]
 
 log = logging.getLogger(__name__)
 
 FORMATS: dict[str, str] = {"pose": ".pose", "parquet": ".parquet"}
 INDEX_EXTENSIONS = frozenset({".json", ".csv", ".corpus", ".txt", ".tsv", ".jsonl"})
-_SETTINGS_VERSION = 2        # 2: the landmark model is a setting
+_SETTINGS_VERSION = 2  # 2: the landmark model is a setting
 TIMES_SUFFIX = ".times.csv"
 
 
@@ -72,10 +71,10 @@ class Job:
 
     key: str
     path: str
-    output: str                 # relative to the output folder
+    output: str  # relative to the output folder
     start_frame: int = 0
     end_frame: int | None = None
-    frame_rate: float | None = None   # a frame folder's recording rate (None for files)
+    frame_rate: float | None = None  # a frame folder's recording rate (None for files)
 
 
 @dataclass
@@ -112,8 +111,9 @@ def _safe_stem(text: str) -> str:
     return keep.strip("._") or "item"
 
 
-def collect_jobs(inputs: Iterable[str | Path], *, format: str = "pose", frame_folders: bool = False,
-                 frame_rate: float | None = None) -> list[Job]:
+def collect_jobs(
+    inputs: Iterable[str | Path], *, format: str = "pose", frame_folders: bool = False, frame_rate: float | None = None
+) -> list[Job]:
     """Expand files, folders (recursively) and dataset indexes into jobs with unique output names.
 
     Files in a folder keep their relative sub-folder in the output (``IN/a/x.mp4`` -> ``a/x.pose``);
@@ -132,8 +132,11 @@ def collect_jobs(inputs: Iterable[str | Path], *, format: str = "pose", frame_fo
     for raw in inputs:
         p = Path(raw)
         if p.is_dir():
-            seqs = ({d for d in [p, *(q for q in p.rglob("*") if q.is_dir())] if decode.is_frame_folder(d)}
-                    if frame_folders else set())
+            seqs = (
+                {d for d in [p, *(q for q in p.rglob("*") if q.is_dir())] if decode.is_frame_folder(d)}
+                if frame_folders
+                else set()
+            )
             for d in sorted(seqs):
                 name = p.name if d == p else str(d.relative_to(p))
                 items.append((d, name, 0, None, False, rate))
@@ -149,11 +152,13 @@ def collect_jobs(inputs: Iterable[str | Path], *, format: str = "pose", frame_fo
         elif p.suffix.lower() in INDEX_EXTENSIONS:
             items.extend((f, name, start, end, False, r) for f, name, start, end, r in _index_items(p))
         else:
-            raise ParameterError(f"input {p}: not a video ({', '.join(sorted(decode.VIDEO_EXTENSIONS))}), "
-                                 f"an image ({', '.join(sorted(decode.IMAGE_EXTENSIONS))}), a folder or a "
-                                 "dataset index")
+            raise ParameterError(
+                f"input {p}: not a video ({', '.join(sorted(decode.VIDEO_EXTENSIONS))}), "
+                f"an image ({', '.join(sorted(decode.IMAGE_EXTENSIONS))}), a folder or a "
+                "dataset index"
+            )
     unique: dict[str, tuple[Path, str, int, int | None, bool, float | None]] = {}
-    for it in items:   # the same file (and range) given twice is one job
+    for it in items:  # the same file (and range) given twice is one job
         f, _, start, end, _, _ = it
         key = str(f.resolve()) + (f"#{start}:{'' if end is None else end}" if (start or end is not None) else "")
         unique.setdefault(key, it)
@@ -173,14 +178,15 @@ def collect_jobs(inputs: Iterable[str | Path], *, format: str = "pose", frame_fo
 
 def _index_items(path: Path) -> list[tuple[Path, str, int, int | None, float | None]]:
     from ..datasets import open_index
+
     entries = open_index(path)
     out = []
     for e in entries:
         p = Path(e.path)
         if not p.is_absolute() and not p.exists():
-            p = path.parent / p               # index paths without a root are relative to the index
+            p = path.parent / p  # index paths without a root are relative to the index
         rate = None
-        if decode.is_frame_folder(p):             # PHOENIX: a folder of PNG frames per video
+        if decode.is_frame_folder(p):  # PHOENIX: a folder of PNG frames per video
             rate = float(e.fps) if e.fps else decode.DEFAULT_FRAME_FOLDER_FPS
         elif not (decode.is_video(p) or decode.is_image(p)):
             log.warning("%s: skipping entry %s (%s is not a video, an image or a folder of frames)", path, e.id, p)
@@ -218,8 +224,9 @@ def _one_line(e: BaseException) -> str:
     return " ".join(msg.split())[:300]
 
 
-def run_job(job: Job, out_dir: str, settings: dict[str, Any],
-            on_frames: Callable[[int], None] | None = None) -> dict[str, Any]:
+def run_job(
+    job: Job, out_dir: str, settings: dict[str, Any], on_frames: Callable[[int], None] | None = None
+) -> dict[str, Any]:
     """Extract one job and write its output atomically; never raises for a bad input.
 
     Returns the manifest record. Runs in worker processes and Ray tasks as well as in-process
@@ -229,16 +236,36 @@ def run_job(job: Job, out_dir: str, settings: dict[str, Any],
     from .hands import model_of
 
     size, mtime = _fingerprint(job.path)
-    rec: dict[str, Any] = {"key": job.key, "path": job.path, "size": size, "mtime_ns": mtime,
-                           "frame_rate": job.frame_rate,
-                           "settings": settings, "output": job.output, "status": "failed", "frames": 0,
-                           "seconds": 0.0, "error": None, "warning": None, "model": None, "detection": None}
+    rec: dict[str, Any] = {
+        "key": job.key,
+        "path": job.path,
+        "size": size,
+        "mtime_ns": mtime,
+        "frame_rate": job.frame_rate,
+        "settings": settings,
+        "output": job.output,
+        "status": "failed",
+        "frames": 0,
+        "seconds": 0.0,
+        "error": None,
+        "warning": None,
+        "model": None,
+        "detection": None,
+    }
     t0 = time.perf_counter()
     try:
-        seq = extract(job.path, refine_face=settings["refine_face"], max_side=settings["max_side"],
-                      fps=settings["fps"], model_complexity=settings["model_complexity"],
-                      start_frame=job.start_frame, end_frame=job.end_frame, progress=on_frames,
-                      frame_rate=job.frame_rate, model=settings["model"])
+        seq = extract(
+            job.path,
+            refine_face=settings["refine_face"],
+            max_side=settings["max_side"],
+            fps=settings["fps"],
+            model_complexity=settings["model_complexity"],
+            start_frame=job.start_frame,
+            end_frame=job.end_frame,
+            progress=on_frames,
+            frame_rate=job.frame_rate,
+            model=settings["model"],
+        )
         target = Path(out_dir) / job.output
         target.parent.mkdir(parents=True, exist_ok=True)
         model = model_of(seq)
@@ -266,8 +293,10 @@ def _detection_warning(rates: dict[str, Any]) -> str | None:
     hint = ""
     if "hands" in short and rates.get("pose"):
         hint = "; for close-ups of hands try --model hands"
-    return (f"mostly missing: {format_rates(rates, short)} of {rates['frames']} frames "
-            f"(both hands {100 * (rates.get('both_hands') or 0):.0f}%){hint}")
+    return (
+        f"mostly missing: {format_rates(rates, short)} of {rates['frames']} frames "
+        f"(both hands {100 * (rates.get('both_hands') or 0):.0f}%){hint}"
+    )
 
 
 def _write(seq, target: Path, fmt: str, *, model: str | None = None) -> None:
@@ -307,11 +336,24 @@ def _to_kaggle_units(seq):
 
 
 # --------------------------------------------------------------------------- the batch
-def _settings(*, format: str, refine_face: bool, max_side: int | None, fps: float | None,
-              model_complexity: int, model: str = "auto") -> dict[str, Any]:
-    return {"format": format, "refine_face": bool(refine_face), "max_side": max_side,
-            "fps": None if fps is None else float(fps), "model_complexity": int(model_complexity),
-            "model": model, "version": _SETTINGS_VERSION}
+def _settings(
+    *,
+    format: str,
+    refine_face: bool,
+    max_side: int | None,
+    fps: float | None,
+    model_complexity: int,
+    model: str = "auto",
+) -> dict[str, Any]:
+    return {
+        "format": format,
+        "refine_face": bool(refine_face),
+        "max_side": max_side,
+        "fps": None if fps is None else float(fps),
+        "model_complexity": int(model_complexity),
+        "model": model,
+        "version": _SETTINGS_VERSION,
+    }
 
 
 def _is_done(job: Job, rec: dict[str, Any] | None, settings: dict[str, Any], out_dir: Path) -> bool:
@@ -325,12 +367,24 @@ def _is_done(job: Job, rec: dict[str, Any] | None, settings: dict[str, Any], out
     return (out_dir / rec.get("output", job.output)).exists()
 
 
-def extract_batch(inputs: Sequence[str | Path] | Iterable[str | Path], out_dir: str | Path, *,
-                  format: str = "pose", workers: int = 1, engine: str = "local",
-                  ray_address: str | None = None, refine_face: bool = False, max_side: int | None = None,
-                  fps: float | None = None, model_complexity: int = 1, overwrite: bool = False,
-                  frame_folders: bool = False, frame_rate: float | None = None,
-                  progress: Callable[[dict[str, Any]], None] | None = None, model: str = "auto") -> BatchSummary:
+def extract_batch(
+    inputs: Sequence[str | Path] | Iterable[str | Path],
+    out_dir: str | Path,
+    *,
+    format: str = "pose",
+    workers: int = 1,
+    engine: str = "local",
+    ray_address: str | None = None,
+    refine_face: bool = False,
+    max_side: int | None = None,
+    fps: float | None = None,
+    model_complexity: int = 1,
+    overwrite: bool = False,
+    frame_folders: bool = False,
+    frame_rate: float | None = None,
+    progress: Callable[[dict[str, Any]], None] | None = None,
+    model: str = "auto",
+) -> BatchSummary:
     """Extract landmarks from many inputs into ``out_dir`` (one file each), resumably.
 
     Parameters
@@ -381,10 +435,17 @@ def extract_batch(inputs: Sequence[str | Path] | Iterable[str | Path], out_dir: 
         raise ParameterError(f"workers={workers!r} must be a positive integer")
     if ray_address is not None and engine != "ray":
         raise ParameterError("ray_address is only used with engine='ray'")
-    settings = _settings(format=format, refine_face=refine_face, max_side=max_side, fps=fps,
-                         model_complexity=model_complexity, model=model)
-    if frame_rate is not None and not (isinstance(frame_rate, (int, float)) and math.isfinite(frame_rate)
-                                       and frame_rate > 0):
+    settings = _settings(
+        format=format,
+        refine_face=refine_face,
+        max_side=max_side,
+        fps=fps,
+        model_complexity=model_complexity,
+        model=model,
+    )
+    if frame_rate is not None and not (
+        isinstance(frame_rate, (int, float)) and math.isfinite(frame_rate) and frame_rate > 0
+    ):
         raise ParameterError(f"frame_rate={frame_rate!r} must be a positive number of frames per second")
     jobs = collect_jobs(list(inputs), format=format, frame_folders=frame_folders, frame_rate=frame_rate)
     out = Path(out_dir)
@@ -402,12 +463,19 @@ def extract_batch(inputs: Sequence[str | Path] | Iterable[str | Path], out_dir: 
 
     def report(rec: dict[str, Any] | None) -> None:
         if progress is not None:
-            progress({"done": state["done"], "total": summary.total, "frames": summary.frames + state["partial"],
-                      "elapsed": time.perf_counter() - t0, "path": None if rec is None else rec["path"],
-                      "status": None if rec is None else rec["status"]})
+            progress(
+                {
+                    "done": state["done"],
+                    "total": summary.total,
+                    "frames": summary.frames + state["partial"],
+                    "elapsed": time.perf_counter() - t0,
+                    "path": None if rec is None else rec["path"],
+                    "status": None if rec is None else rec["status"],
+                }
+            )
 
     report(None)
-    finished: dict[str, dict[str, Any]] = {}   # this run's records: merged into the manifest on disk at the end
+    finished: dict[str, dict[str, Any]] = {}  # this run's records: merged into the manifest on disk at the end
 
     def finish(rec: dict[str, Any]) -> None:
         records[rec["key"]] = rec
@@ -432,6 +500,7 @@ def extract_batch(inputs: Sequence[str | Path] | Iterable[str | Path], out_dir: 
             if engine == "ray":
                 _run_ray(todo, str(out), settings, workers=workers, address=ray_address, finish=finish)
             elif workers == 1 or len(todo) == 1:
+
                 def frames_so_far(n: int) -> None:
                     state["partial"] = n
                     report(None)
@@ -448,14 +517,16 @@ def extract_batch(inputs: Sequence[str | Path] | Iterable[str | Path], out_dir: 
     return summary
 
 
-def _run_pool(todo: list[Job], out_dir: str, settings: dict[str, Any], *, workers: int,
-              finish: Callable[[dict[str, Any]], None]) -> None:
+def _run_pool(
+    todo: list[Job], out_dir: str, settings: dict[str, Any], *, workers: int, finish: Callable[[dict[str, Any]], None]
+) -> None:
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     ctx = mp.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=ctx,
-                             initializer=_worker_init, initargs=(os.getpid(),)) as pool:
+    with ProcessPoolExecutor(
+        max_workers=min(workers, len(todo)), mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(),)
+    ) as pool:
         futures = {pool.submit(run_job, job, out_dir, settings): job for job in todo}
         for fut in as_completed(futures):
             job = futures[fut]
@@ -463,9 +534,21 @@ def _run_pool(todo: list[Job], out_dir: str, settings: dict[str, Any], *, worker
                 rec = fut.result()
             except Exception as e:  # a crashed worker process (e.g. killed): record, go on
                 size, mtime = _fingerprint(job.path)
-                rec = {"key": job.key, "path": job.path, "size": size, "mtime_ns": mtime, "settings": settings,
-                       "output": job.output, "status": "failed", "frames": 0, "seconds": 0.0,
-                       "error": _one_line(e), "warning": None, "model": None, "detection": None}
+                rec = {
+                    "key": job.key,
+                    "path": job.path,
+                    "size": size,
+                    "mtime_ns": mtime,
+                    "settings": settings,
+                    "output": job.output,
+                    "status": "failed",
+                    "frames": 0,
+                    "seconds": 0.0,
+                    "error": _one_line(e),
+                    "warning": None,
+                    "model": None,
+                    "detection": None,
+                }
             finish(rec)
 
 
@@ -514,8 +597,15 @@ def exit_with_parent(parent_pid: int, *, interval_s: float = 0.5) -> None:
     threading.Thread(target=watch, name="signfuse-parent-watchdog", daemon=True).start()
 
 
-def _run_ray(todo: list[Job], out_dir: str, settings: dict[str, Any], *, workers: int, address: str | None,
-             finish: Callable[[dict[str, Any]], None]) -> None:
+def _run_ray(
+    todo: list[Job],
+    out_dir: str,
+    settings: dict[str, Any],
+    *,
+    workers: int,
+    address: str | None,
+    finish: Callable[[dict[str, Any]], None],
+) -> None:
     try:
         import ray
     except ImportError as e:
@@ -525,8 +615,7 @@ def _run_ray(todo: list[Job], out_dir: str, settings: dict[str, Any], *, workers
         if address:
             ray.init(address=address, log_to_driver=False)
         else:
-            ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False,
-                     configure_logging=False)
+            ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False, configure_logging=False)
         started = True
     try:
         remote = ray.remote(num_cpus=1, max_retries=1)(run_job)
@@ -540,10 +629,21 @@ def _run_ray(todo: list[Job], out_dir: str, settings: dict[str, Any], *, workers
                     rec = ray.get(ref)
                 except Exception as e:  # task or worker died
                     size, mtime = _fingerprint(job.path)
-                    rec = {"key": job.key, "path": job.path, "size": size, "mtime_ns": mtime,
-                           "settings": settings, "output": job.output, "status": "failed", "frames": 0,
-                           "seconds": 0.0, "error": _one_line(e), "warning": None, "model": None,
-                           "detection": None}
+                    rec = {
+                        "key": job.key,
+                        "path": job.path,
+                        "size": size,
+                        "mtime_ns": mtime,
+                        "settings": settings,
+                        "output": job.output,
+                        "status": "failed",
+                        "frames": 0,
+                        "seconds": 0.0,
+                        "error": _one_line(e),
+                        "warning": None,
+                        "model": None,
+                        "detection": None,
+                    }
                 finish(rec)
     finally:
         if started:

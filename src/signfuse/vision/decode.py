@@ -31,9 +31,21 @@ import numpy as np
 from ..errors import DataError, ParameterError
 
 __all__ = [
-    "VIDEO_EXTENSIONS", "IMAGE_EXTENSIONS", "VideoInfo", "Frame", "is_video", "is_image",
-    "probe_video", "iter_video_frames", "read_image", "scaled_size", "is_frame_folder", "frame_files",
-    "probe_frame_folder", "iter_frame_folder", "DEFAULT_FRAME_FOLDER_FPS",
+    "VIDEO_EXTENSIONS",
+    "IMAGE_EXTENSIONS",
+    "VideoInfo",
+    "Frame",
+    "is_video",
+    "is_image",
+    "probe_video",
+    "iter_video_frames",
+    "read_image",
+    "scaled_size",
+    "is_frame_folder",
+    "frame_files",
+    "probe_frame_folder",
+    "iter_frame_folder",
+    "DEFAULT_FRAME_FOLDER_FPS",
 ]
 
 from ..io.media import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS  # noqa: E402  (the one table)
@@ -58,10 +70,10 @@ class VideoInfo:
 
     width: int
     height: int
-    fps: float               # average frame rate (frames / duration) or the nominal rate
-    n_frames: int | None     # from the header when present (may be absent or approximate)
-    duration: float | None   # seconds
-    rotation: int            # degrees counter-clockwise applied to decoded frames (0, 90, 180, 270)
+    fps: float  # average frame rate (frames / duration) or the nominal rate
+    n_frames: int | None  # from the header when present (may be absent or approximate)
+    duration: float | None  # seconds
+    rotation: int  # degrees counter-clockwise applied to decoded frames (0, 90, 180, 270)
     codec: str
 
 
@@ -71,7 +83,7 @@ class Frame:
 
     index: int
     time: float
-    image: np.ndarray        # (H, W, 3) uint8 RGB, upright, possibly downscaled
+    image: np.ndarray  # (H, W, 3) uint8 RGB, upright, possibly downscaled
 
 
 def scaled_size(width: int, height: int, max_side: int | None) -> tuple[int, int]:
@@ -178,8 +190,15 @@ def probe_video(path: str | Path) -> VideoInfo:
             pass
         if rotation in (90, 270):
             w, h = h, w
-        return VideoInfo(width=int(w), height=int(h), fps=rate, n_frames=int(stream.frames) or None,
-                         duration=duration, rotation=rotation, codec=stream.codec_context.name)
+        return VideoInfo(
+            width=int(w),
+            height=int(h),
+            fps=rate,
+            n_frames=int(stream.frames) or None,
+            duration=duration,
+            rotation=rotation,
+            codec=stream.codec_context.name,
+        )
     finally:
         container.close()
 
@@ -189,9 +208,15 @@ def _frame_rotation(frame) -> int:
     return int(round(float(r) / 90.0)) % 4 * 90
 
 
-def iter_video_frames(path: str | Path, *, fps: float | None = None, max_side: int | None = None,
-                      start_frame: int = 0, end_frame: int | None = None,
-                      threads: bool = True) -> Iterator[Frame]:
+def iter_video_frames(
+    path: str | Path,
+    *,
+    fps: float | None = None,
+    max_side: int | None = None,
+    start_frame: int = 0,
+    end_frame: int | None = None,
+    threads: bool = True,
+) -> Iterator[Frame]:
     """Decode a video into upright RGB frames.
 
     Parameters
@@ -337,13 +362,26 @@ def probe_frame_folder(folder: str | Path, *, rate: float = DEFAULT_FRAME_FOLDER
             w, h = ImageOps.exif_transpose(im).size
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
         raise DataError(f"not a readable image ({_reason(e)})", path=files[0]) from None
-    return VideoInfo(width=w, height=h, fps=rate, n_frames=len(files), duration=len(files) / rate, rotation=0,
-                     codec=f"image sequence ({files[0].suffix.lower().lstrip('.')})")
+    return VideoInfo(
+        width=w,
+        height=h,
+        fps=rate,
+        n_frames=len(files),
+        duration=len(files) / rate,
+        rotation=0,
+        codec=f"image sequence ({files[0].suffix.lower().lstrip('.')})",
+    )
 
 
-def iter_frame_folder(folder: str | Path, *, rate: float = DEFAULT_FRAME_FOLDER_FPS, fps: float | None = None,
-                      max_side: int | None = None, start_frame: int = 0,
-                      end_frame: int | None = None) -> Iterator[Frame]:
+def iter_frame_folder(
+    folder: str | Path,
+    *,
+    rate: float = DEFAULT_FRAME_FOLDER_FPS,
+    fps: float | None = None,
+    max_side: int | None = None,
+    start_frame: int = 0,
+    end_frame: int | None = None,
+) -> Iterator[Frame]:
     """Read a frame folder as upright RGB frames; the same contract as :func:`iter_video_frames`.
 
     ``rate`` is the recording's frame rate (frame ``i`` is at ``i / rate`` s); ``fps`` samples it. Every
@@ -370,6 +408,7 @@ def iter_frame_folder(folder: str | Path, *, rate: float = DEFAULT_FRAME_FOLDER_
         if size is None:
             size = (w, h)
         elif (w, h) != size:
-            raise DataError(f"frame {f.name}: size {w}x{h} differs from the first frame's {size[0]}x{size[1]}",
-                            path=folder)
+            raise DataError(
+                f"frame {f.name}: size {w}x{h} differs from the first frame's {size[0]}x{size[1]}", path=folder
+            )
         yield Frame(index=index, time=t, image=img)

@@ -36,8 +36,15 @@ from . import decode
 from .hands import MODELS, HandsRunner, hands_components
 from .holistic import HolisticRunner, check_model_complexity, holistic_components
 
-__all__ = ["extract", "extract_image", "extract_video", "NOBODY_WARNING", "TRUNCATION_SHARE", "TRUNCATION_SECONDS",
-           "check_model"]
+__all__ = [
+    "extract",
+    "extract_image",
+    "extract_video",
+    "NOBODY_WARNING",
+    "TRUNCATION_SHARE",
+    "TRUNCATION_SECONDS",
+    "check_model",
+]
 
 log = logging.getLogger(__name__)
 
@@ -59,10 +66,19 @@ def check_model(model: str) -> str:
     return model
 
 
-def extract(source: str | Path | np.ndarray, *, refine_face: bool = False, max_side: int | None = None,
-            fps: float | None = None, model_complexity: int = 1, start_frame: int = 0,
-            end_frame: int | None = None, frame_rate: float | None = None,
-            progress: Callable[[int], None] | None = None, model: str = "auto") -> LandmarkSequence:
+def extract(
+    source: str | Path | np.ndarray,
+    *,
+    refine_face: bool = False,
+    max_side: int | None = None,
+    fps: float | None = None,
+    model_complexity: int = 1,
+    start_frame: int = 0,
+    end_frame: int | None = None,
+    frame_rate: float | None = None,
+    progress: Callable[[int], None] | None = None,
+    model: str = "auto",
+) -> LandmarkSequence:
     """Run MediaPipe Holistic (or Hands) on a video, a frame folder, an image file or an RGB image array.
 
     Parameters
@@ -103,22 +119,40 @@ def extract(source: str | Path | np.ndarray, *, refine_face: bool = False, max_s
         return extract_image(source, refine_face=refine_face, max_side=max_side, model=model)
     path = Path(source)
     if path.is_dir():
-        return extract_video(path, refine_face=refine_face, max_side=max_side, fps=fps, start_frame=start_frame,
-                             end_frame=end_frame, progress=progress, frame_rate=frame_rate, model=model)
+        return extract_video(
+            path,
+            refine_face=refine_face,
+            max_side=max_side,
+            fps=fps,
+            start_frame=start_frame,
+            end_frame=end_frame,
+            progress=progress,
+            frame_rate=frame_rate,
+            model=model,
+        )
     if decode.is_image(path):
         if start_frame != 0 or end_frame not in (None, 1):
             raise ParameterError(f"start_frame/end_frame do not apply to the image {path}")
         return extract_image(path, refine_face=refine_face, max_side=max_side, model=model)
-    return extract_video(path, refine_face=refine_face, max_side=max_side, fps=fps,
-                         start_frame=start_frame, end_frame=end_frame, progress=progress, model=model)
+    return extract_video(
+        path,
+        refine_face=refine_face,
+        max_side=max_side,
+        fps=fps,
+        start_frame=start_frame,
+        end_frame=end_frame,
+        progress=progress,
+        model=model,
+    )
 
 
 def _no_pose(seq: LandmarkSequence) -> bool:
     return not bool((seq.component_data("POSE")[1] > 0).any())
 
 
-def extract_image(image: str | Path | np.ndarray, *, refine_face: bool = False,
-                  max_side: int | None = None, model: str = "auto") -> LandmarkSequence:
+def extract_image(
+    image: str | Path | np.ndarray, *, refine_face: bool = False, max_side: int | None = None, model: str = "auto"
+) -> LandmarkSequence:
     """One image (path or RGB array) in static mode: a one-frame sequence at ``fps=1``."""
     check_model(model)
     if isinstance(image, np.ndarray):
@@ -129,6 +163,7 @@ def extract_image(image: str | Path | np.ndarray, *, refine_face: bool = False,
         img = image
         if (sw, sh) != (width, height):
             from PIL import Image
+
             img = np.asarray(Image.fromarray(image).resize((sw, sh), Image.BILINEAR))
         name = "image array"
     else:
@@ -139,31 +174,56 @@ def extract_image(image: str | Path | np.ndarray, *, refine_face: bool = False,
     if model in ("auto", "holistic"):
         with HolisticRunner(static_image_mode=True, refine_face=refine_face) as runner:
             data, conf = runner.process(img, width=width, height=height)
-        seq = LandmarkSequence(components=holistic_components(refine_face=refine_face),
-                               data=data[None, None], confidence=conf[None, None], fps=1.0,
-                               width=int(width), height=int(height))
+        seq = LandmarkSequence(
+            components=holistic_components(refine_face=refine_face),
+            data=data[None, None],
+            confidence=conf[None, None],
+            fps=1.0,
+            width=int(width),
+            height=int(height),
+        )
     if model == "hands" or (model == "auto" and _no_pose(seq)):
         with HandsRunner(static_image_mode=True) as runner:
             data, conf = runner.process(img, width=width, height=height)
         if model == "hands" or (conf > 0).any():
             if model == "auto":
-                log.info("%s: Holistic found no pose; MediaPipe Hands found %d hand(s)", name,
-                         int((conf > 0).sum() // 21))
-            seq = LandmarkSequence(components=hands_components(), data=data[None, None],
-                                   confidence=conf[None, None], fps=1.0, width=int(width), height=int(height))
+                log.info(
+                    "%s: Holistic found no pose; MediaPipe Hands found %d hand(s)", name, int((conf > 0).sum() // 21)
+                )
+            seq = LandmarkSequence(
+                components=hands_components(),
+                data=data[None, None],
+                confidence=conf[None, None],
+                fps=1.0,
+                width=int(width),
+                height=int(height),
+            )
     if not np.any(seq.confidence > 0):
         log.warning("%s: %s", name, NOBODY_WARNING)
     return seq
 
 
-def _run_video(path: Path, runner, *, folder: bool, info, rate: float, fps: float | None, max_side: int | None,
-               start_frame: int, end_frame: int | None, progress: Callable[[int], None] | None):
+def _run_video(
+    path: Path,
+    runner,
+    *,
+    folder: bool,
+    info,
+    rate: float,
+    fps: float | None,
+    max_side: int | None,
+    start_frame: int,
+    end_frame: int | None,
+    progress: Callable[[int], None] | None,
+):
     if folder:
-        frames = decode.iter_frame_folder(path, rate=rate, fps=fps, max_side=max_side, start_frame=start_frame,
-                                          end_frame=end_frame)
+        frames = decode.iter_frame_folder(
+            path, rate=rate, fps=fps, max_side=max_side, start_frame=start_frame, end_frame=end_frame
+        )
     else:
-        frames = decode.iter_video_frames(path, fps=fps, max_side=max_side, start_frame=start_frame,
-                                          end_frame=end_frame)
+        frames = decode.iter_video_frames(
+            path, fps=fps, max_side=max_side, start_frame=start_frame, end_frame=end_frame
+        )
     datas: list[np.ndarray] = []
     confs: list[np.ndarray] = []
     times: list[float] = []
@@ -180,23 +240,38 @@ def _run_video(path: Path, runner, *, folder: bool, info, rate: float, fps: floa
     return datas, confs, times
 
 
-def extract_video(path: str | Path, *, refine_face: bool = False, max_side: int | None = None,
-                  fps: float | None = None, start_frame: int = 0, end_frame: int | None = None,
-                  progress: Callable[[int], None] | None = None,
-                  frame_rate: float | None = None, model: str = "auto") -> LandmarkSequence:
+def extract_video(
+    path: str | Path,
+    *,
+    refine_face: bool = False,
+    max_side: int | None = None,
+    fps: float | None = None,
+    start_frame: int = 0,
+    end_frame: int | None = None,
+    progress: Callable[[int], None] | None = None,
+    frame_rate: float | None = None,
+    model: str = "auto",
+) -> LandmarkSequence:
     """A video file or a frame folder in video mode (tracking). See :func:`extract`."""
     check_model(model)
     path = Path(path)
     folder = path.is_dir()
     rate = decode.DEFAULT_FRAME_FOLDER_FPS if frame_rate is None else frame_rate
     info = decode.probe_frame_folder(path, rate=rate) if folder else decode.probe_video(path)
-    out_fps = info.fps if fps is None else min(float(fps), info.fps)   # sampling never adds frames
-    run = dict(folder=folder, info=info, rate=rate, fps=fps, max_side=max_side, start_frame=start_frame,
-               end_frame=end_frame, progress=progress)
+    out_fps = info.fps if fps is None else min(float(fps), info.fps)  # sampling never adds frames
+    run = dict(
+        folder=folder,
+        info=info,
+        rate=rate,
+        fps=fps,
+        max_side=max_side,
+        start_frame=start_frame,
+        end_frame=end_frame,
+        progress=progress,
+    )
     components = hands_components()
     if model in ("auto", "holistic"):
-        datas, confs, times = _run_video(path, HolisticRunner(static_image_mode=False, refine_face=refine_face),
-                                         **run)
+        datas, confs, times = _run_video(path, HolisticRunner(static_image_mode=False, refine_face=refine_face), **run)
         components = holistic_components(refine_face=refine_face)
         pose = slice(0, 33)
         if model == "auto" and datas and not any((c[pose] > 0).any() for c in confs):
@@ -209,8 +284,9 @@ def extract_video(path: str | Path, *, refine_face: bool = False, max_side: int 
     if not datas:
         where = f" in frames [{start_frame}, {end_frame})" if (start_frame or end_frame is not None) else ""
         raise DataError(f"no frames could be decoded{where}", path=path)
-    _check_shortfall(path, decoded=len(datas) + start_frame, info=info,
-                     applies=not folder and end_frame is None and fps is None)
+    _check_shortfall(
+        path, decoded=len(datas) + start_frame, info=info, applies=not folder and end_frame is None and fps is None
+    )
     data = np.stack(datas)[:, None]
     conf = np.stack(confs)[:, None]
     t = np.asarray(times, dtype=np.float64)
@@ -221,8 +297,15 @@ def extract_video(path: str | Path, *, refine_face: bool = False, max_side: int 
         raise DataError("video has no usable frame rate", path=path)
     if not np.any(conf > 0):
         log.warning("%s: %s", path, NOBODY_WARNING)
-    return LandmarkSequence(components=components, data=data, confidence=conf,
-                            fps=out_fps, times=t if keep_times else None, width=info.width, height=info.height)
+    return LandmarkSequence(
+        components=components,
+        data=data,
+        confidence=conf,
+        fps=out_fps,
+        times=t if keep_times else None,
+        width=info.width,
+        height=info.height,
+    )
 
 
 def _check_shortfall(path: Path, *, decoded: int, info, applies: bool) -> None:
@@ -237,8 +320,17 @@ def _check_shortfall(path: Path, *, decoded: int, info, applies: bool) -> None:
     missing = info.n_frames - decoded
     seconds = missing / info.fps
     if missing > TRUNCATION_SHARE * info.n_frames and seconds > TRUNCATION_SECONDS:
-        raise DataError(f"truncated video: decoded {decoded} of {info.n_frames} frames announced by the header "
-                        f"({missing} frames, {seconds:.1f} s missing)", path=path)
-    log.warning("%s: decoded %d of the %d frames the header announces (%d missing, %.2f s; an edit list or "
-                "an approximate header); keeping the decoded frames", path, decoded, info.n_frames, missing,
-                seconds)
+        raise DataError(
+            f"truncated video: decoded {decoded} of {info.n_frames} frames announced by the header "
+            f"({missing} frames, {seconds:.1f} s missing)",
+            path=path,
+        )
+    log.warning(
+        "%s: decoded %d of the %d frames the header announces (%d missing, %.2f s; an edit list or "
+        "an approximate header); keeping the decoded frames",
+        path,
+        decoded,
+        info.n_frames,
+        missing,
+        seconds,
+    )

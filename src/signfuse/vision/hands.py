@@ -45,8 +45,7 @@ from ..sequence import Component, LandmarkSequence
 from ..topology import HAND_EDGES, HAND_POINTS, LEFT_HAND, RIGHT_HAND
 from .holistic import _native_stderr_silenced
 
-__all__ = ["HandsRunner", "hands_components", "model_of", "prepare_small", "MODELS", "SMALL_MAX_SIDE",
-           "SMALL_PADS"]
+__all__ = ["HandsRunner", "hands_components", "model_of", "prepare_small", "MODELS", "SMALL_MAX_SIDE", "SMALL_PADS"]
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +88,7 @@ def prepare_small(image: np.ndarray, *, pad: float) -> tuple[np.ndarray, int]:
     fill = image.reshape(-1, image.shape[-1]).mean(axis=0).round().astype(np.uint8)
     out = np.empty((h + 2 * border, w + 2 * border, image.shape[2]), np.uint8)
     out[:] = fill
-    out[border:border + h, border:border + w] = image
+    out[border : border + h, border : border + w] = image
     return out, border
 
 
@@ -105,11 +104,19 @@ class HandsRunner:
         borders ``small_pads`` (static mode: tried in order; video: the first); ``small_pads=()`` turns it off.
     """
 
-    def __init__(self, *, static_image_mode: bool, min_detection_confidence: float = 0.5,
-                 min_tracking_confidence: float = 0.5, small_max_side: int = SMALL_MAX_SIDE,
-                 small_pads: tuple[float, ...] = SMALL_PADS) -> None:
-        for name, v in (("min_detection_confidence", min_detection_confidence),
-                        ("min_tracking_confidence", min_tracking_confidence)):
+    def __init__(
+        self,
+        *,
+        static_image_mode: bool,
+        min_detection_confidence: float = 0.5,
+        min_tracking_confidence: float = 0.5,
+        small_max_side: int = SMALL_MAX_SIDE,
+        small_pads: tuple[float, ...] = SMALL_PADS,
+    ) -> None:
+        for name, v in (
+            ("min_detection_confidence", min_detection_confidence),
+            ("min_tracking_confidence", min_tracking_confidence),
+        ):
             if not 0.0 <= float(v) <= 1.0:
                 raise ParameterError(f"{name}={v!r} must be between 0 and 1")
         try:
@@ -119,17 +126,21 @@ class HandsRunner:
         self.static_image_mode = bool(static_image_mode)
         self.small_max_side, self.small_pads = int(small_max_side), tuple(float(p) for p in small_pads)
         with _native_stderr_silenced():
-            self._graph = mp_hands.Hands(static_image_mode=self.static_image_mode, max_num_hands=2,
-                                         model_complexity=1,
-                                         min_detection_confidence=float(min_detection_confidence),
-                                         min_tracking_confidence=float(min_tracking_confidence))
+            self._graph = mp_hands.Hands(
+                static_image_mode=self.static_image_mode,
+                max_num_hands=2,
+                model_complexity=1,
+                min_detection_confidence=float(min_detection_confidence),
+                min_tracking_confidence=float(min_tracking_confidence),
+            )
         self._frames = 0
         self.last_pad = 0.0
         #: MediaPipe's own labels ("Left"/"Right", mirrored convention) of the last frame, in slot order.
         self.last_labels: tuple[str | None, str | None] = (None, None)
 
-    def process(self, image: np.ndarray, *, width: int | None = None,
-                height: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def process(
+        self, image: np.ndarray, *, width: int | None = None, height: int | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Landmarks of one RGB uint8 image: ``(data (42, 3), confidence (42,))``, LEFT_HAND then RIGHT_HAND.
 
         ``width``/``height`` are the pixel size the coordinates are expressed in (default: the image's
@@ -165,7 +176,7 @@ class HandsRunner:
             # normalized in the prepared image -> pixels of the prepared image -> original pixels -> output units
             pts[:, 0] = (pts[:, 0] * pw - border) / w * width
             pts[:, 1] = (pts[:, 1] * ph - border) / h * height
-            pts[:, 2] *= pw / w       # MediaPipe's z is on the scale of the (padded) image's normalized x
+            pts[:, 2] *= pw / w  # MediaPipe's z is on the scale of the (padded) image's normalized x
             # MediaPipe's "Left" (mirrored convention) is the signer's right hand on an unmirrored image
             found.append((float(c.score), 1 if c.label == "Left" else 0, c.label, pts))
         labels: list[str | None] = [None, None]
@@ -173,8 +184,8 @@ class HandsRunner:
             if labels[slot] is not None:
                 slot = 1 - slot
             labels[slot] = label
-            data[slot * 21:(slot + 1) * 21] = pts
-            conf[slot * 21:(slot + 1) * 21] = max(score, 1e-3)
+            data[slot * 21 : (slot + 1) * 21] = pts
+            conf[slot * 21 : (slot + 1) * 21] = max(score, 1e-3)
         self.last_labels = (labels[0], labels[1])
         return data, conf
 

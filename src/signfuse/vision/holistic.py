@@ -50,8 +50,14 @@ from ..topology import (
     RIGHT_HAND,
 )
 
-__all__ = ["SUPPORTED_MODEL_COMPLEXITY", "check_model_complexity", "holistic_components", "n_points",
-           "HolisticRunner", "results_to_arrays"]
+__all__ = [
+    "SUPPORTED_MODEL_COMPLEXITY",
+    "check_model_complexity",
+    "holistic_components",
+    "n_points",
+    "HolisticRunner",
+    "results_to_arrays",
+]
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +74,8 @@ def check_model_complexity(model_complexity: int) -> None:
             f"model_complexity={model_complexity} is not supported: the {which} pose model "
             f"(pose_landmark_{which}.tflite) is not bundled with mediapipe==0.10.21 and MediaPipe would "
             "download it from the internet at run time, which signfuse never does; use model_complexity=1 "
-            "(the bundled pose_landmark_full model)")
+            "(the bundled pose_landmark_full model)"
+        )
     raise ParameterError(f"model_complexity={model_complexity!r} must be 1 (the only bundled Holistic pose model)")
 
 
@@ -150,7 +157,7 @@ def _native_stderr_silenced() -> Iterator[None]:
     try:
         sys.stderr.flush()
         saved, null = os.dup(2), os.open(os.devnull, os.O_WRONLY)
-    except (OSError, ValueError, AttributeError):     # no usable fd 2: nothing to silence
+    except (OSError, ValueError, AttributeError):  # no usable fd 2: nothing to silence
         yield
         return
     os.dup2(null, 2)
@@ -175,11 +182,20 @@ class HolisticRunner:
         Must be 1 (see :func:`check_model_complexity`).
     """
 
-    def __init__(self, *, static_image_mode: bool, refine_face: bool = False, model_complexity: int = 1,
-                 min_detection_confidence: float = 0.5, min_tracking_confidence: float = 0.5) -> None:
+    def __init__(
+        self,
+        *,
+        static_image_mode: bool,
+        refine_face: bool = False,
+        model_complexity: int = 1,
+        min_detection_confidence: float = 0.5,
+        min_tracking_confidence: float = 0.5,
+    ) -> None:
         check_model_complexity(model_complexity)
-        for name, v in (("min_detection_confidence", min_detection_confidence),
-                        ("min_tracking_confidence", min_tracking_confidence)):
+        for name, v in (
+            ("min_detection_confidence", min_detection_confidence),
+            ("min_tracking_confidence", min_tracking_confidence),
+        ):
             if not 0.0 <= float(v) <= 1.0:
                 raise ParameterError(f"{name}={v!r} must be between 0 and 1")
         try:
@@ -190,14 +206,19 @@ class HolisticRunner:
         self.static_image_mode = bool(static_image_mode)
         with _native_stderr_silenced():
             self._graph = mp_holistic.Holistic(
-                static_image_mode=self.static_image_mode, model_complexity=SUPPORTED_MODEL_COMPLEXITY,
-                smooth_landmarks=True, enable_segmentation=False, refine_face_landmarks=self.refine_face,
+                static_image_mode=self.static_image_mode,
+                model_complexity=SUPPORTED_MODEL_COMPLEXITY,
+                smooth_landmarks=True,
+                enable_segmentation=False,
+                refine_face_landmarks=self.refine_face,
                 min_detection_confidence=float(min_detection_confidence),
-                min_tracking_confidence=float(min_tracking_confidence))
+                min_tracking_confidence=float(min_tracking_confidence),
+            )
         self._frames = 0
 
-    def process(self, image: np.ndarray, *, width: int | None = None,
-                height: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def process(
+        self, image: np.ndarray, *, width: int | None = None, height: int | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Landmarks of one RGB uint8 image ``(H, W, 3)``.
 
         ``width``/``height`` are the pixel size the coordinates are expressed in (default: the image's
@@ -206,14 +227,18 @@ class HolisticRunner:
         if self._graph is None:
             raise ParameterError("this HolisticRunner is closed")
         h, w = image.shape[:2]
-        if self._frames < 2:          # the graph's start-up warnings come with its first frames
+        if self._frames < 2:  # the graph's start-up warnings come with its first frames
             with _native_stderr_silenced():
                 results = self._graph.process(image)
         else:
             results = self._graph.process(image)
         self._frames += 1
-        return results_to_arrays(results, width=w if width is None else width,
-                                 height=h if height is None else height, refine_face=self.refine_face)
+        return results_to_arrays(
+            results,
+            width=w if width is None else width,
+            height=h if height is None else height,
+            refine_face=self.refine_face,
+        )
 
     def close(self) -> None:
         if self._graph is not None:

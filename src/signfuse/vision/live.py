@@ -76,8 +76,14 @@ def _open_source(source: int | str | Path):
     return container, container.streams.video[0], url
 
 
-def iter_frames(source: int | str | Path, *, refine_face: bool = False, max_side: int | None = None,
-                model_complexity: int = 1, max_frames: int | None = None) -> Iterator[LiveFrame]:
+def iter_frames(
+    source: int | str | Path,
+    *,
+    refine_face: bool = False,
+    max_side: int | None = None,
+    model_complexity: int = 1,
+    max_frames: int | None = None,
+) -> Iterator[LiveFrame]:
     """Yield landmarks frame by frame from a camera index, a stream URL or a video file.
 
     Parameters
@@ -115,8 +121,16 @@ def iter_frames(source: int | str | Path, *, refine_face: bool = False, max_side
                     img = _to_rgb(frame, max_side)
                     t0 = time.perf_counter()
                     data, conf = runner.process(img, width=w, height=h)
-                    yield LiveFrame(index=n, time=float(t_abs - t_first), data=data, confidence=conf, width=w,
-                                    height=h, latency=time.perf_counter() - t0, refine_face=bool(refine_face))
+                    yield LiveFrame(
+                        index=n,
+                        time=float(t_abs - t_first),
+                        data=data,
+                        confidence=conf,
+                        width=w,
+                        height=h,
+                        latency=time.perf_counter() - t0,
+                        refine_face=bool(refine_face),
+                    )
                     n += 1
                     if max_frames is not None and n >= max_frames:
                         break
@@ -132,7 +146,12 @@ def frames_to_sequence(frames: Sequence[LiveFrame], *, fps: float) -> LandmarkSe
         raise ParameterError("frames_to_sequence() needs at least one frame")
     refine = frames[0].refine_face
     t = np.array([f.time for f in frames], dtype=np.float64)
-    return LandmarkSequence(components=holistic_components(refine_face=refine),
-                            data=np.stack([f.data for f in frames])[:, None],
-                            confidence=np.stack([f.confidence for f in frames])[:, None], fps=fps,
-                            times=t - t[0], width=frames[0].width, height=frames[0].height)
+    return LandmarkSequence(
+        components=holistic_components(refine_face=refine),
+        data=np.stack([f.data for f in frames])[:, None],
+        confidence=np.stack([f.confidence for f in frames])[:, None],
+        fps=fps,
+        times=t - t[0],
+        width=frames[0].width,
+        height=frames[0].height,
+    )

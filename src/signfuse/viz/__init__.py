@@ -13,13 +13,25 @@ from .audio import audio_features, window_comparison
 from .crossmodal import signal_overlay, xcorr_lags
 from .face import face_features
 from .recognition import (
-           ablation_bars,
-           adaptation_bars,
-           confusion_matrix,
-           training_curve,
+    ablation_bars,
+    adaptation_bars,
+    confusion_matrix,
+    training_curve,
 )
 from .tasks import a2g_example, emotion_bars, translation_bars
 
-__all__ = ["audio_features", "window_comparison", "face_features", "xcorr_lags", "signal_overlay",
-           "confusion_matrix", "ablation_bars", "adaptation_bars", "training_curve", "a2g_example",
-           "emotion_bars", "translation_bars", "new_figure"]
+__all__ = [
+    "audio_features",
+    "window_comparison",
+    "face_features",
+    "xcorr_lags",
+    "signal_overlay",
+    "confusion_matrix",
+    "ablation_bars",
+    "adaptation_bars",
+    "training_curve",
+    "a2g_example",
+    "emotion_bars",
+    "translation_bars",
+    "new_figure",
+]

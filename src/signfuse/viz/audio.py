@@ -31,10 +31,17 @@ def audio_features(feats: Stream, *, sr: int, title: str | None = None):
     t_end = float(t[-1] + 1 / feats.fps) if feats.n_frames else 1.0
     fig = figure(figsize=(12, 7.5))
     a0, af, a1 = fig.subplots(3, 1, sharex=True, height_ratios=(3, 1.6, 2.4))
-    im = a0.imshow(lm, origin="lower", aspect="auto", extent=(0, t_end, -0.5, len(mels) - 0.5), cmap="magma",
-                   vmin=float(np.percentile(lm, 5)), vmax=float(lm.max()))
+    im = a0.imshow(
+        lm,
+        origin="lower",
+        aspect="auto",
+        extent=(0, t_end, -0.5, len(mels) - 0.5),
+        cmap="magma",
+        vmin=float(np.percentile(lm, 5)),
+        vmax=float(lm.max()),
+    )
     fig.colorbar(im, ax=a0, label="dB")
-    centres = librosa.mel_frequencies(n_mels=len(mels) + 2, fmin=0.0, fmax=sr / 2)[1:-1]   # band centres (Hz)
+    centres = librosa.mel_frequencies(n_mels=len(mels) + 2, fmin=0.0, fmax=sr / 2)[1:-1]  # band centres (Hz)
     ticks = [f for f in (100, 500, 1000, 2000, 4000, 8000) if f < sr / 2]
     a0.set_yticks(np.interp(ticks, centres, np.arange(len(mels))), [str(f) for f in ticks])
     a0.set(ylabel="mel band (Hz)", title=title or "log-mel spectrogram")
@@ -47,9 +54,10 @@ def audio_features(feats: Stream, *, sr: int, title: str | None = None):
         pad = max(5.0, 0.1 * (hi - lo))
         af.set_ylim(max(0.0, lo - pad), hi + pad)
     af.grid(alpha=0.3)
-    fig.colorbar(im, ax=af).ax.set_visible(False)   # an empty colour-bar slot keeps the three time axes aligned
-    im = a1.imshow(mf, origin="lower", aspect="auto", extent=(0, t_end, -0.5, len(mfccs) - 0.5), cmap="coolwarm",
-                   vmin=-3, vmax=3)
+    fig.colorbar(im, ax=af).ax.set_visible(False)  # an empty colour-bar slot keeps the three time axes aligned
+    im = a1.imshow(
+        mf, origin="lower", aspect="auto", extent=(0, t_end, -0.5, len(mfccs) - 0.5), cmap="coolwarm", vmin=-3, vmax=3
+    )
     fig.colorbar(im, ax=a1, label="z-score")
     a1.set(xlabel="time (s)", ylabel="coefficient", title="MFCC (each coefficient z-scored over time)")
     return fig
@@ -68,16 +76,26 @@ def window_comparison(table, *, sr: int = 16000, win_length: int = 400):
     for w in table.index:
         W = np.abs(np.fft.rfft(get_window(w, win_length, fftbins=True).astype(np.float64), n=n))
         bins = np.arange(W.size) * win_length / n
-        axes[0].plot(bins, 20 * np.log10(np.maximum(W / W[0], 1e-12)),
-                     label=f"{w} ({table.loc[w, 'sidelobe_db']:.1f} dB)")
-    axes[0].set(xlim=(0, 12), ylim=(-120, 5), xlabel="frequency (bins of the window length)", ylabel="dB",
-                title="window spectra: side-lobe leakage")
+        axes[0].plot(
+            bins, 20 * np.log10(np.maximum(W / W[0], 1e-12)), label=f"{w} ({table.loc[w, 'sidelobe_db']:.1f} dB)"
+        )
+    axes[0].set(
+        xlim=(0, 12),
+        ylim=(-120, 5),
+        xlabel="frequency (bins of the window length)",
+        ylabel="dB",
+        title="window spectra: side-lobe leakage",
+    )
     axes[0].legend()
     x = np.arange(len(table.index))
     axes[1].bar(x - 0.2, table["mfcc_jitter_voiced"], 0.4, label="fixed")
     axes[1].bar(x + 0.2, table["adaptive_mfcc_jitter_voiced"], 0.4, label="pitch-adaptive")
-    axes[1].set(xticks=x, xticklabels=list(table.index), ylabel="mean |dMFCC| per frame",
-                title="MFCC frame-to-frame jitter (voiced)")
+    axes[1].set(
+        xticks=x,
+        xticklabels=list(table.index),
+        ylabel="mean |dMFCC| per frame",
+        title="MFCC frame-to-frame jitter (voiced)",
+    )
     axes[1].legend()
     axes[2].bar(x, table["harmonic_contrast_db"], 0.5)
     axes[2].set(xticks=x, xticklabels=list(table.index), ylabel="dB", title="harmonic-to-valley contrast")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -32,8 +32,15 @@ def xcorr_lags(pairs: list[dict]):
     return fig
 
 
-def signal_overlay(pairs: list[dict], prosodic: Mapping[str, np.ndarray], kinematic: Mapping[str, np.ndarray], *,
-                   fps: float, n_frames: int, overlay_s: float = 20.0):
+def signal_overlay(
+    pairs: list[dict],
+    prosodic: Mapping[str, np.ndarray],
+    kinematic: Mapping[str, np.ndarray],
+    *,
+    fps: float,
+    n_frames: int,
+    overlay_s: float = 20.0,
+):
     """One panel per pair: the kinematic signal and the prosodic one shifted by the recovered lag (z-scored,
     the first ``overlay_s`` seconds)."""
     fig = figure(figsize=(10, 1.8 * len(pairs) + 0.6))
@@ -45,8 +52,12 @@ def signal_overlay(pairs: list[dict], prosodic: Mapping[str, np.ndarray], kinema
         m = _z(np.asarray(kinematic[p["motion"]], float))[:n]
         ax.plot(t, m, lw=0.9, label=p["motion"])
         sign = 1.0 if p["r"] >= 0 else -1.0
-        ax.plot(t - p["lag_s"], sign * a, lw=0.9, label=f"{'' if sign > 0 else '-'}{p['audio']} shifted by "
-                                                         f"{-p['lag_s']:+.3f} s")
+        ax.plot(
+            t - p["lag_s"],
+            sign * a,
+            lw=0.9,
+            label=f"{'' if sign > 0 else '-'}{p['audio']} shifted by {-p['lag_s']:+.3f} s",
+        )
         ax.set_ylabel("z")
         ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     axes[-1, 0].set_xlabel("time (s)")

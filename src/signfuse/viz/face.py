@@ -9,12 +9,18 @@ from ._fig import figure
 
 __all__ = ["face_features"]
 
-_EVENT_COLOURS = {"brow_raise": "tab:green", "brow_furrow": "tab:red", "head_shake": "tab:purple",
-                  "head_nod": "tab:orange", "blink": "tab:gray"}
+_EVENT_COLOURS = {
+    "brow_raise": "tab:green",
+    "brow_furrow": "tab:red",
+    "head_shake": "tab:purple",
+    "head_nod": "tab:orange",
+    "blink": "tab:gray",
+}
 
 
-def face_features(stream: Stream, *, events: Sequence[dict] = (), aus: Sequence[str] | None = None,
-                  title: str | None = None):
+def face_features(
+    stream: Stream, *, events: Sequence[dict] = (), aus: Sequence[str] | None = None, title: str | None = None
+):
     """Two panels: head pose (degrees) on top, AU intensities below, ``events`` as shaded spans.
 
     ``stream`` is a Stream from :func:`signfuse.face.features`; ``events`` the dicts of
@@ -30,8 +36,11 @@ def face_features(stream: Stream, *, events: Sequence[dict] = (), aus: Sequence[
             ax_pose.plot(t, stream.column(name), label=name, lw=1.2)
     ax_pose.set_ylabel("head pose (deg)")
     ax_pose.grid(alpha=0.3)
-    names = list(aus) if aus is not None else [n for n in ("AU01", "AU02", "AU04", "AU12", "AU25", "AU26", "AU45")
-                                               if n in stream.names]
+    names = (
+        list(aus)
+        if aus is not None
+        else [n for n in ("AU01", "AU02", "AU04", "AU12", "AU25", "AU26", "AU45") if n in stream.names]
+    )
     for name in names:
         ax_au.plot(t, stream.column(name), label=name, lw=1.0)
     ax_au.set_ylabel("AU intensity")
@@ -45,19 +54,29 @@ def face_features(stream: Stream, *, events: Sequence[dict] = (), aus: Sequence[
         spans.setdefault(ev["type"], c)
     missing = ~stream.mask
     if missing.any() and t.size:
-        ax_pose.fill_between(t, 0, 1, where=missing, transform=ax_pose.get_xaxis_transform(), color="k",
-                             alpha=0.08, step="mid", lw=0)
+        ax_pose.fill_between(
+            t, 0, 1, where=missing, transform=ax_pose.get_xaxis_transform(), color="k", alpha=0.08, step="mid", lw=0
+        )
     # legends beside the axes, never over the curves; the shaded spans get their own legend
-    ax_pose.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False, title="head pose",
-                   title_fontsize=8)
-    ax_au.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False, title="action units",
-                 title_fontsize=8)
+    ax_pose.legend(
+        loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False, title="head pose", title_fontsize=8
+    )
+    ax_au.legend(
+        loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False, title="action units", title_fontsize=8
+    )
     patches = [Patch(color=c, alpha=0.3, label=k.replace("_", " ")) for k, c in spans.items()]
     if missing.any():
         patches.append(Patch(color="k", alpha=0.15, label="no face found"))
     if patches:
-        fig.legend(handles=patches, loc="outside lower center", ncol=len(patches), fontsize=8, frameon=False,
-                   title="shaded: detected events", title_fontsize=8)
+        fig.legend(
+            handles=patches,
+            loc="outside lower center",
+            ncol=len(patches),
+            fontsize=8,
+            frameon=False,
+            title="shaded: detected events",
+            title_fontsize=8,
+        )
     if title:
         fig.suptitle(title)
     return fig

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import csv
 import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -32,12 +32,20 @@ def confusion_matrix(cm: np.ndarray, vocab: Sequence[str], *, title: str = ""):
     if n <= 40:
         size = 7 if n <= 20 else 5
         for i, j in zip(*np.nonzero(cm)):
-            ax.text(j, i, str(int(cm[i, j])), ha="center", va="center", fontsize=size,
-                    color="white" if norm[i, j] > 0.6 else "black")
+            ax.text(
+                j,
+                i,
+                str(int(cm[i, j])),
+                ha="center",
+                va="center",
+                fontsize=size,
+                color="white" if norm[i, j] > 0.6 else "black",
+            )
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
-    ax.set_title(title or f"confusion matrix, n = {int(cm.sum())} (colour: row-normalized; numbers: counts)",
-                 fontsize=9)
+    ax.set_title(
+        title or f"confusion matrix, n = {int(cm.sum())} (colour: row-normalized; numbers: counts)", fontsize=9
+    )
     return fig
 
 
@@ -49,8 +57,15 @@ def _chance_line(ax, chance: float | None, *, scale: float = 100.0) -> None:
 def _bar_labels(ax, bars, values) -> None:
     for bar, v in zip(bars, values):
         if v is not None:
-            ax.annotate(f"{v:.0f}", (bar.get_x() + bar.get_width() / 2, bar.get_height()), ha="center", va="bottom",
-                        fontsize=7, xytext=(0, 1), textcoords="offset points")
+            ax.annotate(
+                f"{v:.0f}",
+                (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                ha="center",
+                va="bottom",
+                fontsize=7,
+                xytext=(0, 1),
+                textcoords="offset points",
+            )
 
 
 def ablation_bars(rows: Sequence[dict], *, chance: float | None = None):
@@ -63,8 +78,12 @@ def ablation_bars(rows: Sequence[dict], *, chance: float | None = None):
     allv = [100 * r["top1"] if r.get("top1") is not None else None for r in rows]
     mp = [100 * r["minimal_pair_top1"] if r.get("minimal_pair_top1") is not None else None for r in rows]
     b1 = ax.bar(x - 0.2, [v or 0 for v in allv], 0.4, label=f"all signs (n = {rows[0].get('n', '?')})" if rows else "")
-    b2 = ax.bar(x + 0.2, [v or 0 for v in mp], 0.4,
-                label=f"minimal pairs (n = {rows[0].get('minimal_pair_n', '?')})" if rows else "")
+    b2 = ax.bar(
+        x + 0.2,
+        [v or 0 for v in mp],
+        0.4,
+        label=f"minimal pairs (n = {rows[0].get('minimal_pair_n', '?')})" if rows else "",
+    )
     _bar_labels(ax, b1, allv)
     _bar_labels(ax, b2, mp)
     _chance_line(ax, chance)
@@ -81,8 +100,12 @@ def adaptation_bars(rows: Sequence[dict], *, title: str = "", chance: float | No
     fig = figure(figsize=(6.5, 3.4))
     ax = fig.subplots()
     vals = [100 * r["top1"] for r in rows]
-    bars = ax.bar([r["method"] for r in rows], vals, color="tab:orange",
-                  label=f"target top-1 (n = {rows[0].get('n_test', '?')})" if rows else "")
+    bars = ax.bar(
+        [r["method"] for r in rows],
+        vals,
+        color="tab:orange",
+        label=f"target top-1 (n = {rows[0].get('n_test', '?')})" if rows else "",
+    )
     _bar_labels(ax, bars, vals)
     _chance_line(ax, chance)
     ax.set_ylabel("top-1 on target region (%)")
@@ -131,8 +154,15 @@ def training_curve(metrics_csv: str | os.PathLike[str], *, title: str = ""):
         for xs, ys in ((tr_x, tr_y), (va_x, va_y)):
             for x, y in zip(xs, ys):
                 if np.isfinite(y) and y > top:
-                    ax.annotate(f"{y:.1f} (off scale)", (x, top), xytext=(4, -10), textcoords="offset points",
-                                fontsize=7, color="0.3", arrowprops={"arrowstyle": "-|>", "color": "0.5"})
+                    ax.annotate(
+                        f"{y:.1f} (off scale)",
+                        (x, top),
+                        xytext=(4, -10),
+                        textcoords="offset points",
+                        fontsize=7,
+                        color="0.3",
+                        arrowprops={"arrowstyle": "-|>", "color": "0.5"},
+                    )
     epochs = sorted(set(tr_x) | set(va_x))
     if epochs and len(epochs) <= 15:
         ax.set_xticks(epochs)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -36,8 +36,15 @@ def emotion_bars(rows: dict[str, dict], classes: Sequence[str], *, n: int | None
     b1 = ax.bar(xs - 0.2, acc, 0.4, label="accuracy")
     ax.bar(xs + 0.2, f1, 0.4, label="macro-F1")
     for bar, v in zip(b1, acc):
-        ax.annotate(f"{100 * v:.0f}%", (bar.get_x() + bar.get_width() / 2, v), ha="center", va="bottom", fontsize=7,
-                    xytext=(0, 1), textcoords="offset points")
+        ax.annotate(
+            f"{100 * v:.0f}%",
+            (bar.get_x() + bar.get_width() / 2, v),
+            ha="center",
+            va="bottom",
+            fontsize=7,
+            xytext=(0, 1),
+            textcoords="offset points",
+        )
     chance = 1 / max(1, len(classes))
     ax.axhline(chance, color="0.35", ls="--", lw=1, label=f"chance ({100 * chance:.0f}%)")
     ax.set_xticks(xs, [k.replace("_", " ") for k in names], rotation=20, fontsize=8)
@@ -56,8 +63,15 @@ def translation_bars(rows: dict[str, dict], *, n: int | None = None, n_marked: i
     ax = fig.subplots(1, 2)
     bars = ax[0].bar(xs, [rows[k]["bleu"] for k in names], color=["0.6", "C0", "C1"][: len(names)])
     for b, k in zip(bars, names):
-        ax[0].annotate(f"{rows[k]['bleu']:.1f}", (b.get_x() + b.get_width() / 2, b.get_height()), ha="center",
-                       va="bottom", fontsize=7, xytext=(0, 1), textcoords="offset points")
+        ax[0].annotate(
+            f"{rows[k]['bleu']:.1f}",
+            (b.get_x() + b.get_width() / 2, b.get_height()),
+            ha="center",
+            va="bottom",
+            fontsize=7,
+            xytext=(0, 1),
+            textcoords="offset points",
+        )
     ax[0].set_ylabel("BLEU-4")
     ax[0].set_title(f"translation{f', n = {n}' if n else ''}", fontsize=10)
     acc = [rows[k].get("type_accuracy") for k in names]
@@ -66,7 +80,10 @@ def translation_bars(rows: dict[str, dict], *, n: int | None = None, n_marked: i
     ax[1].set_ylabel("sentence type right")
     ax[1].set_title(f"negations and questions{f', n = {n_marked}' if n_marked else ''}", fontsize=10)
     for a in ax:
-        a.set_xticks(xs, [k.replace("recognized ", "rec. ").replace("reference glosses", "ref. glosses")
-                          for k in names], rotation=15, fontsize=8)
+        a.set_xticks(
+            xs,
+            [k.replace("recognized ", "rec. ").replace("reference glosses", "ref. glosses") for k in names],
+            rotation=15,
+            fontsize=8,
+        )
     return fig
-

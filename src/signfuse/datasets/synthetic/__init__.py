@@ -20,6 +20,23 @@ from .generator import EMOTIONS, synthesize, synthesize_sign
 from .signers import REGIONS, Region, Signer, assign_splits, make_signers
 from .vocab import NONMANUALS, Sign, make_vocabulary
 
-__all__ = ["generate_corpus", "load_corpus", "read_corpus_info", "read_metadata", "read_wav", "write_wav",
-           "synthesize", "synthesize_sign", "make_vocabulary", "make_signers", "assign_splits", "Sign", "Signer",
-           "Region", "REGIONS", "EMOTIONS", "NONMANUALS", "CORPUS_VERSION"]
+__all__ = [
+    "generate_corpus",
+    "load_corpus",
+    "read_corpus_info",
+    "read_metadata",
+    "read_wav",
+    "write_wav",
+    "synthesize",
+    "synthesize_sign",
+    "make_vocabulary",
+    "make_signers",
+    "assign_splits",
+    "Sign",
+    "Signer",
+    "Region",
+    "REGIONS",
+    "EMOTIONS",
+    "NONMANUALS",
+    "CORPUS_VERSION",
+]

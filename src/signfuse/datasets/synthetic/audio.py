@@ -47,7 +47,10 @@ EMOTION_VOICE: dict[str, dict[str, float]] = {
     "surprised": {"shift": 4.0, "range0": 4.0, "range1": 10.0, "gain_db": 2.0, "rate": 4.5, "bright": 0.2},
 }
 VOWELS: dict[str, tuple[float, float, float]] = {
-    "a": (730, 1090, 2440), "e": (530, 1840, 2480), "i": (300, 2200, 2950), "o": (570, 840, 2410),
+    "a": (730, 1090, 2440),
+    "e": (530, 1840, 2480),
+    "i": (300, 2200, 2950),
+    "o": (570, 840, 2410),
     "u": (320, 920, 2300),
 }
 
@@ -76,8 +79,9 @@ def stress_times(speed: np.ndarray, *, fps: float, prominence: float = 0.3, min_
     return idx / float(fps)
 
 
-def syllable_envelope(t: np.ndarray, stress_s: np.ndarray, *, rate: float, phase: float = 0.0,
-                      unstressed: float = 0.3) -> np.ndarray:
+def syllable_envelope(
+    t: np.ndarray, stress_s: np.ndarray, *, rate: float, phase: float = 0.0, unstressed: float = 0.3
+) -> np.ndarray:
     """Amplitude envelope (0.1..1) of syllables at ``rate`` Hz on the sample times ``t``.
 
     A stressed syllable (gain 1, 25 ms linear attack) starts at each time in ``stress_s``; between two of
@@ -121,9 +125,21 @@ def _resonator(freq: float, bw: float, sr: int) -> np.ndarray:
     return np.array([g, 0.0, 0.0, 1.0, a1, a2])
 
 
-def voice_track(drive: np.ndarray, *, fps: float, sr: int, lag_s: float, f0_hz: float, emotion: str,
-                intensity: float, vowel: str, formant_scale: float, weight: float,
-                rng: np.random.Generator, stress_s: np.ndarray | None = None) -> tuple[np.ndarray, dict]:
+def voice_track(
+    drive: np.ndarray,
+    *,
+    fps: float,
+    sr: int,
+    lag_s: float,
+    f0_hz: float,
+    emotion: str,
+    intensity: float,
+    vowel: str,
+    formant_scale: float,
+    weight: float,
+    rng: np.random.Generator,
+    stress_s: np.ndarray | None = None,
+) -> tuple[np.ndarray, dict]:
     """Synthesize ``len(drive) / fps`` seconds of voice. Returns ``(y float32, factors)``.
 
     ``weight`` (0..1.5) scales how much the emotion shows in the voice (per-sample channel weight);
@@ -162,9 +178,9 @@ def voice_track(drive: np.ndarray, *, fps: float, sr: int, lag_s: float, f0_hz: 
         nxt -= prev
         prev, cur = cur, nxt
         if h * f0max < nyq:
-            src += np.float32(1.0 / h ** tilt) * cur
+            src += np.float32(1.0 / h**tilt) * cur
         else:
-            src += (np.float32(1.0 / h ** tilt) * (h * f0 < nyq)).astype(np.float32) * cur
+            src += (np.float32(1.0 / h**tilt) * (h * f0 < nyq)).astype(np.float32) * cur
             if h * float(f0.min()) >= nyq:
                 break
     src = src.astype(np.float64)
@@ -172,14 +188,23 @@ def voice_track(drive: np.ndarray, *, fps: float, sr: int, lag_s: float, f0_hz: 
     fm = np.array(VOWELS[vowel]) * formant_scale
     sos = np.stack([_resonator(f, bw, sr) for f, bw in zip(fm, (80.0, 100.0, 140.0))])
     y = sosfilt(sos, src)
-    syl = syllable_envelope(t, np.zeros(0) if stress_s is None else np.asarray(stress_s), rate=rate,
-                            phase=float(rng.uniform(0, 1.0 / rate)))
+    syl = syllable_envelope(
+        t, np.zeros(0) if stress_s is None else np.asarray(stress_s), rate=rate, phase=float(rng.uniform(0, 1.0 / rate))
+    )
     floor = 0.5
     env = (floor + (1 - floor) * d) * syl
     g = 10 ** (gain_db / 20.0) * 0.05
     y = np.clip(g * env * y, -0.99, 0.99).astype(np.float32)
-    factors = {"f0_base_hz": round(float(f0_hz), 3), "f0_shift_st": round(float(shift), 4),
-               "f0_range_st": round(float(range_st), 4), "gain_db": round(float(gain_db), 3),
-               "syllable_rate_hz": round(rate, 4), "vowel": vowel, "formant_scale": formant_scale,
-               "lag_s": float(lag_s), "declination_st_per_s": -0.3, "voice_weight": round(float(weight), 4)}
+    factors = {
+        "f0_base_hz": round(float(f0_hz), 3),
+        "f0_shift_st": round(float(shift), 4),
+        "f0_range_st": round(float(range_st), 4),
+        "gain_db": round(float(gain_db), 3),
+        "syllable_rate_hz": round(rate, 4),
+        "vowel": vowel,
+        "formant_scale": formant_scale,
+        "lag_s": float(lag_s),
+        "declination_st_per_s": -0.3,
+        "voice_weight": round(float(weight), 4),
+    }
     return y, factors

@@ -23,9 +23,10 @@ import io as _io
 import json
 import logging
 import wave
+from collections.abc import Callable
 from os import PathLike
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -35,8 +36,15 @@ from .signers import REGIONS, assign_splits, make_signers
 from .translation import sentence_type, spoken_sentence
 from .vocab import make_vocabulary
 
-__all__ = ["generate_corpus", "load_corpus", "read_metadata", "read_corpus_info", "write_wav", "read_wav",
-           "CORPUS_VERSION"]
+__all__ = [
+    "generate_corpus",
+    "load_corpus",
+    "read_metadata",
+    "read_corpus_info",
+    "write_wav",
+    "read_wav",
+    "CORPUS_VERSION",
+]
 
 log = logging.getLogger(__name__)
 CORPUS_VERSION = 2
@@ -91,17 +99,29 @@ def _psv(rows: list[list[Any]], header: list[str]) -> str:
     return buf.getvalue()
 
 
-def generate_corpus(out_dir: str | PathLike[str], *, signs: int = 40, signers: int = 8, sentences: int = 200,
-                    seed: int = 0, samples_per_sign_per_signer: int = 2, lag_s: float = 0.12,
-                    progress: Callable[[int, int], None] | None = None) -> Path:
+def generate_corpus(
+    out_dir: str | PathLike[str],
+    *,
+    signs: int = 40,
+    signers: int = 8,
+    sentences: int = 200,
+    seed: int = 0,
+    samples_per_sign_per_signer: int = 2,
+    lag_s: float = 0.12,
+    progress: Callable[[int, int], None] | None = None,
+) -> Path:
     """Generate the corpus into ``out_dir`` (created; existing corpus files are overwritten).
 
     Returns ``out_dir``. ``progress(done, total)`` is called after every sample.
     """
     from ... import io as sio
 
-    for name, v, lo in (("signs", signs, 2), ("signers", signers, 1), ("sentences", sentences, 0),
-                        ("samples_per_sign_per_signer", samples_per_sign_per_signer, 0)):
+    for name, v, lo in (
+        ("signs", signs, 2),
+        ("signers", signers, 1),
+        ("sentences", sentences, 0),
+        ("samples_per_sign_per_signer", samples_per_sign_per_signer, 0),
+    ):
         if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < lo:
             raise ParameterError(f"{name}={v!r} must be an integer >= {lo}")
     if samples_per_sign_per_signer == 0 and sentences == 0:
@@ -137,21 +157,48 @@ def generate_corpus(out_dir: str | PathLike[str], *, signs: int = 40, signers: i
                 sseed = _sample_seed(seed, 1, index)
                 rng = np.random.default_rng(sseed)
                 emotion, intensity, cw = draw_condition(rng)
-                seq, y, sr, factors = synthesize([sign], signer, seed=sseed, emotion=emotion, intensity=intensity,
-                                                 fps=FPS, lag_s=lag_s, sr=SR, channel_weights=cw)
+                seq, y, sr, factors = synthesize(
+                    [sign],
+                    signer,
+                    seed=sseed,
+                    emotion=emotion,
+                    intensity=intensity,
+                    fps=FPS,
+                    lag_s=lag_s,
+                    sr=SR,
+                    channel_weights=cw,
+                )
                 seq_id = 100000 + index
                 sid = f"iso_{seq_id}"
                 rel = f"landmarks/{signer.id}/{seq_id}.parquet"
                 sio.write_kaggle_parquet(seq, out / "isolated" / rel)
                 write_wav(out / "audio" / f"{sid}.wav", y, sr=sr)
                 iso_rows.append([rel, int(signer.id), seq_id, sign.gloss])
-                meta = {"id": sid, "kind": "isolated", "split": splits[signer.id], "signer": signer.id,
-                        "region": signer.region, "handedness": signer.handedness, "gloss": sign.gloss,
-                        "glosses": [sign.gloss], "nonmanual": sign.nonmanual, "minimal_pair": sign.minimal_pair,
-                        "path": f"isolated/{rel}", "audio": f"audio/{sid}.wav", "sequence_id": seq_id,
-                        "repetition": rep, "seed": sseed, "emotion": emotion, "intensity": intensity,
-                        "sign": sign.to_dict(), **{k: v for k, v in factors.items()
-                                                   if k not in ("signer", "region", "handedness", "emotion", "intensity")}}
+                meta = {
+                    "id": sid,
+                    "kind": "isolated",
+                    "split": splits[signer.id],
+                    "signer": signer.id,
+                    "region": signer.region,
+                    "handedness": signer.handedness,
+                    "gloss": sign.gloss,
+                    "glosses": [sign.gloss],
+                    "nonmanual": sign.nonmanual,
+                    "minimal_pair": sign.minimal_pair,
+                    "path": f"isolated/{rel}",
+                    "audio": f"audio/{sid}.wav",
+                    "sequence_id": seq_id,
+                    "repetition": rep,
+                    "seed": sseed,
+                    "emotion": emotion,
+                    "intensity": intensity,
+                    "sign": sign.to_dict(),
+                    **{
+                        k: v
+                        for k, v in factors.items()
+                        if k not in ("signer", "region", "handedness", "emotion", "intensity")
+                    },
+                }
                 meta_lines.append(json.dumps(meta, sort_keys=True))
                 index += 1
                 done += 1
@@ -166,8 +213,17 @@ def generate_corpus(out_dir: str | PathLike[str], *, signs: int = 40, signers: i
         n_signs = int(rng.integers(2, 7))
         chosen = [vocab[int(i)] for i in rng.integers(0, len(vocab), size=n_signs)]
         emotion, intensity, cw = draw_condition(rng)
-        seq, y, sr, factors = synthesize(chosen, signer, seed=sseed, emotion=emotion, intensity=intensity,
-                                         fps=FPS, lag_s=lag_s, sr=SR, channel_weights=cw)
+        seq, y, sr, factors = synthesize(
+            chosen,
+            signer,
+            seed=sseed,
+            emotion=emotion,
+            intensity=intensity,
+            fps=FPS,
+            lag_s=lag_s,
+            sr=SR,
+            channel_weights=cw,
+        )
         name = f"sent_{k:05d}"
         sio.write_pose(seq, out / "continuous" / f"{name}.pose")
         write_wav(out / "audio" / f"{name}.wav", y, sr=sr)
@@ -178,14 +234,31 @@ def generate_corpus(out_dir: str | PathLike[str], *, signs: int = 40, signers: i
         cont_rows[splits[signer.id]].append(row)
         all_rows.append(row)
         markers = [s.nonmanual for s in chosen if s.nonmanual != "none"]
-        meta = {"id": name, "kind": "continuous", "split": splits[signer.id], "signer": signer.id,
-                "region": signer.region, "handedness": signer.handedness, "gloss": None, "glosses": glosses,
-                "nonmanual": ",".join(dict.fromkeys(markers)) or "none",
-                "minimal_pair": next((s.gloss for s in chosen if s.minimal_pair), None),
-                "path": f"continuous/{name}.pose", "audio": f"audio/{name}.wav", "seed": sseed,
-                "emotion": emotion, "intensity": intensity, "sign": [s.to_dict() for s in chosen],
-                "translation": row[6], "sentence_type": sentence_type(nonmanuals),
-                **{k2: v for k2, v in factors.items() if k2 not in ("signer", "region", "handedness", "emotion", "intensity")}}
+        meta = {
+            "id": name,
+            "kind": "continuous",
+            "split": splits[signer.id],
+            "signer": signer.id,
+            "region": signer.region,
+            "handedness": signer.handedness,
+            "gloss": None,
+            "glosses": glosses,
+            "nonmanual": ",".join(dict.fromkeys(markers)) or "none",
+            "minimal_pair": next((s.gloss for s in chosen if s.minimal_pair), None),
+            "path": f"continuous/{name}.pose",
+            "audio": f"audio/{name}.wav",
+            "seed": sseed,
+            "emotion": emotion,
+            "intensity": intensity,
+            "sign": [s.to_dict() for s in chosen],
+            "translation": row[6],
+            "sentence_type": sentence_type(nonmanuals),
+            **{
+                k2: v
+                for k2, v in factors.items()
+                if k2 not in ("signer", "region", "handedness", "emotion", "intensity")
+            },
+        }
         meta_lines.append(json.dumps(meta, sort_keys=True))
         done += 1
         if progress is not None:
@@ -195,8 +268,10 @@ def generate_corpus(out_dir: str | PathLike[str], *, signs: int = 40, signers: i
     w.writerow(["path", "participant_id", "sequence_id", "sign"])
     w.writerows(iso_rows)
     _atomic_text(out / "isolated" / "train.csv", buf.getvalue())
-    _atomic_text(out / "isolated" / "sign_to_prediction_index_map.json",
-                 json.dumps({s.gloss: i for i, s in enumerate(vocab)}, indent=1))
+    _atomic_text(
+        out / "isolated" / "sign_to_prediction_index_map.json",
+        json.dumps({s.gloss: i for i, s in enumerate(vocab)}, indent=1),
+    )
     header = ["name", "video", "start", "end", "speaker", "orth", "translation"]
     _atomic_text(out / "continuous" / "corpus.csv", _psv(all_rows, header))
     for split, rows in cont_rows.items():
@@ -204,10 +279,14 @@ def generate_corpus(out_dir: str | PathLike[str], *, signs: int = 40, signers: i
     _atomic_text(out / "metadata.jsonl", "\n".join(meta_lines) + ("\n" if meta_lines else ""))
     pairs = sorted({tuple(sorted((s.gloss, s.minimal_pair))) for s in vocab if s.minimal_pair})
     info = {
-        "version": CORPUS_VERSION, "seed": int(seed), "fps": FPS, "sr": SR, "lag_s": float(lag_s),
+        "version": CORPUS_VERSION,
+        "seed": int(seed),
+        "fps": FPS,
+        "sr": SR,
+        "lag_s": float(lag_s),
         "lag_convention": "the F0 contour and slow energy envelope follow the dominant-wrist speed by lag_s seconds",
         "stress_convention": "stressed syllables start where the dominant hand stops after a movement "
-                             "(prominent wrist-speed minima, metadata stress_times_s)",
+        "(prominent wrist-speed minima, metadata stress_times_s)",
         "coordinates": "MediaPipe normalized image units: x, y in [0, 1] of a square frame; z relative",
         "counts": {"signs": len(vocab), "signers": len(people), "isolated": n_iso, "continuous": int(sentences)},
         "emotions": list(EMOTIONS),
@@ -215,12 +294,26 @@ def generate_corpus(out_dir: str | PathLike[str], *, signs: int = 40, signers: i
         "signers": [s.to_dict() for s in people],
         "signer_region": {s.id: s.region for s in people},
         "splits": splits,
-        "regions": {r.name: {"amplitude": r.amplitude, "speed": r.speed, "expressiveness": r.expressiveness,
-                             "height_shift": r.height_shift} for r in REGIONS},
-        "minimal_pairs": [{"signs": list(p), "marker": next(by_gloss[g].nonmanual for g in p if by_gloss[g].nonmanual != "none")}
-                          for p in pairs],
-        "files": {"isolated": "isolated/train.csv", "label_map": "isolated/sign_to_prediction_index_map.json",
-                  "continuous": "continuous/corpus.csv", "metadata": "metadata.jsonl", "audio": "audio/"},
+        "regions": {
+            r.name: {
+                "amplitude": r.amplitude,
+                "speed": r.speed,
+                "expressiveness": r.expressiveness,
+                "height_shift": r.height_shift,
+            }
+            for r in REGIONS
+        },
+        "minimal_pairs": [
+            {"signs": list(p), "marker": next(by_gloss[g].nonmanual for g in p if by_gloss[g].nonmanual != "none")}
+            for p in pairs
+        ],
+        "files": {
+            "isolated": "isolated/train.csv",
+            "label_map": "isolated/sign_to_prediction_index_map.json",
+            "continuous": "continuous/corpus.csv",
+            "metadata": "metadata.jsonl",
+            "audio": "audio/",
+        },
     }
     _atomic_text(out / "corpus.json", json.dumps(info, indent=1, sort_keys=True))
     log.info("synthetic corpus: %d isolated + %d continuous samples in %s", n_iso, sentences, out)
@@ -233,8 +326,9 @@ def read_corpus_info(corpus_dir: str | PathLike[str]) -> dict:
     try:
         return json.loads(p.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise DataError("no corpus.json here: not a synthetic corpus (generate one with `signfuse synth`)",
-                        path=p.parent) from None
+        raise DataError(
+            "no corpus.json here: not a synthetic corpus (generate one with `signfuse synth`)", path=p.parent
+        ) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise DataError(f"bad JSON ({e})", path=p) from e
 
@@ -272,20 +366,40 @@ def load_corpus(corpus_dir: str | PathLike[str]) -> list:
     try:
         return [_entry(root, m, info, Entry) for m in read_metadata(root)]
     except (KeyError, TypeError, ValueError) as e:
-        raise DataError(f"metadata.jsonl is missing or has a bad field ({type(e).__name__}: {e}); "
-                        "regenerate the corpus", path=root / "metadata.jsonl") from e
+        raise DataError(
+            f"metadata.jsonl is missing or has a bad field ({type(e).__name__}: {e}); regenerate the corpus",
+            path=root / "metadata.jsonl",
+        ) from e
 
 
 def _entry(root: Path, m: dict, info: dict, Entry) -> Any:
     """One metadata line -> Entry."""
-    meta = {"kind": m["kind"], "audio": str(root / m["audio"]), "emotion": m["emotion"],
-            "intensity": m["intensity"], "region": m["region"], "nonmanual": m["nonmanual"],
-            "minimal_pair": m["minimal_pair"], "lag_s": m["lag_s"], "handedness": m["handedness"],
-            "sr": m["sr"], "sign_frames": [[s["start_frame"], s["end_frame"]] for s in m["signs"]],
-            "accent_times_s": m["accent_times_s"],
-            "stress_times_s": m.get("stress_times_s", []), "corpus_seed": info["seed"]}
+    meta = {
+        "kind": m["kind"],
+        "audio": str(root / m["audio"]),
+        "emotion": m["emotion"],
+        "intensity": m["intensity"],
+        "region": m["region"],
+        "nonmanual": m["nonmanual"],
+        "minimal_pair": m["minimal_pair"],
+        "lag_s": m["lag_s"],
+        "handedness": m["handedness"],
+        "sr": m["sr"],
+        "sign_frames": [[s["start_frame"], s["end_frame"]] for s in m["signs"]],
+        "accent_times_s": m["accent_times_s"],
+        "stress_times_s": m.get("stress_times_s", []),
+        "corpus_seed": info["seed"],
+    }
     if m["kind"] == "isolated":
         meta["sequence_id"] = m["sequence_id"]
-    return Entry(id=m["id"], path=root / m["path"], signer=m["signer"], split=m["split"],
-                 gloss=m["gloss"], glosses=tuple(m["glosses"]) if m["kind"] == "continuous" else None,
-                 fps=float(m["fps"]), domain=m["region"], meta=meta)
+    return Entry(
+        id=m["id"],
+        path=root / m["path"],
+        signer=m["signer"],
+        split=m["split"],
+        gloss=m["gloss"],
+        glosses=tuple(m["glosses"]) if m["kind"] == "continuous" else None,
+        fps=float(m["fps"]),
+        domain=m["region"],
+        meta=meta,
+    )

@@ -27,8 +27,17 @@ import numpy as np
 from ...errors import DataError
 from ...topology import FACE_REGIONS
 
-__all__ = ["face_rest", "face_edges", "face_points", "CONTROLS", "BROW_POINTS", "UPPER_LID", "LOWER_LID",
-           "EYE_CORNERS", "yaw_proxy"]
+__all__ = [
+    "face_rest",
+    "face_edges",
+    "face_points",
+    "CONTROLS",
+    "BROW_POINTS",
+    "UPPER_LID",
+    "LOWER_LID",
+    "EYE_CORNERS",
+    "yaw_proxy",
+]
 
 CONTROLS = ("brow_raise", "brow_furrow", "blink", "mouth_open", "mouth_spread", "yaw_deg", "pitch_deg", "roll_deg")
 
@@ -80,13 +89,19 @@ def _weights() -> dict[str, np.ndarray]:
     inner[list(_INNER_BROW)] = 1.0
     mouth_y = 0.5 * (p[13, 1] + p[14, 1])
     mid_x = 0.5 * (p[61, 0] + p[291, 0])
-    jaw = 1.0 / (1.0 + np.exp(-(y - mouth_y) / 0.02)) * np.exp(-((x - mid_x) ** 2) / (2 * 0.45 ** 2))
+    jaw = 1.0 / (1.0 + np.exp(-(y - mouth_y) / 0.02)) * np.exp(-((x - mid_x) ** 2) / (2 * 0.45**2))
     jaw[[13, 82, 312, 81, 311, 80, 310, 0, 37, 267]] = 0.0  # upper lip stays
     cl, cr = p[61], p[291]  # mouth corners (61 on image left)
-    dl = np.exp(-np.sum((p[:, :2] - cl[:2]) ** 2, axis=1) / (2 * 0.12 ** 2))
-    dr = np.exp(-np.sum((p[:, :2] - cr[:2]) ** 2, axis=1) / (2 * 0.12 ** 2))
-    return {"brow": brow, "inner": inner, "jaw": jaw, "corner_l": dl, "corner_r": dr,
-            "center_x": np.array(0.5 * (p[33, 0] + p[263, 0]))}
+    dl = np.exp(-np.sum((p[:, :2] - cl[:2]) ** 2, axis=1) / (2 * 0.12**2))
+    dr = np.exp(-np.sum((p[:, :2] - cr[:2]) ** 2, axis=1) / (2 * 0.12**2))
+    return {
+        "brow": brow,
+        "inner": inner,
+        "jaw": jaw,
+        "corner_l": dl,
+        "corner_r": dr,
+        "center_x": np.array(0.5 * (p[33, 0] + p[263, 0])),
+    }
 
 
 def _rot(yaw: np.ndarray, pitch: np.ndarray, roll: np.ndarray) -> np.ndarray:

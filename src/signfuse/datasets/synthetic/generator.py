@@ -27,7 +27,7 @@ from ...sequence import Component, LandmarkSequence
 from ...topology import FACE, HAND_EDGES, HAND_POINTS, LEFT_HAND, POSE, POSE_EDGES, POSE_POINTS, RIGHT_HAND
 from . import face as facemod
 from .audio import VOWELS, drive_from_speed, stress_times, voice_track
-from .hands import handshape_angles, hand_local_points, place_hand
+from .hands import hand_local_points, handshape_angles, place_hand
 from .signers import Signer
 from .vocab import LOCATIONS, ORIENTATIONS, SURFACE, Sign, movement_dir, movement_plane, regional_variant
 
@@ -35,8 +35,13 @@ __all__ = ["EMOTIONS", "EMOTION_MOTION", "EMOTION_FACE", "synthesize", "synthesi
 
 EMOTIONS = ("neutral", "happy", "sad", "angry", "surprised")
 # emotion -> movement amplitude and speed change at intensity 1, tap-force change
-EMOTION_MOTION = {"neutral": (0.0, 0.0, 0.0), "happy": (0.15, 0.12, 0.1), "sad": (-0.3, -0.25, -0.2),
-                  "angry": (0.3, 0.3, 0.35), "surprised": (0.2, 0.05, 0.1)}
+EMOTION_MOTION = {
+    "neutral": (0.0, 0.0, 0.0),
+    "happy": (0.15, 0.12, 0.1),
+    "sad": (-0.3, -0.25, -0.2),
+    "angry": (0.3, 0.3, 0.35),
+    "surprised": (0.2, 0.05, 0.1),
+}
 # emotion -> body sway change at intensity 1 (restless when happy, tense when angry, still when sad)
 EMOTION_SWAY = {"neutral": 0.0, "happy": 1.5, "sad": -0.5, "angry": 1.0, "surprised": 0.8}
 # emotion -> face controls at intensity 1 (before expressiveness)
@@ -58,26 +63,36 @@ NONMANUAL_FACE = {
     "mouth_oo": {"mouth_spread": -0.06, "mouth_open": 0.03},
 }
 SHAKE_HZ, NOD_HZ = 2.6, 2.0
-FACE_IOD = 0.27                       # outer eye-corner distance, shoulder widths
+FACE_IOD = 0.27  # outer eye-corner distance, shoulder widths
 FACE_CENTER = np.array([0.0, -0.53, -0.1])
 UPPER_ARM, FOREARM = 0.72, 0.62
-CONTACT_LOCAL = 0.42                  # contact point: middle-finger knuckle, hand lengths from the wrist
+CONTACT_LOCAL = 0.42  # contact point: middle-finger knuckle, hand lengths from the wrist
 HIP_Y = 1.35
-_REST = {"contact": np.array([0.3, 1.12, -0.22]), "finger": np.array([0.3, 0.6, -0.75]), "normal": np.array([-1.0, 0.2, 0.0])}
-_BASE = {"contact": np.array([0.06, 0.5, -0.45]), "finger": np.array([-0.3, 0.0, -1.0]), "normal": np.array([0.0, -1.0, 0.0])}
+_REST = {
+    "contact": np.array([0.3, 1.12, -0.22]),
+    "finger": np.array([0.3, 0.6, -0.75]),
+    "normal": np.array([-1.0, 0.2, 0.0]),
+}
+_BASE = {
+    "contact": np.array([0.06, 0.5, -0.45]),
+    "finger": np.array([-0.3, 0.0, -1.0]),
+    "normal": np.array([0.0, -1.0, 0.0]),
+}
 
 
 def components() -> tuple[Component, ...]:
     """POSE, FACE (468, with the mesh contour edges), LEFT_HAND, RIGHT_HAND."""
-    return (Component(POSE, POSE_POINTS, POSE_EDGES),
-            Component(FACE, tuple(str(i) for i in range(468)), tuple(map(tuple, facemod.face_edges("contours")))),
-            Component(LEFT_HAND, HAND_POINTS, HAND_EDGES),
-            Component(RIGHT_HAND, HAND_POINTS, HAND_EDGES))
+    return (
+        Component(POSE, POSE_POINTS, POSE_EDGES),
+        Component(FACE, tuple(str(i) for i in range(468)), tuple(map(tuple, facemod.face_edges("contours")))),
+        Component(LEFT_HAND, HAND_POINTS, HAND_EDGES),
+        Component(RIGHT_HAND, HAND_POINTS, HAND_EDGES),
+    )
 
 
 def _minjerk(u: np.ndarray) -> np.ndarray:
     u = np.clip(u, 0.0, 1.0)
-    return u ** 3 * (10 - 15 * u + 6 * u * u)
+    return u**3 * (10 - 15 * u + 6 * u * u)
 
 
 def _crc(*parts: Any) -> int:
@@ -87,14 +102,18 @@ def _crc(*parts: Any) -> int:
 @dataclass
 class _Hand:
     contact: np.ndarray  # (T, 3)
-    finger: np.ndarray   # (T, 3)
-    normal: np.ndarray   # (T, 3)
-    angles: np.ndarray   # (T, 20)
+    finger: np.ndarray  # (T, 3)
+    normal: np.ndarray  # (T, 3)
+    angles: np.ndarray  # (T, 20)
 
     @staticmethod
-    def hold(state: dict, angles: np.ndarray, n: int) -> "_Hand":
-        return _Hand(np.repeat(state["contact"][None], n, 0), np.repeat(state["finger"][None], n, 0),
-                     np.repeat(state["normal"][None], n, 0), np.repeat(angles[None], n, 0))
+    def hold(state: dict, angles: np.ndarray, n: int) -> _Hand:
+        return _Hand(
+            np.repeat(state["contact"][None], n, 0),
+            np.repeat(state["finger"][None], n, 0),
+            np.repeat(state["normal"][None], n, 0),
+            np.repeat(angles[None], n, 0),
+        )
 
     def first(self) -> tuple[dict, np.ndarray]:
         return {"contact": self.contact[0], "finger": self.finger[0], "normal": self.normal[0]}, self.angles[0]
@@ -120,8 +139,9 @@ def _shape_angles(name: str, signer: Signer, rng: np.random.Generator) -> np.nda
     return handshape_angles(name) + personal + rng.normal(0.0, 2.0, 20)
 
 
-def _stroke(sign: Sign, signer: Signer, rng: np.random.Generator, *, amp: float, force_shift: float,
-            n: int, fps: float) -> tuple[_Hand, _Hand | None, dict]:
+def _stroke(
+    sign: Sign, signer: Signer, rng: np.random.Generator, *, amp: float, force_shift: float, n: int, fps: float
+) -> tuple[_Hand, _Hand | None, dict]:
     """The stroke of one sign for a right-handed signer: dominant hand, non-dominant (two-handed signs)."""
     u = _minjerk(np.arange(n) / max(n - 1, 1))
     loc_shift = np.random.default_rng(_crc(signer.seed, "loc", sign.location)).normal(0.0, 0.03, 3)
@@ -162,7 +182,9 @@ def _stroke(sign: Sign, signer: Signer, rng: np.random.Generator, *, amp: float,
     else:
         raise ParameterError(f"unknown movement {sign.movement!r}")
     f0, n0 = (np.array(v, dtype=np.float64) for v in ORIENTATIONS[sign.orientation])
-    tilt = np.random.default_rng(_crc(signer.seed, "or", sign.orientation)).normal(0.0, 0.08, 3) + rng.normal(0, 0.04, 3)
+    tilt = np.random.default_rng(_crc(signer.seed, "or", sign.orientation)).normal(0.0, 0.08, 3) + rng.normal(
+        0, 0.04, 3
+    )
     finger = np.repeat((f0 + tilt)[None], n, 0)
     normal = np.repeat(n0[None], n, 0)
     a0 = _shape_angles(sign.handshape, signer, rng)
@@ -189,8 +211,8 @@ def _arm(shoulder: np.ndarray, wrist: np.ndarray, pole: np.ndarray) -> np.ndarra
     d = np.linalg.norm(v, axis=1, keepdims=True)
     dc = np.clip(d, abs(UPPER_ARM - FOREARM) + 1e-3, UPPER_ARM + FOREARM - 1e-3)
     u = v / np.maximum(d, 1e-9)
-    a = (UPPER_ARM ** 2 - FOREARM ** 2 + dc ** 2) / (2 * dc)
-    h = np.sqrt(np.maximum(UPPER_ARM ** 2 - a ** 2, 0.0))
+    a = (UPPER_ARM**2 - FOREARM**2 + dc**2) / (2 * dc)
+    h = np.sqrt(np.maximum(UPPER_ARM**2 - a**2, 0.0))
     p = pole[None] - np.sum(pole[None] * u, axis=1, keepdims=True) * u
     p = p / np.maximum(np.linalg.norm(p, axis=1, keepdims=True), 1e-9)
     return shoulder + a * u + h * p
@@ -211,9 +233,18 @@ def _envelope(n: int, start: int, end: int, *, fps: float) -> np.ndarray:
     return np.minimum(up, down)
 
 
-def synthesize(signs: list[Sign], signer: Signer, *, seed: int, emotion: str = "neutral", intensity: float = 0.5,
-               fps: float = 30.0, lag_s: float = 0.12, sr: int = 16000,
-               channel_weights: dict[str, float] | None = None) -> tuple[LandmarkSequence, np.ndarray, int, dict]:
+def synthesize(
+    signs: list[Sign],
+    signer: Signer,
+    *,
+    seed: int,
+    emotion: str = "neutral",
+    intensity: float = 0.5,
+    fps: float = 30.0,
+    lag_s: float = 0.12,
+    sr: int = 16000,
+    channel_weights: dict[str, float] | None = None,
+) -> tuple[LandmarkSequence, np.ndarray, int, dict]:
     """One sample: ``signs`` in order (one sign = an isolated clip). Returns ``(seq, audio, sr, factors)``.
 
     ``channel_weights`` (``motion``, ``face``, ``voice``, default 1) scale how strongly the emotion shows
@@ -240,8 +271,11 @@ def synthesize(signs: list[Sign], signer: Signer, *, seed: int, emotion: str = "
         return max(2, int(round(sec * fps)))
 
     rest_angles = {h: _shape_angles("relaxed", signer, rng) for h in ("dom", "nd")}
-    rest_state = {"contact": _REST["contact"] * np.array([-1.0, 1.0, 1.0]), "finger": _REST["finger"] * np.array([-1.0, 1.0, 1.0]),
-                  "normal": _REST["normal"] * np.array([-1.0, 1.0, 1.0])}  # right hand on the -x side
+    rest_state = {
+        "contact": _REST["contact"] * np.array([-1.0, 1.0, 1.0]),
+        "finger": _REST["finger"] * np.array([-1.0, 1.0, 1.0]),
+        "normal": _REST["normal"] * np.array([-1.0, 1.0, 1.0]),
+    }  # right hand on the -x side
     nd_rest_state = {k: v * np.array([-1.0, 1.0, 1.0]) for k, v in rest_state.items()}
     dom_parts: list[_Hand] = []
     nd_parts: list[_Hand] = []
@@ -260,32 +294,57 @@ def synthesize(signs: list[Sign], signer: Signer, *, seed: int, emotion: str = "
         t += n
 
     n_lead = frames(rng.uniform(0.1, 0.25))
-    add("rest", _Hand.hold(rest_state, rest_angles["dom"], n_lead), _Hand.hold(nd_rest_state, rest_angles["nd"], n_lead), 0.0)
+    add(
+        "rest",
+        _Hand.hold(rest_state, rest_angles["dom"], n_lead),
+        _Hand.hold(nd_rest_state, rest_angles["nd"], n_lead),
+        0.0,
+    )
     for i, citation in enumerate(signs):
-        sign = regional_variant(citation, signer.region)      # the region's own form of some signs
+        sign = regional_variant(citation, signer.region)  # the region's own form of some signs
         n_s = max(6, int(round(sign.duration / speed * fps * rng.uniform(0.93, 1.07))))
         dom, nd, info = _stroke(sign, signer, rng, amp=amp, force_shift=em_force * km, n=n_s, fps=fps)
         prev_d, prev_nd = dom_parts[-1].last(), nd_parts[-1].last()
         dist = float(np.linalg.norm(dom.contact[0] - prev_d[0]["contact"]))
         n_tr = frames((0.12 + 0.18 * dist) / speed) if i else frames((0.15 + 0.15 * dist) / speed)
         nd_target = nd.first() if nd is not None else (nd_rest_state, rest_angles["nd"])
-        add("preparation" if i == 0 else "transition", _transition(prev_d, dom.first(), n_tr),
-            _transition(prev_nd, nd_target, n_tr), 0.3)
+        add(
+            "preparation" if i == 0 else "transition",
+            _transition(prev_d, dom.first(), n_tr),
+            _transition(prev_nd, nd_target, n_tr),
+            0.3,
+        )
         nd_stroke = nd if nd is not None else _Hand.hold(nd_rest_state, rest_angles["nd"], n_s)
         start = t
         add("stroke", dom, nd_stroke, 1.0)
-        info.update({"gloss": sign.gloss, "start_frame": start, "end_frame": t, "nonmanual": sign.nonmanual,
-                     "regional_handshape": sign.handshape if sign is not citation else None})
+        info.update(
+            {
+                "gloss": sign.gloss,
+                "start_frame": start,
+                "end_frame": t,
+                "nonmanual": sign.nonmanual,
+                "regional_handshape": sign.handshape if sign is not citation else None,
+            }
+        )
         if "tap_frames" in info:
             info["tap_frames"] = [start + f for f in info["tap_frames"]]
         sign_info.append(info)
         n_hold = frames(rng.uniform(0.04, 0.1))
         add("hold", _Hand.hold(*dom.last(), n_hold), _Hand.hold(*nd_stroke.last(), n_hold), 0.3)
     n_ret = frames(0.3 / speed)
-    add("retraction", _transition(dom_parts[-1].last(), (rest_state, rest_angles["dom"]), n_ret),
-        _transition(nd_parts[-1].last(), (nd_rest_state, rest_angles["nd"]), n_ret), 0.3)
+    add(
+        "retraction",
+        _transition(dom_parts[-1].last(), (rest_state, rest_angles["dom"]), n_ret),
+        _transition(nd_parts[-1].last(), (nd_rest_state, rest_angles["nd"]), n_ret),
+        0.3,
+    )
     n_tail = frames(rng.uniform(0.05, 0.2))
-    add("rest", _Hand.hold(rest_state, rest_angles["dom"], n_tail), _Hand.hold(nd_rest_state, rest_angles["nd"], n_tail), 0.0)
+    add(
+        "rest",
+        _Hand.hold(rest_state, rest_angles["dom"], n_tail),
+        _Hand.hold(nd_rest_state, rest_angles["nd"], n_tail),
+        0.0,
+    )
     T = t
     dom, nd = _cat(dom_parts), _cat(nd_parts)
     weight = np.concatenate(weights)
@@ -303,10 +362,17 @@ def synthesize(signs: list[Sign], signer: Signer, *, seed: int, emotion: str = "
     wrist_n = nd.contact - CONTACT_LOCAL * L * f_n
     elbow_d = _arm(sh_r, wrist_d, np.array([-1.0, 0.5, 0.0]))
     elbow_n = _arm(sh_l, wrist_n, np.array([1.0, 0.5, 0.0]))
-    hand_d = place_hand(hand_local_points(dom.angles), wrist=wrist_d, finger_dir=dom.finger, palm_normal=dom.normal,
-                        is_left=False, length=L)
-    hand_n = place_hand(hand_local_points(nd.angles), wrist=wrist_n, finger_dir=nd.finger, palm_normal=nd.normal,
-                        is_left=True, length=L)
+    hand_d = place_hand(
+        hand_local_points(dom.angles),
+        wrist=wrist_d,
+        finger_dir=dom.finger,
+        palm_normal=dom.normal,
+        is_left=False,
+        length=L,
+    )
+    hand_n = place_hand(
+        hand_local_points(nd.angles), wrist=wrist_n, finger_dir=nd.finger, palm_normal=nd.normal, is_left=True, length=L
+    )
 
     # ---- face controls
     ctrl = {k: np.zeros(T) for k in facemod.CONTROLS}
@@ -334,11 +400,24 @@ def synthesize(signs: list[Sign], signer: Signer, *, seed: int, emotion: str = "
             else:
                 ctrl[k] += a * env
         on = np.flatnonzero(env > 0)
-        nmm.append({"gloss": sign.gloss, "marker": sign.nonmanual, "amounts": amounts,
-                    "start_frame": int(on[0]), "end_frame": int(on[-1]) + 1,
-                    "full_start_frame": int(np.flatnonzero(env >= 0.999)[0]) if np.any(env >= 0.999) else int(on[0]),
-                    "full_end_frame": int(np.flatnonzero(env >= 0.999)[-1]) + 1 if np.any(env >= 0.999) else int(on[-1]) + 1,
-                    "freq_hz": SHAKE_HZ if sign.nonmanual == "head_shake" else NOD_HZ if sign.nonmanual == "head_nod" else None})
+        nmm.append(
+            {
+                "gloss": sign.gloss,
+                "marker": sign.nonmanual,
+                "amounts": amounts,
+                "start_frame": int(on[0]),
+                "end_frame": int(on[-1]) + 1,
+                "full_start_frame": int(np.flatnonzero(env >= 0.999)[0]) if np.any(env >= 0.999) else int(on[0]),
+                "full_end_frame": int(np.flatnonzero(env >= 0.999)[-1]) + 1
+                if np.any(env >= 0.999)
+                else int(on[-1]) + 1,
+                "freq_hz": SHAKE_HZ
+                if sign.nonmanual == "head_shake"
+                else NOD_HZ
+                if sign.nonmanual == "head_nod"
+                else None,
+            }
+        )
     blinks = []
     tb = rng.exponential(1.0 / signer.blink_rate)
     while tb < T / fps - 0.15:
@@ -378,13 +457,36 @@ def synthesize(signs: list[Sign], signer: Signer, *, seed: int, emotion: str = "
     hip = np.array([0.35, HIP_Y, 0.05])
     pose[:, 23] = hip + sway * 0.3
     pose[:, 24] = hip * np.array([-1, 1, 1]) + sway * 0.3
-    for j, (x, y) in zip(range(25, 33), [(0.33, 2.1), (-0.33, 2.1), (0.32, 2.75), (-0.32, 2.75), (0.3, 2.85),
-                                          (-0.3, 2.85), (0.32, 2.9), (-0.32, 2.9)]):
+    for j, (x, y) in zip(
+        range(25, 33),
+        [(0.33, 2.1), (-0.33, 2.1), (0.32, 2.75), (-0.32, 2.75), (0.3, 2.85), (-0.3, 2.85), (0.32, 2.9), (-0.32, 2.9)],
+    ):
         pose[:, j] = np.array([x, y, 0.0])
-    return _finish(pose=pose, face=face_pts, left=left["hand"], right=right["hand"], signer=signer, rng=rng, fps=fps,
-                   weight=weight, dom_wrist=wrist_d, sign_info=sign_info, phases=phases,
-                   nmm=nmm, blinks=blinks, ctrl=ctrl, emotion=emotion, intensity=intensity, cw=cw, amp=amp,
-                   speed=speed, lag_s=lag_s, sr=sr, signs=signs, sway_sd=sway_sd)
+    return _finish(
+        pose=pose,
+        face=face_pts,
+        left=left["hand"],
+        right=right["hand"],
+        signer=signer,
+        rng=rng,
+        fps=fps,
+        weight=weight,
+        dom_wrist=wrist_d,
+        sign_info=sign_info,
+        phases=phases,
+        nmm=nmm,
+        blinks=blinks,
+        ctrl=ctrl,
+        emotion=emotion,
+        intensity=intensity,
+        cw=cw,
+        amp=amp,
+        speed=speed,
+        lag_s=lag_s,
+        sr=sr,
+        signs=signs,
+        sway_sd=sway_sd,
+    )
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -414,8 +516,32 @@ def _bursts(rng: np.random.Generator, n: int, rate: float, mean_len: float = 3.0
     return out
 
 
-def _finish(*, pose, face, left, right, signer: Signer, rng, fps, weight, dom_wrist, sign_info, phases, nmm,
-            blinks, ctrl, emotion, intensity, cw, amp, speed, lag_s, sr, signs, sway_sd) -> tuple[LandmarkSequence, np.ndarray, int, dict]:
+def _finish(
+    *,
+    pose,
+    face,
+    left,
+    right,
+    signer: Signer,
+    rng,
+    fps,
+    weight,
+    dom_wrist,
+    sign_info,
+    phases,
+    nmm,
+    blinks,
+    ctrl,
+    emotion,
+    intensity,
+    cw,
+    amp,
+    speed,
+    lag_s,
+    sr,
+    signs,
+    sway_sd,
+) -> tuple[LandmarkSequence, np.ndarray, int, dict]:
     T = pose.shape[0]
     W = signer.shoulder_width
     origin = np.array([signer.center_x, signer.shoulder_y, 0.0])
@@ -448,45 +574,93 @@ def _finish(*, pose, face, left, right, signer: Signer, rng, fps, weight, dom_wr
     conf[fd, 33:501] = 0.0
     drops["FACE"] = [int(i) for i in np.flatnonzero(fd)]
     data[conf == 0] = 0.0
-    seq = LandmarkSequence(components=components(), data=data[:, None].astype(np.float32),
-                           confidence=conf[:, None], fps=fps)
+    seq = LandmarkSequence(
+        components=components(), data=data[:, None].astype(np.float32), confidence=conf[:, None], fps=fps
+    )
 
     # ---- voice: driven by the clean dominant wrist speed (body units / s), weighted toward strokes
     vel = np.gradient(dom_wrist, axis=0) * fps
     speed_bw = np.linalg.norm(vel, axis=1)
     drive = drive_from_speed(speed_bw, weight, ref=1.5)
     vowel = sorted(VOWELS)[int(rng.integers(len(VOWELS)))]
-    stress = stress_times(speed_bw, fps=fps)   # the hand's stops: stressed syllables start there
-    y, voice = voice_track(drive, fps=fps, sr=sr, lag_s=lag_s, f0_hz=signer.f0_hz, emotion=emotion,
-                           intensity=intensity, vowel=vowel, formant_scale=signer.formant_scale, weight=cw["voice"],
-                           rng=rng, stress_s=stress)
-    peaks = [int(np.argmax(speed_bw[i["start_frame"]:i["end_frame"]])) + i["start_frame"] for i in sign_info]
+    stress = stress_times(speed_bw, fps=fps)  # the hand's stops: stressed syllables start there
+    y, voice = voice_track(
+        drive,
+        fps=fps,
+        sr=sr,
+        lag_s=lag_s,
+        f0_hz=signer.f0_hz,
+        emotion=emotion,
+        intensity=intensity,
+        vowel=vowel,
+        formant_scale=signer.formant_scale,
+        weight=cw["voice"],
+        rng=rng,
+        stress_s=stress,
+    )
+    peaks = [int(np.argmax(speed_bw[i["start_frame"] : i["end_frame"]])) + i["start_frame"] for i in sign_info]
     factors = {
-        "frames": T, "fps": fps, "duration_s": round(T / fps, 4),
-        "signer": signer.id, "region": signer.region, "handedness": signer.handedness,
-        "emotion": emotion, "intensity": round(float(intensity), 4),
+        "frames": T,
+        "fps": fps,
+        "duration_s": round(T / fps, 4),
+        "signer": signer.id,
+        "region": signer.region,
+        "handedness": signer.handedness,
+        "emotion": emotion,
+        "intensity": round(float(intensity), 4),
         "channel_weights": {k: round(float(v), 4) for k, v in cw.items()},
-        "amplitude": round(float(amp), 4), "speed": round(float(speed), 4), "body_sway_sd": round(float(sway_sd), 5),
-        "signs": sign_info, "phases": [{"phase": k, "start_frame": a, "end_frame": b} for k, a, b in phases],
-        "nonmanual_events": nmm, "blinks_s": blinks,
-        "emotion_face": {k: round(float(v * intensity * cw["face"] * signer.expressiveness), 5)
-                         for k, v in EMOTION_FACE[emotion].items()},
+        "amplitude": round(float(amp), 4),
+        "speed": round(float(speed), 4),
+        "body_sway_sd": round(float(sway_sd), 5),
+        "signs": sign_info,
+        "phases": [{"phase": k, "start_frame": a, "end_frame": b} for k, a, b in phases],
+        "nonmanual_events": nmm,
+        "blinks_s": blinks,
+        "emotion_face": {
+            k: round(float(v * intensity * cw["face"] * signer.expressiveness), 5)
+            for k, v in EMOTION_FACE[emotion].items()
+        },
         "stroke_peak_frames": peaks,
         "accent_times_s": [round(p / fps + lag_s, 4) for p in peaks],
         "stress_times_s": [round(float(x), 4) for x in stress],
-        "lag_s": float(lag_s), "sr": int(sr), "voice": voice,
-        "noise": signer.noise, "dropped_frames": drops,
-        "image": {"shoulder_width": W, "center_x": signer.center_x, "shoulder_y": signer.shoulder_y,
-                  "face_iod": round(FACE_IOD * W, 6)},
+        "lag_s": float(lag_s),
+        "sr": int(sr),
+        "voice": voice,
+        "noise": signer.noise,
+        "dropped_frames": drops,
+        "image": {
+            "shoulder_width": W,
+            "center_x": signer.center_x,
+            "shoulder_y": signer.shoulder_y,
+            "face_iod": round(FACE_IOD * W, 6),
+        },
     }
     # per-frame controls are not stored in metadata (they are recoverable from the seed); peak values are
     factors["face_peaks"] = {k: round(float(np.max(np.abs(v))), 5) for k, v in ctrl.items()}
     return seq, y, sr, factors
 
 
-def synthesize_sign(sign: Sign, signer: Signer, *, seed: int, emotion: str = "neutral", intensity: float = 0.5,
-                    fps: float = 30.0, lag_s: float = 0.12, sr: int = 16000,
-                    channel_weights: dict[str, float] | None = None) -> tuple[LandmarkSequence, np.ndarray, int, dict]:
+def synthesize_sign(
+    sign: Sign,
+    signer: Signer,
+    *,
+    seed: int,
+    emotion: str = "neutral",
+    intensity: float = 0.5,
+    fps: float = 30.0,
+    lag_s: float = 0.12,
+    sr: int = 16000,
+    channel_weights: dict[str, float] | None = None,
+) -> tuple[LandmarkSequence, np.ndarray, int, dict]:
     """One isolated sign (about 1-2 s): ``(LandmarkSequence, audio float32, sr, factors)``."""
-    return synthesize([sign], signer, seed=seed, emotion=emotion, intensity=intensity, fps=fps, lag_s=lag_s, sr=sr,
-                      channel_weights=channel_weights)
+    return synthesize(
+        [sign],
+        signer,
+        seed=seed,
+        emotion=emotion,
+        intensity=intensity,
+        fps=fps,
+        lag_s=lag_s,
+        sr=sr,
+        channel_weights=channel_weights,
+    )

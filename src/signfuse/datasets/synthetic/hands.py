@@ -18,13 +18,15 @@ import numpy as np
 
 from ...errors import ParameterError
 
-__all__ = ["ANGLE_NAMES", "HANDSHAPES", "handshape_angles", "hand_local_points", "place_hand",
-           "orthonormal_frame"]
+__all__ = ["ANGLE_NAMES", "HANDSHAPES", "handshape_angles", "hand_local_points", "place_hand", "orthonormal_frame"]
 
 _FINGERS = ("index", "middle", "ring", "pinky")
-ANGLE_NAMES: tuple[str, ...] = tuple(
-    f"{f}_{j}" for f in _FINGERS for j in ("abd", "mcp", "pip", "dip")) + (
-    "thumb_spread", "thumb_opp", "thumb_mcp", "thumb_ip")
+ANGLE_NAMES: tuple[str, ...] = tuple(f"{f}_{j}" for f in _FINGERS for j in ("abd", "mcp", "pip", "dip")) + (
+    "thumb_spread",
+    "thumb_opp",
+    "thumb_mcp",
+    "thumb_ip",
+)
 
 # MCP knuckle positions (x, y) and phalanx lengths (proximal, middle, distal), hand length = 1.
 _MCP = np.array([[0.15, 0.39], [0.05, 0.42], [-0.05, 0.40], [-0.14, 0.36]])
@@ -125,8 +127,15 @@ def orthonormal_frame(finger_dir: np.ndarray, palm_normal: np.ndarray) -> tuple[
     return f, n
 
 
-def place_hand(local: np.ndarray, *, wrist: np.ndarray, finger_dir: np.ndarray, palm_normal: np.ndarray,
-               is_left: bool, length: float) -> np.ndarray:
+def place_hand(
+    local: np.ndarray,
+    *,
+    wrist: np.ndarray,
+    finger_dir: np.ndarray,
+    palm_normal: np.ndarray,
+    is_left: bool,
+    length: float,
+) -> np.ndarray:
     """Local hand points ``(T, 21, 3)`` -> body frame ``(T, 21, 3)``.
 
     Body frame: x to the image right, y down, z away from the camera (MediaPipe's convention).
@@ -136,6 +145,6 @@ def place_hand(local: np.ndarray, *, wrist: np.ndarray, finger_dir: np.ndarray, 
     """
     f, n = orthonormal_frame(finger_dir, palm_normal)
     t = np.cross(n, f) if is_left else np.cross(f, n)
-    return (wrist[:, None, :]
-            + length * (local[..., 0:1] * t[:, None, :] + local[..., 1:2] * f[:, None, :]
-                        + local[..., 2:3] * n[:, None, :]))
+    return wrist[:, None, :] + length * (
+        local[..., 0:1] * t[:, None, :] + local[..., 1:2] * f[:, None, :] + local[..., 2:3] * n[:, None, :]
+    )

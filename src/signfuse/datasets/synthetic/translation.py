@@ -24,7 +24,7 @@ writer calls it without touching its random generator, so landmark and audio fil
 from __future__ import annotations
 
 import zlib
-from typing import Sequence
+from collections.abc import Sequence
 
 from .vocab import PAIR_SUFFIX
 
@@ -49,8 +49,12 @@ def word_class(gloss: str) -> str:
 def sentence_type(nonmanuals: Sequence[str]) -> dict[str, bool]:
     """What the markers of a sentence's signs make of it: ``negative``, ``question`` (yes/no), ``wh``, ``emphatic``."""
     nm = set(nonmanuals)
-    return {"negative": "head_shake" in nm, "wh": "brow_furrow" in nm,
-            "question": "brow_raise" in nm and "brow_furrow" not in nm, "emphatic": "head_nod" in nm}
+    return {
+        "negative": "head_shake" in nm,
+        "wh": "brow_furrow" in nm,
+        "question": "brow_raise" in nm and "brow_furrow" not in nm,
+        "emphatic": "head_nod" in nm,
+    }
 
 
 def spoken_sentence(glosses: Sequence[str], nonmanuals: Sequence[str]) -> str:
@@ -58,6 +62,7 @@ def spoken_sentence(glosses: Sequence[str], nonmanuals: Sequence[str]) -> str:
     ``"none"`` for no marker). See the module docstring for the grammar."""
     if len(glosses) != len(nonmanuals):
         from ...errors import ParameterError
+
         raise ParameterError(f"{len(glosses)} glosses but {len(nonmanuals)} non-manual markers")
     # group immediate repetitions (plural) and attach modifiers
     units: list[dict] = []

@@ -28,8 +28,17 @@ import numpy as np
 from ...errors import ParameterError
 from .hands import HANDSHAPES
 
-__all__ = ["Sign", "LOCATIONS", "ORIENTATIONS", "MOVEMENTS", "NONMANUALS", "PAIR_SUFFIX", "make_vocabulary",
-           "regional_variant", "VARIANT_FRACTION"]
+__all__ = [
+    "Sign",
+    "LOCATIONS",
+    "ORIENTATIONS",
+    "MOVEMENTS",
+    "NONMANUALS",
+    "PAIR_SUFFIX",
+    "make_vocabulary",
+    "regional_variant",
+    "VARIANT_FRACTION",
+]
 
 #: Share of the vocabulary for which each region has its own handshape (see :func:`regional_variant`).
 VARIANT_FRACTION = 0.2
@@ -48,28 +57,55 @@ LOCATIONS: dict[str, tuple[float, float, float]] = {
     "neutral": (-0.22, 0.45, -0.55),
     "neutral_high": (-0.25, 0.02, -0.6),
 }
-SURFACE = {"forehead": "face", "temple": "face", "nose": "face", "cheek": "face", "mouth": "face",
-           "chin": "face", "chest": "body", "shoulder": "body", "stomach": "body"}
+SURFACE = {
+    "forehead": "face",
+    "temple": "face",
+    "nose": "face",
+    "cheek": "face",
+    "mouth": "face",
+    "chin": "face",
+    "chest": "body",
+    "shoulder": "body",
+    "stomach": "body",
+}
 
 # (finger direction, palm normal) for the right hand
 ORIENTATIONS: dict[str, tuple[tuple[float, float, float], tuple[float, float, float]]] = {
-    "out": ((0, -1, 0), (0, 0, -1)),          # palm to the viewer, fingers up
-    "in": ((0, -1, 0), (0, 0, 1)),            # palm to the signer
-    "down": ((0.3, 0, -1), (0, 1, 0)),        # fingers forward, palm down
-    "up": ((0.3, 0, -1), (0, -1, 0)),         # fingers forward, palm up
-    "side": ((0, -1, -0.3), (1, 0, 0)),       # fingers up, palm to the midline
-    "across": ((1, -0.2, 0), (0, 0, 1)),      # fingers to the midline, palm to the body
+    "out": ((0, -1, 0), (0, 0, -1)),  # palm to the viewer, fingers up
+    "in": ((0, -1, 0), (0, 0, 1)),  # palm to the signer
+    "down": ((0.3, 0, -1), (0, 1, 0)),  # fingers forward, palm down
+    "up": ((0.3, 0, -1), (0, -1, 0)),  # fingers forward, palm up
+    "side": ((0, -1, -0.3), (1, 0, 0)),  # fingers up, palm to the midline
+    "across": ((1, -0.2, 0), (0, 0, 1)),  # fingers to the midline, palm to the body
     "forward": ((0.2, -0.6, -1), (1, 0, 0)),  # pointing forward and up
 }
 
 MOVEMENTS = ("line", "arc", "circle", "zigzag", "taps")
 NONMANUALS = ("none", "brow_raise", "brow_furrow", "head_shake", "head_nod", "mouth_cha", "mouth_mm", "mouth_oo")
-PAIR_SUFFIX = {"head_shake": "NEG", "brow_raise": "Q", "brow_furrow": "WH", "head_nod": "AFF",
-               "mouth_cha": "CHA", "mouth_mm": "MM", "mouth_oo": "OO"}
-_DIRS = {"up": (0, -1, 0), "down": (0, 1, 0), "out": (-1, 0, 0), "in": (1, 0, 0), "forward": (0, 0, -1),
-         "back": (0, 0, 1), "diag": (-0.7, -0.7, 0), "fwd_down": (0, 0.6, -0.8)}
-_PLANES = {"frontal": ((1, 0, 0), (0, -1, 0)), "horizontal": ((1, 0, 0), (0, 0, -1)),
-           "sagittal": ((0, 0, -1), (0, -1, 0))}
+PAIR_SUFFIX = {
+    "head_shake": "NEG",
+    "brow_raise": "Q",
+    "brow_furrow": "WH",
+    "head_nod": "AFF",
+    "mouth_cha": "CHA",
+    "mouth_mm": "MM",
+    "mouth_oo": "OO",
+}
+_DIRS = {
+    "up": (0, -1, 0),
+    "down": (0, 1, 0),
+    "out": (-1, 0, 0),
+    "in": (1, 0, 0),
+    "forward": (0, 0, -1),
+    "back": (0, 0, 1),
+    "diag": (-0.7, -0.7, 0),
+    "fwd_down": (0, 0.6, -0.8),
+}
+_PLANES = {
+    "frontal": ((1, 0, 0), (0, -1, 0)),
+    "horizontal": ((1, 0, 0), (0, 0, -1)),
+    "sagittal": ((0, 0, -1), (0, -1, 0)),
+}
 _SYLL = ("ba", "ko", "ri", "ta", "mu", "se", "lo", "ni", "da", "fe", "gu", "pa", "vi", "zo", "he", "ju", "ka", "we")
 
 
@@ -83,17 +119,17 @@ class Sign:
     orientation: str
     location: str
     movement: str
-    direction: str | None = None       # line, zigzag
-    plane: str | None = None           # arc, circle
-    size: float = 0.2                  # line length / arc-circle radius / tap height (shoulder widths)
-    repeat: int = 1                    # taps count, circle revolutions
-    force: float = 0.5                 # taps: 0 (gentle) .. 1 (forceful)
+    direction: str | None = None  # line, zigzag
+    plane: str | None = None  # arc, circle
+    size: float = 0.2  # line length / arc-circle radius / tap height (shoulder widths)
+    repeat: int = 1  # taps count, circle revolutions
+    force: float = 0.5  # taps: 0 (gentle) .. 1 (forceful)
     hands: int = 1
-    two_hand: str | None = None        # "symmetric" | "base"
+    two_hand: str | None = None  # "symmetric" | "base"
     base_handshape: str | None = None
     nonmanual: str = "none"
-    minimal_pair: str | None = None    # gloss of the sign that differs only in the non-manual marker
-    duration: float = 0.6              # nominal stroke duration (s)
+    minimal_pair: str | None = None  # gloss of the sign that differs only in the non-manual marker
+    duration: float = 0.6  # nominal stroke duration (s)
 
     def manual(self) -> dict[str, Any]:
         """The manual parameters only (what a hands-only model can see)."""
@@ -106,7 +142,7 @@ class Sign:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Sign":
+    def from_dict(cls, d: dict[str, Any]) -> Sign:
         return cls(**d)
 
 
@@ -135,14 +171,31 @@ def _random_sign(rng: np.random.Generator, gloss: str) -> Sign:
     hs_end = str(rng.choice(shapes)) if rng.random() < 0.2 else None
     direction = str(rng.choice(list(_DIRS))) if movement in ("line", "zigzag") else None
     plane = str(rng.choice(list(_PLANES))) if movement in ("arc", "circle") else None
-    size = {"line": 0.25, "arc": 0.13, "circle": 0.11, "zigzag": 0.25, "taps": 0.08}[movement] * float(rng.uniform(0.8, 1.25))
+    size = {"line": 0.25, "arc": 0.13, "circle": 0.11, "zigzag": 0.25, "taps": 0.08}[movement] * float(
+        rng.uniform(0.8, 1.25)
+    )
     repeat = int(rng.integers(2, 4)) if movement == "taps" else int(rng.integers(1, 3)) if movement == "circle" else 1
     force = float(rng.uniform(0.2, 1.0)) if movement == "taps" else 0.5
-    duration = {"line": 0.5, "arc": 0.6, "circle": 0.6, "zigzag": 0.7, "taps": 0.22}[movement] * (repeat if movement in ("taps", "circle") else 1)
-    return Sign(gloss=gloss, handshape=hs, handshape_end=hs_end, orientation=str(rng.choice(list(ORIENTATIONS))),
-                location=location, movement=movement, direction=direction, plane=plane, size=round(size, 4),
-                repeat=repeat, force=round(force, 3), hands=hands, two_hand=two_hand,
-                base_handshape=("B" if two_hand == "base" else None), duration=round(duration, 3))
+    duration = {"line": 0.5, "arc": 0.6, "circle": 0.6, "zigzag": 0.7, "taps": 0.22}[movement] * (
+        repeat if movement in ("taps", "circle") else 1
+    )
+    return Sign(
+        gloss=gloss,
+        handshape=hs,
+        handshape_end=hs_end,
+        orientation=str(rng.choice(list(ORIENTATIONS))),
+        location=location,
+        movement=movement,
+        direction=direction,
+        plane=plane,
+        size=round(size, 4),
+        repeat=repeat,
+        force=round(force, 3),
+        hands=hands,
+        two_hand=two_hand,
+        base_handshape=("B" if two_hand == "base" else None),
+        duration=round(duration, 3),
+    )
 
 
 def make_vocabulary(n_signs: int, *, seed: int, pair_fraction: float = 0.4) -> list[Sign]:

@@ -148,6 +148,42 @@ def confusions(truth, pred, top=4) -> str:
     return ", ".join(f"{t}->{p} x{n}" for (t, p), n in c.most_common(top)) or "none"
 
 
+def render(ds, cache, streams, signers, per, models, md_ds) -> None:
+    """The markdown section of one dataset from the folds done so far (``md_ds`` is replaced)."""
+    md_ds.clear()
+    per = {m: rows for m, rows in per.items() if rows}
+    models = [m for m in models if m in per]
+    n_lin = len(per["linear"])
+    per = {m: rows[:n_lin] if m == "linear" else rows for m, rows in per.items()}
+    folds0 = per["linear"]
+    md_ds += [f"## {ds} ({len(cache.records)} sequences, {len(cache.names[streams.split(',')[0]])}-d hands"
+           + (", body" if "body" in streams else "") + f", signers {', '.join(signers)})", "",
+           "| fold (test signer) | train | val | test scored | unseen (labels) |", "|---|---:|---:|---:|---|"]
+    md_ds += [f"| {f['test_signer']} | {f['train']} | {f['val']} | {f['test']} | {f['unseen']}"
+           f" ({', '.join(f'`{x}`' for x in f['unseen_labels']) or 'none'}) |" for f in folds0]
+    md_ds += ["", "| model | " + " | ".join(f"top-1 {f['test_signer']}" for f in folds0)
+           + " | mean top-1 (std) | mean top-5 | mean per-class top-1 | mean per-class top-5 | >= linear on every fold |",
+           "|---|" + "---:|" * len(folds0) + "---:|---:|---:|---:|---|"]
+    lin = [r["top1"] for r in per["linear"]]
+    for m, rows in per.items():
+        t1 = [r["top1"] for r in rows]
+        ge = "-" if m == "linear" else ("yes" if all(a >= b for a, b in zip(t1, lin)) else "no")
+        md_ds.append(f"| {m} | " + " | ".join(f"{100 * v:.1f}%" for v in t1)
+                  + f" | {100 * np.mean(t1):.1f}% ({100 * np.std(t1):.1f}) | {100 * np.mean([r['top5'] for r in rows]):.1f}%"
+                  f" | {100 * np.mean([r['top1_per_class'] for r in rows]):.1f}%"
+                  f" | {100 * np.mean([r['top5_per_class'] for r in rows]):.1f}% | {ge} |")
+    md_ds += ["", "Selected setting per fold (validation accuracy), and the most frequent test confusions "
+           "(truth->predicted):", ""]
+    for m, rows in per.items():
+        md_ds.append(f"- **{m}**: " + "; ".join(
+            f"{r['test_signer']}: {r['setting']} (val {100 * r['val_acc']:.1f}%), {confusions(r['truth'], r['pred'])}"
+            for r in rows))
+    goal = [m for m in models if all(a >= b for a, b in zip([r["top1"] for r in per[m]], lin))
+            and np.mean([r["top1"] for r in per[m]]) >= 0.97]
+    md_ds += ["", f"Goal (every registry model >= linear on every fold and >= 97% mean top-1): "
+           f"{'met' if len(goal) == len(models) else 'not met'}; met by {', '.join(goal) or 'none'}.", ""]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cache", type=Path, default=Path("/tmp/signfuse-real-signers"))
@@ -202,6 +238,7 @@ def main() -> None:
             signers = [s for s in signers if s in args.folds.split(",")]
         print(f"{ds}: {len(cache.records)} samples, signers {signers}", flush=True)
         per: dict[str, list[dict]] = {m: [] for m in ["linear"] + models}
+        md_ds: list[str] = []
         for s in signers:
             fold_cfg = dict(base, test_signers=[s], run_dir=str(args.cache / "runs" / ds / f"fold_{s}"))
             bundle = prepare_data(fold_cfg, cache=cache)
@@ -215,35 +252,11 @@ def main() -> None:
             print(f"    linear {r['setting']}: val {r['val_acc']:.3f} test {r['top1']:.3f}", flush=True)
             for m in models:
                 per[m].append({**fold_info, **model_fold(m, fold_cfg, bundle, settings)})
+            render(ds, cache, streams, signers, per, models, md_ds)
+            write_result(args.out, "\n".join(md + md_ds + ["(run in progress: folds still to come)", ""]))
         report["datasets"][ds] = {m: [{k: v for k, v in r.items() if k not in ("pred", "truth")} for r in rows]
                                   for m, rows in per.items()}
-        folds0 = per["linear"]
-        md += [f"## {ds} ({len(cache.records)} sequences, {len(cache.names[streams.split(',')[0]])}-d hands"
-               + (", body" if "body" in streams else "") + f", signers {', '.join(signers)})", "",
-               "| fold (test signer) | train | val | test scored | unseen (labels) |", "|---|---:|---:|---:|---|"]
-        md += [f"| {f['test_signer']} | {f['train']} | {f['val']} | {f['test']} | {f['unseen']}"
-               f" ({', '.join(f['unseen_labels']) or '-'}) |" for f in folds0]
-        md += ["", "| model | " + " | ".join(f"top-1 {f['test_signer']}" for f in folds0)
-               + " | mean top-1 (std) | mean top-5 | mean per-class top-1 | mean per-class top-5 | >= linear on every fold |",
-               "|---|" + "---:|" * len(folds0) + "---:|---:|---:|---:|---|"]
-        lin = [r["top1"] for r in per["linear"]]
-        for m, rows in per.items():
-            t1 = [r["top1"] for r in rows]
-            ge = "-" if m == "linear" else ("yes" if all(a >= b for a, b in zip(t1, lin)) else "no")
-            md.append(f"| {m} | " + " | ".join(f"{100 * v:.1f}%" for v in t1)
-                      + f" | {100 * np.mean(t1):.1f}% ({100 * np.std(t1):.1f}) | {100 * np.mean([r['top5'] for r in rows]):.1f}%"
-                      f" | {100 * np.mean([r['top1_per_class'] for r in rows]):.1f}%"
-                      f" | {100 * np.mean([r['top5_per_class'] for r in rows]):.1f}% | {ge} |")
-        md += ["", "Selected setting per fold (validation accuracy), and the most frequent test confusions "
-               "(truth->predicted):", ""]
-        for m, rows in per.items():
-            md.append(f"- **{m}**: " + "; ".join(
-                f"{r['test_signer']}: {r['setting']} (val {100 * r['val_acc']:.1f}%), {confusions(r['truth'], r['pred'])}"
-                for r in rows))
-        goal = [m for m in models if all(a >= b for a, b in zip([r["top1"] for r in per[m]], lin))
-                and np.mean([r["top1"] for r in per[m]]) >= 0.97]
-        md += ["", f"Goal (every registry model >= linear on every fold and >= 97% mean top-1): "
-               f"{'met' if len(goal) == len(models) else 'not met'}; met by {', '.join(goal) or 'none'}.", ""]
+        md += md_ds
         write_result(args.out, "\n".join(md + ["(run in progress)", ""]))
         write_result(args.out.with_suffix(".json"), json.dumps(report, indent=1, default=float))
     wall, cpu = time.perf_counter() - t_start, cpu_s() - c_start

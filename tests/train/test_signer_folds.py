@@ -204,3 +204,33 @@ def test_real_traduttore_held_out_signer(shared_data, tmp_path):
     from signfuse.train.evaluate import evaluate_checkpoint
     m = evaluate_checkpoint(res.last, split="test")
     assert m["unseen_labels"]["labels"] == expect and m["n"] == len(b.splits["test"])
+
+
+def test_cli_ablate_folds(npz, tmp_path):
+    from signfuse.cli import cli
+    r = CliRunner().invoke(cli, ["ablate", "--data", str(npz), "--streams-sets", "hands", "--folds", "loso",
+                                 "--out", str(tmp_path / "ab"), "--epochs", "1", "--model", "lstm", "--mirror", "false",
+                                 "--model_kwargs.dim", "16", "--cache_dir", str(tmp_path / "c"), "--progress", "false",
+                                 "--accelerator", "cpu", "--threads", "1"])
+    assert r.exit_code == 0, r.output
+    saved = json.loads((tmp_path / "ab" / "folds.json").read_text())
+    assert [f["test_signer"] for f in saved["folds"]] == ["s1", "s2", "s3"]
+    assert saved["folds"][2]["unseen_labels"] == ["Z"] and "top1[hands]" in saved["mean"]
+    assert (tmp_path / "ab" / "fold_s3" / "ablation.json").is_file()
+    assert "| s3 |" in r.output and "mean over folds" in r.output
+
+
+def test_adapt_test_signers_and_folds(tmp_path):
+    from signfuse.samples import StreamCache
+    from signfuse.train.adapt import adapt
+
+    from .toy import toy_samples
+    cache = StreamCache.write(toy_samples(per=2), tmp_path / "cache", streams=("hands", "face"))
+    cfg = resolve_config({**TINY, "data": str(cache.path), "streams": "hands,face", "test_signers": "P2"})
+    r = adapt(cfg, tmp_path / "ad", source="A", target="B", methods=("none",))
+    assert r["test_signers"] == ["P2"] and r["test_n"] == 8  # P2's 4 classes x 2 samples, in region B
+    with pytest.raises(ParameterError, match="not signers of the target region"):
+        adapt(dict(cfg, test_signers=["P1"]), tmp_path / "ad1", source="A", target="B", methods=("none",))
+    r = adapt(dict(cfg, test_signers=None, folds="loso"), tmp_path / "ad2", source="A", target="B", methods=("none",))
+    assert [f["test_signer"] for f in r["folds"]] == ["P0", "P2"] and "top1[none]" in r["mean"]
+    assert (tmp_path / "ad2" / "folds.md").is_file() and r["rows"][0]["method"] == "none"

@@ -66,6 +66,8 @@ def test_config_keys_resolve():
         resolve_config(None, {"folds": "loso", "test_signers": "s1"})
     with pytest.raises(ParameterError, match="twice"):
         resolve_config(None, {"test_signers": "s1,s1"})
+    with pytest.raises(ParameterError, match="use fit_folds"):
+        fit(resolve_config(None, {"folds": "loso"}))
 
 
 def test_held_out_splits():
@@ -180,6 +182,12 @@ def test_cli_signer_options(npz, tmp_path):
     assert r.exit_code != 0 and "nobody" in r.output
     r = runner.invoke(cli, ["train", "--data", str(npz), "--folds", "loso", "--test-signers", "s1", *common])
     assert r.exit_code != 0 and "cannot be combined" in r.output
+    r = runner.invoke(cli, ["train", "--data", str(npz), "--folds", "loso", "--run-dir", str(tmp_path / "f"), *common])
+    assert r.exit_code == 0, r.output
+    assert "| s1 |" in r.output and "**mean**" in r.output and (tmp_path / "f" / "folds.json").is_file()
+    # a fold's checkpoint evaluates on its own held-out signer
+    r = runner.invoke(cli, ["eval", str(tmp_path / "f" / "fold_s2" / "checkpoints" / "last.ckpt")])
+    assert r.exit_code == 0 and json.loads(r.output[r.output.index("{"):])["test_signers"] == ["s2"]
 
 
 def test_real_traduttore_held_out_signer(shared_data, tmp_path):

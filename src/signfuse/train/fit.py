@@ -405,6 +405,8 @@ def fit(cfg: Mapping[str, Any], *, resume: bool = False, bundle: DataBundle | No
     from .trainer import fit_module, trainer_config
 
     cfg = dict(cfg)
+    if cfg.get("folds"):
+        raise ParameterError(f"folds={cfg['folds']!r} trains one model per signer: use fit_folds (train --folds)")
     tc = trainer_config(cfg, monitor="val_acc" if cfg["task"] == "isolated" else "val_wer",
                         mode="max" if cfg["task"] == "isolated" else "min", overwrite=bool(cfg.get("overwrite")),
                         callbacks=tuple(callbacks))

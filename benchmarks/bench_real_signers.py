@@ -143,9 +143,27 @@ def model_fold(name, fold_cfg, bundle, settings) -> dict:
                                                          for r in tried]}
 
 
+def coverage(cache, bundle) -> dict[str, int]:
+    """For each label of the fold's scored test samples: how many training signers made it."""
+    recs = cache.records
+    by: dict[str, set] = collections.defaultdict(set)
+    for i in bundle.splits["train"]:
+        by[str(recs[i]["gloss"])].add(str(recs[i]["signer"]))
+    return {str(recs[i]["gloss"]): len(by[str(recs[i]["gloss"])]) for i in bundle.splits["test"]}
+
+
+def by_coverage(r: dict, cov: dict[str, int]) -> str:
+    """Test top-1 on labels made by 1 and by 2+ training signers."""
+    out = []
+    for name, keep in (("1 training signer", lambda c: c == 1), ("2+", lambda c: c >= 2)):
+        hits = [t == p for t, p in zip(r["truth"], r["pred"]) if keep(cov.get(t, 0))]
+        out.append(f"{name}: {100 * np.mean(hits):.1f}% of {len(hits)}" if hits else f"{name}: -")
+    return ", ".join(out)
+
+
 def confusions(truth, pred, top=4) -> str:
     c = collections.Counter((t, p) for t, p in zip(truth, pred) if t != p)
-    return ", ".join(f"{t}->{p} x{n}" for (t, p), n in c.most_common(top)) or "none"
+    return ", ".join(f"`{t}`->`{p}` x{n}" for (t, p), n in c.most_common(top)) or "none"
 
 
 def render(ds, cache, streams, signers, per, models, md_ds) -> None:
@@ -158,9 +176,11 @@ def render(ds, cache, streams, signers, per, models, md_ds) -> None:
     folds0 = per["linear"]
     md_ds += [f"## {ds} ({len(cache.records)} sequences, {len(cache.names[streams.split(',')[0]])}-d hands"
            + (", body" if "body" in streams else "") + f", signers {', '.join(signers)})", "",
-           "| fold (test signer) | train | val | test scored | unseen (labels) |", "|---|---:|---:|---:|---|"]
+           "| fold (test signer) | train | val | test scored | unseen (labels) | scored labels only one training signer made |",
+           "|---|---:|---:|---:|---|---|"]
     md_ds += [f"| {f['test_signer']} | {f['train']} | {f['val']} | {f['test']} | {f['unseen']}"
-           f" ({', '.join(f'`{x}`' for x in f['unseen_labels']) or 'none'}) |" for f in folds0]
+           f" ({', '.join(f'`{x}`' for x in f['unseen_labels']) or 'none'}) | "
+           f"{', '.join(f'`{x}`' for x in f['one_signer_labels']) or 'none'} |" for f in folds0]
     md_ds += ["", "| model | " + " | ".join(f"top-1 {f['test_signer']}" for f in folds0)
            + " | mean top-1 (std) | mean top-5 | mean per-class top-1 | mean per-class top-5 | >= linear on every fold |",
            "|---|" + "---:|" * len(folds0) + "---:|---:|---:|---:|---|"]
@@ -177,7 +197,7 @@ def render(ds, cache, streams, signers, per, models, md_ds) -> None:
     for m, rows in per.items():
         md_ds.append(f"- **{m}**: " + "; ".join(
             f"{r['test_signer']}: {r['setting']} (val {100 * r['val_acc']:.1f}%), {confusions(r['truth'], r['pred'])}"
-            for r in rows))
+            f"; top-1 by label coverage: {by_coverage(r, r['coverage'])}" for r in rows))
     goal = [m for m in models if all(a >= b for a, b in zip([r["top1"] for r in per[m]], lin))
             and np.mean([r["top1"] for r in per[m]]) >= 0.97]
     md_ds += ["", f"Goal (every registry model >= linear on every fold and >= 97% mean top-1): "
@@ -244,8 +264,10 @@ def main() -> None:
             bundle = prepare_data(fold_cfg, cache=cache)
             check_signer_independent(cache.records, bundle.splits)
             un = bundle.unseen.get("test", {"count": 0, "labels": []})
+            cov = coverage(cache, bundle)
             fold_info = {"test_signer": s, "train": len(bundle.splits["train"]), "val": len(bundle.splits["val"]),
-                         "test": len(bundle.splits["test"]), "unseen": un["count"], "unseen_labels": un["labels"]}
+                         "test": len(bundle.splits["test"]), "unseen": un["count"], "unseen_labels": un["labels"],
+                         "one_signer_labels": sorted(k for k, v in cov.items() if v == 1), "coverage": cov}
             print(f"  fold {s}: {fold_info}", flush=True)
             r = linear_fold(bundle, bundle.streams)
             per["linear"].append({**fold_info, **r})
@@ -254,7 +276,7 @@ def main() -> None:
                 per[m].append({**fold_info, **model_fold(m, fold_cfg, bundle, settings)})
             render(ds, cache, streams, signers, per, models, md_ds)
             write_result(args.out, "\n".join(md + md_ds + ["(run in progress: folds still to come)", ""]))
-        report["datasets"][ds] = {m: [{k: v for k, v in r.items() if k not in ("pred", "truth")} for r in rows]
+        report["datasets"][ds] = {m: [{k: v for k, v in r.items() if k not in ("pred", "truth", "coverage")} for r in rows]
                                   for m, rows in per.items()}
         md += md_ds
         write_result(args.out, "\n".join(md + ["(run in progress)", ""]))

@@ -214,7 +214,6 @@ def test_real_traduttore_held_out_signer(shared_data, tmp_path):
     assert m["unseen_labels"]["labels"] == expect and m["n"] == len(b.splits["test"])
 
 
-@pytest.mark.slow
 def test_cli_ablate_folds(npz, tmp_path):
     from signfuse.cli import cli
     r = CliRunner().invoke(cli, ["ablate", "--data", str(npz), "--streams-sets", "hands", "--folds", "loso",
@@ -229,7 +228,6 @@ def test_cli_ablate_folds(npz, tmp_path):
     assert "| s3 |" in r.output and "mean over folds" in r.output
 
 
-@pytest.mark.slow
 def test_adapt_test_signers_and_folds(tmp_path):
     from signfuse.samples import StreamCache
     from signfuse.train.adapt import adapt

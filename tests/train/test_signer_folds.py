@@ -242,3 +242,29 @@ def test_adapt_test_signers_and_folds(tmp_path):
     r = adapt(dict(cfg, test_signers=None, folds="loso"), tmp_path / "ad2", source="A", target="B", methods=("none",))
     assert [f["test_signer"] for f in r["folds"]] == ["P0", "P2"] and "top1[none]" in r["mean"]
     assert (tmp_path / "ad2" / "folds.md").is_file() and r["rows"][0]["method"] == "none"
+
+
+def test_mp_data_root_trains_with_held_out_signer(tmp_path):
+    """An MP_Data root (``<label>/<sequence>/<frame>.npy``) with its signer map is a training dataset."""
+    rng = np.random.default_rng(0)
+    root = tmp_path / "MP_Data"
+    smap, seq = [], 0
+    for lab in ("hello", "thanks"):
+        base = rng.uniform(0.3, 0.7, 126)
+        for s in ("s1", "s2", "s3"):
+            for _ in range(2):
+                d = root / lab / str(seq)
+                d.mkdir(parents=True)
+                for f in range(5):
+                    np.save(d / f"{f}.npy", base + rng.normal(0, 0.01, 126))
+                smap.append({"label": lab, "sequence": seq, "signer": s})
+                seq += 1
+    (tmp_path / "MP_Data.signers.json").write_text(json.dumps(smap))
+    from signfuse.datasets import load_entries
+    assert len(load_entries(root, task="isolated")) == 12
+    cfg = resolve_config({**TINY, "data": str(root), "fps": 30, "streams": "hands", "test_signers": "s2",
+                          "cache_dir": str(tmp_path / "c"), "run_dir": str(tmp_path / "r")})
+    b = prepare_data(cfg)
+    assert {b.cache.records[i]["signer"] for i in b.splits["test"]} == {"s2"} and len(b.splits["test"]) == 4
+    fit(cfg, bundle=b)
+    assert (tmp_path / "r" / "checkpoints" / "last.ckpt").is_file()

@@ -531,7 +531,7 @@ def folds_table(result: Mapping[str, Any], *, keys: Sequence[str] | None = None)
     rows = result["folds"]
     keys = list(keys) if keys is not None else [k for k in result["mean"] if k not in ("n",)][:8]
     pct = lambda k: k.startswith("top") or "acc" in k or k.endswith("top1")
-    f = lambda k, v: "-" if v is None else (f"{100 * v:.1f}%" if pct(k) else f"{v:g}" if isinstance(v, (int, float)) else str(v))
+    f = lambda k, v: "-" if v is None else (f"{100 * v:.1f}%" if pct(k) else f"{v:.4g}" if isinstance(v, (int, float)) else str(v))
     lines = ["| test signer | " + " | ".join(keys) + " | unseen labels |", "|---|" + "---|" * (len(keys) + 1)]
     for r in rows:
         u = r.get("unseen_count")

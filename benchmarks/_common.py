@@ -57,7 +57,7 @@ def machine(*, cpus: str | int | None = None, python: bool = False, system: bool
 
 def utc_stamp() -> str:
     """The current time as ``YYYY-MM-DD HH:MM UTC``."""
-    return f"{_dt.datetime.now(_dt.timezone.utc):%Y-%m-%d %H:%M} UTC"
+    return f"{_dt.datetime.now(_dt.UTC):%Y-%m-%d %H:%M} UTC"
 
 
 def write_result(path: str | os.PathLike, text: str) -> Path:

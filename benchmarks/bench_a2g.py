@@ -27,7 +27,6 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import machine, utc_stamp, write_result  # noqa: E402
 
-
 BEAT_NOTE = [
     "Reading the beat columns: `beat_align` is the AIST++/BEAT score (audio onset peaks against local",
     "minima of the summed hand speed, sigma 0.1 s); `beat_align_peaks` uses speed maxima (stroke apexes)",

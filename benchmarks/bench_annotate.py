@@ -4,7 +4,11 @@
   fsync, and the whole HTTP PUT (JSON parsing + pydantic validation + save) through FastAPI;
 * timeline rendering in the browser (Debian chromium through playwright): performance.now() around the
   page's render function, with a forced rasterization (getImageData) so deferred canvas work counts;
-* the page's autosave round trip (JSON.stringify in the page + HTTP + server save).
+* the page's autosave round trip (JSON.stringify in the page + HTTP + server save);
+* with an hour of F0 / energy curves beside the video (``hour.audio.parquet``, 100 frames/s): the
+  page then draws two curve lanes with their scales as well;
+* side by side in one run: a save with 30 kept revisions and with 200 (the byte budget reads the size
+  of every kept revision on each save).
 
 Run: .venv/bin/python benchmarks/bench_annotate.py   (writes benchmarks/results/annotate.md and a screenshot)
 """
@@ -77,6 +81,20 @@ def make_document(*, seed: int = 0):
     return doc
 
 
+def make_hour_audio(path: Path) -> None:
+    """An hour of F0 (voiced half the time) and energy at 100 frames/s, as ``signfuse audio`` writes."""
+    from signfuse import io
+    from signfuse.streams import Stream
+
+    n = HOUR_MS // 10
+    t = np.arange(n) / 100.0
+    voiced = (np.sin(2 * np.pi * t / 3.0) > 0).astype(np.float32)
+    f0 = voiced * (180 + 40 * np.sin(2 * np.pi * t / 0.7))
+    rms = -30 + 20 * voiced + np.sin(t)
+    io.write_stream(Stream("audio", np.stack([f0, voiced, rms], 1).astype(np.float32), ("f0_hz", "voiced", "rms_db"),
+                           100.0), path)
+
+
 def bench_save(root: Path, doc) -> dict[str, float]:
     from fastapi.testclient import TestClient
 
@@ -95,6 +113,17 @@ def bench_save(root: Path, doc) -> dict[str, float]:
             rev = saved.revision
         out["store.save, fsync" if durable else "store.save"] = statistics.median(times)
         out[("store.save, fsync" if durable else "store.save") + " p95"] = float(np.percentile(times, 95))
+    # the same save with 200 kept revisions (fill up first), measured right after
+    store = AnnotationStore(root)
+    rev = store.load("hour.mp4").revision
+    while len(store.revisions("hour.mp4")) < 200:
+        rev = store.save("hour.mp4", doc, base_revision=rev).revision
+    times = []
+    for _ in range(30):
+        t0 = time.perf_counter()
+        rev = store.save("hour.mp4", doc, base_revision=rev).revision
+        times.append((time.perf_counter() - t0) * 1000)
+    out["store.save, 200 revisions kept"] = statistics.median(times)
     body = json.dumps({"base_revision": 0, "document": doc.to_json_dict()}).encode()
     out["request body (KiB)"] = len(body) / 1024
     with TestClient(create_app(root), headers={"X-Signfuse": "1", "Content-Type": "application/json"}) as c:
@@ -134,6 +163,7 @@ def bench_browser(root: Path) -> dict[str, float]:
             page.goto(url + "/#/video/hour.mp4")
             page.wait_for_function("() => window.signfuse && signfuse.state.doc && "
                                    "document.getElementById('video').readyState >= 1", timeout=60000)
+            page.wait_for_function("() => signfuse.state.lanes.some(l => l.id === 'audio-f0')", timeout=60000)
             n = page.evaluate("() => signfuse.state.doc.tiers.reduce((n, t) => n + t.annotations.length, 0)")
             assert n == N_ANN, n
             out["page: duration (s)"] = page.evaluate("() => signfuse.state.durationMs / 1000")
@@ -148,6 +178,15 @@ def bench_browser(root: Path) -> dict[str, float]:
                 times = page.evaluate("() => signfuse.benchRender(40)")
                 out[f"render, {label} in view"] = statistics.median(times)
                 out[f"render, {label} in view, max"] = max(times)
+            # side by side: the whole hour with and without drawing the two curves, alternating
+            page.evaluate("() => document.getElementById('zoom-fit').click()")
+            with_l, without = [], []
+            for _ in range(8):
+                with_l += page.evaluate("() => signfuse.benchRender(5)")
+                without += page.evaluate("() => { const S = signfuse.state, keep = S.curveFor; S.curveFor = {}; "
+                                         "const t = signfuse.benchRender(5); S.curveFor = keep; return t; }")
+            out["render, whole hour, curves drawn (alternating)"] = statistics.median(with_l)
+            out["render, whole hour, curves not drawn (alternating)"] = statistics.median(without)
             rebuild = page.evaluate("() => { const t = []; for (let i = 0; i < 20; i++) { const t0 = performance.now(); "
                                     "signfuse.rebuild(); t.push(performance.now() - t0); } return t; }")
             out["derive + sort (rebuild), median"] = statistics.median(rebuild)
@@ -167,6 +206,15 @@ def bench_browser(root: Path) -> dict[str, float]:
     return out
 
 
+def load_note() -> str:
+    try:
+        one, five, _ = os.getloadavg()
+    except OSError:
+        return "unknown"
+    return (f"load average {one:.2f} (1 min) / {five:.2f} (5 min) on {os.cpu_count()} CPUs when the run started; "
+            "the machine was shared with other jobs, so absolute times are noisy (ratios from one run are not)")
+
+
 def main() -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as d:
@@ -175,11 +223,14 @@ def main() -> None:
         make_hour_video(root / "hour.mp4")
         t_video = time.perf_counter() - t0
         doc = make_document()
+        make_hour_audio(root / "hour.audio.parquet")
         save = bench_save(root, doc)
         browser = bench_browser(root)
     rows = [("save: AnnotationStore.save (median)", save["store.save"], "ms", "< 50"),
             ("save: AnnotationStore.save (p95)", save["store.save p95"], "ms", "< 50"),
             ("save: with fsync (median)", save["store.save, fsync"], "ms", ""),
+            ("save: with 200 revisions kept (median; same run)", save["store.save, 200 revisions kept"], "ms", ""),
+            ("save: 200 / 30 revisions kept (ratio)", save["store.save, 200 revisions kept"] / save["store.save"], "x", ""),
             ("save: server-side JSON parse + pydantic validation + save (median, Server-Timing)",
              save["server: parse + validate + save"], "ms", "< 50"),
             ("save: server-side (p95)", save["server p95"], "ms", ""),
@@ -197,8 +248,10 @@ def main() -> None:
         "Command: `.venv/bin/python benchmarks/bench_annotate.py`  ",
         f"Machine: {machine(cpus=os.cpu_count(), system=True, fallback='unknown CPU')}  ",
         f"Date: {utc_stamp()}  ",
-        f"Workload: {N_ANN} annotations over 6 tiers on a one-hour video (64x48 H.264, {VIDEO_FPS} fps, "
-        f"encoded in {t_video:.1f} s); browser: Debian chromium headless, --disable-gpu (software canvas).",
+        (f"Workload: {N_ANN} annotations over 6 tiers on a one-hour video (64x48 H.264, {VIDEO_FPS} fps, "
+         f"encoded in {t_video:.1f} s) with an hour of F0 and energy curves beside it (two curve lanes); browser: "
+         "Debian chromium headless, --disable-gpu (software canvas).  "),
+        f"Load: {load_note()}",
         "",
         "| measure | value | unit | target |",
         "|---|---:|---|---|",

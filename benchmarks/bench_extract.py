@@ -188,7 +188,7 @@ def main() -> None:
         for r in range(args.repeats):
             out = tmp / f"o1_{r}"
             dt_b, n_b = timed(lambda: bare_loop(v360, threads=False), "bare")
-            dt_p, s = timed(lambda: extract_batch([v360], out, workers=1), "pipe")
+            dt_p, s = timed(lambda out=out: extract_batch([v360], out, workers=1), "pipe")
             dt_bt, _ = timed(lambda: bare_loop(v360, threads=True), "bare_thr")
             assert s.frames == n_b and s.failed == 0
             t_bare.append(dt_b)
@@ -210,8 +210,8 @@ def main() -> None:
         total = args.batch * n_batch_frames
         w1, w2 = [], []
         for r in range(max(1, args.repeats // 2)):
-            dt1, s1 = timed(lambda: extract_batch([batch_dir], tmp / f"w1_{r}", workers=1), "w1")
-            dt2, s2 = timed(lambda: extract_batch([batch_dir], tmp / f"w2_{r}", workers=2), "w2")
+            dt1, s1 = timed(lambda r=r: extract_batch([batch_dir], tmp / f"w1_{r}", workers=1), "w1")
+            dt2, s2 = timed(lambda r=r: extract_batch([batch_dir], tmp / f"w2_{r}", workers=2), "w2")
             assert s1.frames == s2.frames == total and not s1.failed and not s2.failed
             w1.append(dt1)
             w2.append(dt2)
@@ -258,9 +258,9 @@ def main() -> None:
                 try:
                     rr, pp = [], []
                     for r in range(max(1, args.repeats // 2)):
-                        dtr, sr = timed(lambda: extract_batch([batch_dir], tmp / f"ray_{r}", engine="ray",
+                        dtr, sr = timed(lambda r=r: extract_batch([batch_dir], tmp / f"ray_{r}", engine="ray",
                                                               workers=2))
-                        dtp, sp = timed(lambda: extract_batch([batch_dir], tmp / f"pool_{r}", workers=2), "pool")
+                        dtp, sp = timed(lambda r=r: extract_batch([batch_dir], tmp / f"pool_{r}", workers=2), "pool")
                         assert sr.frames == sp.frames == total and not sr.failed
                         rr.append(dtr)
                         pp.append(dtp)
@@ -282,7 +282,7 @@ def main() -> None:
                 times = []
                 for _ in range(max(1, args.repeats // 2)):
                     label = f"{name}-{ms}"
-                    d, seq = timed(lambda: extract(video, max_side=ms), label)
+                    d, seq = timed(lambda video=video, ms=ms: extract(video, max_side=ms), label)
                     times.append(d)
                 f = seq.n_frames / min(times)
                 rows.append((f"extract {name}" + (" --max-side 640" if ms else ""), f"{f:.1f} frames/s",

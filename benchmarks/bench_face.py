@@ -34,7 +34,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import cpu_model, nproc, utc_stamp, write_result  # noqa: E402
-
 from signfuse import hands  # noqa: E402
 from signfuse.face import events, features  # noqa: E402
 from signfuse.face.headpose import face_model, rotation_matrices  # noqa: E402

@@ -23,7 +23,6 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import machine, nproc, utc_stamp, write_result  # noqa: E402
-
 from signfuse import io
 from signfuse.sequence import Component, LandmarkSequence
 from signfuse.topology import FACE_POINTS_468, HAND_EDGES, HAND_POINTS, POSE_EDGES, POSE_POINTS
@@ -92,8 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     ref = best["signfuse Kaggle parquet (validated)"]
     best_cpu = {k: min(v) for k, v in cpu.items()}
     ref_cpu = best_cpu["signfuse Kaggle parquet (validated)"]
-    rows = ["| reader | sequences/s (wall, best of %d) | wall ms / seq | CPU ms / seq | speed-up vs parquet (wall / CPU) |"
-            % args.rounds, "|---|---:|---:|---:|---:|"]
+    rows = [f"| reader | sequences/s (wall, best of {args.rounds}) | wall ms / seq | CPU ms / seq"
+            " | speed-up vs parquet (wall / CPU) |", "|---|---:|---:|---:|---:|"]
     for name, t in best.items():
         c = best_cpu[name]
         rows.append(f"| {name} | {args.n / t:,.0f} | {1000 * t / args.n:.2f} | {1000 * c / args.n:.2f} | "

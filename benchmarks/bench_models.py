@@ -24,11 +24,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import cpu_model, nproc, utc_stamp, write_result  # noqa: E402
-
-from signfuse.models import create_model, list_models  # noqa: E402
-from signfuse.models.recognizer import Recognizer  # noqa: E402
 from signfuse.inference.export import export_onnx  # noqa: E402
 from signfuse.inference.onnx import onnx_session  # noqa: E402
+from signfuse.models import create_model, list_models  # noqa: E402
+from signfuse.models.recognizer import Recognizer  # noqa: E402
 
 DIMS = {"hands": 126, "body": 75, "face": 312}
 
@@ -100,7 +99,7 @@ def main() -> None:
     rows = [bench(m, frames=a.frames, runs=a.runs, classes=a.classes, train_steps=a.train_steps, batch=a.batch)
             for m in a.models.split(",")]
     head = ("| model | params | fp32 MB | ONNX MB | PyTorch p50 / p95 ms | onnxruntime p50 / p95 ms | ORT speed-up | "
-            "ORT vs PT max abs diff | train seq/s (batch {b}) |").format(b=a.batch)
+            f"ORT vs PT max abs diff | train seq/s (batch {a.batch}) |")
     lines = [head, "|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(f"| {r['model']} | {r['params'] / 1e6:.2f}M | {r['mb_fp32']:.2f} | {r['onnx_mb']:.2f} | "

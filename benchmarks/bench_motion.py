@@ -21,7 +21,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import cpu_model, utc_stamp, write_result  # noqa: E402
-
 from signfuse import motion  # noqa: E402
 from signfuse.testing.motion import holistic_sequence  # noqa: E402
 
@@ -76,7 +75,7 @@ def main() -> None:
     lines = [
         "# Motion benchmark",
         "",
-        f"Command: `.venv/bin/python benchmarks/bench_motion.py`  ",
+        "Command: `.venv/bin/python benchmarks/bench_motion.py`  ",
         f"Machine: {os.cpu_count()} CPUs (`nproc`), {cpu_model()}, OMP/OpenBLAS threads 1  ",
         f"Date: {utc_stamp()}  ",
         f"Load average during the run: {os.getloadavg()[0]:.1f} (other engineers' jobs share the 2 cores)  ",

@@ -27,7 +27,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import cpu_model, nproc, utc_stamp, write_result  # noqa: E402
-
 from signfuse import io as sio  # noqa: E402
 from signfuse.datasets import synthetic  # noqa: E402
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
@@ -13,6 +14,13 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 def rng() -> np.random.Generator:
     """A seeded generator: tests never use unseeded randomness."""
     return np.random.default_rng(1234)
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    """click's test runner (as in click's own tests/conftest.py): ``runner.invoke(cli, [...])``, then check
+    ``exit_code`` and ``output`` (stdout and stderr together)."""
+    return CliRunner()
 
 
 @pytest.fixture(scope="session")
@@ -32,7 +40,25 @@ def shared_models() -> Path:
     return d
 
 
+# Optional dependencies (extras) that some tests skip without. `make test` installs `.[all,test]` and sets
+# SIGNFUSE_REQUIRE_EXTRAS=1, so there a missing or broken extra stops the run instead of skipping quietly.
+EXTRAS = {"mediapipe": "vision", "fastapi": "annotate", "uvicorn": "annotate", "onnx": "export",
+          "onnxruntime": "export", "ray": "ray", "playwright": "test"}
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    if os.environ.get("SIGNFUSE_REQUIRE_EXTRAS") == "1":
+        import importlib
+
+        broken = []
+        for module, extra in EXTRAS.items():
+            try:
+                importlib.import_module(module)
+            except ImportError as e:
+                broken.append(f"{module} (extra [{extra}]): {e}")
+        if broken:
+            raise pytest.UsageError("SIGNFUSE_REQUIRE_EXTRAS=1 but these cannot be imported:\n  "
+                                    + "\n  ".join(broken))
     # Tests use small tensors: one intra-op thread is faster than two fighting over a shared CPU.
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     try:

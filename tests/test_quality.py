@@ -45,3 +45,23 @@ def test_require_detected_refuses_names_file_parts_and_rates(caplog):
         require_detected(seq, ["tail"])
     with pytest.raises(ParameterError, match="min_rate"):
         require_detected(seq, ["pose"], min_rate=2)
+
+
+def test_nan_coordinates_with_confidence_count_as_missing():
+    """Files in the wild mark missing points with NaN coordinates and confidence 1: not found either."""
+    seq = _seq(T=4, left=range(4))
+    names = [c.name for c in seq.components]
+    k = names.index("LEFT_HAND")
+    start = sum(c.n_points for c in seq.components[:k])
+    data = seq.data.copy()
+    data[:2, :, start:start + seq.components[k].n_points] = np.nan
+    conf = seq.confidence.copy()
+    conf[:2, :, start:start + seq.components[k].n_points] = 1.0
+    nan_seq = type(seq)(seq.components, data, conf, fps=seq.fps)
+    assert detection_rates(seq)["left_hand"] == 1.0 and detection_rates(nan_seq)["left_hand"] == 0.5
+
+
+def test_parts_for_streams():
+    from signfuse.quality import parts_for_streams
+    assert parts_for_streams(["hands_vel", "body", "face", "au", "audio"]) == ("hands", "pose", "face")
+    assert parts_for_streams(["audio"]) == ()

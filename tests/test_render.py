@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+import av
 import numpy as np
 import pytest
 
-av = pytest.importorskip("av")
-
-from signfuse import io as sio  # noqa: E402
-from signfuse.datasets import synthetic  # noqa: E402
-from signfuse.errors import DataError, ParameterError  # noqa: E402
-from signfuse.io.render import frame_to_png, render, render_frame  # noqa: E402
+from signfuse import io as sio
+from signfuse.datasets import synthetic
+from signfuse.errors import DataError, ParameterError
+from signfuse.io.render import frame_to_png, render, render_frame
 
 
 @pytest.fixture(scope="module")
@@ -89,18 +88,17 @@ def test_frame_to_png(sample, tmp_path):
     assert Image.open(p).size == (64, 48)
 
 
-def test_render_cli(sample, tmp_path):
-    from click.testing import CliRunner
+def test_render_cli(sample, tmp_path, runner):
 
     from signfuse.cli import cli
 
     seq, y, sr, _ = sample
     pose = sio.write(seq, tmp_path / "s.pose")
     wav = synthetic.write_wav(tmp_path / "s.wav", y, sr=sr)
-    res = CliRunner().invoke(cli, ["render", str(pose), "--out", str(tmp_path / "o.mp4"), "--audio", str(wav),
+    res = runner.invoke(cli, ["render", str(pose), "--out", str(tmp_path / "o.mp4"), "--audio", str(wav),
                                    "--size", "96"])
     assert res.exit_code == 0, res.output
     frames, has_audio = _decode(tmp_path / "o.mp4")
     assert len(frames) == seq.n_frames and has_audio
-    res = CliRunner().invoke(cli, ["render", str(tmp_path / "nope.pose"), "--out", str(tmp_path / "o.mp4")])
+    res = runner.invoke(cli, ["render", str(tmp_path / "nope.pose"), "--out", str(tmp_path / "o.mp4")])
     assert res.exit_code != 0 and "no such file" in res.output

@@ -9,7 +9,7 @@ from .errors import DataError, FormatError, ParameterError, SignfuseError
 from .sequence import Component, LandmarkSequence
 from .streams import Sample, Stream, align
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "Component", "LandmarkSequence", "Stream", "Sample", "align",

@@ -14,16 +14,25 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
 from .errors import DataError, ParameterError
-from .validators import check_rate
 from .sequence import LandmarkSequence
 from .streams import Stream
-from .topology import (FACE, FACE_REGIONS, HAND_POINTS, LEFT_HAND, MIRROR_COMPONENTS, POSE, POSE_POINTS, RIGHT_HAND,
-                       mirror_point_name)
+from .topology import (
+    FACE,
+    FACE_REGIONS,
+    HAND_POINTS,
+    LEFT_HAND,
+    MIRROR_COMPONENTS,
+    POSE,
+    POSE_POINTS,
+    RIGHT_HAND,
+    mirror_point_name,
+)
+from .validators import check_rate
 
 __all__ = [
     "normalize", "to_streams", "STREAM_NAMES", "interpolate_gaps", "smooth_one_euro", "smooth_savgol",

@@ -15,15 +15,15 @@ the pose of a MediaPipe Hands file) has rate 0 in :func:`require_detected` and `
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from os import PathLike
-from typing import Iterable
 
 import numpy as np
 
 from .errors import DataError, ParameterError
 from .sequence import LandmarkSequence
 
-__all__ = ["PARTS", "detection_rates", "require_detected", "DEFAULT_MIN_RATE", "format_rates"]
+__all__ = ["PARTS", "detection_rates", "require_detected", "DEFAULT_MIN_RATE", "format_rates", "parts_for_streams"]
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +38,9 @@ def _found(seq: LandmarkSequence, component: str) -> np.ndarray | None:
     """``(frames,)`` bool: the component was found in the frame; ``None`` when the sequence lacks it."""
     if not seq.has(component):
         return None
-    conf = seq.component_data(component)[1]              # (T, people, n)
-    return (conf > 0).any(axis=(1, 2))
+    data, conf = seq.component_data(component)           # (T, people, n, dims), (T, people, n)
+    # a point with confidence but NaN coordinates was not found either (such files exist in the wild)
+    return ((conf > 0) & np.isfinite(data).all(axis=-1)).any(axis=(1, 2))
 
 
 def detection_rates(seq: LandmarkSequence) -> dict[str, float | None]:
@@ -104,3 +105,19 @@ def require_detected(seq: LandmarkSequence, parts: Iterable[str], *, min_rate: f
             raise DataError(msg + " (use --force / force=True to go on anyway)", path=path)
         log.warning("%s: %s; going on because of force", path if path is not None else "landmarks", msg)
     return rates
+
+
+#: which body part each stream builder reads (streams of audio need no detection)
+_STREAM_PARTS = {"hands": "hands", "hand_flexion": "hands", "handshape": "hands", "gesture": "hands",
+                 "motion": "hands", "face": "face", "au": "face", "body": "pose"}
+
+
+def parts_for_streams(streams: Iterable[str]) -> tuple[str, ...]:
+    """The parts a model's streams need found (``hands_vel`` needs what ``hands`` needs)."""
+    out: list[str] = []
+    for s in streams:
+        base = s.rsplit("_", 1)[0] if s.rsplit("_", 1)[-1] in ("vel", "acc") else s
+        part = _STREAM_PARTS.get(base)
+        if part and part not in out:
+            out.append(part)
+    return tuple(out)

@@ -16,8 +16,9 @@ when known. Nothing is rescaled silently, which is what makes format round trips
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -238,9 +239,9 @@ class LandmarkSequence:
         return out
 
     # ------------------------------------------------------------------ transforms
-    def replace(self, **changes) -> "LandmarkSequence":
+    def replace(self, **changes: Any) -> LandmarkSequence:
         """A copy with some fields replaced (``seq.replace(data=..., fps=...)``)."""
-        kwargs = dict(components=self.components, data=self.data, confidence=self.confidence,
+        kwargs: dict[str, Any] = dict(components=self.components, data=self.data, confidence=self.confidence,
                       fps=self.fps, times=self.times, width=self.width, height=self.height)
         unknown = set(changes) - set(kwargs)
         if unknown:
@@ -248,7 +249,7 @@ class LandmarkSequence:
         kwargs.update(changes)
         return LandmarkSequence(**kwargs)
 
-    def select(self, names: Iterable[str]) -> "LandmarkSequence":
+    def select(self, names: Iterable[str]) -> LandmarkSequence:
         """Keep only the named components, in the order given."""
         names = [self._resolve(n) for n in ([names] if isinstance(names, str) else names)]
         if not names:
@@ -257,7 +258,7 @@ class LandmarkSequence:
         return self.replace(components=tuple(self.component(n) for n in names),
                             data=self.data[:, :, idx, :], confidence=self.confidence[:, :, idx])
 
-    def __getitem__(self, key: slice | int | Sequence[int] | np.ndarray) -> "LandmarkSequence":
+    def __getitem__(self, key: slice | int | Sequence[int] | np.ndarray) -> LandmarkSequence:
         """Slice in time: ``seq[10:50]``, ``seq[::2]`` (fps is divided by the step), an index array."""
         fps = self.fps
         if isinstance(key, (int, np.integer)):
@@ -274,12 +275,12 @@ class LandmarkSequence:
         times = None if self.times is None else self.times[key]
         return self.replace(data=self.data[key], confidence=self.confidence[key], fps=fps, times=times)
 
-    def time_slice(self, start: float, end: float) -> "LandmarkSequence":
+    def time_slice(self, start: float, end: float) -> LandmarkSequence:
         """Frames whose timestamp lies in ``[start, end)`` seconds."""
         t = self.frame_times
         return self[np.flatnonzero((t >= start) & (t < end))]
 
-    def person(self, index: int = 0) -> "LandmarkSequence":
+    def person(self, index: int = 0) -> LandmarkSequence:
         """Keep one person."""
         if not 0 <= index < self.n_people:
             raise ParameterError(f"person {index} out of range (sequence has {self.n_people})")
@@ -303,7 +304,7 @@ class LandmarkSequence:
         mask = np.broadcast_to(ok, x.shape).reshape(self.n_frames, -1)
         return values, mask.copy()
 
-    def equals(self, other: "LandmarkSequence", *, atol: float = 0.0) -> bool:
+    def equals(self, other: LandmarkSequence, *, atol: float = 0.0) -> bool:
         """Whether two sequences hold the same components, fps and (within ``atol``) values.
 
         Missing points (confidence 0) compare equal whatever their coordinates.

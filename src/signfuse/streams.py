@@ -18,9 +18,10 @@ source frame contributes (pooling) or both interpolation neighbours are valid an
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, cast
 
 import numpy as np
 
@@ -118,8 +119,9 @@ class Stream:
     def __repr__(self) -> str:
         return f"Stream({self.name!r}, frames={self.n_frames}, features={self.n_features}, fps={self.fps:g})"
 
-    def replace(self, **changes: Any) -> "Stream":
-        kw = dict(name=self.name, values=self.values, names=self.names, fps=self.fps, times=self.times, mask=self.mask)
+    def replace(self, **changes: Any) -> Stream:
+        kw: dict[str, Any] = dict(name=self.name, values=self.values, names=self.names, fps=self.fps, times=self.times,
+                                  mask=self.mask)
         unknown = set(changes) - set(kw)
         if unknown:
             raise ParameterError(f"unknown Stream fields: {sorted(unknown)}")
@@ -133,7 +135,7 @@ class Stream:
         except ValueError:
             raise ParameterError(f"stream {self.name!r} has no feature {name!r}; it has {list(self.names)[:12]}") from None
 
-    def select(self, names: Iterable[str]) -> "Stream":
+    def select(self, names: Iterable[str]) -> Stream:
         """Keep only some feature columns (by name), in the order given."""
         names = list(names)
         idx = []
@@ -143,14 +145,19 @@ class Stream:
             idx.append(self.names.index(n))
         return self.replace(values=self.values[:, idx], names=tuple(names))
 
-    def __getitem__(self, key: slice) -> "Stream":
+    def __getitem__(self, key: slice) -> Stream:
         if not isinstance(key, slice) or key.step not in (None, 1):
             raise ParameterError("Stream supports contiguous time slices only (stream[a:b])")
         times = self.time[key] if self.times is not None else None
         start = key.indices(self.n_frames)[0]
         if times is None and start:
             times = self.time[key]
-        return self.replace(values=self.values[key], times=times, mask=self.mask[key])
+        return self.replace(values=self.values[key], times=times, mask=_mask(self)[key])
+
+
+def _mask(s: Stream) -> np.ndarray:
+    # The field is optional at construction; __post_init__ always fills it.
+    return cast(np.ndarray, s.mask)
 
 
 def concat_streams(streams: Sequence[Stream], name: str) -> Stream:
@@ -165,7 +172,7 @@ def concat_streams(streams: Sequence[Stream], name: str) -> Stream:
                 f"{streams[0].name!r} ({n} frames at {streams[0].fps:g} fps); align() them first")
     values = np.concatenate([s.values for s in streams], axis=1)
     names = tuple(f"{s.name}.{c}" for s in streams for c in s.names)
-    mask = np.logical_and.reduce([s.mask for s in streams])
+    mask = np.logical_and.reduce([_mask(s) for s in streams])
     return Stream(name, values, names, streams[0].fps, times=streams[0].times, mask=mask)
 
 
@@ -275,11 +282,11 @@ class Sample:
         """Frames of the (aligned) streams; 0 when there are none."""
         return max((s.n_frames for s in self.streams.values()), default=0)
 
-    def with_streams(self, streams: Mapping[str, Stream]) -> "Sample":
+    def with_streams(self, streams: Mapping[str, Stream]) -> Sample:
         from dataclasses import replace
         return replace(self, streams=dict(streams))
 
-    def drop(self, names: Iterable[str]) -> "Sample":
+    def drop(self, names: Iterable[str]) -> Sample:
         """The same sample without some streams (modality ablation)."""
         names = set(names)
         return self.with_streams({k: v for k, v in self.streams.items() if k not in names})

@@ -19,10 +19,10 @@ __all__ = ["check_rate", "check_int", "check_fraction"]
 
 def check_rate(value: Any, *, name: str = "fps", maximum: float | None = None) -> float:
     """``value`` as a float, or ``ParameterError("fps=-1 must be a positive finite number")``."""
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value) and value > 0
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value) and float(value) > 0
     if not ok:
         raise ParameterError(f"{name}={value!r} must be a positive finite number")
-    if maximum is not None and value > maximum:
+    if maximum is not None and float(value) > maximum:
         raise ParameterError(f"{name}={value!r} must be at most {maximum:g}")
     return float(value)
 
@@ -31,16 +31,17 @@ def check_int(value: Any, *, name: str, minimum: int | None = None, maximum: int
     """``value`` as an int within ``[minimum, maximum]``, or a ParameterError naming it."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise ParameterError(f"{name}={value!r} must be an integer")
-    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+    v = int(value)
+    if (minimum is not None and v < minimum) or (maximum is not None and v > maximum):
         lo = "-inf" if minimum is None else str(minimum)
         hi = "inf" if maximum is None else str(maximum)
         raise ParameterError(f"{name}={value!r} must be an integer in [{lo}, {hi}]")
-    return int(value)
+    return v
 
 
 def check_fraction(value: Any, *, name: str, closed: bool = False) -> float:
     """A number in ``[0, 1)`` (``[0, 1]`` with ``closed``), or a ParameterError naming it."""
     ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
-    if not ok or value < 0 or (value > 1 if closed else value >= 1):
+    if not ok or float(value) < 0 or (float(value) > 1 if closed else float(value) >= 1):
         raise ParameterError(f"{name}={value!r} must be a number in [0, 1{']' if closed else ')'}")
     return float(value)

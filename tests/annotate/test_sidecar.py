@@ -77,6 +77,39 @@ def test_suggestions_from_face_motion_and_events_files(client, media_root):
     assert au_lane["target_tier"] == "au" and "AU12" in au_lane["curves"]
     assert [(s["value"], s["start_ms"], s["end_ms"]) for s in au_lane["segments"]] == [("AU12E", 400, 1000)]
     assert lanes["events-file"]["segments"][0]["value"] == "head shake"
-    moves = [(s["value"], s["start_ms"], s["end_ms"]) for s in lanes["motion"]["segments"]]
+    # one events lane only: the file wins over events computed from the face curves
+    assert [i for i in lanes if "events" in i] == ["events-file"]
+    # one movement/hold lane per hand, each with its own speed curve
+    moves = [(s["value"], s["start_ms"], s["end_ms"]) for s in lanes["motion-rh"]["segments"]]
     assert ("movement (right hand)", 600, 1400) in moves
     assert moves[0] == ("hold (right hand)", 0, 600)
+    assert list(lanes["motion-rh"]["curves"]) == ["rh_speed"] and list(lanes["motion-lh"]["curves"]) == ["lh_speed"]
+    assert lanes["motion-lh"]["segments"] == []  # the left hand is never present
+    (media_root / "clip.events.json").unlink()
+    lanes = {lane["id"]: lane for lane in client.get("/api/suggestions", params={"path": "clip.mp4"}).json()["lanes"]}
+    assert "events-file" not in lanes
+
+
+def test_audio_lanes_and_waveform(client, media_root):
+    from signfuse import io
+    from signfuse.testing.media import write_video
+
+    n = 100
+    t = np.arange(n) / 100.0
+    f0 = np.where(t < 0.5, 200.0, 0.0)
+    vals = np.stack([f0, (f0 > 0).astype(float), -20 - 10 * t], axis=1).astype(np.float32)
+    io.write_stream(Stream("audio", vals, ("f0_hz", "voiced", "rms_db"), 100.0), media_root / "clip.audio.parquet")
+    lanes = {lane["id"]: lane for lane in client.get("/api/suggestions", params={"path": "clip.mp4"}).json()["lanes"]}
+    f0c = lanes["audio-f0"]["curves"]["f0_hz"]
+    assert lanes["audio-f0"]["unit"] == "Hz" and f0c["v"][10] == 200.0 and f0c["v"][80] is None  # unvoiced: gap
+    assert lanes["audio-energy"]["curves"]["rms_db"]["v"][0] == -20.0
+    # the test video has no soundtrack: 404; a video with a 440 Hz tone has peaks near its amplitude
+    assert client.get("/api/waveform", params={"path": "clip.mp4"}).status_code == 404
+    sr = 16000
+    y = (0.5 * np.sin(2 * np.pi * 440 * np.arange(sr) / sr)).astype(np.float32)
+    frames = [np.zeros((64, 64, 3), np.uint8)] * 25
+    write_video(media_root / "tone.mp4", frames, fps=25, audio=(y, sr))
+    w = client.get("/api/waveform", params={"path": "tone.mp4"}).json()
+    assert 0.9 < w["duration_s"] < 1.2 and len(w["min"]) == len(w["max"]) > 100
+    mid = len(w["max"]) // 2
+    assert 0.4 < w["max"][mid] < 0.6 and -0.6 < w["min"][mid] < -0.4

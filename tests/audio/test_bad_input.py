@@ -65,13 +65,13 @@ def test_nan_inf_samples(tmp_path, bad):
         features(y, sr=SR)
 
 
-def test_pure_silence_is_all_unvoiced(tmp_path):
+def test_pure_silence_is_all_unvoiced(tmp_path, runner):
     p = _wav(tmp_path / "silence.wav", np.zeros(SR, np.float32))
     f, _, y, sr = analyze_file(p)
     assert f.n_frames == 101 and np.isfinite(f.values).all()
     assert (f.column("voiced") == 0).all() and (f.column("f0_hz") == 0).all()
     assert (f.column("rms_db") == -100).all()
-    res = CliRunner().invoke(cli, ["audio", str(p), "--out", str(tmp_path / "s.parquet"), "--summary"])
+    res = runner.invoke(cli, ["audio", str(p), "--out", str(tmp_path / "s.parquet"), "--summary"])
     assert res.exit_code == 0, res.output
 
 
@@ -112,7 +112,7 @@ def test_stereo_is_mixed_down(tmp_path):
         features(np.stack([left, right]), sr=SR)
 
 
-def test_clip_shorter_than_one_analysis_window(tmp_path):
+def test_clip_shorter_than_one_analysis_window(tmp_path, runner):
     # 50 ms: shorter than Praat's pitch window at 75 Hz (3 periods = 40 ms, plus its margins) but
     # long enough for the 25 ms spectral window
     y = tone(200.0, sr=SR, duration=0.05)
@@ -122,14 +122,14 @@ def test_clip_shorter_than_one_analysis_window(tmp_path):
     f0, vp = pitch(y, sr=SR)
     assert f0.shape == (6,)
     assert np.all(np.isnan(f0) | (np.abs(f0 - 200) < 5))    # unvoiced or right, never wrong
-    res = CliRunner().invoke(cli, ["audio", str(p), "--out", str(tmp_path / "short.parquet"), "--summary"])
+    res = runner.invoke(cli, ["audio", str(p), "--out", str(tmp_path / "short.parquet"), "--summary"])
     assert res.exit_code == 0, res.output
     tiny = tone(200.0, sr=SR, duration=0.002)                 # 32 samples: one frame
     assert features(tiny, sr=SR).n_frames == 1
 
 
-def test_missing_file_and_folder(tmp_path):
-    res = CliRunner().invoke(cli, ["audio", str(tmp_path / "nope.wav"), "--out", str(tmp_path / "x.parquet")])
+def test_missing_file_and_folder(tmp_path, runner):
+    res = runner.invoke(cli, ["audio", str(tmp_path / "nope.wav"), "--out", str(tmp_path / "x.parquet")])
     assert res.exit_code == 2 and "no such file" in res.output
     with pytest.raises(DataError, match="no such file"):
         load(tmp_path / "nope.wav")

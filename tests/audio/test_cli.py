@@ -6,7 +6,6 @@ import json
 
 import numpy as np
 import soundfile as sf
-from click.testing import CliRunner
 
 from signfuse import io
 from signfuse.cli import cli
@@ -23,11 +22,11 @@ def _voice(tmp_path):
     return p, y
 
 
-def test_audio_command_writes_features_summary_and_plot(tmp_path):
+def test_audio_command_writes_features_summary_and_plot(tmp_path, runner):
     p, y = _voice(tmp_path)
     out = tmp_path / "feats.parquet"
     png = tmp_path / "feats.png"
-    res = CliRunner().invoke(cli, ["audio", str(p), "--out", str(out), "--summary", "--plot", str(png),
+    res = runner.invoke(cli, ["audio", str(p), "--out", str(out), "--summary", "--plot", str(png),
                                    "--window", "blackman", "--hop-ms", "5"])
     assert res.exit_code == 0, res.output
     s = io.read_stream(out)
@@ -39,10 +38,10 @@ def test_audio_command_writes_features_summary_and_plot(tmp_path):
     assert png.stat().st_size > 10_000 and png.read_bytes()[:4] == b"\x89PNG"
 
 
-def test_audio_command_resamples_and_uses_pitch_option(tmp_path):
+def test_audio_command_resamples_and_uses_pitch_option(tmp_path, runner):
     p, y = _voice(tmp_path)
     out = tmp_path / "f8k.parquet"
-    res = CliRunner().invoke(cli, ["audio", str(p), "--out", str(out), "--sr", "8000", "--pitch", "yin",
+    res = runner.invoke(cli, ["audio", str(p), "--out", str(out), "--sr", "8000", "--pitch", "yin",
                                    "--adaptive-window"])
     assert res.exit_code == 0, res.output
     s = io.read_stream(out)
@@ -51,10 +50,10 @@ def test_audio_command_resamples_and_uses_pitch_option(tmp_path):
     assert v.sum() > 50 and (s.column("win_ms")[v] != 25.0).any()
 
 
-def test_audio_windows_command(tmp_path):
+def test_audio_windows_command(tmp_path, runner):
     p, _ = _voice(tmp_path)
     png, csv = tmp_path / "w.png", tmp_path / "w.csv"
-    res = CliRunner().invoke(cli, ["audio-windows", str(p), "--plot", str(png), "--csv", str(csv)])
+    res = runner.invoke(cli, ["audio-windows", str(p), "--plot", str(png), "--csv", str(csv)])
     assert res.exit_code == 0, res.output
     assert "sidelobe_db" in res.output and "blackman" in res.output
     import pandas as pd
@@ -64,8 +63,8 @@ def test_audio_windows_command(tmp_path):
     assert png.read_bytes()[:4] == b"\x89PNG"
 
 
-def test_audio_windows_bad_file(tmp_path):
+def test_audio_windows_bad_file(tmp_path, runner):
     p = tmp_path / "bad.wav"
     p.write_bytes(b"RIFF0000WAVEjunk")
-    res = CliRunner().invoke(cli, ["audio-windows", str(p), "--plot", str(tmp_path / "w.png")])
+    res = runner.invoke(cli, ["audio-windows", str(p), "--plot", str(tmp_path / "w.png")])
     assert res.exit_code == 1 and "bad.wav" in res.output and "Traceback" not in res.output

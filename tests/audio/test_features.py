@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from signfuse.audio import feature_names, features
-from signfuse.audio.prosody import _movements, egemaps, own_summary, summary
+from signfuse.audio.features import summary
+from signfuse.audio.prosody import _movements, egemaps, own_summary
 from signfuse.errors import ParameterError
 from signfuse.streams import align
 from signfuse.testing.audio import harmonic_glide, tone

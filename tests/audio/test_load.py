@@ -80,7 +80,7 @@ def test_video_without_audio(tmp_path):
     with av.open(str(p), "w") as c:
         vs = c.add_stream("mpeg4", rate=25)
         vs.width, vs.height, vs.pix_fmt = 64, 48, "yuv420p"
-        for i in range(5):
+        for _ in range(5):
             for pkt in vs.encode(av.VideoFrame.from_ndarray(np.zeros((48, 64, 3), np.uint8), format="rgb24")):
                 c.mux(pkt)
         for pkt in vs.encode():

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from signfuse.audio.windows import compare_windows, tone_leakage_db, window_sidelobes
-from signfuse.viz import window_comparison
 from signfuse.testing.audio import harmonic_glide
+from signfuse.viz import window_comparison
 
 
 def test_sidelobe_levels_match_theory_and_order():

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 from click.testing import CliRunner
 
 from signfuse import io
@@ -36,6 +37,7 @@ def test_convert_round_trip(shared_data, tmp_path):
 
 def test_convert_kaggle_needs_fps(tmp_path, rng):
     import pyarrow.parquet as pq
+
     from signfuse.sequence import Component, LandmarkSequence
     from signfuse.topology import FACE_POINTS_468, HAND_POINTS, POSE_POINTS
     comps = (Component("POSE", POSE_POINTS), Component("FACE", FACE_POINTS_468), Component("LEFT_HAND", HAND_POINTS),
@@ -68,3 +70,37 @@ def test_bad_files_give_clean_errors(tmp_path):
     assert r.exit_code == 2 and "no such file" in r.output
     r = CliRunner().invoke(cli, ["convert", str(bad), str(tmp_path / "x.txt")])
     assert r.exit_code == 1 and "extension" in r.output
+
+
+def _pose_file(tmp_path, rng):
+    from signfuse.sequence import Component, LandmarkSequence
+    from signfuse.topology import HAND_POINTS
+    seq = LandmarkSequence((Component("RIGHT_HAND", HAND_POINTS),), rng.random((5, 1, 21, 3)), np.ones((5, 1, 21)), 25.0)
+    return io.write(seq, tmp_path / "h.pose")
+
+
+def test_info_pretty_on_a_terminal_one_line_when_piped(tmp_path, rng, runner, monkeypatch):
+    from signfuse.cli import files
+    p = _pose_file(tmp_path, rng)
+    piped = runner.invoke(cli, ["info", str(p)])                      # CliRunner's stdout is not a terminal
+    assert piped.exit_code == 0, piped.output
+    assert len(piped.stdout.strip().splitlines()) == 1 and json.loads(piped.stdout)["frames"] == 5
+    monkeypatch.setattr(files, "_stdout_is_terminal", lambda: True)
+    tty = runner.invoke(cli, ["info", str(p)])
+    assert tty.exit_code == 0 and tty.stdout.startswith("{\n  \"") and json.loads(tty.stdout) == json.loads(piped.stdout)
+    forced = runner.invoke(cli, ["info", str(p), "--one-line"])       # --one-line wins on a terminal too
+    assert len(forced.stdout.strip().splitlines()) == 1
+    monkeypatch.setattr(files, "_stdout_is_terminal", lambda: False)
+    assert runner.invoke(cli, ["info", str(p), "--pretty"]).stdout.startswith("{\n  ")
+
+
+def test_info_and_convert_refuse_a_fifo_instead_of_blocking(tmp_path, runner):
+    import os
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no named pipes on this platform")
+    fifo = tmp_path / "pipe.pose"
+    os.mkfifo(fifo)                                                   # nobody writes: opening it would block
+    for args in (["info", str(fifo)], ["convert", str(fifo), str(tmp_path / "o.npz")]):
+        r = runner.invoke(cli, args)
+        assert r.exit_code == 2 and "pipe.pose" in r.output and "named pipe (FIFO)" in r.output, r.output
+    assert not (tmp_path / "o.npz").exists()

@@ -4,14 +4,11 @@ import json
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 
-synthetic = pytest.importorskip("signfuse.datasets.synthetic")
-audio = pytest.importorskip("signfuse.audio")
-
-from click.testing import CliRunner  # noqa: E402
-
-from signfuse import crossmodal, io, motion  # noqa: E402
-from signfuse.demo.audio_motion import concat_tracks  # noqa: E402
+from signfuse import audio, crossmodal, io, motion
+from signfuse.datasets import synthetic
+from signfuse.demo.audio_motion import concat_tracks
 
 LAG = 0.2   # not the corpus default (0.12): the recovered lag must follow the generator's
 
@@ -147,9 +144,9 @@ def test_lag_recovered_on_other_common_rates(corpus, fps):
 @pytest.mark.slow
 def test_cli_correlate_single_video(corpus, tmp_path):
     """A video with a soundtrack: landmarks from MediaPipe, audio from the same file."""
-    render_mod = pytest.importorskip("signfuse.io.render")
-    pytest.importorskip("mediapipe")
+    pytest.importorskip("mediapipe", reason="needs the [vision] extra (mediapipe)")
     from signfuse.cli import cli
+    from signfuse.io import render as render_mod
     _, entries = corpus
     e = next(x for x in entries if x.meta["kind"] == "continuous")
     y, sr = audio.load(e.meta["audio"])

@@ -2,8 +2,16 @@ import numpy as np
 import pytest
 
 from signfuse import ParameterError
-from signfuse.crossmodal.gesture_metrics import (envelope_corr, frechet_distance, hellinger, keypoint_l1,
-                                                 kinematic_gaps, kinematics, pck, speed_hellinger)
+from signfuse.crossmodal.gesture_metrics import (
+    envelope_corr,
+    frechet_distance,
+    hellinger,
+    keypoint_l1,
+    kinematic_gaps,
+    kinematics,
+    pck,
+    speed_hellinger,
+)
 
 
 def test_l1_and_pck_known(rng):

@@ -5,8 +5,17 @@ import pytest
 from scipy.ndimage import gaussian_filter1d
 
 from signfuse import DataError, ParameterError
-from signfuse.crossmodal import (align_envelopes, beat_alignment, beat_alignment_null, dtw, lagged_xcorr,
-                                 motion_beats, peak_lag, permutation_pvalue, xcorr_test)
+from signfuse.crossmodal import (
+    align_envelopes,
+    beat_alignment,
+    beat_alignment_null,
+    dtw,
+    lagged_xcorr,
+    motion_beats,
+    peak_lag,
+    permutation_pvalue,
+    xcorr_test,
+)
 
 
 def smooth_noise(rng, n, sigma=3.0):

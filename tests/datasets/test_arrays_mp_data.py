@@ -7,7 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from signfuse import datasets, io as sio
+from signfuse import datasets
+from signfuse import io as sio
 from signfuse.datasets import arrays as A
 from signfuse.errors import DataError, FormatError, ParameterError
 

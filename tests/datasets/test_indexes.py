@@ -1,13 +1,13 @@
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from signfuse.datasets import (Entry, open_index, read_asl_signs, read_how2sign, read_phoenix, read_phoenix_t,
-                               read_wlasl)
+from signfuse.datasets import Entry, open_index, read_asl_signs, read_how2sign, read_phoenix, read_phoenix_t, read_wlasl
 from signfuse.errors import DataError, FormatError
 
 HOW2SIGN = (
@@ -117,7 +117,7 @@ def test_asl_signs(tmp_path):
 def test_entry_is_frozen():
     e = Entry("a", "x.pose", 3, "train", meta={"k": 1})
     assert e.signer == "3" and isinstance(e.path, Path)
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         e.id = "b"
     with pytest.raises(TypeError):
         e.meta["k"] = 2

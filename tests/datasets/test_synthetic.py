@@ -14,8 +14,8 @@ import pytest
 from signfuse import io as sio
 from signfuse.datasets import synthetic
 from signfuse.datasets.synthetic import face as facemod
-from signfuse.datasets.synthetic.hands import handshape_angles, hand_local_points, place_hand
 from signfuse.datasets.synthetic.generator import EMOTION_MOTION, SHAKE_HZ
+from signfuse.datasets.synthetic.hands import hand_local_points, handshape_angles, place_hand
 from signfuse.datasets.synthetic.vocab import Sign
 from signfuse.errors import DataError, ParameterError
 
@@ -233,7 +233,7 @@ def _lag_of_peak(speed: np.ndarray, fps: float, track: np.ndarray, times: np.nda
 
 @pytest.mark.parametrize("lag_s", [0.0, 0.2])
 def test_pitch_accents_follow_wrist_speed_by_lag(signers, lag_s):
-    parselmouth = pytest.importorskip("parselmouth")
+    import parselmouth
     vocab = synthetic.make_vocabulary(12, seed=1)
     signer = signers[1]
     seq, y, sr, f = synthetic.synthesize(vocab[:4], signer, seed=9, emotion="happy", intensity=0.8, lag_s=lag_s)
@@ -286,7 +286,7 @@ def test_syllable_envelope_puts_stressed_onsets_on_the_stress_times():
 
 
 def test_voice_pitch_follows_signer_and_emotion(signers):
-    parselmouth = pytest.importorskip("parselmouth")
+    import parselmouth
     sign = _sign()
     med = {}
     for emo in ("sad", "surprised"):
@@ -424,7 +424,7 @@ def test_synth_cli(tmp_path):
     res = CliRunner().invoke(cli, ["synth", str(tmp_path / "c"), "--signs", "3", "--signers", "2",
                                    "--sentences", "1", "--samples-per-sign", "1", "--seed", "4"])
     assert res.exit_code == 0, res.output
-    line = [l for l in res.output.splitlines() if l.startswith("{")][-1]
+    line = [ln for ln in res.output.splitlines() if ln.startswith("{")][-1]
     assert json.loads(line)["isolated"] == 6
     assert len(synthetic.load_corpus(tmp_path / "c")) == 7
 

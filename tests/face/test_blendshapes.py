@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-pytest.importorskip("mediapipe")
+pytest.importorskip("mediapipe", reason="needs the [vision] extra (mediapipe)")
 
 from signfuse.errors import ParameterError  # noqa: E402
-from signfuse.face.blendshapes import BLENDSHAPE_TO_AU, blendshape_aus, run_face_landmarker  # noqa: E402
 from signfuse.face import AU_NAMES  # noqa: E402
+from signfuse.face.blendshapes import BLENDSHAPE_TO_AU, blendshape_aus, run_face_landmarker  # noqa: E402
 from signfuse.streams import Stream  # noqa: E402
 
 from .expressions import correlation_table  # noqa: E402

@@ -2,7 +2,6 @@ import json
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
 from signfuse import io
 from signfuse.cli import cli
@@ -30,9 +29,9 @@ def face_file(tmp_path):
     return path
 
 
-def test_face_command_writes_csv_plot_events(face_file, tmp_path):
+def test_face_command_writes_csv_plot_events(face_file, tmp_path, runner):
     out, png, ev = tmp_path / "f.csv", tmp_path / "f.png", tmp_path / "ev.json"
-    res = CliRunner().invoke(cli, ["face", str(face_file), "--out", str(out), "--plot", str(png),
+    res = runner.invoke(cli, ["face", str(face_file), "--out", str(out), "--plot", str(png),
                                    "--events", str(ev)])
     assert res.exit_code == 0, res.output
     df = _read_csv(out)
@@ -46,44 +45,44 @@ def test_face_command_writes_csv_plot_events(face_file, tmp_path):
     assert [e["type"] for e in json.loads(ev.read_text())] == ["brow_raise"]
 
 
-def test_face_command_baselines(face_file, tmp_path):
+def test_face_command_baselines(face_file, tmp_path, runner):
     out = tmp_path / "f.csv"
-    res = CliRunner().invoke(cli, ["face", str(face_file), "--out", str(out), "--baseline", "first"])
+    res = runner.invoke(cli, ["face", str(face_file), "--out", str(out), "--baseline", "first"])
     assert res.exit_code == 0, res.output
     assert _read_csv(out)["yaw"].dropna().abs().max() < 0.1     # the first frame's pose is the neutral
     neutral = tmp_path / "neutral.npz"
     io.write(face_seq(face_frames(5, brow_up=0.08)), neutral)
-    res = CliRunner().invoke(cli, ["face", str(face_file), "--out", str(out), "--baseline", str(neutral)])
+    res = runner.invoke(cli, ["face", str(face_file), "--out", str(out), "--baseline", str(neutral), "--force"])
     assert res.exit_code == 0, res.output
     assert _read_csv(out)["AU01"].iloc[0] == pytest.approx(-0.8, abs=0.03)
-    res = CliRunner().invoke(cli, ["face", str(face_file), "--out", str(out), "--baseline", "nonsense"])
+    res = runner.invoke(cli, ["face", str(face_file), "--out", str(out), "--baseline", "nonsense"])
     assert res.exit_code != 0 and "--baseline" in res.output
 
 
-def test_landmarks_without_face_are_a_clear_error(tmp_path):
+def test_landmarks_without_face_are_a_clear_error(tmp_path, runner):
     seq = LandmarkSequence((Component("RIGHT_HAND", HAND_POINTS),), np.ones((3, 1, 21, 3)), np.ones((3, 1, 21)), fps=25)
     path = tmp_path / "hands.npz"
     io.write(seq, path)
-    res = CliRunner().invoke(cli, ["face", str(path), "--out", str(tmp_path / "x.csv")])
+    res = runner.invoke(cli, ["face", str(path), "--out", str(tmp_path / "x.csv")])
     assert res.exit_code != 0
     assert "no FACE component" in res.output and "Traceback" not in res.output
     assert not (tmp_path / "x.csv").exists()
 
 
-def test_blendshapes_need_pixels(face_file, tmp_path, shared_models):
-    res = CliRunner().invoke(cli, ["face", str(face_file), "--out", str(tmp_path / "x.csv"),
+def test_blendshapes_need_pixels(face_file, tmp_path, shared_models, runner):
+    res = runner.invoke(cli, ["face", str(face_file), "--out", str(tmp_path / "x.csv"),
                                    "--blendshapes", str(shared_models / "face_landmarker.task")])
     assert res.exit_code != 0 and "video or image" in res.output
 
 
-def test_image_with_blendshapes(tmp_path, shared_models):
+def test_image_with_blendshapes(tmp_path, shared_models, runner):
     from skimage.data import astronaut
     from skimage.io import imsave
 
     img = tmp_path / "astronaut.png"
     imsave(img, astronaut())
     out = tmp_path / "a.csv"
-    res = CliRunner().invoke(cli, ["face", str(img), "--out", str(out),
+    res = runner.invoke(cli, ["face", str(img), "--out", str(out),
                                    "--blendshapes", str(shared_models / "face_landmarker.task")])
     assert res.exit_code == 0, res.output
     df = _read_csv(out)
@@ -92,17 +91,17 @@ def test_image_with_blendshapes(tmp_path, shared_models):
     assert "gaze_x" in df.columns
 
 
-def test_not_an_image(tmp_path, shared_models):
+def test_not_an_image(tmp_path, shared_models, runner):
     bad = tmp_path / "bad.png"
     bad.write_text("this is not an image")
-    res = CliRunner().invoke(cli, ["face", str(bad), "--out", str(tmp_path / "x.csv"),
+    res = runner.invoke(cli, ["face", str(bad), "--out", str(tmp_path / "x.csv"),
                                    "--blendshapes", str(shared_models / "face_landmarker.task")])
     assert res.exit_code != 0 and "bad.png" in res.output and "Traceback" not in res.output
 
 
 @pytest.mark.slow
-def test_video_input_is_extracted_first(tmp_path):
-    pytest.importorskip("signfuse.vision", reason="the vision area (signfuse.vision.extract) is missing")
+def test_video_input_is_extracted_first(tmp_path, runner):
+    pytest.importorskip("mediapipe", reason="needs the [vision] extra (mediapipe)")
     import av
     from skimage.data import astronaut
     from skimage.transform import rotate
@@ -121,7 +120,7 @@ def test_video_input_is_extracted_first(tmp_path):
         for p in st.encode():
             c.mux(p)
     out = tmp_path / "v.csv"
-    res = CliRunner().invoke(cli, ["face", str(video), "--out", str(out)])
+    res = runner.invoke(cli, ["face", str(video), "--out", str(out)])
     assert res.exit_code == 0, res.output
     df = _read_csv(out)
     assert list(df["face_present"]) == [1, 1, 0, 1, 1, 1]
@@ -131,17 +130,17 @@ def test_video_input_is_extracted_first(tmp_path):
     assert "gaze_x" in df.columns           # extracted with the refined (iris) face mesh
 
 
-def test_mostly_missing_face_is_refused_unless_forced(tmp_path):
+def test_mostly_missing_face_is_refused_unless_forced(tmp_path, runner):
     T = 20
     present = np.zeros(T, bool)
     present[:6] = True                                       # the face in 6 of 20 frames (30%)
     path = tmp_path / "rare.npz"
     io.write(face_seq(face_frames(T), present=present), path)
     out = tmp_path / "r.csv"
-    res = CliRunner().invoke(cli, ["face", str(path), "--out", str(out)])
+    res = runner.invoke(cli, ["face", str(path), "--out", str(out)])
     assert res.exit_code == 1 and not out.exists()
     assert "rare.npz" in res.output and "mostly missing: face 30% of 20 frames" in res.output
     assert "--force" in res.output and "Traceback" not in res.output
-    res = CliRunner().invoke(cli, ["face", str(path), "--out", str(out), "--force"])
+    res = runner.invoke(cli, ["face", str(path), "--out", str(out), "--force"])
     assert res.exit_code == 0, res.output
     assert "detection: face 30%" in res.output and len(_read_csv(out)) == T

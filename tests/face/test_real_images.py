@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-pytest.importorskip("mediapipe")
+pytest.importorskip("mediapipe", reason="needs the [vision] extra (mediapipe)")
 
 from signfuse.face import features, head_pose  # noqa: E402
 

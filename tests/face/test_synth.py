@@ -3,9 +3,8 @@
 import numpy as np
 import pytest
 
-synthetic = pytest.importorskip("signfuse.datasets.synthetic", reason="the synthetic corpus generator is missing")
-
-from signfuse.face import detect_markers, events, features  # noqa: E402
+from signfuse.datasets import synthetic
+from signfuse.face import detect_markers, events, features
 
 MARKERS = ("brow_raise", "brow_furrow", "head_shake", "head_nod")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from signfuse.sequence import Component, LandmarkSequence
 from signfuse.topology import FACE_POINTS_468, HAND_EDGES, HAND_POINTS, POSE_EDGES, POSE_POINTS
@@ -17,8 +18,6 @@ def holistic(rng: np.random.Generator, *, frames: int = 12, dims: int = 3, missi
     data[conf == 0] = 0
     return LandmarkSequence(comps, data, conf, fps, width=width, height=height)
 
-
-import pytest
 
 
 @pytest.fixture

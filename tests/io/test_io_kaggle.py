@@ -94,7 +94,7 @@ def test_pose_parquet_npz_pose_exact(shared_data, tmp_path, name):
     for comp in seq.components:
         if comp.name == "POSE_WORLD":
             continue
-        for j, pt in enumerate(comp.points[:468]):
+        for pt in comp.points[:468]:
             a = seq.point(comp.name, pt)
             b = k.point(comp.name, pt)
             seen = seq.point_confidence(comp.name, pt) > 0

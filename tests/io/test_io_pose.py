@@ -8,8 +8,6 @@ import pytest
 from signfuse import io
 from signfuse.errors import DataError, FormatError
 
-
-
 EXPECTED = {  # file -> (version, frames, fps, dims, [(component, points)])
     "6fb01565da31c5500d1ef2cd2906b06b.pose": ("0.2", 5, 25.0, 3,
                                               [("POSE", 33), ("FACE", 478), ("LEFT_HAND", 21), ("RIGHT_HAND", 21),

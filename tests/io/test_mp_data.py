@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from signfuse import io as sio
-from signfuse.errors import DataError, FormatError, ParameterError
+from signfuse.errors import FormatError, ParameterError
 from signfuse.io.mp_data import points_to_sequence, vectors_to_sequence
 
 

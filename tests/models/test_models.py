@@ -6,14 +6,21 @@ import pytest
 import torch
 
 from signfuse.errors import ParameterError
-from signfuse.models import create_model, list_models
+from signfuse.models import create_model, list_models, model_class
+from signfuse.models.a2g import A2GModel
 from signfuse.models.adain import adain, domain_stats, instance_norm, instance_stats
+from signfuse.models.common import StreamModel
 from signfuse.models.grl import DomainClassifier, grad_reverse, grl_lambda
 
 torch.set_num_threads(1)
 DIMS = {"hands": 12, "face": 7}
+# Small sizes keep the smoke tests fast; a model missing here is still tested, at its default size.
 SMALL = {"hybrid": dict(dim=16, heads=2), "lstm": dict(dim=16), "transformer": dict(dim=16, heads=2, layers=1),
-         "conv_transformer": dict(dim=16, heads=2, groups=1, convs_per_group=1, kernel_size=5)}
+         "conv_transformer": dict(dim=16, heads=2, groups=1, convs_per_group=1, kernel_size=5),
+         "emotion": dict(dim=16, heads=2, layers=1), "a2g_gru": dict(dim=16), "a2g_transformer": dict(dim=16, heads=2,
+                                                                                                    layers=1)}
+# Stream models that classify whole samples and refuse task="continuous" (checked, not skipped).
+ISOLATED_ONLY = {"emotion"}
 
 
 def _batch(B=3, T=11, seed=0):
@@ -25,12 +32,16 @@ def _batch(B=3, T=11, seed=0):
 
 def _make(name, task="isolated", **kw):
     torch.manual_seed(0)
-    return create_model(name, in_dims=DIMS, num_classes=5, task=task, **{**SMALL[name], **kw})
+    return create_model(name, in_dims=DIMS, num_classes=5, task=task, **{**SMALL.get(name, {}), **kw})
 
 
 def test_registry_lists_builtin_models():
-    assert set(list_models("recognition")) >= {"hybrid", "lstm", "transformer", "conv_transformer"}
-    assert set(SMALL) <= set(list_models("recognition"))
+    assert set(list_models("recognition")) == {"hybrid", "lstm", "transformer", "conv_transformer"}
+    assert set(list_models("emotion")) == {"emotion"} and set(list_models("a2g")) == {"a2g_gru", "a2g_transformer"}
+    assert set(list_models()) >= set(list_models("recognition")) | set(list_models("a2g")) | {"emotion"}
+    assert set(SMALL) <= set(list_models()) and ISOLATED_ONLY <= set(list_models())
+    with pytest.raises(ParameterError, match="kind='speech'"):
+        list_models("speech")
 
 
 def test_unknown_model_lists_known():
@@ -47,30 +58,77 @@ def test_bad_kwargs_are_parameter_errors():
         create_model("hybrid", in_dims=DIMS, num_classes=3, not_an_argument=1)
 
 
-@pytest.mark.parametrize("name", sorted(SMALL))
-@pytest.mark.parametrize("task", ["isolated", "continuous"])
-def test_forward_backward_shapes_no_nan(name, task):
-    model = _make(name, task).train()
-    x, m = _batch()
-    m["hands"][1, 7:] = False
-    m["face"][1, 7:] = False
-    x["face"][0, 2] = float("nan")  # a missing frame in one stream
-    out = model(x, m)
-    if task == "isolated":
-        assert out["logits"].shape == (3, 5)
-        y = out["logits"]
+def _family(name):
+    from signfuse.models.translation import TranslationTransformer
+
+    cls = model_class(name)
+    for family, base in (("streams", StreamModel), ("a2g", A2GModel), ("seq2seq", TranslationTransformer)):
+        if isinstance(cls, type) and issubclass(cls, base):
+            return family
+    pytest.fail(f"model {name!r} ({cls!r}) has no smoke-test family in tests/models/test_models.py: add one")
+
+
+def _smoke_cases():
+    # Generated from the registry (timm's test_model_forward): a registered model cannot be forgotten here.
+    cases = []
+    for name in list_models():
+        if _family(name) == "a2g":
+            cases.append((name, "frames"))
+        elif _family(name) == "seq2seq":
+            cases.append((name, "tokens"))
+        else:
+            cases += [(name, "isolated"), (name, "continuous")]
+    return cases
+
+
+@pytest.mark.parametrize(("name", "task"), _smoke_cases())
+def test_model_forward(name, task):
+    """Forward and backward of every registered model: output shapes, finite outputs and gradients."""
+    if _family(name) == "a2g":
+        torch.manual_seed(0)
+        model = create_model(name, in_dim=10, out_dim=4, **SMALL.get(name, {})).train()
+        x = torch.randn(3, 16, 10, generator=torch.Generator().manual_seed(0))
+        mask = torch.ones(3, 16, dtype=torch.bool)
+        mask[1, 12:] = False
+        out = model(x, mask)
+        assert out["y"].shape == out["y_norm"].shape == (3, 16, 4)
+        y = out["y_norm"]
+    elif _family(name) == "seq2seq":
+        torch.manual_seed(0)
+        model = create_model(name, src_vocab=11, tgt_vocab=13, dim=16, heads=2, enc_layers=1, dec_layers=1,
+                             ff=32).train()
+        g = torch.Generator().manual_seed(0)
+        src = torch.randint(1, 11, (3, 7), generator=g)
+        src[1, 5:] = 0                                   # padding
+        tgt = torch.randint(1, 13, (3, 5), generator=g)
+        y = model(src, tgt)["logits"]
+        assert y.shape == (3, 5, 13)
     else:
-        assert out["frame_logits"].shape[0] == 3 and out["frame_logits"].shape[2] == 6
-        assert out["lengths"].tolist()[1] <= out["lengths"].tolist()[0]
-        y = out["frame_logits"]
-    assert out["embedding"].dim() == 2
+        if task == "continuous" and name in ISOLATED_ONLY:
+            with pytest.raises(ParameterError, match="task"):
+                _make(name, task)
+            return
+        model = _make(name, task).train()
+        x, m = _batch()
+        m["hands"][1, 7:] = False
+        m["face"][1, 7:] = False
+        x["face"][0, 2] = float("nan")  # a missing frame in one stream
+        out = model(x, m)
+        if task == "isolated":
+            assert out["logits"].shape == (3, 5)
+            y = out["logits"]
+        else:
+            assert out["frame_logits"].shape[0] == 3 and out["frame_logits"].shape[2] == 6
+            assert out["lengths"].tolist()[1] <= out["lengths"].tolist()[0]
+            y = out["frame_logits"]
+        assert out["embedding"].dim() == 2 and out["embedding"].shape[0] == 3
     assert torch.isfinite(y).all()
     y.float().pow(2).mean().backward()
     grads = [p.grad for p in model.parameters() if p.requires_grad and p.grad is not None]
     assert grads and all(torch.isfinite(g).all() for g in grads)
 
 
-@pytest.mark.parametrize("name", sorted(SMALL))
+@pytest.mark.parametrize("name", [n for n in list_models() if _family(n) == "streams"])
 def test_padding_does_not_change_outputs(name):
     """A sequence gives the same output alone and padded in a batch (masks work end to end)."""
     model = _make(name).eval()

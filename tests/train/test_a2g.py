@@ -5,9 +5,8 @@ import pytest
 import torch
 
 from signfuse import DataError, ParameterError
-from signfuse.models import create_model
 from signfuse.inference import a2g as a2g_inference
-from signfuse.samples import a2g as a2g_samples
+from signfuse.models import create_model
 from signfuse.train import a2g
 
 
@@ -125,7 +124,7 @@ def test_bad_checkpoints(tmp_path):
 def test_train_on_videos_with_sound_after_extract(tmp_path):
     """The issue's second data source: a folder of videos with sound, then ``signfuse extract``, then
     ``a2g train --data`` on the extract output (audio from the source videos, via the manifest)."""
-    pytest.importorskip("mediapipe")
+    pytest.importorskip("mediapipe", reason="needs the [vision] extra (mediapipe)")
     from click.testing import CliRunner
 
     from signfuse.cli import cli

@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 
 from signfuse.errors import DataError, ParameterError
-from signfuse.streams import Sample, Stream
 from signfuse.samples import StreamCache, derived_stream, parse_streams
+from signfuse.streams import Stream
 from signfuse.train.data import StreamDataset, Vocabulary, collate, signer_splits, stream_stats
 
-from .toy import toy_cache, toy_samples  # noqa: F401  (fixture)
+from .toy import toy_samples
 
 
 def test_parse_streams():
@@ -34,7 +34,7 @@ def test_derived_velocity_and_acceleration_known_answer():
 
 def test_cache_roundtrip(tmp_path):
     smp = toy_samples(n_classes=2, signers=2, per=1)
-    c = StreamCache.write(smp, tmp_path / "c", streams=("hands", "face"))
+    StreamCache.write(smp, tmp_path / "c", streams=("hands", "face"))
     c2 = StreamCache(tmp_path / "c")
     assert len(c2) == len(smp) and c2.dims() == {"hands": 6, "face": 3}
     for i in (0, len(smp) - 1):

@@ -3,9 +3,8 @@ import pytest
 import torch
 
 from signfuse import DataError, ParameterError
-from signfuse.models import create_model
 from signfuse.inference import emotion as emo_inference
-from signfuse.samples import emotion as emo_samples
+from signfuse.models import create_model
 from signfuse.train import emotion as emo
 
 

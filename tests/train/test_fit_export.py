@@ -14,14 +14,14 @@ import torch
 import yaml
 
 from signfuse.errors import DataError, ParameterError
+from signfuse.inference.export import export_onnx
+from signfuse.inference.onnx import load_onnx
 from signfuse.models.recognizer import load_checkpoint
 from signfuse.samples import StreamCache
 from signfuse.train.evaluate import evaluate
-from signfuse.inference.export import export_onnx
-from signfuse.inference.onnx import load_onnx
 from signfuse.train.fit import dataset_splits, fit, prepare_data, resolve_config
 
-from .toy import toy_ctc_cache, toy_cache, toy_samples  # noqa: F401  (fixtures)
+from .toy import toy_samples
 
 torch.set_num_threads(1)
 TINY = {"model_kwargs": {"dim": 16, "heads": 2, "transformer_layers": 1, "conv_layers": 1}, "progress": False,
@@ -146,6 +146,7 @@ def test_onnx_export_matches_pytorch_and_refuses_other_models(two_checkpoints, t
 
 def test_cli_train_eval_export(toy_cache, tmp_path):
     from click.testing import CliRunner
+
     from signfuse.cli import cli
     run = tmp_path / "run"
     r = CliRunner().invoke(cli, ["train", "--data", str(toy_cache.path), "--streams", "hands,face", "--run-dir", str(run),

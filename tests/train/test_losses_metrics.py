@@ -8,8 +8,15 @@ import torch
 
 from signfuse.errors import ParameterError
 from signfuse.train.losses import ctc_feasible, ctc_loss, ctc_min_length, label_smoothing_ce
-from signfuse.train.metrics import (classification_metrics, confusion_matrix, ctc_beam_decode, ctc_greedy_decode,
-                                    edit_ops, topk_correct, wer)
+from signfuse.train.metrics import (
+    classification_metrics,
+    confusion_matrix,
+    ctc_beam_decode,
+    ctc_greedy_decode,
+    edit_ops,
+    topk_correct,
+    wer,
+)
 
 
 def test_label_smoothing_ce_matches_formula():

@@ -7,18 +7,15 @@ import numpy as np
 import pytest
 import torch
 
+from signfuse.datasets import load_entries, synthetic
 from signfuse.errors import DataError, ParameterError
-from signfuse.datasets import load_entries
 from signfuse.samples import build_cache
-
-from .toy import toy_cache  # noqa: F401  (fixture)
 
 torch.set_num_threads(1)
 
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
-    synthetic = pytest.importorskip("signfuse.datasets.synthetic")
     d = tmp_path_factory.mktemp("corpus")
     synthetic.generate_corpus(d, signs=4, signers=4, sentences=3, samples_per_sign_per_signer=1, seed=0)
     return d
@@ -71,22 +68,27 @@ def test_recognize_with_checkpoint_and_onnx(corpus, trained):
 def test_recognize_a_video_end_to_end(trained, tmp_path):
     """A real-photo video: MediaPipe landmarks, then the model; the same answer as from the extracted
     landmark file, and no temporary files left behind."""
-    pytest.importorskip("mediapipe")
+    pytest.importorskip("mediapipe", reason="needs the [vision] extra (mediapipe)")
     import tempfile
     from pathlib import Path
 
     from signfuse import io, vision
-    from signfuse.testing.media import moving_frames, photo, write_video
     from signfuse.inference.recognize import recognize
+    from signfuse.testing.media import moving_frames, photo, write_video
 
     ckpt, onnx = trained
     video = write_video(tmp_path / "signer.mp4", moving_frames(photo("astronaut"), 10), fps=25)
     before = set(Path(tempfile.gettempdir()).glob("signfuse-rec-*"))
-    r = recognize(onnx, video, top_k=3)
+    # the astronaut photo shows no hands: no confident answer without --force
+    from signfuse.errors import DataError
+    with pytest.raises(DataError, match=r"signer.mp4: mostly missing: hands 0% of 10 frames"):
+        recognize(onnx, video, top_k=3)
+    r = recognize(onnx, video, top_k=3, force=True)
     assert set(Path(tempfile.gettempdir()).glob("signfuse-rec-*")) == before
     assert r["frames"] == 10 and r["input"] == str(video) and len(r["top"]) == 3
+    assert r["detection"]["hands"] == 0.0 and r["detection"]["face"] == 1.0
     assert sum(t["probability"] for t in r["top"]) <= 1 + 1e-6
-    ref = recognize(onnx, io.write(vision.extract(video), tmp_path / "signer.pose"), top_k=3)
+    ref = recognize(onnx, io.write(vision.extract(video), tmp_path / "signer.pose"), top_k=3, force=True)
     assert [t["gloss"] for t in r["top"]] == [t["gloss"] for t in ref["top"]]
     np.testing.assert_allclose([t["probability"] for t in r["top"]], [t["probability"] for t in ref["top"]],
                                atol=1e-5)
@@ -94,8 +96,10 @@ def test_recognize_a_video_end_to_end(trained, tmp_path):
 
     from signfuse.cli import cli
     out = CliRunner().invoke(cli, ["recognize", str(ckpt), str(video), "--top-k", "2"])
+    assert out.exit_code != 0 and "mostly missing: hands 0%" in out.output and "--force" in out.output
+    out = CliRunner().invoke(cli, ["recognize", str(ckpt), str(video), "--top-k", "2", "--force"])
     assert out.exit_code == 0, out.output
-    assert r["top"][0]["gloss"] in out.output
+    assert r["top"][0]["gloss"] in out.output and "detected in 10 frames" in out.output
 
 
 @pytest.mark.slow
@@ -108,12 +112,14 @@ def test_ablate_and_adapt_on_toy(toy_cache, tmp_path):
                           "model_kwargs": {"dim": 16, "heads": 2, "transformer_layers": 1}})
     ab = ablate(cfg, "hands;hands,face", tmp_path / "ab")
     assert [r["streams"] for r in ab["rows"]] == ["hands", "hands,face"]
-    assert (tmp_path / "ab" / "ablation.md").read_text().count("\n") == 4
+    md = (tmp_path / "ab" / "ablation.md").read_text()
+    assert md.count("\n") == 5 and md.splitlines()[-1].startswith("| chance (4 classes) | 25.0% |")  # 2 rows + chance
     # in the toy data the face offset carries the class parity: it must help on the 'minimal pair' classes
     assert all(0.0 <= r["top1"] <= 1.0 for r in ab["rows"])
     ad = adapt(cfg, tmp_path / "ad", source="A", target="B", methods=("none", "adain", "instance", "finetune"), k_shot=1)
     assert [r["method"] for r in ad["rows"]] == ["none", "instance", "adain", "finetune"]
     assert json.loads((tmp_path / "ad" / "adaptation.json").read_text())["target"] == "B"
+    assert "| method | top-1 on B ↑ | top-1 on A (val) ↑ |" in (tmp_path / "ad" / "adaptation.md").read_text()
     with pytest.raises(ParameterError, match="unknown adaptation"):
         adapt(cfg, tmp_path / "ad2", methods=("magic",))
 
@@ -121,10 +127,10 @@ def test_ablate_and_adapt_on_toy(toy_cache, tmp_path):
 def test_recognize_live_over_a_stream(trained, tmp_path):
     """Live recognition: results every hop over the last window, each the same as recognizing that
     window's frames offline; the CLI prints one line per result."""
-    pytest.importorskip("mediapipe")
+    pytest.importorskip("mediapipe", reason="needs the [vision] extra (mediapipe)")
     from signfuse import io, vision
-    from signfuse.testing.media import moving_frames, photo, write_video
     from signfuse.inference.recognize import recognize, recognize_live
+    from signfuse.testing.media import moving_frames, photo, write_video
 
     ckpt, onnx = trained
     video = write_video(tmp_path / "cam.mp4", moving_frames(photo("astronaut"), 10), fps=25)
@@ -134,7 +140,7 @@ def test_recognize_live_over_a_stream(trained, tmp_path):
     assert [r["frames"] for r in results] == [4, 6, 6]                 # the window fills, then slides
     frames = list(vision.iter_frames(str(video)))[3:10]                 # the last window: 0.16 .. 0.36 s
     last = frames[-results[-1]["frames"]:]
-    ref = recognize(onnx, io.write(vision.frames_to_sequence(last, fps=25.0), tmp_path / "w.npz"), top_k=2)
+    ref = recognize(onnx, io.write(vision.frames_to_sequence(last, fps=25.0), tmp_path / "w.npz"), top_k=2, force=True)
     assert [t["gloss"] for t in results[-1]["top"]] == [t["gloss"] for t in ref["top"]]
     np.testing.assert_allclose([t["probability"] for t in results[-1]["top"]],
                                [t["probability"] for t in ref["top"]], atol=1e-5)
@@ -149,3 +155,45 @@ def test_recognize_live_over_a_stream(trained, tmp_path):
     assert len([ln for ln in out.output.splitlines() if ln.strip().endswith("ms)")]) == 3
     out = CliRunner().invoke(cli, ["recognize", str(ckpt), str(tmp_path / "missing.pose")])
     assert out.exit_code != 0 and "no such file" in out.output
+
+
+def test_recognize_with_translation(trained, corpus, tmp_path):
+    """sign -> gloss -> text: ``recognize --translate`` adds the sentence of the recognized glosses."""
+    from click.testing import CliRunner
+
+    from signfuse.cli import cli
+    from signfuse.datasets import load_entries
+    from signfuse.inference.recognize import recognize
+    from signfuse.models.recognizer import load_checkpoint
+    from signfuse.train.translation import train_translation
+
+    ckpt, onnx = trained
+    src = next(e for e in load_entries(corpus, task="isolated") if e.split == "test").path
+
+    class StandIn:  # records what it was asked to translate
+        def __init__(self):
+            self.calls = []
+
+        def translate(self, glosses, *, beam=5):
+            self.calls.append(list(glosses))
+            return "TEXT " + " ".join(glosses).lower()
+
+    t = StandIn()
+    r = recognize(onnx, src, top_k=2, translate=t)
+    assert t.calls == [[r["top"][0]["gloss"]]] and r["text"] == "TEXT " + r["top"][0]["gloss"].lower()
+    # a real (tiny) translation checkpoint through the CLI: one gloss -> its lower-case word
+    vocab = load_checkpoint(ckpt).vocab
+    head = "name|video|start|end|speaker|orth|translation\n"
+    rows = "".join(f"s{i}|x|-1|-1|S|{g}|das ist {g.lower()}\n" for i, g in enumerate(vocab * 6))
+    (tmp_path / "tr.train.corpus.csv").write_text(head + rows)
+    (tmp_path / "tr.dev.corpus.csv").write_text(head + rows)
+    res = train_translation(tmp_path / "tr.train.corpus.csv", tmp_path / "tr.dev.corpus.csv", tmp_path / "tr",
+                            epochs=2, patience=None, dim=16, heads=2, enc_layers=1, dec_layers=1, ff=32,
+                            batch_size=16, threads=1, accelerator="cpu")
+    out = CliRunner().invoke(cli, ["recognize", str(onnx), str(src), "--top-k", "1", "--translate", str(res.best)])
+    assert out.exit_code == 0, out.output
+    from signfuse.translate import load_translator
+    top = recognize(onnx, src, top_k=1)["top"][0]["gloss"]
+    lines = out.stdout.strip().splitlines()
+    assert lines[0].split("\t")[0] == top and len(lines) == 2
+    assert lines[1] == load_translator(res.best).translate([top]) != ""

@@ -10,7 +10,6 @@ import subprocess
 import sys
 import textwrap
 import time
-from pathlib import Path
 
 import pytest
 import torch
@@ -211,4 +210,11 @@ def test_every_task_trains_on_the_gpu(tmp_path):  # pragma: no cover - no GPU he
             seen.append(next(pl_module.parameters()).device.type)
 
     train_a2g(clips, tmp_path / "a2g", epochs=1, dim=16, fgd_steps=1, callbacks=[Where()])
-    assert seen == ["cuda"]
+    from signfuse.samples.emotion import EmotionSample
+    from signfuse.train.emotion import train_classifier
+    samples = [EmotionSample(f"e{i}", "train", "s", ["calm", "angry"][i % 2],
+                             {"gesture": rng.normal(size=(30, 4)).astype("f4")}, {"gesture": np.ones(30, bool)})
+               for i in range(8)]
+    train_classifier(samples, streams=["gesture"], fusion="single", classes=["angry", "calm"], epochs=1,
+                     callbacks=[Where()])
+    assert seen == ["cuda", "cuda"]

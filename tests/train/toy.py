@@ -3,8 +3,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from signfuse.streams import Sample, Stream
 from signfuse.samples import StreamCache
+from signfuse.streams import Sample, Stream
 
 
 def toy_samples(*, n_classes: int = 4, signers: int = 4, per: int = 3, T: int = 20, seed: int = 0,

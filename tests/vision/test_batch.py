@@ -184,7 +184,7 @@ def test_process_pool_matches_serial(tmp_path, media):
 @pytest.mark.ray
 @pytest.mark.slow
 def test_ray_engine_local_two_cpus(tmp_path, media):
-    pytest.importorskip("ray")
+    pytest.importorskip("ray", reason="needs the [ray] extra")
     bad = tmp_path / "bad.mp4"
     bad.write_text("not a video")
     inputs = [media["astronaut_mp4"], media["astronaut_png"], bad]

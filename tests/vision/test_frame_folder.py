@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-pytest.importorskip("mediapipe")
+pytest.importorskip("mediapipe", reason="needs the [vision] extra (mediapipe)")
 
 from click.testing import CliRunner  # noqa: E402
 

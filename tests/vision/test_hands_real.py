@@ -75,6 +75,7 @@ def test_small_crop_padding_maps_back_to_the_original_pixels(real_hands):
     assert np.linalg.norm(got[:, :2] - expected[:, :2], axis=1).mean() < 0.05
 
 
+@pytest.mark.slow
 # code: one letter per finger, thumb first (E extended, C curled, ? not checked: the gesture video's index
 # finger is half bent, on the E/B/C boundary)
 @pytest.mark.parametrize("name,side,code,min_found", [("hand_landmarker_test_video.mp4", "RIGHT_HAND", "EEEEE", 0.95),

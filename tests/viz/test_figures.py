@@ -7,13 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from matplotlib.figure import Figure
 
-matplotlib = pytest.importorskip("matplotlib")
-
-from matplotlib.figure import Figure  # noqa: E402
-
-from signfuse import io, viz  # noqa: E402
-from signfuse.streams import Stream  # noqa: E402
+from signfuse import io, viz
+from signfuse.streams import Stream
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "signfuse"
 
@@ -75,11 +72,16 @@ def test_no_backend_switch_and_no_pyplot_in_the_library():
 
 
 def test_save_figure_does_not_import_pyplot(tmp_path):
-    pytest.importorskip("matplotlib")
-    if "matplotlib.pyplot" in sys.modules:
-        pytest.skip("pyplot was imported by another test in this process")
-    io.save_figure(viz.new_figure(figsize=(2, 2)), tmp_path / "f.png", dpi=40)
-    assert "matplotlib.pyplot" not in sys.modules
+    """In a fresh interpreter (other tests' imports may have loaded pyplot in this one)."""
+    import subprocess
+
+    code = ("import sys; from signfuse import io, viz; "
+            f"io.save_figure(viz.confusion_matrix([[1, 0], [0, 1]], ['a', 'b']), {str(tmp_path / 'f.png')!r}, dpi=40); "
+            "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported'")
+    env = {**__import__("os").environ, "PYTHONPATH": str(SRC.parent)}
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "f.png").stat().st_size > 1000
 
 
 def test_layers_of_viz_and_feature_packages():

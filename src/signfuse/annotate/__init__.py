@@ -40,21 +40,19 @@ def load_document(path: str | Path) -> AnnotationDocument:
         raise DataError(f"not a valid signfuse annotation file: {e}", path=p) from e
 
 
-def save_document(doc: AnnotationDocument, path: str | Path) -> Path:
-    """Write a document as JSON (atomically)."""
-    import os
-    import tempfile
+def save_document(doc: AnnotationDocument, path: str | Path, *, overwrite: bool = True) -> Path:
+    """Write a document as JSON (atomically; mode 0666 minus the umask).
+
+    With ``overwrite=False`` an existing ``path`` is an error (:class:`~signfuse.errors.ParameterError`).
+    """
+    from ..errors import ParameterError
+    from ..io import atomic_path
 
     p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(doc.model_dump_json(by_alias=True, exclude_none=True, indent=1).encode("utf-8"))
-        os.replace(tmp, p)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    if not overwrite and p.exists():
+        raise ParameterError(f"{p} exists (use --force to overwrite)")
+    with atomic_path(p) as tmp:
+        tmp.write_bytes(doc.model_dump_json(by_alias=True, exclude_none=True, indent=1).encode("utf-8"))
     return p
 
 

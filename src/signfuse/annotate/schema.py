@@ -166,9 +166,15 @@ class AnnotationDocument(_Model):
         tier_ids = set(ids)
         n = 0
         seen: set[str] = set()
+        parents = {t.id: t.parent for t in self.tiers}
         for t in self.tiers:
             if t.parent is not None and t.parent not in tier_ids:
                 raise ValueError(f"tier {t.id}: parent tier {t.parent!r} does not exist")
+            p, hops = t.parent, 0
+            while p is not None:
+                if p == t.id or hops > len(parents):
+                    raise ValueError(f"tier {t.id}: its parent chain is a cycle")
+                p, hops = parents.get(p), hops + 1
             n += len(t.annotations)
             for a in t.annotations:
                 if a.id in seen:

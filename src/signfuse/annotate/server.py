@@ -8,14 +8,16 @@ Endpoints (all paths of videos are ``path=`` query parameters relative to ROOT, 
 ``GET  /api/videos``                   videos under ROOT with annotation status
 ``GET  /api/schema.json``              JSON Schema of the annotation document
 ``GET  /api/video?path=``              the video file (HTTP range requests, for seeking)
-``GET  /api/info?path=``               fps, duration, size, sidecar files
+``GET  /api/info?path=``               fps, duration, size, sidecar files, ``damaged`` (a reason when the
+                                       annotation file does not parse; ``recovered_revision`` is offered)
 ``GET  /api/annotations?path=``        the current document (a default one at revision 0)
 ``PUT  /api/annotations?path=``        ``{"base_revision", "document"}`` -> saved document, or
                                        409 ``{"detail", "current_revision", "current"}``
 ``POST /api/annotations/merge?path=``  ``{"base_revision", "document"}`` -> three-way merge, saved
 ``GET  /api/revisions?path=``          kept revisions
 ``GET  /api/landmarks?path=&start=&count=``  landmark frames for the overlay
-``GET  /api/suggestions?path=``        suggestion lanes from face / motion / events files
+``GET  /api/suggestions?path=``        suggestion and curve lanes from face / motion / events / audio files
+``GET  /api/waveform?path=``           min/max peaks of the soundtrack (404 when the video has none)
 ``GET  /api/export.eaf?path=``         ELAN 3.0 download; ``/api/export.json`` the JSON document
 ``POST /api/import.eaf?path=&base_revision=``  body: an .eaf file; saved as the next revision
 =====================================  ==========================================================
@@ -23,7 +25,11 @@ Endpoints (all paths of videos are ``path=`` query parameters relative to ROOT, 
 Safety: requests whose ``Host`` is not an allowed name are refused (DNS rebinding); state-changing
 requests must carry the header ``X-Signfuse: 1`` (a cross-site form cannot set it, so no CSRF);
 request bodies are limited to ``max_body_bytes``; responses carry a strict Content-Security-Policy;
-nothing from a request reaches a shell or ``eval``.
+nothing from a request reaches a shell or ``eval``. Every file opened is checked to lie inside ROOT
+after links are followed (videos, documents, sidecars), and every error is a JSON ``{"detail"}`` whose
+file names are relative to ROOT: a read-only folder or a full disk answers a save with 507
+``{"detail", "kind": "read_only" | "disk_full" | "os_error"}`` (the page shows it and keeps the edits),
+a document over ``max_document_bytes`` with 413.
 """
 
 # no `from __future__ import annotations`: FastAPI resolves the endpoint annotations (Request, ...),
@@ -42,7 +48,8 @@ from typing import Any, Sequence
 
 from ..errors import DataError, ParameterError, SignfuseError
 from .schema import AnnotationDocument, SaveRequest
-from .store import AnnotationStore, RevisionConflict, UnsafePathError, iter_videos, landmark_file
+from .store import (MAX_DOCUMENT_BYTES, REVISION_BUDGET_BYTES, AnnotationStore, DocumentTooLarge, RevisionConflict,
+                    SaveError, UnsafePathError, iter_videos, landmark_file, public_message)
 
 __all__ = ["create_app", "STATIC_DIR", "DEFAULT_ALLOWED_HOSTS", "MAX_BODY_BYTES"]
 
@@ -50,14 +57,15 @@ log = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).with_name("static")
 DEFAULT_ALLOWED_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]", "testserver")
-MAX_BODY_BYTES = 64 * 1024 * 1024
+MAX_BODY_BYTES = 2 * MAX_DOCUMENT_BYTES
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
        "media-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
 
 
 def create_app(root: str | PathLike[str], *, allowed_hosts: Sequence[str] | None = DEFAULT_ALLOWED_HOSTS,
                max_body_bytes: int = MAX_BODY_BYTES, keep_revisions: int = 200, durable: bool = False,
-               gloss_vocabulary: list[str] | None = None):
+               gloss_vocabulary: list[str] | None = None, max_document_bytes: int = MAX_DOCUMENT_BYTES,
+               revision_budget_bytes: int = REVISION_BUDGET_BYTES):
     """Build the FastAPI application serving the videos under ``root``.
 
     Parameters
@@ -68,7 +76,7 @@ def create_app(root: str | PathLike[str], *, allowed_hosts: Sequence[str] | None
         Host names accepted in the ``Host`` header; ``None`` accepts any (only sensible behind a proxy).
     max_body_bytes:
         Largest request body accepted (413 beyond).
-    keep_revisions, durable, gloss_vocabulary:
+    keep_revisions, durable, gloss_vocabulary, max_document_bytes, revision_budget_bytes:
         Passed to :class:`AnnotationStore`.
     """
     try:
@@ -81,9 +89,10 @@ def create_app(root: str | PathLike[str], *, allowed_hosts: Sequence[str] | None
     except ImportError as e:  # pragma: no cover - declared dependency
         from ..errors import DependencyError
 
-        raise DependencyError("fastapi", purpose="the annotation server") from e
+        raise DependencyError("fastapi", extra="annotate", purpose="the annotation server") from e
 
-    store = AnnotationStore(root, keep_revisions=keep_revisions, durable=durable, gloss_vocabulary=gloss_vocabulary)
+    store = AnnotationStore(root, keep_revisions=keep_revisions, durable=durable, gloss_vocabulary=gloss_vocabulary,
+                            max_document_bytes=max_document_bytes, revision_budget_bytes=revision_budget_bytes)
     if max_body_bytes <= 0:
         raise ParameterError(f"max_body_bytes={max_body_bytes} must be positive")
     hosts = None if allowed_hosts is None else {h.lower() for h in allowed_hosts}
@@ -118,15 +127,34 @@ def create_app(root: str | PathLike[str], *, allowed_hosts: Sequence[str] | None
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
+    def public(msg: object) -> str:  # no absolute server path in any answer
+        return public_message(public_message(str(msg), store.root), root)
+
     @app.exception_handler(SignfuseError)
     async def signfuse_error(request: Request, exc: SignfuseError):
+        if isinstance(exc, SaveError):
+            return JSONResponse({"detail": public(exc), "kind": exc.kind}, status_code=507)
+        if isinstance(exc, DocumentTooLarge):
+            return JSONResponse({"detail": public(exc)}, status_code=413)
         if isinstance(exc, UnsafePathError):
-            return JSONResponse({"detail": str(exc)}, status_code=400)
+            return JSONResponse({"detail": public(exc)}, status_code=400)
         if isinstance(exc, DataError) and exc.reason in ("no such video",):
-            return JSONResponse({"detail": str(exc)}, status_code=404)
+            return JSONResponse({"detail": public(exc)}, status_code=404)
         if isinstance(exc, ParameterError):
-            return JSONResponse({"detail": str(exc)}, status_code=400)
-        return JSONResponse({"detail": str(exc)}, status_code=422)
+            return JSONResponse({"detail": public(exc)}, status_code=400)
+        return JSONResponse({"detail": public(exc)}, status_code=422)
+
+    @app.exception_handler(OSError)
+    async def os_error(request: Request, exc: OSError):
+        log.error("%s %s: %s", request.method, request.url.path, exc)
+        return JSONResponse({"detail": public(f"server file error: {exc.strerror or exc}"), "kind": "os_error"},
+                            status_code=503)
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception):  # pragma: no cover - a bug
+        log.exception("%s %s failed", request.method, request.url.path)
+        return JSONResponse({"detail": f"internal error ({type(exc).__name__}); see the server log"},
+                            status_code=500)
 
     @app.exception_handler(RevisionConflict)
     async def conflict(request: Request, exc: RevisionConflict):
@@ -165,6 +193,7 @@ def create_app(root: str | PathLike[str], *, allowed_hosts: Sequence[str] | None
     def info(path: str = PathQ) -> dict[str, Any]:
         v = store.video(path)
         row = store.summary(v)
+        row.update(store.state(path))
         row.update(store.video_info(v))
         row["mime"] = _mime(v)
         return row
@@ -215,9 +244,9 @@ def create_app(root: str | PathLike[str], *, allowed_hosts: Sequence[str] | None
         from .sidecar import landmark_chunk
 
         v = store.video(path)
-        if landmark_file(v) is None:
+        if landmark_file(v, root=store.root) is None:
             raise HTTPException(404, "no landmark file (.pose or .parquet) beside this video")
-        out = landmark_chunk(v, start=start, count=count, fps=store.video_info(v).get("fps"))
+        out = landmark_chunk(v, start=start, count=count, fps=store.video_info(v).get("fps"), root=store.root)
         return out or {}
 
     @app.get("/api/suggestions")
@@ -225,7 +254,18 @@ def create_app(root: str | PathLike[str], *, allowed_hosts: Sequence[str] | None
         from .sidecar import suggestions as _suggestions
 
         v = store.video(path)
-        return _suggestions(v, fps=store.video_info(v).get("fps"))
+        out = _suggestions(v, fps=store.video_info(v).get("fps"), root=store.root)
+        out["errors"] = [public(e) for e in out["errors"]]
+        return out
+
+    @app.get("/api/waveform")
+    def waveform(path: str = PathQ) -> dict[str, Any]:
+        from .sidecar import waveform as _waveform
+
+        out = _waveform(store.video(path))
+        if out is None:
+            raise HTTPException(404, "this video has no soundtrack")
+        return out
 
     @app.get("/api/export.eaf")
     def export_eaf(path: str = PathQ) -> Response:
@@ -256,7 +296,10 @@ def create_app(root: str | PathLike[str], *, allowed_hosts: Sequence[str] | None
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(body)
-            data = read_eaf(tmp)
+            try:
+                data = read_eaf(tmp)
+            except DataError as e:
+                raise DataError(e.reason, path="the uploaded .eaf") from None
         finally:
             Path(tmp).unlink(missing_ok=True)
         data["media"] = {**data.get("media", {}), "path": v.name}
@@ -308,7 +351,11 @@ def _safe_name(stem: str) -> str:
 def serve(root: str | PathLike[str], *, host: str = "127.0.0.1", port: int = 8765,
           gloss_vocabulary: list[str] | None = None, log_level: str = "warning") -> None:
     """Run the annotation server (blocking) with uvicorn."""
-    import uvicorn
+    from ..errors import DependencyError
+    try:
+        import uvicorn
+    except ImportError:
+        raise DependencyError("uvicorn", extra="annotate", purpose="serving the annotation tool") from None
 
     local = host in ("127.0.0.1", "localhost", "::1")
     allowed = DEFAULT_ALLOWED_HOSTS if local else (None if host in ("0.0.0.0", "::") else (*DEFAULT_ALLOWED_HOSTS, host))

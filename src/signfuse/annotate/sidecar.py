@@ -9,7 +9,17 @@
   brow raise/furrow, head shake/nod and blink suggestions for the non-manual tier.
 * Motion: ``clip.motion.parquet|csv`` (the ``motion`` Stream): :func:`signfuse.motion.segments` gives
   movement/hold phases of each hand, suggested for the notes tier.
-* ``clip.events.json``: a list of ``{"start": s, "end": s, "type": "brow_raise"}`` from any tool.
+* ``clip.events.json``: a list of ``{"start": s, "end": s, "type": "brow_raise"}`` from any tool
+  (``signfuse face --events`` writes one). When it exists it is *the* non-manual events lane; the
+  events computed from the face curves are shown only when there is no such file (so the same events
+  never appear in two lanes).
+* ``clip.audio.parquet`` (``signfuse audio`` output): an F0 lane (Hz, voiced frames only) and an
+  energy lane (RMS dB).
+* The waveform comes from the video's own soundtrack (:func:`waveform`): min/max peaks per bucket.
+
+Every function takes ``root``: a sidecar file that links outside it is refused (see
+:func:`signfuse.annotate.store.check_inside`), and error texts name files by their name, not their
+absolute path.
 """
 
 from __future__ import annotations
@@ -26,9 +36,9 @@ import numpy as np
 
 from ..errors import DataError, FormatError, SignfuseError
 from ..streams import Stream
-from .store import events_file, face_file, landmark_file, motion_file
+from .store import audio_file, events_file, face_file, landmark_file, motion_file, public_message
 
-__all__ = ["landmark_chunk", "suggestions", "read_stream_file", "au_spans"]
+__all__ = ["landmark_chunk", "suggestions", "read_stream_file", "au_spans", "waveform"]
 
 log = logging.getLogger(__name__)
 
@@ -65,14 +75,15 @@ def _load_sequence(path: Path, *, fps: float | None):
     return seq
 
 
-def landmark_chunk(video: Path, *, start: int, count: int, fps: float | None = None) -> dict[str, Any] | None:
+def landmark_chunk(video: Path, *, start: int, count: int, fps: float | None = None,
+                   root: Path | None = None) -> dict[str, Any] | None:
     """Frames ``[start, start + count)`` of the landmark file beside ``video`` as JSON, or ``None``.
 
     Returns ``{"fps", "n_frames", "start", "width", "height", "normalized", "components": [{"name",
     "offset", "n", "edges"}], "frames": [[x0, y0, x1, y1, ...] | null per frame]}`` with ``null`` for
     missing points (confidence 0). ``normalized`` is True when coordinates are image fractions.
     """
-    lm = landmark_file(video)
+    lm = landmark_file(video, root=root)
     if lm is None:
         return None
     seq = _load_sequence(lm, fps=fps)
@@ -183,15 +194,34 @@ def au_spans(stream: Stream, *, min_duration_s: float = 0.1) -> list[dict[str, A
     return out
 
 
-def suggestions(video: Path, *, fps: float | None) -> dict[str, Any]:
-    """All suggestion lanes for ``video``: ``{"lanes": [...], "errors": [...]}``.
+def suggestions(video: Path, *, fps: float | None, root: Path | None = None) -> dict[str, Any]:
+    """All suggestion and curve lanes for ``video``: ``{"lanes": [...], "errors": [...]}``.
 
     A lane is ``{"id", "label", "source", "target_tier", "segments": [{"start_ms", "end_ms", "value",
-    "score"}]}`` and, for curve lanes, ``"curves": {column: {"t": [...], "v": [...]}}``.
+    "score"}]}`` and, for curve lanes, ``"curves": {column: {"t": [...], "v": [...]}}`` with an optional
+    ``"unit"``. Lanes: ``face-au``, one non-manual events lane (``events-file`` when the file exists,
+    else ``face-events``), ``motion-rh`` / ``motion-lh`` (one movement/hold lane per hand), ``audio-f0``
+    and ``audio-energy``.
     """
+    from .store import UnsafePathError
+
     lanes: list[dict[str, Any]] = []
     errors: list[str] = []
-    ff = face_file(video)
+
+    def find(fn):
+        try:
+            return fn(video, root=root)
+        except UnsafePathError as e:
+            errors.append(str(e))
+            return None
+
+    def note(f: Path, e: Exception, what: str = "") -> None:
+        msg = str(e)
+        if root is not None:
+            msg = public_message(msg, root)
+        errors.append(f"{f.name}: {what}{msg}")
+
+    ff, ef, mf, af = find(face_file), find(events_file), find(motion_file), find(audio_file)
     if ff is not None:
         try:
             s = read_stream_file(ff, name="au", fps=fps)
@@ -200,48 +230,143 @@ def suggestions(video: Path, *, fps: float | None) -> dict[str, Any]:
                       if n.upper().startswith("AU") or n in ("pitch", "yaw", "roll", "mouth_open")}
             lanes.append({"id": "face-au", "label": "AU suggestions", "source": ff.name, "target_tier": "au",
                           "segments": au_spans(s), "curves": curves})
-            try:
-                from ..face.events import events as face_events
+            if ef is None:
+                try:
+                    from ..face.events import events as face_events
 
-                evs = face_events(s)
-            except (ImportError, AttributeError):
-                evs = []
-            except SignfuseError as e:
-                errors.append(f"{ff.name}: events: {e}")
-                evs = []
-            if evs:
-                lanes.append(_event_lane("face-events", "Non-manual events", ff.name, evs))
+                    evs = face_events(s)
+                except (ImportError, AttributeError):
+                    evs = []
+                except SignfuseError as e:
+                    note(ff, e, "events: ")
+                    evs = []
+                if evs:
+                    lanes.append(_event_lane("face-events", "Non-manual events", ff.name, evs))
         except (SignfuseError, ValueError) as e:
-            errors.append(f"{ff.name}: {e}")
-    ef = events_file(video)
+            note(ff, e)
     if ef is not None:
         try:
             evs = json.loads(ef.read_text(encoding="utf-8"))
+            if isinstance(evs, dict) and isinstance(evs.get("events"), list):
+                evs = evs["events"]
             if not isinstance(evs, list):
-                raise DataError("expected a JSON list of events", path=ef)
-            lanes.append(_event_lane("events-file", "Events (file)", ef.name, evs))
-        except (ValueError, SignfuseError) as e:
-            errors.append(f"{ef.name}: {e}")
-    mf = motion_file(video)
+                raise DataError("expected a JSON list of events")
+            lanes.append(_event_lane("events-file", "Non-manual events", ef.name, evs))
+        except (ValueError, SignfuseError, UnicodeDecodeError) as e:
+            note(ef, e)
     if mf is not None:
         try:
             s = read_stream_file(mf, name="motion", fps=fps)
             from ..motion.segments import segments as motion_segments
 
-            targets = [t for t in ("rh", "lh") if f"{t}_speed" in s.names and f"{t}_present" in s.names]
-            segs = motion_segments(s, targets=targets) if targets else []
-            label = {"rh": "right hand", "lh": "left hand", "head": "head"}
-            lanes.append({"id": "motion", "label": "Movement / hold", "source": mf.name, "target_tier": "notes",
-                          "segments": [{"start_ms": int(round(g["start"] * 1000)),
-                                        "end_ms": int(round(g["end"] * 1000)),
-                                        "value": f"{g['kind']} ({label.get(g['target'], g['target'])})",
-                                        "score": round(float(g.get("peak_speed", 0.0)), 3)}
-                                       for g in segs if g["kind"] != "absent"],
-                          "curves": {n: _curve(s.time, s.column(n), s.mask) for n in s.names
-                                     if n in ("rh_speed", "lh_speed", "hands_speed")}})
+            label = {"rh": "right hand", "lh": "left hand"}
+            for hand in ("rh", "lh"):
+                if f"{hand}_speed" not in s.names:
+                    continue
+                segs = motion_segments(s, targets=[hand]) if f"{hand}_present" in s.names else []
+                lanes.append({"id": f"motion-{hand}", "label": f"Move/hold {hand.upper()}", "source": mf.name,
+                              "target_tier": "notes",
+                              "segments": [{"start_ms": int(round(g["start"] * 1000)),
+                                            "end_ms": int(round(g["end"] * 1000)),
+                                            "value": f"{g['kind']} ({label[hand]})",
+                                            "label": g["kind"],
+                                            "score": round(float(g.get("peak_speed", 0.0)), 3)}
+                                           for g in segs if g["kind"] != "absent"],
+                              "curves": {f"{hand}_speed": _curve(s.time, s.column(f"{hand}_speed"), s.mask)},
+                              "unit": "sw/s"})
         except (SignfuseError, ValueError, ImportError) as e:
-            errors.append(f"{mf.name}: {e}")
+            note(mf, e)
+    if af is not None:
+        try:
+            s = read_stream_file(af, name="audio", fps=fps)
+            t = s.time
+            if "f0_hz" in s.names:
+                f0 = s.column("f0_hz").astype(np.float64)
+                voiced = s.column("voiced") > 0.5 if "voiced" in s.names else f0 > 0
+                lanes.append({"id": "audio-f0", "label": "F0", "source": af.name, "target_tier": None,
+                              "segments": [], "curves": {"f0_hz": _curve(t, f0, s.mask & voiced)}, "unit": "Hz"})
+            if "rms_db" in s.names:
+                lanes.append({"id": "audio-energy", "label": "Energy", "source": af.name, "target_tier": None,
+                              "segments": [], "curves": {"rms_db": _curve(t, s.column("rms_db"), s.mask)},
+                              "unit": "dB"})
+        except (SignfuseError, ValueError) as e:
+            note(af, e)
     return {"lanes": lanes, "errors": errors}
+
+
+_wave_cache: "OrderedDict[tuple[str, int, int], dict[str, Any]]" = OrderedDict()
+
+MAX_WAVE_BUCKETS = 20_000
+WAVE_SR = 8000
+
+
+def waveform(video: Path, *, max_buckets: int = MAX_WAVE_BUCKETS) -> dict[str, Any] | None:
+    """Min/max peaks of ``video``'s soundtrack: ``{"sr", "duration_s", "bucket_s", "min": [...],
+    "max": [...]}`` (at most ``max_buckets`` buckets of at least 5 ms), or ``None`` without audio.
+
+    Decoded with PyAV and reduced frame by frame (mono, 8 kHz), so memory stays bounded whatever
+    the length (:func:`signfuse.audio.load` would hold the whole waveform; here it is written out
+    because only the peaks are needed). Results are cached per file.
+    """
+    import av
+
+    st = video.stat()
+    key = (str(video), st.st_mtime_ns, st.st_size)
+    with _lock:
+        if key in _wave_cache:
+            return _wave_cache[key]
+    mins: list[np.ndarray] = []
+    maxs: list[np.ndarray] = []
+    try:
+        with av.open(str(video)) as c:
+            if not c.streams.audio:
+                return None
+            a = c.streams.audio[0]
+            dur = (float(a.duration * a.time_base) if a.duration is not None and a.time_base is not None
+                   else (c.duration / 1_000_000 if c.duration else 3600.0))
+            per = max(int(0.005 * WAVE_SR), math.ceil(dur * WAVE_SR / max(1, int(max_buckets))))
+            resampler = av.AudioResampler(format="flt", layout="mono", rate=WAVE_SR)
+            carry = np.zeros(0, np.float32)
+            n = 0
+
+            def take(x: np.ndarray, final: bool = False) -> np.ndarray:
+                buf = np.concatenate([carry, x]) if carry.size else x
+                k = buf.size // per
+                if k:
+                    blocks = buf[: k * per].reshape(k, per)
+                    mins.append(blocks.min(axis=1))
+                    maxs.append(blocks.max(axis=1))
+                rest = buf[k * per:]
+                if final and rest.size:
+                    mins.append(rest.min(keepdims=True))
+                    maxs.append(rest.max(keepdims=True))
+                    rest = rest[:0]
+                return rest
+
+            for frame in c.decode(a):
+                for out in resampler.resample(frame):
+                    x = out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
+                    n += x.size
+                    carry = take(x)
+            for out in resampler.resample(None):
+                x = out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
+                n += x.size
+                carry = take(x)
+            take(np.zeros(0, np.float32), final=True)
+    except (av.error.FFmpegError, ValueError, IndexError, OSError) as e:
+        log.info("no waveform for %s: %s", video.name, e)
+        return None
+    if n == 0:
+        return None
+    lo = np.nan_to_num(np.concatenate(mins)) if mins else np.zeros(0)
+    hi = np.nan_to_num(np.concatenate(maxs)) if maxs else np.zeros(0)
+    out = {"sr": WAVE_SR, "duration_s": round(n / WAVE_SR, 4), "bucket_s": per / WAVE_SR,
+           "min": np.round(lo, 3).tolist(), "max": np.round(hi, 3).tolist()}
+    with _lock:
+        _wave_cache[key] = out
+        while len(_wave_cache) > 4:
+            _wave_cache.popitem(last=False)
+    return out
 
 
 def _event_lane(lane_id: str, label: str, source: str, evs: list[Any]) -> dict[str, Any]:
@@ -254,6 +379,8 @@ def _event_lane(lane_id: str, label: str, source: str, evs: list[Any]) -> dict[s
         except (KeyError, TypeError, ValueError):
             continue
         kind = str(ev.get("type") or ev.get("label") or ev.get("kind") or "event")
+        if not (math.isfinite(s) and math.isfinite(e)) or e < s:
+            continue
         segs.append({"start_ms": int(round(s * 1000)), "end_ms": int(round(e * 1000)),
                      "value": _NONMANUAL.get(kind, kind.replace("_", " ")),
                      "score": round(float(ev.get("amplitude", 0.0) or 0.0), 3)})

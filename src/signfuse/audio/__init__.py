@@ -12,13 +12,26 @@ Submodules: :mod:`.load`, :mod:`.spectral`, :mod:`.pitch`, :mod:`.adaptive`, :mo
 from __future__ import annotations
 
 from .adaptive import adaptive_power_spectrogram, adaptive_window_lengths
-from .features import analyze_file, feature_names, features
+from .features import analyze_file, feature_names, features, summary
 from .load import load, resample
 from .pitch import PITCH_METHODS, hz_to_semitones, pitch
-from .prosody import summary
-from .spectral import (WINDOWS, delta, get_window, log_mel, log_power_stft, mel_filterbank, mfcc, onset_strength,
-                       power_spectrogram, rms_db, spectral_centroid, spectral_flux, stft, stft_summary,
-                       zero_crossing_rate)
+from .spectral import (
+                       WINDOWS,
+                       delta,
+                       get_window,
+                       log_mel,
+                       log_power_stft,
+                       mel_filterbank,
+                       mfcc,
+                       onset_strength,
+                       power_spectrogram,
+                       rms_db,
+                       spectral_centroid,
+                       spectral_flux,
+                       stft,
+                       stft_summary,
+                       zero_crossing_rate,
+)
 from .windows import compare_windows
 
 __all__ = [

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import logging
 from os import PathLike
+from typing import Any
 
 import numpy as np
 
@@ -37,8 +38,9 @@ from . import spectral as sp
 from .adaptive import adaptive_power_spectrogram
 from .pitch import PITCH_METHODS, hop_length_for, hz_to_semitones
 from .pitch import pitch as _pitch
+from .prosody import egemaps, own_summary
 
-__all__ = ["features", "feature_names", "analyze_file"]
+__all__ = ["features", "feature_names", "summary", "analyze_file"]
 
 log = logging.getLogger(__name__)
 
@@ -161,6 +163,21 @@ def features(y: np.ndarray, *, sr: int, hop_ms: float = 10.0, window: str = "han
     return Stream("audio", values, names, sr / hop, mask=np.ones(T, dtype=bool))
 
 
+def summary(y: np.ndarray, *, sr: int, feats: Stream | None = None, egemaps_features: bool = True,
+            pitch: str = "praat") -> dict[str, Any]:
+    """Utterance prosody: ``{"prosody": own_summary(...), "egemaps": {88 functionals}}``.
+
+    ``feats``: the frame features of ``y`` if already computed (else computed with ``pitch``). See
+    :mod:`signfuse.audio.prosody` for what each summary holds.
+    """
+    if feats is None:
+        feats = features(y, sr=sr, pitch=pitch)
+    out: dict[str, Any] = {"prosody": own_summary(feats)}
+    if egemaps_features:
+        out["egemaps"] = egemaps(y, sr=sr)
+    return out
+
+
 def analyze_file(path: str | PathLike[str], *, sr: int | None = 16000, hop_ms: float = 10.0, window: str = "hann",
                  pitch: str = "praat", adaptive_window: bool = False,
                  summary: bool = False) -> tuple[Stream, dict | None, np.ndarray, int]:
@@ -174,11 +191,10 @@ def analyze_file(path: str | PathLike[str], *, sr: int | None = 16000, hop_ms: f
     y, rate = load(path, sr=sr)
     try:
         feats = features(y, sr=rate, hop_ms=hop_ms, window=window, pitch=pitch, adaptive_window=adaptive_window)
-        summ = None
-        if summary:
-            from .prosody import summary as _summary
-
-            summ = _summary(y, sr=rate, feats=feats)
+        summ = _summary(y, sr=rate, feats=feats) if summary else None
     except DataError as e:
         raise DataError(e.reason, path=path) from None
     return feats, summ, y, rate
+
+
+_summary = summary  # analyze_file's `summary` argument shadows the function

@@ -34,6 +34,38 @@ def resample(y: np.ndarray, *, sr_in: int, sr_out: int) -> np.ndarray:
     return np.asarray(soxr.resample(y, sr_in, sr_out, quality="HQ"), dtype=np.float32)
 
 
+def _check_wav_length(p: Path) -> None:
+    """Warn, naming the file, when a RIFF/WAVE file holds less audio than its ``data`` chunk header promises.
+
+    FFmpeg decodes what is there without a word, so a truncated copy (a 60-byte file whose header says
+    128 kB) would pass as a short recording. A size of 0 or 0xFFFFFFFF (a stream whose length was never
+    written back) is not a promise and is not checked. Hand-written: a few header bytes, no library reads
+    just the chunk sizes.
+    """
+    import struct
+
+    try:
+        with open(p, "rb") as f:
+            head = f.read(12)
+            if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+                return
+            size = p.stat().st_size
+            pos = 12
+            while pos + 8 <= size:
+                f.seek(pos)
+                cid, n = struct.unpack("<4sI", f.read(8))
+                if cid == b"data":
+                    have = size - pos - 8
+                    if n not in (0, 0xFFFFFFFF) and n > have:
+                        log.warning("%s: truncated WAV: its header promises %d bytes of audio, the file holds %d "
+                                    "(%.0f%%); reading what is there", p, n, have, 100 * have / n)
+                    return
+                pos += 8 + n + (n & 1)
+            log.warning("%s: WAV file without a complete data chunk (truncated?)", p)
+    except OSError as e:
+        raise DataError(f"cannot read: {e.strerror or e}", path=p) from None
+
+
 def load(path: str | PathLike[str], *, sr: int | None = 16000) -> tuple[np.ndarray, int]:
     """Decode an audio file (or a video's first audio stream) to mono float32.
 
@@ -61,6 +93,7 @@ def load(path: str | PathLike[str], *, sr: int | None = 16000) -> tuple[np.ndarr
         raise DataError("no such file", path=p)
     if p.stat().st_size == 0:
         raise DataError("file is empty (0 bytes)", path=p)
+    _check_wav_length(p)
     import av
 
     chunks: list[np.ndarray] = []

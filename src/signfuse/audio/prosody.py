@@ -20,6 +20,9 @@ Own summary (all from the frame features of :func:`signfuse.audio.features`, 10 
 ``pause_ratio``
     Total length of internal pauses (silent runs of at least 150 ms, silent meaning 30 dB below the 95th
     percentile level) divided by the time from the first to the last non-silent frame.
+
+This module works on frame features it is given; :func:`signfuse.audio.features.summary` computes them
+from a waveform and combines both summaries (so that features.py imports prosody.py and not the reverse).
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ import numpy as np
 from ..errors import DataError
 from ..streams import Stream
 
-__all__ = ["summary", "egemaps", "own_summary"]
+__all__ = ["egemaps", "own_summary"]
 
 log = logging.getLogger(__name__)
 
@@ -148,17 +151,3 @@ def own_summary(feats: Stream, *, movement_st: float = 1.5) -> dict[str, Any]:
     return out
 
 
-def summary(y: np.ndarray, *, sr: int, feats: Stream | None = None, egemaps_features: bool = True,
-            pitch: str = "praat") -> dict[str, Any]:
-    """Utterance prosody: ``{"prosody": own_summary(...), "egemaps": {88 functionals}}``.
-
-    ``feats``: the frame features of ``y`` if already computed (else computed with ``pitch``).
-    """
-    if feats is None:
-        from .features import features
-
-        feats = features(y, sr=sr, pitch=pitch)
-    out: dict[str, Any] = {"prosody": own_summary(feats)}
-    if egemaps_features:
-        out["egemaps"] = egemaps(y, sr=sr)
-    return out

@@ -109,3 +109,24 @@ class EpochProgress:
         left = spent / max(1, epoch) * max(0, total - epoch)
         console.print(f"{self.label}: epoch {epoch}/{total}  {info}  ({spent:.0f} s, ~{left:.0f} s left)",
                       highlight=False, soft_wrap=True)
+
+
+def refuse_existing(*paths: str | Path | None, force: bool) -> None:
+    """The one overwrite policy of every command: an existing output is refused unless ``--force``.
+
+    Checked before any work starts; the error names the file and the flag.
+    """
+    if force:
+        return
+    for p in paths:
+        if p is not None and Path(p).exists():
+            raise click.ClickException(f"{p} exists (use --force to overwrite)")
+
+
+FORCE_HELP = "Overwrite existing outputs."
+
+# Upper bounds of rate and size options: far above any real recording, low enough that a typo cannot make
+# a command allocate the machine away or run for hours (`correlate --fps 100000` did).
+MAX_FPS = 1000.0
+MAX_SIDE = 16384
+MAX_WORKERS = 256

@@ -54,7 +54,9 @@ def train(data: Path, out_dir: Path, model: str, epochs: int, seed: int, limit: 
     test = [c for c in clips if c.split == "test"] or [c for c in clips if c.split == "val"]
     if test:
         table = evaluate_clips(net, ae, test, train_clips, seed=seed)
-        (out_dir / "metrics.json").write_text(json.dumps(table, indent=2))
+        from ..io import atomic_path
+        with atomic_path(out_dir / "metrics.json") as tmp:
+            tmp.write_text(json.dumps(table, indent=2))
         _print_table(table)
     console.print(f"checkpoint: {ckpt}")
 
@@ -78,7 +80,9 @@ def eval_cmd(ckpt: Path, data: Path, split: str, out: Path | None, seed: int) ->
     table = evaluate_clips(net, ae, chosen, [c for c in clips if c.split == "train"] or chosen, seed=seed)
     _print_table(table)
     if out:
-        out.write_text(json.dumps(table, indent=2))
+        from ..io import atomic_path
+        with atomic_path(out) as tmp:
+            tmp.write_text(json.dumps(table, indent=2))
     click.echo(json.dumps(table))
 
 
@@ -99,14 +103,21 @@ def predict(ckpt: Path, audio: Path, out: Path, render: Path | None, envelope: P
     click.echo(json.dumps(written))
 
 
+#: which direction is better for each audio-to-gesture metric
+A2G_BETTER = {"l1": "↓", "pck_0.1": "↑", "pck_0.2": "↑", "env_corr": "↑", "beat_align": "↑", "speed_ratio": "→1",
+              "speed_hellinger": "↓", "fgd": "↓"}
+
+
 def _print_table(table: dict) -> None:
     from rich.table import Table
 
     cols = ["l1", "pck_0.1", "pck_0.2", "env_corr", "beat_align", "speed_ratio", "speed_hellinger", "fgd"]
-    t = Table(title="audio to gesture (test split)")
+    t = Table(title="audio to gesture (test split)",
+              caption="↑ higher is better, ↓ lower is better, →1 closest to 1; mean_pose and random_segment "
+                      "are the chance baselines")
     t.add_column("method")
     for c in cols:
-        t.add_column(c, justify="right")
+        t.add_column(f"{c} {A2G_BETTER[c]}", justify="right")
     for name in ("model", "mean_pose", "random_segment"):
         t.add_row(name, *[f"{table[name].get(c, float('nan')):.3f}" for c in cols])
     console.print(t)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ._common import console, existing_file
+from ._common import FORCE_HELP, console, existing_file, refuse_existing
 
 
 def _json_safe(d):
@@ -30,11 +30,14 @@ def _json_safe(d):
               help="Also write utterance prosody (88 eGeMAPS functionals + own summary) to OUT's .summary.json.")
 @click.option("--plot", "plot", type=click.Path(dir_okay=False), default=None,
               help="Save a PNG: mel spectrogram with F0, and MFCC heat map.")
+@click.option("--force", is_flag=True, help=FORCE_HELP)
 def audio(input: Path, out: str, sr: int, hop_ms: float, window: str, pitch: str, adaptive_window: bool,
-          summary: bool, plot: str | None) -> None:
+          summary: bool, plot: str | None, force: bool) -> None:
     """Frame-level audio features of INPUT (wav, flac, ogg, mp3 or a video's soundtrack)."""
     from .. import io
     from ..audio.features import analyze_file
+
+    refuse_existing(out, Path(out).with_suffix(".summary.json") if summary else None, plot, force=force)
 
     with console.status(f"analysing {input}"):
         feats, summ, _, rate = analyze_file(input, sr=sr, hop_ms=hop_ms, window=window, pitch=pitch,
@@ -66,8 +69,11 @@ def audio(input: Path, out: str, sr: int, hop_ms: float, window: str, pitch: str
 @click.option("--plot", "plot", default="audio_windows.png", show_default=True, type=click.Path(dir_okay=False),
               help="Where to save the figure.")
 @click.option("--csv", "csv", default=None, type=click.Path(dir_okay=False), help="Also save the table as CSV.")
-def audio_windows(input: Path, sr: int, hop_ms: float, segment_s: float, plot: str, csv: str | None) -> None:
+@click.option("--force", is_flag=True, help=FORCE_HELP)
+def audio_windows(input: Path, sr: int, hop_ms: float, segment_s: float, plot: str, csv: str | None,
+                  force: bool) -> None:
     """Compare Hamming, Hann and Blackman windows on INPUT: leakage, MFCC stability, pitch-adaptive frames."""
+    from rich.console import Console
     from rich.table import Table
 
     from .. import io, viz
@@ -75,19 +81,25 @@ def audio_windows(input: Path, sr: int, hop_ms: float, segment_s: float, plot: s
     from ..audio.windows import compare_windows
     from ..errors import DataError
 
+    refuse_existing(plot, csv, force=force)
     y, rate = load(input, sr=sr)
     with console.status(f"comparing windows on {input}"):
         try:
             table = compare_windows(y, sr=rate, hop_ms=hop_ms, segment_s=segment_s)
         except DataError as e:
             raise DataError(e.reason, path=input) from None
+    fig = viz.window_comparison(table, sr=rate, win_length=int(round(0.025 * rate)))
+    io.save_figure(fig, plot)       # written before the table is shown, so a failed write is the only output
+    if csv:
+        with io.atomic_path(csv) as tmp:
+            table.to_csv(tmp, index_label="window")
     t = Table(title=f"windows on {input}")
     t.add_column("measure")
     for w in table.index:
         t.add_column(str(w), justify="right")
     for c in table.columns:
         t.add_row(c, *[f"{v:.2f}" for v in table[c].values])
-    console.print(t)
+    Console().print(t)  # the result goes to stdout (progress and file notes stay on stderr)
     fig = viz.window_comparison(table, sr=rate, win_length=int(round(0.025 * rate)))
     io.save_figure(fig, plot)
     console.print(f"{plot}: figure")

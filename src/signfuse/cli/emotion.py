@@ -80,19 +80,24 @@ def eval_cmd(ckpt: Path, data: Path, split: str) -> None:
 @click.argument("landmarks", callback=existing_file)
 @click.option("--audio", default=None, callback=existing_file, help="The clip's audio (for models that use voice).")
 @click.option("--fps", default=None, type=float, help="Frame rate, for Kaggle parquet files only.")
-def predict(ckpt: Path, landmarks: Path, audio: Path | None, fps: float | None) -> None:
+@click.option("--force", is_flag=True, help="Answer even when the hands or face the model needs were mostly "
+              "not detected.")
+def predict(ckpt: Path, landmarks: Path, audio: Path | None, fps: float | None, force: bool) -> None:
     """Class probabilities for one clip."""
     from ..inference.emotion import predict_file
 
-    click.echo(json.dumps(predict_file(ckpt, landmarks, audio=audio, fps=fps), indent=2))
+    click.echo(json.dumps(predict_file(ckpt, landmarks, audio=audio, fps=fps, force=force), indent=2))
 
 
 def _print(table: dict) -> None:
     from rich.table import Table
 
     t = Table(title=f"{table['target']} on held-out signers ({table['n_test']} samples, {len(table['classes'])} classes)")
-    for c in ("model", "accuracy", "macro-F1"):
+    for c in ("model", "accuracy ↑", "macro-F1 ↑"):
         t.add_column(c)
     for name, r in table["rows"].items():
         t.add_row(name, f"{r['accuracy']:.3f}", f"{r['macro_f1']:.3f}")
+    if table.get("classes"):
+        # a uniform guess is right 1/K of the time whatever the class balance
+        t.add_row("chance (uniform guess)", f"{1 / len(table['classes']):.3f}", "-")
     console.print(t)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ._common import console, progress_bar
+from ._common import MAX_FPS, MAX_SIDE, MAX_WORKERS, console, progress_bar
 
 
 @click.command(name="extract")
@@ -16,9 +16,9 @@ from ._common import console, progress_bar
               help="Output folder (one landmark file per input, plus manifest.jsonl).")
 @click.option("--format", "fmt", type=click.Choice(["pose", "parquet"]), default="pose", show_default=True,
               help="pose-format .pose (pixels) or Kaggle ASL Signs parquet (normalized x/y).")
-@click.option("--fps", type=float, default=None, help="Sample frames at this rate (default: every frame).")
-@click.option("--max-side", type=int, default=None, help="Downscale so the longer side is at most PX before inference.")
-@click.option("--workers", type=int, default=1, show_default=True, help="Parallel processes (or Ray CPUs).")
+@click.option("--fps", type=click.FloatRange(0, MAX_FPS, min_open=True), default=None, help="Sample frames at this rate (default: every frame).")
+@click.option("--max-side", type=click.IntRange(16, MAX_SIDE), default=None, help="Downscale so the longer side is at most PX before inference.")
+@click.option("--workers", type=click.IntRange(1, MAX_WORKERS), default=1, show_default=True, help="Parallel processes (or Ray CPUs).")
 @click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
               help="local process pool, or Ray tasks (pip install 'signfuse[ray]').")
 @click.option("--ray-address", default=None, help="Address of a Ray cluster (default: start a local instance).")
@@ -32,7 +32,7 @@ from ._common import console, progress_bar
 @click.option("--frame-folders", is_flag=True,
               help="Read each folder that directly holds images as one video (an image sequence), "
                    "not one job per image.")
-@click.option("--frame-rate", type=click.FloatRange(min=0, min_open=True), default=None,
+@click.option("--frame-rate", type=click.FloatRange(0, MAX_FPS, min_open=True), default=None,
               help="Recording rate of frame folders given directly (default 25, PHOENIX's); indexes carry their own.")
 def extract(inputs: tuple[Path, ...], out_dir: Path, fmt: str, fps: float | None, max_side: int | None,
             workers: int, engine: str, ray_address: str | None, refine_face: bool, model_complexity: int,
@@ -47,8 +47,11 @@ def extract(inputs: tuple[Path, ...], out_dir: Path, fmt: str, fps: float | None
     the share of frames with the pose, face and each hand found); failed or changed inputs are redone.
     Warns when the hands or the face are missing in most frames. Exits with status 1 when any input failed.
     """
-    from ..vision.batch import extract_batch
+    from ..vision.batch import collect_jobs, extract_batch
 
+    if not collect_jobs(list(inputs), format=fmt, frame_folders=frame_folders, frame_rate=frame_rate):
+        raise click.ClickException("no inputs found in " + ", ".join(map(str, inputs))
+                                   + " (videos: mp4 mov avi mkv webm; images: jpg png; or a dataset index)")
     with progress_bar() as bar:
         task = bar.add_task("extract", total=None, info="")
 
@@ -69,3 +72,4 @@ def extract(inputs: tuple[Path, ...], out_dir: Path, fmt: str, fps: float | None
         console.print(f"[red]failed[/red] {path}: {reason}")
     if summary.failed:
         raise SystemExit(1)
+

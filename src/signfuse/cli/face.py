@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ._common import console, existing_file, existing_input
+from ._common import MAX_FPS, console, existing_file, existing_input, refuse_existing
 
 
 LANDMARK_SUFFIXES = (".pose", ".parquet", ".npz")
@@ -60,11 +60,11 @@ def _check_face(seq, *, force: bool, path: Path) -> dict:
                    "(bs_AU01 ...). INPUT must then be a video or image; its mesh is used for the geometric AUs too.")
 @click.option("--plot", "plot_path", default=None, type=click.Path(dir_okay=False, path_type=Path),
               help="Save AU and head-pose curves as a PNG.")
-@click.option("--fps", type=float, default=None,
+@click.option("--fps", type=click.FloatRange(0, MAX_FPS, min_open=True), default=None,
               help="Frame rate of a Kaggle parquet or MP_Data folder INPUT (they store none).")
 @click.option("--force", is_flag=True,
               help="Go on when the face was found in fewer than half of the frames (the features of the "
-                   "frames without a face are NaN).")
+                   "frames without a face are NaN); overwrite existing outputs.")
 @click.option("--events", "events_path", default=None, type=click.Path(dir_okay=False, path_type=Path),
               help="Save non-manual events (brow raise/furrow, head shake/nod, blinks) as JSON.")
 def face(input_path: Path, out: Path, baseline: str | None, blend_model: Path | None, plot_path: Path | None,
@@ -85,11 +85,14 @@ def face(input_path: Path, out: Path, baseline: str | None, blend_model: Path | 
         if p is not None and not p.parent.exists():
             raise click.BadParameter(f"{p.parent}: no such folder", param_hint="output path")
     base = baseline
+    bpath = None
     if baseline is not None and baseline not in ("first", "median"):
         bpath = Path(baseline)
         if not bpath.is_file():
             raise click.BadParameter(f"{baseline!r} is neither 'first', 'median' nor an existing file",
                                      param_hint="--baseline")
+    refuse_existing(out, plot_path, events_path, force=force)
+    if bpath is not None:
         base = _load(bpath, what="baseline", fps=fps)
     if blend_model is not None:
         from ..face.blendshapes import blendshape_aus, read_frames, run_face_landmarker

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import ParameterError
-from ._common import ProgressCallback, console, existing_file
+from ._common import ProgressCallback, console, existing_file, existing_input
 
 __all__ = ["train", "eval_cmd", "recognize", "ablate", "adapt", "export"]
 
@@ -53,9 +53,10 @@ def _signer_options(f):
     """``--test-signers A,B`` and ``--folds loso`` (config keys ``test_signers`` / ``folds``)."""
     f = click.option("--folds", type=click.Choice(["loso"]), default=None,
                      help="loso: leave one signer out, one model per signer (run folder per fold); "
-                          "writes folds.json / folds.md with each fold, the mean and the std.")(f)
+                          "writes folds.json / folds.md with each fold, the mean and the std.  [default: none]")(f)
     f = click.option("--test-signers", default=None,
-                     help="Comma-separated signers held out as the test split (validation from the others).")(f)
+                     help="Comma-separated signers held out as the test split (validation from the others).  "
+                          "[default: none: the dataset's split, or signers drawn with the seed]")(f)
     return f
 
 
@@ -72,7 +73,7 @@ RECOGNITION_MODELS = ("conv_transformer", "hybrid", "lstm", "transformer")
 
 @click.command(context_settings={**_CTX, "show_default": True})
 @click.option("--data", type=click.Path(exists=True), help="Corpus folder, dataset index, extract output folder or "
-              "stream cache.")
+              "stream cache.  [default: the data key of --config, or of RUN_DIR/config.yaml with --resume]")
 @click.option("--task", type=click.Choice(["isolated", "continuous"]), default=None, help="[default: isolated]")
 @click.option("--model", default=None, help=f"Recognition model: {', '.join(RECOGNITION_MODELS)}. [default: hybrid]")
 @click.option("--streams", default=None, help="Comma-separated streams (hands, body, face, au, audio, motion, "
@@ -80,7 +81,8 @@ RECOGNITION_MODELS = ("conv_transformer", "hybrid", "lstm", "transformer")
 @click.option("--epochs", type=click.IntRange(min=1), default=None, help="[default: 20]")
 @click.option("--accelerator", type=click.Choice(["auto", "cpu", "gpu", "cuda", "mps"]), default=None,
               help="Where to train; auto uses a GPU when there is one. [default: auto]")
-@click.option("--config", type=click.Path(exists=True, dir_okay=False), default=None, help="YAML config.")
+@click.option("--config", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="YAML config (its keys override the defaults).  [default: none]")
 @click.option("--run-dir", type=click.Path(file_okay=False), default=None, help="Output folder of the run. "
               "[default: runs/latest]")
 @click.option("--resume", is_flag=True, help="Continue from RUN_DIR/checkpoints/last.ckpt.")
@@ -119,11 +121,43 @@ def train(ctx: click.Context, data, task, model, streams, epochs, accelerator, c
     with ProgressCallback("caching streams") as prog, EpochProgress("training", share=prog) as ep:
         res = fit(cfg, resume=resume, progress=prog, callbacks=[epoch_callback(ep)])
     console.print(f"[green]done[/green]: {res.run_dir}  best={res.best}")
+    counts = _sample_counts(Path(res.run_dir))
+    if counts:
+        console.print(counts, highlight=False)
     line = _unseen_line(res.metrics.get("unseen_labels"))
     if line:
         console.print(line)
     click.echo(json.dumps({"run_dir": str(res.run_dir), "best": str(res.best), "last": str(res.last),
                            "metrics": res.metrics}, indent=2))
+
+
+def _sample_counts(run_dir: Path) -> str | None:
+    """"samples: train 40 (+40 mirrored), val 10" from the run's summary.json (None when it has no counts)."""
+    try:
+        d = json.loads((run_dir / "summary.json").read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(d.get("train"), int):
+        return None
+    mirrored = int(d.get("train_mirrored") or 0)
+    train = f"{d['train'] - mirrored} (+{mirrored} mirrored)" if mirrored else str(d["train"])
+    return f"samples: train {train}, val {d.get('val', '?')}"
+
+
+def eval_summary(m: dict, *, split: str = "test") -> str:
+    """One line for a person: "test: top-1 94.4% (151/160), top-5 99.4%", or the WER with its parts."""
+    if m.get("task") == "isolated" and "top1" in m:
+        n = int(m.get("n", 0))
+        line = f"{split}: top-1 {100 * m['top1']:.1f}% ({round(m['top1'] * n)}/{n})"
+        if m.get("top5") is not None:
+            line += f", top-5 {100 * m['top5']:.1f}%"
+        return line
+    w = m.get("beam") or m.get("greedy")
+    if w:
+        how = f"beam {w['width']}" if "width" in w else "greedy"
+        return (f"{split}: WER {100 * w['wer']:.1f}% ({w['n_sub']} sub, {w['n_del']} del, {w['n_ins']} ins "
+                f"of {w['n_ref']} glosses in {w['n_seq']} sentences; {how})")
+    return f"{split}: evaluated"
 
 
 @click.command(name="eval")
@@ -148,6 +182,7 @@ def eval_cmd(checkpoint, data, split, out_dir, beam, test_signers) -> None:
         line = _unseen_line(m["unseen_labels"])
         if line:
             console.print(line.replace("test samples", f"{split} samples"))
+    console.print(eval_summary(m, split=split), highlight=False)
     click.echo(json.dumps(m, indent=2))
 
 
@@ -165,7 +200,12 @@ def eval_cmd(checkpoint, data, split, out_dir, beam, test_signers) -> None:
 @click.option("--hop", "hop_s", type=click.FloatRange(min=0, min_open=True), default=0.5, show_default=True,
               help="Live: seconds between results.")
 @click.option("--max-frames", type=click.IntRange(min=1), default=None, help="Live: stop after this many frames.")
-def recognize(model_path, input_path, top_k, beam, fps, live, window_s, hop_s, max_frames) -> None:
+@click.option("--force", is_flag=True, help="Answer even when the body parts the model needs were mostly not "
+              "detected in the input.")
+@click.option("--translate", "translate_ckpt", default=None, callback=existing_file,
+              help="A translation checkpoint (signfuse translate train): also print the sentence.")
+def recognize(model_path, input_path, top_k, beam, fps, live, window_s, hop_s, max_frames, force,
+              translate_ckpt) -> None:
     """Recognize signs in INPUT_PATH (landmark file or video) with a checkpoint or an ONNX file.
 
     With --live, INPUT_PATH is a camera index (0), a stream URL (rtsp://, http://) or a video file, and
@@ -174,14 +214,18 @@ def recognize(model_path, input_path, top_k, beam, fps, live, window_s, hop_s, m
     if live:
         from ..inference.recognize import recognize_live
         for r in recognize_live(model_path, input_path, window_s=window_s, hop_s=hop_s, top_k=top_k, beam=beam,
-                                max_frames=max_frames):
+                                max_frames=max_frames, translate=translate_ckpt):
             shown = (" ".join(f"{t['gloss']} {t['probability']:.2f}" for t in r["top"]) if "top" in r
                      else " ".join(r["glosses"]))
-            click.echo(f"{r['time']:8.2f} s  {shown}  ({r['latency_ms']:.0f} ms)")
+            said = f"  \u201c{r['text']}\u201d" if r.get("text") else ""
+            click.echo(f"{r['time']:8.2f} s  {shown}{said}  ({r['latency_ms']:.0f} ms)")
         return
-    existing_file(None, None, input_path)
+    existing_input(None, None, input_path)
     from ..inference.recognize import recognize as run
-    r = run(model_path, input_path, top_k=top_k, beam=beam, fps=fps)
+    from ..quality import format_rates
+    r = run(model_path, input_path, top_k=top_k, beam=beam, fps=fps, force=force, translate=translate_ckpt)
+    console.print(f"detected in {r['frames']} frames: {format_rates(r['detection'], ('pose', 'face', 'hands'))}",
+                  highlight=False)
     if r["task"] == "isolated":
         if beam:
             console.print("note: --beam applies to continuous (CTC) models only; this model is isolated")
@@ -191,23 +235,35 @@ def recognize(model_path, input_path, top_k, beam, fps, live, window_s, hop_s, m
         click.echo(" ".join(r["glosses"]))
     else:
         console.print(f"no sign recognized in {r['frames']} frames (the model predicted only blanks)")
+    if "text" in r:
+        click.echo(r["text"])
 
 
-@click.command(context_settings=_CTX)
-@click.option("--data", type=click.Path(exists=True), required=True)
-@click.option("--streams-sets", required=True, help='e.g. "hands;hands,body;hands,body,face"')
-@click.option("--model", default=None)
-@click.option("--config", type=click.Path(exists=True, dir_okay=False), default=None)
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="runs/ablation")
+def _with_epochs(args: list[str], epochs: int | None) -> list[str]:
+    return args + ["--epochs", str(epochs)] if epochs is not None else args
+
+
+@click.command(context_settings={**_CTX, "show_default": True})
+@click.option("--data", type=click.Path(exists=True), required=True,
+              help="Corpus folder, dataset index, extract output folder or stream cache.")
+@click.option("--streams-sets", required=True, help='Stream sets separated by ";", e.g. "hands;hands,body;hands,body,face".')
+@click.option("--model", default=None, help=f"Recognition model: {', '.join(RECOGNITION_MODELS)}. [default: hybrid]")
+@click.option("--epochs", type=click.IntRange(min=1), default=None, help="Epochs per stream set. [default: 20]")
+@click.option("--config", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="YAML config (its keys override the defaults).  [default: none]")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="runs/ablation",
+              help="Output folder (ablation.json, ablation.md, ablation.png, one run folder per set).")
 @_signer_options
 @click.pass_context
-def ablate(ctx, data, streams_sets, model, config, out_dir, test_signers, folds) -> None:
-    """Train and evaluate each stream set with the same seeds; writes a table."""
+def ablate(ctx, data, streams_sets, model, epochs, config, out_dir, test_signers, folds) -> None:
+    """Train and evaluate each stream set with the same seeds; writes a table. Extra --key value pairs
+    override any config key, as in train."""
     from ..train.ablate import ablate as run, ablation_table, parse_stream_sets
     from ..train.fit import folds_table
     sets = parse_stream_sets(streams_sets)
     union = ",".join(dict.fromkeys(s for st in sets for s in st))
-    cfg = _common_cfg(data, "isolated", model, union, config, list(ctx.args), test_signers=test_signers, folds=folds)
+    cfg = _common_cfg(data, "isolated", model, union, config, _with_epochs(list(ctx.args), epochs),
+                      test_signers=test_signers, folds=folds)
     r = run(cfg, sets, out_dir, progress=lambda m: console.print(m))
     if "folds" in r:
         click.echo(folds_table(r, keys=[f"top1[{','.join(st)}]" for st in sets]) + "\n\nmean over folds:")
@@ -215,31 +271,41 @@ def ablate(ctx, data, streams_sets, model, config, out_dir, test_signers, folds)
         line = _unseen_line(r.get("unseen_labels"))
         if line:
             console.print(line)
-    click.echo(ablation_table(r["rows"]))
+    click.echo(ablation_table(r["rows"], classes=r.get("classes")))
 
 
-@click.command(context_settings=_CTX)
-@click.option("--data", type=click.Path(exists=True), required=True)
-@click.option("--source", default=None, help="Training region (default: the first).")
-@click.option("--target", default=None, help="Test region (default: the second).")
-@click.option("--methods", default="none,instance,adain,adversarial,finetune")
-@click.option("--k-shot", type=int, default=2)
-@click.option("--streams", default=None)
-@click.option("--config", type=click.Path(exists=True, dir_okay=False), default=None)
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="runs/adapt")
+@click.command(context_settings={**_CTX, "show_default": True})
+@click.option("--data", type=click.Path(exists=True), required=True,
+              help="Corpus folder, dataset index or stream cache with a domain (region) per signer.")
+@click.option("--source", default=None, help="Training region.  [default: the first region, sorted by name]")
+@click.option("--target", default=None, help="Test region.  [default: the second region]")
+@click.option("--methods", default="none,instance,adain,adversarial,finetune", help="Comma-separated methods.")
+@click.option("--k-shot", type=click.IntRange(0, 10_000), default=2, help="Target samples per class for finetune.")
+@click.option("--streams", default=None, help="Comma-separated streams.  [default: hands,body,face]")
+@click.option("--epochs", type=click.IntRange(min=1), default=None, help="Epochs per method.  [default: 20]")
+@click.option("--config", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="YAML config (its keys override the defaults).  [default: none]")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="runs/adapt",
+              help="Output folder (adaptation.json, adaptation.md).")
 @_signer_options
 @click.pass_context
-def adapt(ctx, data, source, target, methods, k_shot, streams, config, out_dir, test_signers, folds) -> None:
-    """Train on region SOURCE, test on region TARGET with each adaptation method. --test-signers names
-    the TARGET signers to test on; --folds loso tests on each TARGET signer in turn."""
+def adapt(ctx, data, source, target, methods, k_shot, streams, epochs, config, out_dir, test_signers, folds) -> None:
+    """Train on region SOURCE, test on region TARGET with each adaptation method. Extra --key value pairs
+    override any config key, as in train. --test-signers names the TARGET signers to test on; --folds loso
+    tests on each TARGET signer in turn."""
     from ..train.adapt import adapt as run, adaptation_table
     from ..train.fit import folds_table
-    cfg = _common_cfg(data, "isolated", None, streams, config, list(ctx.args), test_signers=test_signers, folds=folds)
+    if source is not None and source == target:
+        raise click.BadParameter(f"--source {source} and --target {target} are the same region; adaptation "
+                                 "trains on one region and tests on another", param_hint="--target")
+    cfg = _common_cfg(data, "isolated", None, streams, config, _with_epochs(list(ctx.args), epochs),
+                      test_signers=test_signers, folds=folds)
     r = run(cfg, out_dir, source=source, target=target, methods=[m.strip() for m in methods.split(",") if m.strip()],
             k_shot=k_shot, progress=lambda m: console.print(m))
     if "folds" in r:
         click.echo(folds_table(r) + "\n\nmean over folds:")
-    click.echo(f"train on {r['source']}, test on {r['target']}\n" + adaptation_table(r["rows"]))
+    click.echo(f"train on {r['source']}, test on {r['target']}\n"
+               + adaptation_table(r["rows"], source=r["source"], target=r["target"], classes=r.get("classes")))
 
 
 @click.command()

@@ -5,8 +5,17 @@
 
 from .beats import audio_beats, beat_alignment, beat_alignment_null, envelope_peaks, motion_beats
 from .dtw import align_envelopes, dtw
-from .report import (LAG_CONVENTION, PAIRS, correlate, correlate_signals, correlate_streams, kinematic_signals,
-                     prosodic_signals, signals, write_report)
+from .report import (
+                     LAG_CONVENTION,
+                     PAIRS,
+                     correlate,
+                     correlate_signals,
+                     correlate_streams,
+                     kinematic_signals,
+                     prosodic_signals,
+                     signals,
+                     write_report,
+)
 from .xcorr import lagged_xcorr, peak_lag, permutation_pvalue, xcorr_test
 
 __all__ = [

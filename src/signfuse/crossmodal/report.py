@@ -33,17 +33,17 @@ from __future__ import annotations
 import json
 import logging
 import math
+from collections.abc import Mapping, Sequence
 from os import PathLike
 from pathlib import Path
-from typing import Mapping, Sequence
 
 import numpy as np
 from scipy.ndimage import uniform_filter1d
 
 from ..errors import DataError, ParameterError
-from ..validators import check_rate
 from ..sequence import LandmarkSequence
 from ..streams import Stream
+from ..validators import check_rate
 from .beats import audio_beats, beat_alignment, beat_alignment_null, envelope_peaks, motion_beats
 from .dtw import align_envelopes
 from .xcorr import xcorr_test
@@ -203,9 +203,20 @@ def correlate_signals(prosodic: Mapping[str, np.ndarray], kinematic: Mapping[str
     return report
 
 
+#: The highest common analysis rate: the cost grows with the square of the frame count, so a typo
+#: (``fps=100000``) would run for hours instead of failing.
+MAX_FPS = 1000.0
+
+
+def _check_fps(fps: float | None) -> None:
+    if fps is not None and not (isinstance(fps, (int, float)) and math.isfinite(fps) and 0 < fps <= MAX_FPS):
+        raise ParameterError(f"fps={fps!r} must be a frame rate in (0, {MAX_FPS:g}] frames/s")
+
+
 def correlate_streams(audio: Stream, motion: Stream, *, fps: float | None = None, out_dir: str | PathLike[str] | None = None,
                       **kw) -> dict:
     """:func:`correlate` for precomputed ``audio`` and ``motion`` Streams."""
+    _check_fps(fps)
     fps, pro, kin, dom = signals(audio, motion, fps=fps)
     report = correlate_signals(pro, kin, fps=fps, **kw)
     report["dominant_hand"] = dom
@@ -246,6 +257,7 @@ def correlate(landmarks: LandmarkSequence, y: np.ndarray, *, sr: int, fps: float
 
     if not isinstance(landmarks, LandmarkSequence):
         raise ParameterError(f"landmarks must be a LandmarkSequence, got {type(landmarks).__name__}")
+    _check_fps(fps)
     a = _audio.features(np.asarray(y), sr=sr)
     m = _motion.features(landmarks, smooth=smooth)
     return correlate_streams(a, m, fps=fps, out_dir=out_dir, max_lag_s=max_lag_s, pairs=pairs, n_perm=n_perm,

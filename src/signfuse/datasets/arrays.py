@@ -104,7 +104,7 @@ def _member_memmap(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> np
     return np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=shape, order="F" if fortran else "C")
 
 
-_CACHE: "OrderedDict[tuple, ArrayDataset]" = OrderedDict()
+_CACHE: OrderedDict[tuple, ArrayDataset] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
 _CACHE_SIZE = 4
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import csv
 import io as _io
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 from ..errors import DataError, FormatError
 

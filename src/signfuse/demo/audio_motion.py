@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["stage", "concat_tracks"]
+__all__ = ["stage", "concat_tracks", "findings", "tables"]
 
 log = logging.getLogger(__name__)
 
@@ -111,3 +111,94 @@ def stage(ctx) -> dict[str, Any]:
         "seconds": round(time.perf_counter() - t_start, 2),
     }
     return summary
+
+
+def findings(s: dict[str, Any], *, quick: bool = False) -> list[dict]:
+    """Lag recovery, the significance tests against the unrelated control, beat alignment against chance."""
+    from .report import TRUSTED, UNTRUSTED, WEAK, finding
+
+    n = s["samples"]
+    fps = s["fps"]
+    size = f"{n} samples, {s['seconds_of_signal']:.0f} s of signal"
+    out = []
+    ok = s["lag_within_one_frame"]
+    verdict = (WEAK if quick else TRUSTED) if ok else UNTRUSTED
+    out.append(finding(
+        "audio_motion", f"the corpus's voice lag of {s['true_lag_s']:.3f} s is recovered as "
+                        f"{s['recovered_lag_s']:.3f} s (F0 against hand speed)",
+        n=size, chance="no lag; the unrelated control peaks at "
+                       f"{s['unrelated_control'].get('f0~hand_speed', {}).get('lag_s', float('nan')):+.3f} s",
+        evidence=f"error {s['lag_error_frames']:.2f} frames at {fps:g} fps; DTW median offset "
+                 f"{(s.get('dtw_median_offset_s') or 0):+.3f} s",
+        meaning="lagged cross-correlation finds when the voice follows the hands" if ok
+        else "the lag is NOT recovered within one frame",
+        verdict=verdict, why="quick mode: a short track" if quick and ok else ("" if ok else "lag error above one frame")))
+    rel = s["related"]
+    unrel = s["unrelated_control"]
+    sig_rel = [k for k, v in rel.items() if v["significant"]]
+    sig_unrel = [k for k, v in unrel.items() if v["significant"]]
+    ps = [v["p_value"] for v in rel.values()]
+    at_floor = len(set(ps)) == 1 and len(ps) > 1
+    why = []
+    if sig_unrel:
+        why.append(f"the unrelated control (voice from other recordings) is also 'significant' for "
+                   f"{', '.join(k.replace('~', ' vs ') for k in sig_unrel)}: the test does not separate real from "
+                   "chance coupling on this track")
+    if at_floor:
+        why.append(f"every related p equals {ps[0]:.3g}, the smallest p the permutation test can give here: "
+                   "significance is at the test's floor, not a measured strength")
+    out.append(finding(
+        "audio_motion", f"{len(sig_rel)} of {len(rel)} prosody-gesture pairs are significant on the related track, "
+                        f"{len(sig_unrel)} of {len(unrel)} on the unrelated control",
+        n=size, chance="the unrelated control should have 0 significant pairs",
+        evidence="strongest related r = " + f"{max(abs(v['r']) for v in rel.values()):.2f}, control r = "
+                 + f"{max(abs(v['r']) for v in unrel.values()):.2f}",
+        meaning="permutation p-values of the peak correlation over lags",
+        verdict=UNTRUSTED if sig_unrel else (WEAK if at_floor or quick else TRUSTED), why="; ".join(why)))
+    b, bu = s.get("beat_alignment"), s.get("beat_alignment_unrelated")
+    if b:
+        gain = b["score"] - b["chance"]
+        gain_u = (bu["score"] - bu["chance"]) if bu else None
+        clear = gain > 0.05 and (gain_u is None or gain > 2 * max(gain_u, 0))
+        out.append(finding(
+            "audio_motion", f"beat alignment {b['score']:.2f} against {b['chance']:.2f} by chance"
+                            + (f" (unrelated control {bu['score']:.2f} against {bu['chance']:.2f})" if bu else ""),
+            n=f"{b['n_audio']} audio beats, {b['n_motion']} motion beats", chance=f"{b['chance']:.2f}",
+            meaning="how close gesture beats fall to audio onsets (Gaussian window "
+                    f"{b['sigma_s']:g} s); " + ("clearly above chance" if clear else
+                                                 "no beat-level coupling beyond chance is shown"),
+            verdict=TRUSTED if clear and not quick else UNTRUSTED,
+            why="" if clear else "the score is within a few points of chance and of the unrelated control"))
+    return out
+
+
+def tables(s: dict[str, Any]) -> list[dict]:
+    from .report import fmt, table
+
+    rows = []
+    for k, v in s["related"].items():
+        u = s["unrelated_control"].get(k, {})
+        a, m = k.split("~")
+        star = lambda sig: " *" if sig else ""  # noqa: E731
+        rows.append({"pair": f"{a} / {m}", "r": v["r"], "lag": v["lag_s"], "p": fmt(v["p_value"], "p") + star(v["significant"]),
+                     "ur": u.get("r"), "ulag": u.get("lag_s"),
+                     "up": (fmt(u.get("p_value"), "p") + star(u.get("significant"))) if u else None})
+    tabs = [table("Prosody against gesture: peak correlation over lags (positive lag: voice follows gesture)",
+                  [("pair", "audio / motion", "str"), ("r", "r", "f2"), ("lag", "lag", "lag"), ("p", "p", "str"),
+                   ("ur", "control r", "f2"), ("ulag", "control lag", "lag"), ("up", "control p", "str")], rows,
+                  note=f"True lag {s['true_lag_s']:.3f} s; * significant. The control pairs each gesture track with "
+                       "the voice of another recording, so any significant control is a false positive.")]
+    beats = []
+    for name, b in (("related", s.get("beat_alignment")), ("unrelated control", s.get("beat_alignment_unrelated"))):
+        if b:
+            beats.append({"track": name, "score": b["score"], "chance": b["chance"],
+                          "peaks": b.get("score_speed_peaks"), "chance_peaks": b.get("chance_speed_peaks")})
+    if beats:
+        tabs.append(table("Beat alignment (higher is better)",
+                          [("track", "track", "str"), ("score", "onset beats", "f3"), ("chance", "chance", "f3"),
+                           ("peaks", "speed-peak beats", "f3"), ("chance_peaks", "chance", "f3")], beats))
+    taps = [{"emotion": k, **v} for k, v in s.get("taps_per_emotion", {}).items()]
+    if taps:
+        tabs.append(table("Taps per emotion", [("emotion", "emotion", "str"), ("n", "taps", "int"),
+                                               ("mean_intensity", "mean intensity", "f2")], taps))
+    return tabs

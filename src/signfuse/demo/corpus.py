@@ -10,7 +10,11 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
-__all__ = ["stage", "summarize"]
+__all__ = ["stage", "summarize", "findings", "tables", "SIZES"]
+
+#: corpus sizes of the full and the quick demo
+SIZES = {"full": {"signs": 40, "signers": 8, "sentences": 200, "samples_per_sign_per_signer": 2},
+         "quick": {"signs": 8, "signers": 4, "sentences": 6, "samples_per_sign_per_signer": 1}}
 
 
 def summarize(corpus_dir) -> dict[str, Any]:
@@ -52,11 +56,17 @@ def stage(ctx) -> dict[str, Any]:
     from ..datasets.synthetic.corpus import generate_corpus, read_metadata, read_wav
     from ..io.render import frame_to_png, render, render_frame
 
-    size = (dict(signs=8, signers=4, sentences=6, samples_per_sign_per_signer=1) if ctx.quick
-            else dict(signs=40, signers=8, sentences=200, samples_per_sign_per_signer=2))
-    ctx.progress(f"generating the synthetic corpus {size}")
+    size = SIZES["quick" if ctx.quick else "full"]
+    ctx.progress(f"generating the synthetic corpus ({size['signs']} signs, {size['signers']} signers, "
+                 f"{size['sentences']} sentences)")
     t0 = time.perf_counter()
-    generate_corpus(ctx.corpus_dir, seed=ctx.seed, lag_s=0.12, **size)
+    step = max(1, (size["signs"] * size["signers"] * size["samples_per_sign_per_signer"] + size["sentences"]) // 10)
+
+    def tell(done: int, total: int) -> None:
+        if done % step == 0 or done == total:
+            ctx.progress(f"generating the synthetic corpus: sample {done} of {total}")
+
+    generate_corpus(ctx.corpus_dir, seed=ctx.seed, lag_s=0.12, progress=tell, **size)
     seconds = time.perf_counter() - t0
     summary = summarize(ctx.corpus_dir)
     summary["generate_seconds"] = round(seconds, 2)
@@ -76,3 +86,42 @@ def stage(ctx) -> dict[str, Any]:
                     f"({pick['region']}, {pick['emotion']} {pick['intensity']:.2f}), frame {k}")
     summary["rendered"] = {"id": pick["id"], "gloss": pick["gloss"], "video": str(mp4), "frame": str(png)}
     return summary
+
+
+def findings(s: dict[str, Any], *, quick: bool = False) -> list[dict]:
+    """What the corpus is: the setting every other finding is measured in."""
+    from .report import TRUSTED, finding
+
+    test = s["per_split"]["test"]
+    return [finding("corpus", f"{s['isolated']} isolated signs ({s['signs']} classes) and {s['continuous']} sentences "
+                              f"from {s['signers']} synthetic signers; {len(test['signers'])} "
+                              f"signer{'s are' if len(test['signers']) != 1 else ' is'} held out for testing",
+                    n=s["isolated"] + s["continuous"], verdict=TRUSTED,
+                    evidence=f"{len(s['minimal_pairs'])} minimal pairs; voice lags gesture by {s['lag_s']:.2f} s",
+                    meaning="every number below is on signers no model saw in training; the generator's true "
+                            "values (lag, markers, emotions) are what the stages must recover")]
+
+
+def tables(s: dict[str, Any]) -> list[dict]:
+    from .report import table
+
+    splits = [{"split": k, "signers": ", ".join(v["signers"]), "isolated": v["isolated"], "continuous": v["continuous"]}
+              for k, v in s["per_split"].items()]
+    pairs = [{"a": p[0], "b": p[1], "marker": p[2]} for p in s["minimal_pairs"] if len(p) >= 3]
+    counts = ([{"what": "region", "value": k, "n": v} for k, v in s["per_region"].items()]
+              + [{"what": "emotion", "value": k, "n": v} for k, v in s["per_emotion"].items()]
+              + [{"what": "non-manual marker", "value": k, "n": v} for k, v in s["per_nonmanual"].items()])
+    facts = [{"k": "frame rate / audio rate", "v": f"{s['fps']:g} fps / {s['sr']:,} Hz"},
+             {"k": "voice lag (true)", "v": f"{s['lag_s']:.3f} s"},
+             {"k": "samples per class", "v": f"{s['samples_per_class']['min']}–{s['samples_per_class']['max']}"},
+             {"k": "mean length (frames)", "v": f"isolated {s['mean_frames']['isolated']}, "
+                                               f"continuous {s['mean_frames']['continuous']}"},
+             {"k": "frames with a dropped right hand", "v": f"{100 * (s['missing_hand_frames_fraction'] or 0):.1f}%"},
+             {"k": "generation", "v": f"{s['generate_seconds']:.1f} s ({s['samples_per_second']:.0f} samples/s)"}]
+    return [table("Splits (by signer)", [("split", "split", "str"), ("signers", "signers", "str"),
+                                         ("isolated", "isolated", "int"), ("continuous", "sentences", "int")], splits),
+            table("Minimal pairs: signs that differ only in a non-manual marker",
+                  [("a", "sign", "str"), ("b", "its pair", "str"), ("marker", "marker", "str")], pairs),
+            table("Corpus facts", [("k", "", "str"), ("v", "", "str")], facts),
+            table("Samples per region, emotion and marker", [("what", "", "str"), ("value", "", "str"),
+                                                             ("n", "samples", "int")], counts)]

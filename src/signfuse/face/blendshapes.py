@@ -33,17 +33,17 @@ correlation, not by value.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 
-from ..io.media import IMAGE_EXTENSIONS
 from ..errors import DataError, DependencyError, ParameterError
-from ..validators import check_rate
+from ..io.media import IMAGE_EXTENSIONS
 from ..sequence import Component, LandmarkSequence
 from ..streams import Stream
 from ..topology import FACE_POINTS_478
+from ..validators import check_rate
 
 __all__ = ["BLENDSHAPE_TO_AU", "run_face_landmarker", "blendshape_aus", "read_frames"]
 
@@ -86,8 +86,8 @@ def run_face_landmarker(frames: Iterable[np.ndarray], *, model: str | Path, fps:
         import mediapipe as mp
         from mediapipe.tasks.python import BaseOptions
         from mediapipe.tasks.python import vision as mpv
-    except ImportError as e:  # pragma: no cover - mediapipe is a dependency
-        raise DependencyError("mediapipe", purpose="blendshapes") from e
+    except ImportError as e:  # mediapipe belongs to the [vision] extra
+        raise DependencyError("mediapipe", extra="vision", purpose="blendshapes") from e
     mode = mpv.RunningMode.VIDEO if video else mpv.RunningMode.IMAGE
     opts = mpv.FaceLandmarkerOptions(base_options=BaseOptions(model_asset_path=str(model)), running_mode=mode,
                                      output_face_blendshapes=True, num_faces=1)

@@ -7,6 +7,6 @@
 >>> hands.distances(seq)      # Stream "hand_distances": hand-face and hand-hand
 """
 
-from .articulation import (FINGERS, distances, flexion, handshape, handshape_codes)
+from .articulation import FINGERS, distances, flexion, handshape, handshape_codes
 
 __all__ = ["flexion", "handshape", "handshape_codes", "distances", "FINGERS"]

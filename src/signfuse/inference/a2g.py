@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 import os
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -13,10 +14,16 @@ from ..models.a2g import predict_clip
 from ..samples.a2g import ENVELOPE_NAMES, N_POSE, POSE_POINTS, audio_inputs
 from ..streams import Stream
 
+if TYPE_CHECKING:
+    from torch import nn
+
+    from ..models.a2g import MotionAutoencoder
+    from ..sequence import LandmarkSequence
+
 __all__ = ["load_a2g", "predict_audio", "prediction_to_sequence", "predict_clip"]
 
 
-def load_a2g(path: str | os.PathLike[str]) -> tuple[Any, Any, dict]:
+def load_a2g(path: str | os.PathLike[str]) -> tuple[nn.Module, MotionAutoencoder, dict[str, Any]]:
     """``(model, FGD autoencoder, config)`` from an ``a2g.ckpt`` (any signfuse version)."""
     from ..models.a2g import MotionAutoencoder
     from ..models.checkpoint import build_model, read_checkpoint
@@ -31,7 +38,7 @@ def load_a2g(path: str | os.PathLike[str]) -> tuple[Any, Any, dict]:
     return net, ae, dict(ck.config)
 
 
-def prediction_to_sequence(pred: np.ndarray, *, fps: float):
+def prediction_to_sequence(pred: np.ndarray, *, fps: float) -> LandmarkSequence:
     """A drawable :class:`LandmarkSequence` (POSE, LEFT_HAND, RIGHT_HAND) from a prediction.
 
     Predictions are in shoulder units centred between the shoulders; they are placed in a unit image
@@ -56,7 +63,7 @@ def prediction_to_sequence(pred: np.ndarray, *, fps: float):
 
 
 def predict_audio(ckpt: str | os.PathLike[str], audio_path: str | os.PathLike[str], *, out: str | os.PathLike[str],
-                  render: str | os.PathLike[str] | None = None, envelope_out: str | os.PathLike[str] | None = None) -> dict:
+                  render: str | os.PathLike[str] | None = None, envelope_out: str | os.PathLike[str] | None = None) -> dict[str, str | int]:
     """Predict gesture for an audio (or video) file; write ``out`` (a landmark file) and optionally a video."""
     from .. import io
     from ..audio import load
@@ -70,12 +77,12 @@ def predict_audio(ckpt: str | os.PathLike[str], audio_path: str | os.PathLike[st
     x, _ = audio_inputs(y, sr=sr, fps=fps, n_frames=n)
     pred = predict_clip(model, x)
     seq = prediction_to_sequence(pred, fps=fps)
-    written = {"landmarks": str(io.write(seq, out))}
+    written: dict[str, str | int] = {"landmarks": str(io.write(seq, out))}
     if envelope_out:
         env = Stream("a2g_envelope", pred[:, N_POSE * 2:], ENVELOPE_NAMES, fps)
         written["envelope"] = str(io.write_stream(env, envelope_out))
     if render:
         from ..io.render import render as render_video
-        written["video"] = str(render_video(seq, render, audio=(y, sr)))
+        written["video"] = str(render_video(seq, Path(render), audio=(y, sr)))  # render() starts with Path(out)
     written["frames"] = n
     return written

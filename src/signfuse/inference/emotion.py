@@ -24,8 +24,13 @@ def load_emotion(path: str | os.PathLike[str]) -> tuple[Any, dict[str, Any]]:
 
 
 def predict_file(ckpt: str | os.PathLike[str], landmarks: str | os.PathLike[str], *,
-                 audio: str | os.PathLike[str] | None = None, fps: float | None = None) -> dict[str, float]:
-    """Class probabilities for one landmark file (plus its audio, when the model uses voice)."""
+                 audio: str | os.PathLike[str] | None = None, fps: float | None = None,
+                 force: bool = False) -> dict[str, float]:
+    """Class probabilities for one landmark file (plus its audio, when the model uses voice).
+
+    The body parts the model's streams need (hands for ``gesture``, the face for ``face``) must have
+    been detected in most frames, else a DataError names the file and the rates (``force`` overrides).
+    """
     import torch
 
     from .. import io
@@ -34,6 +39,10 @@ def predict_file(ckpt: str | os.PathLike[str], landmarks: str | os.PathLike[str]
     model, info = load_emotion(ckpt)
     p = Path(landmarks)
     seq = io.read(p, fps=fps)
+    from ..quality import parts_for_streams, require_detected
+    parts = parts_for_streams("au" if s == "face" else s for s in model.streams)
+    if parts:
+        require_detected(seq, parts, force=force, path=p)
     wav, sr = load(audio, sr=16000) if audio else (None, None)
     xs, ms = sample_streams(seq, wav, sr, streams=list(model.streams))
     x = {k: torch.from_numpy(np.array(v[None], dtype=np.float32)) for k, v in xs.items() if k in model.streams}

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..errors import DataError
+from ..errors import DataError, DependencyError
 from .onnx import onnx_session
 from ..models.recognizer import Recognizer, load_checkpoint
 
@@ -46,7 +46,10 @@ def export_onnx(source: Recognizer | str | os.PathLike[str], path: str | os.Path
     With ``check`` the onnxruntime output is compared with PyTorch's on random inputs of ``frames`` and
     of a different length (proving the dynamic axis); a difference above ``atol`` raises DataError.
     """
-    import onnx
+    try:
+        import onnx
+    except ImportError:
+        raise DependencyError("onnx", extra="export", purpose="exporting to ONNX") from None
     rec = source if isinstance(source, Recognizer) else load_checkpoint(source)
     model = rec.model.eval()
     wrapper = _Wrapper(model, rec.streams, rec.task).eval()

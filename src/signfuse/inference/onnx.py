@@ -20,11 +20,11 @@ from ..errors import DataError, DependencyError, ParameterError
 __all__ = ["load_onnx", "OnnxRecognizer", "onnx_session"]
 
 
-def onnx_session(path: str | os.PathLike[str], *, threads: int = 1):
+def onnx_session(path: str | os.PathLike[str], *, threads: int = 1) -> Any:  # onnxruntime.InferenceSession (untyped)
     try:
         import onnxruntime as ort
     except ImportError:  # pragma: no cover
-        raise DependencyError("onnxruntime", purpose="running ONNX models") from None
+        raise DependencyError("onnxruntime", extra="export", purpose="running ONNX models") from None
     so = ort.SessionOptions()
     so.intra_op_num_threads = threads
     so.inter_op_num_threads = 1
@@ -47,10 +47,10 @@ class OnnxRecognizer:
     fps: float | None
     fingerprint: str
     path: str
-    config: dict = field(default_factory=dict)
+    config: dict[str, Any] = field(default_factory=dict)
 
     def run(self, x: dict[str, np.ndarray]) -> np.ndarray:
-        feeds = {}
+        feeds: dict[str, np.ndarray] = {}
         for s in self.streams:
             if s not in x:
                 raise ParameterError(f"the ONNX model needs stream {s!r}; got {sorted(x)}")

@@ -20,8 +20,8 @@ All writers are atomic (:func:`atomic_path`). Every reader raises :class:`~signf
 
 from __future__ import annotations
 
-from os import PathLike
 import math
+from os import PathLike
 from pathlib import Path
 
 from ..errors import DataError, ParameterError
@@ -127,13 +127,14 @@ def describe(path: str | PathLike[str], *, format: str | None = None, fps: float
     fmt = detect_format(path, format)
     _check_exists(path, fmt)
     extra: dict = {}
+    version: str
     rate = "stored" if fps is None else "given"
     if fmt == "pose":
         if fps is not None:
             raise ParameterError(f"fps= is only used for Kaggle parquet and MP_Data; {path.name} stores its own "
                                  "frame rate")
-        seq, version = read_pose_with_version(path)
-        version = f"{version:.1f}"
+        seq, pose_version = read_pose_with_version(path)
+        version = f"{pose_version:.1f}"
     elif fmt == "mp_data":
         d = describe_mp_data(path, fps=fps)
         seq, version = d["seq"], "mp_data"

@@ -5,9 +5,14 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import sys
 import uuid
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 from ..errors import DataError
 
@@ -45,7 +50,7 @@ _WRITE_ERRNOS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQ
                  errno.ENOTDIR}
 
 
-def _is_write_failure(e: OSError, paths) -> bool:
+def _is_write_failure(e: OSError, paths: Iterable[str | os.PathLike[str]]) -> bool:
     """An OSError about writing one of ``paths`` (not, say, a missing input read inside the block)."""
     names = {str(p) for p in paths}
     if e.filename is not None and str(e.filename) in names:
@@ -53,15 +58,13 @@ def _is_write_failure(e: OSError, paths) -> bool:
     return e.errno in _WRITE_ERRNOS
 
 
-def save_figure(fig, path: str | os.PathLike[str], *, dpi: int = 110) -> Path:
+def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: int = 110) -> Path:
     """Save a matplotlib figure atomically (format from the suffix, PNG by default); returns ``path``.
 
     ``fig`` is a :class:`matplotlib.figure.Figure` (as :mod:`signfuse.viz` builds them; nothing to close).
     A figure made through pyplot by the caller is closed afterwards so pyplot does not keep it; pyplot
-    itself is never imported here.
+    itself is never imported here (importing it picks a backend).
     """
-    import sys
-
     path = Path(path)
     fmt = path.suffix.lstrip(".").lower() or "png"
     try:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Sequence
 from os import PathLike
+from typing import Any
 
 from ..errors import DataError
 from ..sequence import Component
-from ..topology import (FACE, HAND_POINTS, LEFT_HAND, OPENPOSE_BODY_25_POINTS, POSE, POSE_POINTS,
-                        POSE_WORLD, RIGHT_HAND)
+from ..topology import FACE, HAND_POINTS, LEFT_HAND, OPENPOSE_BODY_25_POINTS, POSE, POSE_POINTS, POSE_WORLD, RIGHT_HAND
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,8 @@ def check_component(name: str, points: tuple[str, ...], *, path: str | PathLike[
                             f"(or a subset named by index), OpenPose's face 70", path=path)
 
 
-def make_component(name: str, points: tuple[str, ...], edges, *, path) -> Component:
+def make_component(name: str, points: tuple[str, ...], edges: Sequence[Sequence[int]], *,
+                   path: str | PathLike[str] | None) -> Component:
     """Build a :class:`Component`, dropping (with a warning) edges outside its points."""
     n = len(points)
     good = [(int(a), int(b)) for a, b in edges if 0 <= int(a) < n and 0 <= int(b) < n]
@@ -68,7 +70,7 @@ def make_component(name: str, points: tuple[str, ...], edges, *, path) -> Compon
     return Component(name, points, tuple(good))
 
 
-def check_fps(fps, *, path) -> float:
+def check_fps(fps: Any, *, path: str | PathLike[str] | None) -> float:
     try:
         value = float(fps)
     except (TypeError, ValueError):

@@ -19,9 +19,10 @@ import json
 import logging
 import re
 import time
+from collections.abc import Mapping
 from os import PathLike
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from ..errors import DataError, DependencyError, FormatError
 from ._atomic import atomic_path
@@ -56,7 +57,7 @@ def _mime_for(url: str) -> str:
     return known.get(ext) or mimetypes.guess_type(url)[0] or "unknown"
 
 
-def _pympi():
+def _pympi() -> Any:
     try:
         import pympi.Elan as Elan
     except ImportError as e:  # pragma: no cover - a declared dependency
@@ -110,9 +111,9 @@ def read_eaf(path: str | PathLike[str]) -> dict[str, Any]:
         parent = attrib.pop("PARENT_REF", None)
         attrib.pop("TIER_ID", None)
         anns: list[dict[str, Any]] = []
-        for aid, (s, e, value, svg) in aligned.items():
-            a = {"id": aid, "start_ms": ts.get(s), "end_ms": ts.get(e), "value": value or "",
-                 "start_slot": s, "end_slot": e}
+        for aid, (s, end, value, svg) in aligned.items():
+            a = {"id": aid, "start_ms": ts.get(s), "end_ms": ts.get(end), "value": value or "",
+                 "start_slot": s, "end_slot": end}
             if svg:
                 a["svg_ref"] = svg
             anns.append(a)
@@ -177,7 +178,7 @@ def read_eaf(path: str | PathLike[str]) -> dict[str, Any]:
             "tiers": tiers, "vocabularies": vocabularies, "elan": elan}
 
 
-def _build_eaf(doc: Mapping[str, Any], *, media_base: Path | None):
+def _build_eaf(doc: Mapping[str, Any], *, media_base: Path | None) -> Any:
     Elan = _pympi()
     eaf = Elan.Eaf()
     elan: Mapping[str, Any] = doc.get("elan") or {}

@@ -20,14 +20,26 @@ import logging
 from functools import lru_cache
 from os import PathLike
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from ..errors import DataError, FormatError, ParameterError, SignfuseError
-from ..validators import check_rate
 from ..sequence import Component, LandmarkSequence
-from ..topology import (FACE, FACE_POINTS_468, HAND_EDGES, HAND_POINTS, KAGGLE_LAYOUT, KAGGLE_POINTS_PER_FRAME,
-                        LEFT_HAND, POSE, POSE_EDGES, POSE_POINTS, RIGHT_HAND)
+from ..topology import (
+    FACE,
+    FACE_POINTS_468,
+    HAND_EDGES,
+    HAND_POINTS,
+    KAGGLE_LAYOUT,
+    KAGGLE_POINTS_PER_FRAME,
+    LEFT_HAND,
+    POSE,
+    POSE_EDGES,
+    POSE_POINTS,
+    RIGHT_HAND,
+)
+from ..validators import check_rate
 from ._atomic import atomic_path
 from ._checks import check_fps
 
@@ -71,12 +83,12 @@ def kaggle_metadata(path: str | PathLike[str]) -> dict:
 
 
 @lru_cache(maxsize=1)
-def _type_values():
+def _type_values() -> Any:
     import pyarrow as pa
     return pa.array(_TYPES, type=pa.string())
 
 
-def _type_codes(col) -> np.ndarray:
+def _type_codes(col: Any) -> np.ndarray:
     """``type`` strings -> layout codes 0..3 (-1 for anything else), vectorized in pyarrow."""
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -90,7 +102,7 @@ def _type_codes(col) -> np.ndarray:
     return codes.fill_null(-1).to_numpy(zero_copy_only=False)
 
 
-def _num(table, name: str, path) -> np.ndarray:
+def _num(table: Any, name: str, path: str | PathLike[str]) -> np.ndarray:
     import pyarrow as pa
     col = table.column(name)
     if not (pa.types.is_integer(col.type) or pa.types.is_floating(col.type)):

@@ -35,8 +35,18 @@ import numpy as np
 
 from ..errors import DataError, FormatError, ParameterError
 from ..sequence import Component, LandmarkSequence
-from ..topology import (FACE, FACE_POINTS_468, HAND_EDGES, HAND_POINTS, KAGGLE_LAYOUT, LEFT_HAND, POSE,
-                        POSE_EDGES, POSE_POINTS, RIGHT_HAND)
+from ..topology import (
+    FACE,
+    FACE_POINTS_468,
+    HAND_EDGES,
+    HAND_POINTS,
+    KAGGLE_LAYOUT,
+    LEFT_HAND,
+    POSE,
+    POSE_EDGES,
+    POSE_POINTS,
+    RIGHT_HAND,
+)
 from ._checks import check_fps
 
 __all__ = ["VECTOR_LAYOUTS", "POINT_LAYOUTS", "is_mp_data_sequence", "frame_files", "read_mp_data",
@@ -72,7 +82,7 @@ def layout_name(dim: int) -> str:
     return f"{dim} ({' + '.join(f'{c.name.lower()} {c.n_points}x{k}' for c, k in parts)})"
 
 
-def _check_dim(dim: int, path) -> tuple[tuple[Component, int], ...]:
+def _check_dim(dim: int, path: str | PathLike[str] | None) -> tuple[tuple[Component, int], ...]:
     if dim not in VECTOR_LAYOUTS:
         raise FormatError(f"frame vectors of length {dim}; known MediaPipe layouts are "
                           f"{', '.join(layout_name(d) for d in VECTOR_LAYOUTS)}", path=path)
@@ -177,7 +187,7 @@ def _load_frames(folder: Path) -> np.ndarray:
         gaps = sorted(set(range(numbers[0], numbers[-1] + 1)) - set(numbers))[:5]
         raise FormatError(f"frames are not consecutive (missing {', '.join(f'{g}.npy' for g in gaps)})",
                           path=folder)
-    rows = []
+    rows: list[np.ndarray] = []
     for f in files:
         try:
             a = np.load(f, allow_pickle=False)

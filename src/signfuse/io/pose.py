@@ -16,6 +16,7 @@ import math
 import struct
 from os import PathLike
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -35,7 +36,7 @@ _COLORS = {"POSE": (255, 0, 0), "FACE": (128, 0, 0), "LEFT_HAND": (0, 255, 0), "
            "POSE_WORLD": (255, 128, 0)}
 
 
-def _check_body_size(header, buf: bytes, offset: int, version: float, path) -> None:
+def _check_body_size(header: Any, buf: bytes, offset: int, version: float, path: str | PathLike[str]) -> None:
     """Check that the bytes after the header hold what the header promises."""
     points = sum(len(c.points) for c in header.components)
     dims = header.num_dims()
@@ -117,7 +118,7 @@ def read_pose_with_version(path: str | PathLike[str]) -> tuple[LandmarkSequence,
         name = canonical_component(c.name)
         points = canonical_points(name, c.points)
         check_component(name, points, path=path)
-        comps.append(make_component(name, points, [tuple(l) for l in c.limbs], path=path))
+        comps.append(make_component(name, points, [tuple(limb) for limb in c.limbs], path=path))
     if len({c.name for c in comps}) != len(comps):
         raise FormatError(f"duplicate components {[c.name for c in header.components]}", path=path)
 

@@ -5,7 +5,7 @@ by stream name and return a dict (``logits`` or ``frame_logits``/``lengths``, an
 Importing this package imports every model module (timm's layout), which registers the models.
 """
 
-from . import a2g, baselines, emotion, hybrid  # noqa: F401  (each registers its models)
+from . import a2g, baselines, emotion, hybrid, translation  # noqa: F401  (each registers its models)
 from .registry import create_model, list_models, model_class, register_model
 
 __all__ = ["create_model", "list_models", "model_class", "register_model"]

@@ -28,15 +28,18 @@ class A2GModel(nn.Module):
     """Base: validation, normalization buffers, and the input/output projections."""
 
     kind = "a2g"
-
-    kind = "a2g"
+    # buffers registered in __init__ (declared here for the type checker)
+    x_mean: torch.Tensor
+    x_std: torch.Tensor
+    y_mean: torch.Tensor
+    y_std: torch.Tensor
 
     def __init__(self, *, in_dim: int, out_dim: int, dim: int = 96, dropout: float = 0.1,
                  norm_stats: Mapping[str, Sequence[float]] | None = None):
         super().__init__()
-        for n, v in (("in_dim", in_dim), ("out_dim", out_dim), ("dim", dim)):
+        for name, v in (("in_dim", in_dim), ("out_dim", out_dim), ("dim", dim)):
             if int(v) < 1:
-                raise ParameterError(f"{n}={v} must be a positive integer")
+                raise ParameterError(f"{name}={v} must be a positive integer")
         if not 0 <= dropout < 1:
             raise ParameterError(f"dropout={dropout} must be in [0, 1)")
         self.in_dim, self.out_dim, self.dim = int(in_dim), int(out_dim), int(dim)

@@ -8,24 +8,26 @@ Both work on torch tensors ``(B, T, F)`` or ``(T, F)`` and on numpy arrays ``(T,
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Sequence, TypeVar
 
 import numpy as np
 import torch
 from torch import nn
 
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
 __all__ = ["instance_stats", "instance_norm", "adain", "domain_stats", "InstanceNorm"]
 
 EPS = 1e-5
 
+#: a numpy array or a torch tensor; the statistics come back as the same type
+ArrayOrTensor = TypeVar("ArrayOrTensor", np.ndarray, torch.Tensor)
 
-def _np(x: Any) -> bool:
-    return isinstance(x, np.ndarray)
 
-
-def instance_stats(x, mask=None):
+def instance_stats(x: ArrayOrTensor, mask: ArrayOrTensor | None = None) -> tuple[ArrayOrTensor, ArrayOrTensor]:
     """Per-feature mean and standard deviation over valid frames: ``(..., 1, F)`` each."""
-    if _np(x):
+    if isinstance(x, np.ndarray):
         m = np.ones(x.shape[:-1], bool) if mask is None else np.asarray(mask, bool)
         m = m & np.all(np.isfinite(x), axis=-1)
         w = m[..., None].astype(np.float64)
@@ -43,13 +45,15 @@ def instance_stats(x, mask=None):
     return mean, torch.sqrt(var + EPS)
 
 
-def instance_norm(x, mask=None):
+def instance_norm(x: ArrayOrTensor, mask: ArrayOrTensor | None = None) -> ArrayOrTensor:
     """``(x - mean(x)) / sd(x)`` per feature over valid frames (a sequence's own statistics)."""
     mean, sd = instance_stats(x, mask)
     return (x - mean) / sd
 
 
-def adain(x, y=None, *, mask_x=None, mask_y=None, target_mean=None, target_sd=None):
+def adain(x: ArrayOrTensor, y: ArrayOrTensor | None = None, *, mask_x: ArrayOrTensor | None = None,
+          mask_y: ArrayOrTensor | None = None, target_mean: ArrayOrTensor | None = None,
+          target_sd: ArrayOrTensor | None = None) -> ArrayOrTensor:
     """Re-style ``x`` to the statistics of ``y`` (or to explicit ``target_mean``/``target_sd``)."""
     if y is not None:
         target_mean, target_sd = instance_stats(y, mask_y)
@@ -59,7 +63,8 @@ def adain(x, y=None, *, mask_x=None, mask_y=None, target_mean=None, target_sd=No
     return instance_norm(x, mask_x) * target_sd + target_mean
 
 
-def domain_stats(arrays, masks=None) -> tuple[np.ndarray, np.ndarray]:
+def domain_stats(arrays: Sequence[np.ndarray], masks: Sequence[npt.ArrayLike] | None = None
+                 ) -> tuple[np.ndarray, np.ndarray]:
     """Mean and sd ``(F,)`` over every valid frame of many ``(T, F)`` arrays (a domain's style)."""
     xs = [a[(np.ones(len(a), bool) if masks is None else np.asarray(masks[i], bool)) & np.all(np.isfinite(a), axis=1)]
           for i, a in enumerate(arrays)]

@@ -24,7 +24,13 @@ __all__ = ["LSTMBaseline", "TransformerBaseline", "ConvTransformer"]
 
 
 class _Projected(StreamModel):
-    def _project(self, x, mask, dim):
+    """Base of the two baselines that project each stream and fuse early (subclasses build both)."""
+
+    proj: nn.ModuleDict
+    fusion: EarlyFusion
+
+    def _project(self, x: Mapping[str, torch.Tensor], mask: Mapping[str, torch.Tensor] | None,
+                 dim: int | None) -> tuple[torch.Tensor, torch.Tensor]:
         feats, masks = self.inputs(x, mask)
         proj = [self.proj[s](f) * mk.unsqueeze(-1).to(f.dtype) for s, f, mk in zip(self.streams, feats, masks)]
         return self.fusion(proj, masks), torch.stack(masks, 0).any(0)
@@ -46,7 +52,8 @@ class LSTMBaseline(_Projected):
         self.head = nn.Linear(dim, self.out_classes)
         self.drop = nn.Dropout(dropout)
 
-    def forward(self, x, mask=None, domain=None) -> dict:
+    def forward(self, x: Mapping[str, torch.Tensor], mask: Mapping[str, torch.Tensor] | None = None,
+                domain: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
         h, m = self._project(x, mask, None)
         h = self.drop(run_lstm(self.lstm, h, m))
         return head_outputs(self.task, h, m, None, self.head)
@@ -67,7 +74,8 @@ class TransformerBaseline(_Projected):
         self.norm = nn.LayerNorm(dim)
         self.head = nn.Linear(dim, self.out_classes)
 
-    def forward(self, x, mask=None, domain=None) -> dict:
+    def forward(self, x: Mapping[str, torch.Tensor], mask: Mapping[str, torch.Tensor] | None = None,
+                domain: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
         h, m = self._project(x, mask, None)
         h = h + sinusoidal_positions(h.shape[1], h.shape[2], h.device, h.dtype)
         for blk in self.blocks:
@@ -93,7 +101,7 @@ class _KaggleConv(nn.Module):
         self.conv = ConvBlock(dim, kernel_size=kernel, expand=2, dropout=dropout)
         self.eca = _ECA()
 
-    def forward(self, x, m):
+    def forward(self, x: torch.Tensor, m: torch.Tensor) -> torch.Tensor:  # (B, T, C)
         y = self.conv(x, m)
         return x + self.eca(y - x, m)
 
@@ -121,7 +129,8 @@ class ConvTransformer(StreamModel):
         self.late = nn.Dropout(late_dropout)
         self.head = nn.Linear(2 * dim, self.out_classes)
 
-    def forward(self, x, mask=None, domain=None) -> dict:
+    def forward(self, x: Mapping[str, torch.Tensor], mask: Mapping[str, torch.Tensor] | None = None,
+                domain: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
         feats, masks = self.inputs(x, mask)
         h = torch.cat(feats, dim=-1)  # (B, T, F)
         m = torch.stack(masks, 0).any(0)

@@ -21,9 +21,12 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from ..errors import DataError
+
+if TYPE_CHECKING:  # torch is imported where it is used, so reading a header needs no torch import here
+    from torch import nn
 
 __all__ = ["SCHEMA", "KINDS", "Checkpoint", "read_checkpoint", "write_checkpoint", "build_model", "fingerprint",
            "read_torch_file", "write_torch_file", "make_header"]
@@ -68,7 +71,7 @@ def make_header(*, kind: str, model_name: str, model_kwargs: Mapping[str, Any], 
             "vocab": vocab, "config": dict(config or {}), "version": _version(), "extra": dict(extra or {})}
 
 
-def read_torch_file(path: str | os.PathLike[str], *, map_location: str = "cpu") -> dict:
+def read_torch_file(path: str | os.PathLike[str], *, map_location: str = "cpu") -> dict[str, Any]:
     """Load a ``torch.save`` dict safely (``weights_only=True``, whatever ``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD``
     says); a missing, empty, truncated or foreign file is a :class:`DataError` naming it."""
     import torch
@@ -158,7 +161,7 @@ def write_checkpoint(ckpt: Checkpoint, path: str | os.PathLike[str]) -> Path:
     return write_torch_file({"signfuse": ckpt.header(), "state_dict": dict(ckpt.state_dict)}, path)
 
 
-def build_model(ckpt: Checkpoint):
+def build_model(ckpt: Checkpoint) -> nn.Module:
     """The checkpoint's model, weights loaded, in eval mode; a mismatch is a DataError naming the file."""
     import torch
 
@@ -187,7 +190,7 @@ def build_model(ckpt: Checkpoint):
     return model.eval()
 
 
-def fingerprint(model) -> str:
+def fingerprint(model: nn.Module) -> str:
     """A short hash of a model's parameter names, shapes and values (ties an ONNX file to its checkpoint)."""
     h = hashlib.sha1()
     for k, v in sorted(model.state_dict().items()):

@@ -206,7 +206,8 @@ class StreamModel(nn.Module):
         return feats, masks
 
 
-def head_outputs(task: str, h: torch.Tensor, m: torch.Tensor, pool: nn.Module | None, head: nn.Module) -> dict:
+def head_outputs(task: str, h: torch.Tensor, m: torch.Tensor, pool: nn.Module | None,
+                 head: nn.Module) -> dict[str, torch.Tensor]:
     """The output dict of a recognition model from encoder features ``h (B, T, C)`` and mask ``m (B, T)``."""
     emb = masked_mean(h, m)
     if task == "isolated":

@@ -93,7 +93,7 @@ class EmotionFusion(StreamModel):
             self.mix = nn.Linear(S * dim, dim) if fusion == "early" else nn.Identity()
             self.temporal = ConvBlock(dim, kernel_size=5, expand=2, dropout=dropout)
             self.pool = AttentionPool(dim)
-            self.head = nn.Linear(dim, self.num_classes)
+            self.head: nn.Module = nn.Linear(dim, self.num_classes)
         elif fusion == "late":
             self.pools = nn.ModuleList(AttentionPool(dim) for _ in range(S))
             self.heads = nn.ModuleList(nn.Linear(dim, self.num_classes) for _ in range(S))

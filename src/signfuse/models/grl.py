@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import torch
 from torch import nn
@@ -14,12 +15,12 @@ __all__ = ["grad_reverse", "GradientReversal", "grl_lambda", "DomainClassifier",
 
 class _Reverse(torch.autograd.Function):
     @staticmethod
-    def forward(ctx, x: torch.Tensor, lam: float) -> torch.Tensor:
+    def forward(ctx: Any, x: torch.Tensor, lam: float) -> torch.Tensor:  # ctx: torch's FunctionCtx, given attributes
         ctx.lam = float(lam)
         return x.view_as(x)
 
     @staticmethod
-    def backward(ctx, grad: torch.Tensor):
+    def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor, None]:
         return -ctx.lam * grad, None
 
 

@@ -56,7 +56,8 @@ class HybridLSTMTransformer(StreamModel):
         self.heads = nn.ModuleList([nn.Linear(dim, self.out_classes) for _ in range(n_heads)])
         self.dim = dim
 
-    def encode(self, h: torch.Tensor, m: torch.Tensor, domain: torch.Tensor | None = None):
+    def encode(self, h: torch.Tensor, m: torch.Tensor, domain: torch.Tensor | None = None
+               ) -> tuple[torch.Tensor, torch.Tensor]:
         """``(B, T, C)`` fused features -> ``(B, T', C)`` encoded features and ``(B, T')`` mask."""
         if self.style is not None:
             h = self.style(h, domain)

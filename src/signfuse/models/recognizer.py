@@ -20,15 +20,15 @@ __all__ = ["Recognizer", "load_checkpoint", "save_model"]
 class Recognizer:
     """A ready model plus what it needs to be used: vocabulary, streams, task, config."""
 
-    model: Any
+    model: Any  # the nn.Module build_model gave; Any: callers read model-specific attributes (in_dims)
     model_name: str
-    model_kwargs: dict
+    model_kwargs: dict[str, Any]
     task: str
     vocab: list[str]
     streams: list[str]
     face_regions: list[str] = field(default_factory=list)
     fps: float | None = None
-    config: dict = field(default_factory=dict)
+    config: dict[str, Any] = field(default_factory=dict)
     path: str | None = None
 
     @property

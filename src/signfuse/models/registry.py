@@ -14,9 +14,12 @@ keyed by stream name, and returns a dict with ``"logits"`` ``(B, C)`` (isolated)
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from ..errors import ParameterError
+
+if TYPE_CHECKING:  # the registry stays a leaf at run time: it imports neither torch nor any model
+    from torch import nn
 
 __all__ = ["register_model", "create_model", "list_models", "model_class"]
 
@@ -52,7 +55,7 @@ def model_class(name: str) -> Callable[..., Any]:
     return _REGISTRY[name]
 
 
-def create_model(name: str, **kwargs: Any):
+def create_model(name: str, **kwargs: Any) -> nn.Module:
     """Build a registered model by name; an unknown name raises ``ParameterError`` listing the known ones."""
     cls = model_class(name)
     try:

@@ -10,7 +10,7 @@ target is absent form ``"absent"`` phases.
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

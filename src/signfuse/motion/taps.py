@@ -36,7 +36,7 @@ inferred from an abrupt stop over the torso (depth is not observed).
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from scipy.signal import find_peaks

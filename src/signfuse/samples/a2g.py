@@ -14,13 +14,16 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
 
 from ..errors import DataError, ParameterError
 from ..streams import align
 from ..datasets import read_entry
+
+if TYPE_CHECKING:
+    from ..sequence import LandmarkSequence
 
 __all__ = ["INPUT_NAMES", "ENVELOPE_NAMES", "POSE_POINTS", "N_POSE", "TARGET_DIM", "HAND_ROWS", "Clip",
            "audio_inputs", "gesture_targets", "load_clip", "load_clips", "clips_from_data"]
@@ -77,7 +80,7 @@ def audio_inputs(y: np.ndarray, *, sr: int, fps: float, n_frames: int) -> tuple[
     return x, x[:, _SCALARS.index("onset")].copy()
 
 
-def gesture_targets(seq) -> np.ndarray:
+def gesture_targets(seq: LandmarkSequence) -> np.ndarray:
     """``(T, TARGET_DIM)``: normalized pose x, y of ``POSE_POINTS`` then ``ENVELOPE_NAMES``; NaN where unseen."""
     from .. import motion, preprocess
 
@@ -113,7 +116,7 @@ def load_clip(entry: Any, *, audio_path: str | os.PathLike[str] | None = None) -
     a_start = int((entry.meta or {}).get("audio_start_frame") or 0)
     if a_start:              # landmarks extracted from a frame range: the audio starts at that frame
         from ..vision.decode import probe_video
-        offset += int(round(a_start / probe_video(apath).fps * sr))
+        offset += int(round(a_start / probe_video(Path(apath)).fps * sr))
     x, onset = audio_inputs(wav[offset:], sr=sr, fps=seq.fps, n_frames=seq.n_frames)
     return Clip(entry.id, entry.split or "train", entry.signer, float(seq.fps), x, gesture_targets(seq), onset)
 

@@ -17,13 +17,16 @@ times fps; valid where every frame involved is valid). Any registered name can b
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence, cast
 
 import numpy as np
 
 from ..errors import DataError, ParameterError
 from ..datasets import read_entry
 from ..streams import Sample, Stream, align
+
+if TYPE_CHECKING:
+    from ..sequence import LandmarkSequence
 
 __all__ = ["BASE_STREAMS", "DEFAULT_FACE_REGIONS", "register_stream", "stream_builders", "parse_streams",
            "sample_from_entry", "build_samples", "derived_stream", "read_entry"]
@@ -54,8 +57,8 @@ def stream_builders() -> tuple[str, ...]:
     return tuple(_BUILDERS)
 
 
-def _landmarks(part: str):
-    def build(seq, entry, *, face_regions, normalize):
+def _landmarks(part: str) -> Callable[..., Stream]:
+    def build(seq: LandmarkSequence, entry: Any, *, face_regions: Sequence[str], normalize: bool) -> Stream:
         from .. import preprocess
         return preprocess.to_streams(seq, streams=(part,), face_regions=tuple(face_regions), normalize=normalize)[part]
     return build
@@ -66,13 +69,13 @@ for _p in LANDMARK_STREAMS:
 
 
 @register_stream("au")
-def _au(seq, entry, *, face_regions, normalize):
+def _au(seq: LandmarkSequence, entry: Any, *, face_regions: Sequence[str], normalize: bool) -> Stream:
     from .. import face
     return face.features(seq).replace(name="au")
 
 
 @register_stream("audio")
-def _audio(seq, entry, *, face_regions, normalize):
+def _audio(seq: LandmarkSequence, entry: Any, *, face_regions: Sequence[str], normalize: bool) -> Stream:
     from .. import audio
     meta = dict(getattr(entry, "meta", {}) or {})
     wav = meta.get("audio")
@@ -85,19 +88,19 @@ def _audio(seq, entry, *, face_regions, normalize):
 
 
 @register_stream("motion")
-def _motion(seq, entry, *, face_regions, normalize):
+def _motion(seq: LandmarkSequence, entry: Any, *, face_regions: Sequence[str], normalize: bool) -> Stream:
     from .. import motion
     return motion.features(seq).replace(name="motion")
 
 
 @register_stream("hand_flexion")
-def _hand_flexion(seq, entry, *, face_regions, normalize):
+def _hand_flexion(seq: LandmarkSequence, entry: Any, *, face_regions: Sequence[str], normalize: bool) -> Stream:
     from .. import hands
     return hands.flexion(seq)
 
 
 @register_stream("handshape")
-def _handshape(seq, entry, *, face_regions, normalize):
+def _handshape(seq: LandmarkSequence, entry: Any, *, face_regions: Sequence[str], normalize: bool) -> Stream:
     from .. import hands
     return hands.handshape(seq)
 
@@ -121,6 +124,11 @@ def parse_streams(spec: str | Sequence[str]) -> tuple[str, ...]:
     return tuple(names)
 
 
+def _mask(s: Stream) -> np.ndarray:
+    """``s.mask``: ``Stream.__post_init__`` always sets it (``None`` is only the constructor's default)."""
+    return cast(np.ndarray, s.mask)
+
+
 def _base(name: str) -> str:
     return name.rsplit("_", 1)[0] if name.rsplit("_", 1)[-1] in DERIVED else name
 
@@ -128,7 +136,7 @@ def _base(name: str) -> str:
 def derived_stream(s: Stream, order: int) -> Stream:
     """``order``-th temporal difference of ``s`` times ``fps ** order``; ``<name>_vel`` / ``<name>_acc``."""
     v = s.values.astype(np.float32)
-    m = s.mask.copy()
+    m = _mask(s).copy()
     for _ in range(order):
         d = np.zeros_like(v)
         d[1:] = (v[1:] - v[:-1]) * s.fps
@@ -141,7 +149,7 @@ def derived_stream(s: Stream, order: int) -> Stream:
 
 def sample_from_entry(entry: Any, *, streams: Sequence[str], face_regions: Sequence[str] = DEFAULT_FACE_REGIONS,
                       fps: float | None = None, normalize: bool = True, mirror: bool = False,
-                      seq: Any = None) -> Sample:
+                      seq: LandmarkSequence | None = None) -> Sample:
     """Read one dataset :class:`~signfuse.datasets.Entry` into a :class:`Sample` with the named streams.
 
     ``fps`` is used only for landmark files that carry no frame rate (Kaggle parquet) when the entry
@@ -169,7 +177,7 @@ def sample_from_entry(entry: Any, *, streams: Sequence[str], face_regions: Seque
             vals = np.full((n, base.n_features), np.nan, np.float32)
             mask = np.zeros(n, bool)
             k = min(n, base.n_frames)
-            vals[:k], mask[:k] = base.values[:k], base.mask[:k]
+            vals[:k], mask[:k] = base.values[:k], _mask(base)[:k]
             base = Stream(b, vals, base.names, seq.fps, mask=mask)
         final[s] = base if s == b else derived_stream(base, DERIVED[s.rsplit("_", 1)[1]]).replace(name=s)
     meta = dict(getattr(entry, "meta", {}) or {})

@@ -18,7 +18,7 @@ import numpy as np
 from ..errors import DataError
 from ..io.jsonfmt import jsonable
 from ..streams import Sample, Stream
-from .builders import DEFAULT_FACE_REGIONS, build_samples, parse_streams
+from .builders import DEFAULT_FACE_REGIONS, _mask, build_samples, parse_streams
 
 __all__ = ["StreamCache", "build_cache", "CACHE_VERSION"]
 
@@ -99,7 +99,10 @@ class StreamCache:
                 fps = fps or st.fps
         target = Path(path)
         tmp = target.with_name(f".{target.name}.tmp-{uuid.uuid4().hex[:8]}")
-        tmp.mkdir(parents=True)
+        try:
+            tmp.mkdir(parents=True)
+        except OSError as e:  # a read-only dataset folder, a full disk
+            raise DataError(f"cannot write the stream cache: {e.strerror or e}", path=target) from None
         try:
             records, off = [], 0
             for smp in samples:
@@ -117,7 +120,7 @@ class StreamCache:
                         v = np.full((n, len(names[s])), np.nan, np.float32)
                         mk = np.zeros(n, np.bool_)
                         k = min(n, st.n_frames)
-                        v[:k], mk[:k] = st.values[:k], st.mask[:k]
+                        v[:k], mk[:k] = st.values[:k], _mask(st)[:k]
                         fv.write(np.ascontiguousarray(v).tobytes())
                         fm.write(mk.tobytes())
             info = {"version": CACHE_VERSION, "streams": list(streams), "names": names, "fps": fps,
@@ -126,6 +129,8 @@ class StreamCache:
             if target.exists():
                 shutil.rmtree(target)
             os.replace(tmp, target)
+        except OSError as e:
+            raise DataError(f"cannot write the stream cache: {e.strerror or e}", path=target) from None
         finally:
             if tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)

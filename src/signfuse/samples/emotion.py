@@ -19,13 +19,17 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
 
 from ..errors import DataError, ParameterError
 from ..datasets import read_entry
-from .builders import register_stream, stream_builders
+from .builders import _mask, register_stream, stream_builders
+
+if TYPE_CHECKING:
+    from ..sequence import LandmarkSequence
+    from ..streams import Stream
 
 __all__ = ["STREAMS", "LABELS", "INTENSITY_BINS", "EmotionSample", "sample_streams", "load_samples",
            "samples_from_data", "known_streams"]
@@ -63,13 +67,13 @@ def _label(entry: Any, target: str) -> str:
 
 
 @register_stream("gesture")
-def _gesture(seq, entry, *, face_regions, normalize):
+def _gesture(seq: LandmarkSequence, entry: Any, *, face_regions: Sequence[str], normalize: bool) -> Stream:
     from .. import motion
     return motion.features(seq).select(_GESTURE_COLS).replace(name="gesture")
 
 
 @register_stream("voice")
-def _voice(seq, entry, *, face_regions, normalize):
+def _voice(seq: LandmarkSequence, entry: Any, *, face_regions: Sequence[str], normalize: bool) -> Stream:
     from ..audio import features as audio_features
     from ..audio import load
     from ..streams import Stream, align
@@ -86,7 +90,7 @@ def _voice(seq, entry, *, face_regions, normalize):
     a = align([a], fps=seq.fps, duration=T / seq.fps)[a.name]
     v = np.full((T, a.n_features), np.nan, np.float32)
     m = np.zeros(T, bool)
-    v[:a.n_frames], m[:a.n_frames] = a.values[:T], a.mask[:T]
+    v[:a.n_frames], m[:a.n_frames] = a.values[:T], _mask(a)[:T]
     return Stream("voice", v, a.names, seq.fps, mask=m)
 
 
@@ -99,7 +103,7 @@ def known_streams() -> tuple[str, ...]:
     return STREAMS + tuple(b for b in stream_builders() if b not in ("gesture", "au", "voice"))
 
 
-def sample_streams(seq, wav: np.ndarray | None, sr: int | None, *,
+def sample_streams(seq: LandmarkSequence, wav: np.ndarray | None, sr: int | None, *,
                    streams: Sequence[str] = STREAMS) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """The streams of one clip on the landmark clock, through the builder registry. ``face`` is skipped
     when the landmarks have no face, ``voice`` when there is no audio."""
@@ -107,7 +111,8 @@ def sample_streams(seq, wav: np.ndarray | None, sr: int | None, *,
     from .builders import DEFAULT_FACE_REGIONS
 
     entry = SimpleNamespace(id="clip", meta={"waveform": (wav, sr)} if wav is not None else {})
-    xs, ms = {}, {}
+    xs: dict[str, np.ndarray] = {}
+    ms: dict[str, np.ndarray] = {}
     for st in streams:
         if st == "face" and not seq.has("FACE"):
             continue
@@ -117,7 +122,7 @@ def sample_streams(seq, wav: np.ndarray | None, sr: int | None, *,
         if b not in _BUILDERS:
             raise ParameterError(f"unknown stream {st!r}; known: {', '.join(known_streams())}")
         s = _BUILDERS[b](seq, entry, face_regions=DEFAULT_FACE_REGIONS, normalize=True)
-        xs[st], ms[st] = s.values.astype(np.float32), s.mask
+        xs[st], ms[st] = s.values.astype(np.float32), _mask(s)
     return xs, ms
 
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import itertools
 import os
+from collections.abc import Iterable
 from fractions import Fraction
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 

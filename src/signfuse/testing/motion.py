@@ -13,7 +13,7 @@ knuckles; the hand shape is fixed and centred on it) and the head position is th
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 

@@ -29,13 +29,17 @@ def parse_stream_sets(spec: str | Sequence[Sequence[str]]) -> list[tuple[str, ..
     return [parse_streams(s) for s in sets]
 
 
-def ablation_table(rows: Sequence[Mapping[str, Any]]) -> str:
-    lines = ["| streams | top-1 | top-5 | per-class top-1 | minimal-pair top-1 | non-pair top-1 |",
+def ablation_table(rows: Sequence[Mapping[str, Any]], *, classes: int | None = None) -> str:
+    """A markdown table of accuracies (higher is better: ↑); with ``classes``, a last row of chance levels."""
+    lines = ["| streams | top-1 ↑ | top-5 ↑ | per-class top-1 ↑ | minimal-pair top-1 ↑ | non-pair top-1 ↑ |",
              "|---|---|---|---|---|---|"]
     f = lambda v: "-" if v is None else f"{100 * v:.1f}%"
     for r in rows:
         lines.append(f"| {r['streams']} | {f(r['top1'])} | {f(r.get('top5'))} | {f(r.get('top1_per_class'))} | "
                      f"{f(r.get('minimal_pair_top1'))} | {f(r.get('non_pair_top1'))} |")
+    if classes:
+        c1, c5 = 1 / classes, min(5, classes) / classes
+        lines.append(f"| chance ({classes} classes) | {f(c1)} | {f(c5)} | {f(c1)} | {f(c1)} | {f(c1)} |")
     return "\n".join(lines)
 
 
@@ -87,16 +91,17 @@ def ablate(cfg: Mapping[str, Any], stream_sets: str | Sequence[Sequence[str]], o
         log.info("ablation %s: %s", name, rows[-1])
     unseen = bundle.unseen.get("test", {"count": 0, "labels": []})
     result = {"rows": rows, "seed": cfg["seed"], "model": cfg["model"], "test_n": len(bundle.splits["test"]),
-              "test_signers": cfg.get("test_signers"),
+              "classes": len(bundle.vocab), "test_signers": cfg.get("test_signers"),
               "unseen_labels": {"count": unseen["count"], "labels": unseen["labels"]}}
     from ..io import atomic_path
     with atomic_path(out / "ablation.json") as tmp:
         tmp.write_text(json.dumps(result, indent=2))
     with atomic_path(out / "ablation.md") as tmp:
-        tmp.write_text(ablation_table(rows) + "\n")
+        tmp.write_text(ablation_table(rows, classes=len(bundle.vocab)) + "\n")
     from .. import viz
     from ..io import save_figure
-    result["figure"] = str(save_figure(viz.ablation_bars(rows), out / "ablation.png"))
+    result["figure"] = str(save_figure(viz.ablation_bars(rows, chance=1 / max(1, len(bundle.vocab))),
+                                       out / "ablation.png"))
     return result
 
 

@@ -41,11 +41,16 @@ log = logging.getLogger(__name__)
 METHODS = ("none", "instance", "adain", "adversarial", "finetune")
 
 
-def adaptation_table(rows: Sequence[Mapping[str, Any]]) -> str:
-    lines = ["| method | top-1 on B | top-1 on A (val) | notes |", "|---|---|---|---|"]
+def adaptation_table(rows: Sequence[Mapping[str, Any]], *, source: str = "A", target: str = "B",
+                     classes: int | None = None) -> str:
+    """A markdown table of top-1 on the target region and on the source's validation split (higher is
+    better: ↑), under the region names; with ``classes``, a last row with the chance level."""
+    lines = [f"| method | top-1 on {target} ↑ | top-1 on {source} (val) ↑ | notes |", "|---|---|---|---|"]
     for r in rows:
         a = "-" if r.get("source_top1") is None else f"{100 * r['source_top1']:.1f}%"
         lines.append(f"| {r['method']} | {100 * r['top1']:.1f}% | {a} | {r.get('notes', '')} |")
+    if classes:
+        lines.append(f"| chance | {100 / classes:.1f}% | {100 / classes:.1f}% | {classes} classes, uniform guess |")
     return "\n".join(lines)
 
 
@@ -77,7 +82,10 @@ def adapt(cfg: Mapping[str, Any], out_dir: str | os.PathLike[str], *, source: st
     if len(domains) < 2:
         raise DataError(f"adaptation needs at least two domains (regions); the dataset has {domains}")
     source = source or domains[0]
-    target = target or domains[1]
+    target = target or (domains[1] if source == domains[0] else domains[0])
+    if source == target:
+        raise ParameterError(f"source={source!r} and target={target!r} are the same region: adaptation "
+                             "trains on one region and tests on another")
     for d in (source, target):
         if d not in domains:
             raise ParameterError(f"domain {d!r} is not in the dataset; domains: {domains}")
@@ -197,12 +205,13 @@ def adapt(cfg: Mapping[str, Any], out_dir: str | os.PathLike[str], *, source: st
         rows.append({"method": method, "top1": m["top1"], "top1_per_class": m["top1_per_class"],
                      "source_top1": ma["top1"] if ma else None, "n_test": m["n"], "notes": notes})
     result = {"source": source, "target": target, "k_shot": k_shot, "train_n": len(A_tr), "test_n": len(B_test),
-              "finetune_n": len(shots), "rows": rows, "test_signers": test_signers or None}
+              "finetune_n": len(shots), "classes": len(bundle.vocab), "rows": rows,
+              "test_signers": test_signers or None}
     from ..io import atomic_path
     with atomic_path(out / "adaptation.json") as tmp:
         tmp.write_text(json.dumps(result, indent=2))
     with atomic_path(out / "adaptation.md") as tmp:
-        tmp.write_text(adaptation_table(rows) + "\n")
+        tmp.write_text(adaptation_table(rows, source=source, target=target, classes=len(bundle.vocab)) + "\n")
     return result
 
 

@@ -8,6 +8,7 @@ complete epoch with ``resume=True``), ``csv/`` and ``tensorboard/`` logs, and ``
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import logging
 import math
@@ -226,9 +227,34 @@ def open_cache_or_build(cfg: Mapping[str, Any], *, progress: Callable[[int, int]
     if (p / "index.json").is_file() and not (p / "corpus.json").is_file():
         return StreamCache(p)
     entries = load_entries(p, task=cfg["task"])
-    root = cfg.get("cache_dir") or ((p if p.is_dir() else p.parent) / ".signfuse_cache")
-    return build_cache(entries, root, streams=parse_streams(cfg["streams"]), face_regions=cfg["face_regions"],
-                       fps=cfg.get("fps"), mirror=bool(cfg.get("mirror")), progress=progress)
+    kw = dict(streams=parse_streams(cfg["streams"]), face_regions=cfg["face_regions"], fps=cfg.get("fps"),
+              mirror=bool(cfg.get("mirror")), progress=progress)
+    if cfg.get("cache_dir"):
+        return build_cache(entries, cfg["cache_dir"], **kw)
+    root = (p if p.is_dir() else p.parent) / ".signfuse_cache"
+    try:
+        return build_cache(entries, root, **kw)
+    except DataError:
+        if _writable(root):
+            raise
+    # a read-only dataset (a shared mount, a CD): cache it in the user's cache folder instead
+    user = user_cache_dir() / "datasets" / hashlib.sha1(str(p.resolve()).encode()).hexdigest()[:16]
+    log.warning("%s is not writable; caching the dataset in %s instead (pass --cache_dir to choose)", root, user)
+    return build_cache(entries, user, **kw)
+
+
+def user_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/signfuse`` (default ``~/.cache/signfuse``): where read-only datasets are cached."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "signfuse"
+
+
+def _writable(folder: Path) -> bool:
+    """Whether a cache could be made in ``folder`` (or in its nearest existing parent)."""
+    q = folder
+    while not q.exists() and q != q.parent:
+        q = q.parent
+    return os.access(q, os.W_OK)
 
 
 def dataset_splits(cfg: Mapping[str, Any], cache: StreamCache) -> dict[str, list[int]]:
@@ -436,12 +462,15 @@ def fit(cfg: Mapping[str, Any], *, resume: bool = False, bundle: DataBundle | No
     metrics = dict(res.metrics)
     metrics["ctc_skipped"] = int(module.ctc_skipped)
     from ..io import atomic_path
+    # "train" counts every training sample; "train_mirrored" how many of them are mirrored twins
+    mirrored = sum(1 for i in tr if (bundle.cache.records[i].get("meta") or {}).get("mirror_of"))
     unseen = {k: {"count": v["count"], "labels": v["labels"]} for k, v in bundle.unseen.items()}
     metrics["unseen_labels"] = unseen.get("test", {"count": 0, "labels": []})
     with atomic_path(tc.run_dir / "summary.json") as tmp:
         tmp.write_text(json.dumps({"best": str(res.best) if res.best else None, "last": str(res.last),
                                    "metrics": metrics, "vocab_size": len(bundle.vocab), "train": len(tr),
-                                   "val": len(va), "test": len(bundle.splits.get("test", ())),
+                                   "train_mirrored": mirrored, "val": len(va),
+                                   "test": len(bundle.splits.get("test", ())),
                                    "test_signers": cfg.get("test_signers"), "unseen_labels": unseen}, indent=2))
     return FitResult(run_dir=res.run_dir, best=res.best, last=res.last, metrics=metrics, config=cfg,
                      history=res.history)

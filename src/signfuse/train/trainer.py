@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -120,10 +121,20 @@ class FitResult:
 
 
 def plain(v: Any) -> Any:
-    """Plain Python values (for YAML and ``weights_only`` checkpoints): :func:`signfuse.io.jsonable`
-    keeping non-finite floats."""
-    from ..io.jsonfmt import jsonable
-    return jsonable(v, finite_only=False)
+    """Plain Python values for YAML and ``weights_only`` checkpoints: paths as strings, numpy scalars and
+    arrays as numbers and lists, tuples as lists; bytes (a sentencepiece model) and NaN are kept."""
+    import numpy as np
+    if isinstance(v, Mapping):
+        return {str(k): plain(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [plain(x) for x in v]
+    if isinstance(v, os.PathLike):
+        return os.fspath(v)
+    if isinstance(v, np.generic):
+        return v.item()
+    if isinstance(v, np.ndarray):
+        return v.tolist()
+    return v
 
 
 def _safe_io_class():
@@ -284,7 +295,11 @@ def fit_module(module: Any, train_loader: Any, val_loader: Any = None, *, traine
                   enable_model_summary=False, deterministic=tc.deterministic, num_sanity_val_steps=0,
                   gradient_clip_val=tc.gradient_clip_val)
     L.seed_everything(int(tc.seed), workers=True, verbose=False)
-    t.fit(module, train_loader, val_loader, ckpt_path=str(last) if resume else None)
+    import warnings
+    with warnings.catch_warnings():
+        # the folder holds this run's own files (config, logs, an earlier session's checkpoints on resume)
+        warnings.filterwarnings("ignore", message=r".*Checkpoint directory .* exists and is not empty.*")
+        t.fit(module, train_loader, val_loader, ckpt_path=str(last) if resume else None)
     best = Path(best_cb.best_model_path) if best_cb is not None and best_cb.best_model_path else None
     metrics = {}
     for k, v in t.callback_metrics.items():

@@ -41,17 +41,17 @@ filesystem. The driver alone writes the manifest.
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import os
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 from ..errors import DataError, DependencyError, ParameterError, SignfuseError
-from ..io.manifest import MANIFEST_NAME, read_manifest, write_manifest
+from ..io.manifest import MANIFEST_NAME, append_manifest, merge_manifest, read_manifest
 from ..quality import detection_rates
 from . import decode
 
@@ -172,10 +172,7 @@ def collect_jobs(inputs: Iterable[str | Path], *, format: str = "pose", frame_fo
 
 
 def _index_items(path: Path) -> list[tuple[Path, str, int, int | None, float | None]]:
-    try:
-        from ..datasets import open_index
-    except ImportError as e:  # pragma: no cover - foundation module
-        raise ParameterError(f"input {path}: reading dataset indexes needs signfuse.datasets.open_index ({e})")
+    from ..datasets import open_index
     entries = open_index(path)
     out = []
     for e in entries:
@@ -196,10 +193,6 @@ def _index_items(path: Path) -> list[tuple[Path, str, int, int | None, float | N
 
 
 # --------------------------------------------------------------------------- manifest
-def _write_manifest(out_dir: Path, records: dict[str, dict[str, Any]]) -> None:
-    write_manifest(out_dir, records)
-
-
 def _fingerprint(path: str) -> tuple[int | None, int | None]:
     """``(size, mtime_ns)`` of a file; of a frame folder, the sum of its frames' sizes and the newest
     mtime among them and the folder (so adding, removing or replacing a frame changes it)."""
@@ -414,44 +407,44 @@ def extract_batch(inputs: Sequence[str | Path] | Iterable[str | Path], out_dir: 
                       "status": None if rec is None else rec["status"]})
 
     report(None)
-    log_path = out / MANIFEST_NAME
+    finished: dict[str, dict[str, Any]] = {}   # this run's records: merged into the manifest on disk at the end
+
+    def finish(rec: dict[str, Any]) -> None:
+        records[rec["key"]] = rec
+        finished[rec["key"]] = rec
+        # reopened per record under the lock: another run may have replaced the file meanwhile
+        append_manifest(out, rec)
+        state["done"] += 1
+        state["partial"] = 0
+        if rec["status"] == "ok":
+            summary.done += 1
+            summary.frames += int(rec["frames"])
+            if rec.get("warning"):
+                summary.warnings.append((rec["path"], rec["warning"]))
+        else:
+            summary.failed += 1
+            summary.failures.append((rec["path"], rec["error"]))
+            log.warning("%s: failed: %s", rec["path"], rec["error"])
+        report(rec)
+
     try:
-        with open(log_path, "a", encoding="utf-8") as journal:
-            def finish(rec: dict[str, Any]) -> None:
-                records[rec["key"]] = rec
-                journal.write(json.dumps(rec, sort_keys=True) + "\n")
-                journal.flush()
-                state["done"] += 1
-                state["partial"] = 0
-                if rec["status"] == "ok":
-                    summary.done += 1
-                    summary.frames += int(rec["frames"])
-                    if rec.get("warning"):
-                        summary.warnings.append((rec["path"], rec["warning"]))
-                else:
-                    summary.failed += 1
-                    summary.failures.append((rec["path"], rec["error"]))
-                    log.warning("%s: failed: %s", rec["path"], rec["error"])
-                report(rec)
+        if todo:
+            if engine == "ray":
+                _run_ray(todo, str(out), settings, workers=workers, address=ray_address, finish=finish)
+            elif workers == 1 or len(todo) == 1:
+                def frames_so_far(n: int) -> None:
+                    state["partial"] = n
+                    report(None)
 
-            if todo:
-                if engine == "ray":
-                    _run_ray(todo, str(out), settings, workers=workers, address=ray_address, finish=finish)
-                elif workers == 1 or len(todo) == 1:
-                    def frames_so_far(n: int) -> None:
-                        state["partial"] = n
-                        report(None)
-
-                    for job in todo:
-                        finish(run_job(job, str(out), settings, on_frames=frames_so_far))
-                else:
-                    _run_pool(todo, str(out), settings, workers=workers, finish=finish)
+                for job in todo:
+                    finish(run_job(job, str(out), settings, on_frames=frames_so_far))
+            else:
+                _run_pool(todo, str(out), settings, workers=workers, finish=finish)
     finally:
         summary.seconds = round(time.perf_counter() - t0, 3)
-        # compact: one line per input, in input order first
+        # compact: one line per input, in input order first; records other runs wrote meanwhile are kept
         order = {j.key: i for i, j in enumerate(jobs)}
-        records = dict(sorted(records.items(), key=lambda kv: order.get(kv[0], len(order))))
-        _write_manifest(out, records)
+        merge_manifest(out, finished, order=order)
     return summary
 
 
@@ -462,7 +455,7 @@ def _run_pool(todo: list[Job], out_dir: str, settings: dict[str, Any], *, worker
 
     ctx = mp.get_context("spawn")
     with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=ctx,
-                             initializer=_worker_init) as pool:
+                             initializer=_worker_init, initargs=(os.getpid(),)) as pool:
         futures = {pool.submit(run_job, job, out_dir, settings): job for job in todo}
         for fut in as_completed(futures):
             job = futures[fut]
@@ -476,10 +469,49 @@ def _run_pool(todo: list[Job], out_dir: str, settings: dict[str, Any], *, worker
             finish(rec)
 
 
-def _worker_init() -> None:
+def _worker_init(parent_pid: int | None = None) -> None:
     # One inference thread pool per process is enough when several processes share the cores.
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     logging.getLogger("signfuse").setLevel(logging.WARNING)
+    if parent_pid is not None:
+        exit_with_parent(parent_pid)
+
+
+# Linux's prctl(PR_SET_PDEATHSIG): the kernel signals this process when the thread that forked it exits.
+_PR_SET_PDEATHSIG = 1
+
+
+def exit_with_parent(parent_pid: int, *, interval_s: float = 0.5) -> None:
+    """Make this (worker) process exit when ``parent_pid`` dies, even by ``kill -9``.
+
+    A pool worker whose driver was killed would otherwise go on running queued jobs, write outputs no
+    manifest records, and then sit idle holding its MediaPipe graphs. On Linux the kernel is asked
+    (``prctl(PR_SET_PDEATHSIG, SIGKILL)``, through ctypes) to kill the worker with its parent; everywhere a
+    daemon thread also polls every ``interval_s`` seconds whether the parent is still this process's
+    parent (``os.getppid()`` changes to a reaper when it dies) and ends the process with ``os._exit``.
+    """
+    import sys
+    import threading
+
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            import signal
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):  # no prctl: the watchdog below still works
+            pass
+    if os.getppid() != parent_pid:  # the parent died before we got here
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(interval_s)
+            if os.getppid() != parent_pid:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="signfuse-parent-watchdog", daemon=True).start()
 
 
 def _run_ray(todo: list[Job], out_dir: str, settings: dict[str, Any], *, workers: int, address: str | None,

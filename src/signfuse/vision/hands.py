@@ -28,9 +28,9 @@ The palm detector was trained on camera frames in which a hand fills a modest pa
 :data:`SMALL_MAX_SIDE` are padded with a border of the image's mean colour (:func:`prepare_small`;
 coordinates are mapped back to the original pixels). In static mode the pads of :data:`SMALL_PADS`
 are tried in order until a hand is found. Measured on 200 of the Sign Language Digits photos (100x100,
-seed 0; the other 1,862 were not used to choose): no border 82% found, a border of 0.25 / 0.5 / 0.75 /
-1.0 / 1.5 times the side 88 / 89 / 96 / 93 / 77%; upscaling to 256 or 512 px *lowered* the rate (78-85%),
-so images are not upscaled; trying 0.75, then 0.5, then 1.0 found 98%. See
+seed 0; ``benchmarks/results/real.md``, section 1): as is 84% found; one border of 0.25 to 1.0 times
+the side 89-92%, 1.5 times 80%; upscaling to 256 or 512 px *lowered* the rate (80-82%), so images are
+not upscaled; the cascade 0.75, 0.5, 1.0 found 98.5% (98.1% of all 2,062 photos). See
 ``benchmarks/results/real.md`` for the full set.
 """
 
@@ -114,8 +114,8 @@ class HandsRunner:
                 raise ParameterError(f"{name}={v!r} must be between 0 and 1")
         try:
             from mediapipe.python.solutions import hands as mp_hands
-        except ImportError as e:  # pragma: no cover - mediapipe is a core dependency
-            raise DependencyError("mediapipe==0.10.21", purpose="hand landmark extraction") from e
+        except ImportError as e:  # mediapipe belongs to the [vision] extra
+            raise DependencyError("mediapipe==0.10.21", extra="vision", purpose="hand landmark extraction") from e
         self.static_image_mode = bool(static_image_mode)
         self.small_max_side, self.small_pads = int(small_max_side), tuple(float(p) for p in small_pads)
         with _native_stderr_silenced():
@@ -183,7 +183,7 @@ class HandsRunner:
             self._graph.close()
             self._graph = None
 
-    def __enter__(self) -> "HandsRunner":
+    def __enter__(self) -> HandsRunner:
         return self
 
     def __exit__(self, *exc) -> None:

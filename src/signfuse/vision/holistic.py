@@ -29,15 +29,26 @@ import contextlib
 import logging
 import os
 import sys
+from collections.abc import Iterator
 from functools import lru_cache
-from typing import Iterator
 
 import numpy as np
 
 from ..errors import DependencyError, ParameterError
 from ..sequence import Component
-from ..topology import (FACE, FACE_POINTS_468, FACE_POINTS_478, HAND_EDGES, HAND_POINTS, LEFT_HAND, POSE,
-                        POSE_EDGES, POSE_POINTS, POSE_WORLD, RIGHT_HAND)
+from ..topology import (
+    FACE,
+    FACE_POINTS_468,
+    FACE_POINTS_478,
+    HAND_EDGES,
+    HAND_POINTS,
+    LEFT_HAND,
+    POSE,
+    POSE_EDGES,
+    POSE_POINTS,
+    POSE_WORLD,
+    RIGHT_HAND,
+)
 
 __all__ = ["SUPPORTED_MODEL_COMPLEXITY", "check_model_complexity", "holistic_components", "n_points",
            "HolisticRunner", "results_to_arrays"]
@@ -173,8 +184,8 @@ class HolisticRunner:
                 raise ParameterError(f"{name}={v!r} must be between 0 and 1")
         try:
             from mediapipe.python.solutions import holistic as mp_holistic
-        except ImportError as e:  # pragma: no cover - mediapipe is a core dependency
-            raise DependencyError("mediapipe==0.10.21", purpose="landmark extraction") from e
+        except ImportError as e:  # mediapipe belongs to the [vision] extra
+            raise DependencyError("mediapipe==0.10.21", extra="vision", purpose="landmark extraction") from e
         self.refine_face = bool(refine_face)
         self.static_image_mode = bool(static_image_mode)
         with _native_stderr_silenced():
@@ -209,7 +220,7 @@ class HolisticRunner:
             self._graph.close()
             self._graph = None
 
-    def __enter__(self) -> "HolisticRunner":
+    def __enter__(self) -> HolisticRunner:
         return self
 
     def __exit__(self, *exc) -> None:

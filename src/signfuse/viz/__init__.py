@@ -18,8 +18,8 @@ from .recognition import (
            confusion_matrix,
            training_curve,
 )
-from .tasks import a2g_example, emotion_bars
+from .tasks import a2g_example, emotion_bars, translation_bars
 
 __all__ = ["audio_features", "window_comparison", "face_features", "xcorr_lags", "signal_overlay",
            "confusion_matrix", "ablation_bars", "adaptation_bars", "training_curve", "a2g_example",
-           "emotion_bars", "new_figure"]
+           "emotion_bars", "translation_bars", "new_figure"]

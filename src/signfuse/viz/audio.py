@@ -12,7 +12,8 @@ __all__ = ["audio_features", "window_comparison"]
 
 
 def audio_features(feats: Stream, *, sr: int, title: str | None = None):
-    """Log-mel spectrogram with F0 drawn on the mel axis, and MFCCs over time (a Figure).
+    """Three panels on one time axis: the log-mel spectrogram, F0 in Hz (voiced frames) in its own panel,
+    and the MFCCs (a Figure).
 
     ``feats`` is a Stream from :func:`signfuse.audio.features`; ``sr`` the sample rate the features were
     computed at (it fixes the mel axis: 0 Hz to ``sr / 2``).
@@ -28,21 +29,25 @@ def audio_features(feats: Stream, *, sr: int, title: str | None = None):
     mf = (mf - mf.mean(axis=1, keepdims=True)) / np.maximum(mf.std(axis=1, keepdims=True), 1e-9)  # per coefficient
     t = feats.time
     t_end = float(t[-1] + 1 / feats.fps) if feats.n_frames else 1.0
-    fig = figure(figsize=(12, 6))
-    a0, a1 = fig.subplots(2, 1, sharex=True)
+    fig = figure(figsize=(12, 7.5))
+    a0, af, a1 = fig.subplots(3, 1, sharex=True, height_ratios=(3, 1.6, 2.4))
     im = a0.imshow(lm, origin="lower", aspect="auto", extent=(0, t_end, -0.5, len(mels) - 0.5), cmap="magma",
                    vmin=float(np.percentile(lm, 5)), vmax=float(lm.max()))
     fig.colorbar(im, ax=a0, label="dB")
-    # mel band centre frequencies, to place F0 (Hz) on the band axis
-    centres = librosa.mel_frequencies(n_mels=len(mels) + 2, fmin=0.0, fmax=sr / 2)[1:-1]
-    f0 = feats.column("f0_hz").astype(float)
-    f0 = np.where(feats.column("voiced") > 0.5, f0, np.nan)
-    a0.plot(t, np.interp(f0, centres, np.arange(len(mels)), left=np.nan, right=np.nan), color="cyan", lw=1.5,
-            label="F0")
+    centres = librosa.mel_frequencies(n_mels=len(mels) + 2, fmin=0.0, fmax=sr / 2)[1:-1]   # band centres (Hz)
     ticks = [f for f in (100, 500, 1000, 2000, 4000, 8000) if f < sr / 2]
     a0.set_yticks(np.interp(ticks, centres, np.arange(len(mels))), [str(f) for f in ticks])
-    a0.set(ylabel="mel band (Hz)", title=title or "log-mel spectrogram and F0")
-    a0.legend(loc="upper right")
+    a0.set(ylabel="mel band (Hz)", title=title or "log-mel spectrogram")
+    voiced = feats.column("voiced") > 0.5 if "voiced" in feats.names else np.ones(feats.n_frames, bool)
+    f0 = np.where(voiced, feats.column("f0_hz").astype(float), np.nan)
+    af.plot(t, f0, color="tab:blue", lw=1.4)
+    af.set(ylabel="F0 (Hz)", title="fundamental frequency (voiced frames only)")
+    if np.isfinite(f0).any():
+        lo, hi = np.nanpercentile(f0, [1, 99])
+        pad = max(5.0, 0.1 * (hi - lo))
+        af.set_ylim(max(0.0, lo - pad), hi + pad)
+    af.grid(alpha=0.3)
+    fig.colorbar(im, ax=af).ax.set_visible(False)   # an empty colour-bar slot keeps the three time axes aligned
     im = a1.imshow(mf, origin="lower", aspect="auto", extent=(0, t_end, -0.5, len(mfccs) - 0.5), cmap="coolwarm",
                    vmin=-3, vmax=3)
     fig.colorbar(im, ax=a1, label="z-score")

@@ -4,7 +4,17 @@
  * inspector, canvas timeline with tiers and suggestion lanes). The document follows the signfuse
  * annotation JSON schema v1 (see signfuse/annotate/schema.py); fields starting with "_" are derived
  * display values and are never saved. Saves are debounced (autosave) and carry the revision they are
- * based on; a 409 shows the merge banner.
+ * based on; a 409 shows the merge banner, a failed write (read-only folder, full disk) the error banner.
+ *
+ * Sound: the video plays with its soundtrack (m or the button mutes it); a waveform lane (from
+ * /api/waveform) and F0 / energy lanes (from clip.audio.parquet) share the timeline's clock.
+ * Tiers follow ELAN's model: a tier may have a parent and a type (its linguistic type's constraint:
+ * Included_In, Time_Subdivision, Symbolic_Subdivision, Symbolic_Association), kept in
+ * doc.elan.linguistic_types so that .eaf export writes them; symbolic tiers hold reference
+ * annotations (ref / previous) that take their parent annotation's time span.
+ * Lanes and tiers never draw labels over each other: overlapping boxes are stacked (up to 3 rows) and
+ * a label that would collide with the previous one is left out; a box that starts before the view
+ * keeps its label at the left edge.
  */
 (function () {
   "use strict";
@@ -18,12 +28,15 @@
   };
   const AU_RE = /^[LR]?AU(\d{1,2})([A-E])?$/;
   const CHUNK = 150;
+  const MAX_STACK = 3;
+  const SYMBOLIC = new Set(["Symbolic_Subdivision", "Symbolic_Association"]);
+  const TIER_KINDS = ["gloss_dominant", "gloss_nondominant", "nonmanual", "au", "translation", "notes", "other"];
 
   const S = {
     path: null, info: null, doc: null, fps: 25, durationMs: 0,
     sel: null, activeTier: 0, inMs: null, outMs: null,
     undo: [], redo: [], lastSaved: null, saving: false, savePending: false, saveTimer: null, conflict: null,
-    viewStart: 0, msPerPx: 100, lanes: [], selSugg: null, curve: "",
+    viewStart: 0, msPerPx: 100, lanes: [], selSugg: null, curve: "", curveFor: {}, labelRects: [],
     drag: null, landmarks: new Map(), lmMeta: null, lmMissing: false, annById: new Map(),
     renderMs: [],
   };
@@ -87,7 +100,11 @@
         [v.landmarks ? "yes" : "–", ""], [v.suggestions ? "yes" : "–", ""]]) {
         const td = document.createElement("td"); td.textContent = text; if (c) td.className = c; tr.appendChild(td);
       }
-      if (v.error) tr.title = v.error;
+      if (v.error) {
+        tr.title = v.error;
+        const warn = document.createElement("span"); warn.className = "row-warning"; warn.textContent = " ⚠ " + v.error;
+        td0.appendChild(warn);
+      }
       tb.appendChild(tr);
     }
     $("list-empty").hidden = r.data.videos.length > 0;
@@ -99,10 +116,19 @@
     $("crumb").textContent = path;
     S.path = path; S.sel = null; S.selSugg = null; S.undo = []; S.redo = []; S.inMs = S.outMs = null;
     S.landmarks = new Map(); S.lmMeta = null; S.lmMissing = false; S.conflict = null; S.lanes = [];
-    $("conflict-banner").hidden = true;
+    $("conflict-banner").hidden = true; $("error-banner").hidden = true; $("damage-banner").hidden = true;
+    S.wave = null; S.curveFor = {}; $("lane-errors").textContent = "";
     const [info, doc] = await Promise.all([api("GET", "/api/info?" + q(path)), api("GET", "/api/annotations?" + q(path))]);
     if (!info.ok || !doc.ok) { setStatus("could not open " + path + ": " + ((info.data || doc.data || {}).detail || ""), "error"); return; }
     S.info = info.data; S.doc = doc.data;
+    if ((S.info.sidecar_errors || []).length) $("lane-errors").textContent = "⚠ " + S.info.sidecar_errors.join(" · ");
+    if (S.info.damaged) {
+      $("damage-text").textContent = "The annotation file is damaged (" + S.info.damaged + "). " +
+        (S.info.recovered_revision != null ? "Showing revision " + S.info.recovered_revision + ", the newest valid one kept. "
+          : "No valid earlier revision is kept; starting from an empty document. ") +
+        "Your next save replaces the damaged file, which is kept in .signfuse-revisions.";
+      $("damage-banner").hidden = false;
+    }
     S.fps = S.info.fps || (S.doc.media && S.doc.media.fps) || 25;
     S.lastSaved = JSON.stringify(docForSave());
     const v = $("video");
@@ -120,6 +146,7 @@
     updateInspector();
     if (S.info.landmarks) fetchLandmarks(0); else $("overlay-status").textContent = "(no landmark file)";
     loadSuggestions();
+    updateTierPanel();
   }
 
   function updateDuration() {
@@ -132,18 +159,55 @@
   }
 
   async function loadSuggestions() {
-    if (!S.info.suggestions) { populateCurves(); render(); return; }
-    const r = await api("GET", "/api/suggestions?" + q(S.path));
-    if (r.ok) { S.lanes = r.data.lanes || []; if (r.data.errors && r.data.errors.length) console.warn(r.data.errors); }
+    const path = S.path;
+    const [w, r] = await Promise.all([api("GET", "/api/waveform?" + q(path)),
+      S.info.suggestions ? api("GET", "/api/suggestions?" + q(path)) : Promise.resolve({ ok: true, data: { lanes: [] } })]);
+    if (path !== S.path) return;
+    const lanes = [];
+    if (w.ok && w.data && w.data.max) {
+      S.wave = w.data;
+      lanes.push({ id: "waveform", label: "Sound", wave: w.data, segments: [], target_tier: null });
+      $("audio-status").textContent = "";
+    } else { $("audio-status").textContent = "(no soundtrack)"; }
+    if (r.ok) {
+      for (const lane of r.data.lanes || []) lanes.push(lane);
+      const errs = [...new Set((S.info.sidecar_errors || []).concat(r.data.errors || []))];
+      $("lane-errors").textContent = errs.length ? "⚠ " + errs.join(" · ") : "";
+      if (errs.length) console.warn(errs);
+    }
+    for (const lane of lanes) stackSegments(lane);
+    S.lanes = lanes;
     populateCurves(); resizeTimeline(); render();
+  }
+  // greedy interval partitioning: each segment gets a row so that overlapping ones are stacked
+  function stackRows(items, t0, t1) {
+    const ends = [];
+    for (const it of items) {
+      let r = 0;
+      while (r < ends.length && ends[r] > t0(it)) r++;
+      if (r >= MAX_STACK) { r = 0; let best = ends[0]; for (let k = 1; k < ends.length; k++) if (ends[k] < best) { best = ends[k]; r = k; } }
+      ends[r] = Math.max(ends[r] || 0, t1(it));
+      it._row = r;
+    }
+    return Math.max(1, Math.min(MAX_STACK, ends.length));
+  }
+  function stackSegments(lane) {
+    const segs = lane.segments || [];
+    segs.sort((a, b) => a.start_ms - b.start_ms || a.end_ms - b.end_ms);
+    lane._rows = stackRows(segs, (x) => x.start_ms, (x) => x.end_ms);
   }
   function populateCurves() {
     const sel = $("curve-select"); sel.textContent = "";
     const none = document.createElement("option"); none.value = ""; none.textContent = "(none)"; sel.appendChild(none);
-    for (const lane of S.lanes) for (const name of Object.keys(lane.curves || {})) {
-      const o = document.createElement("option"); o.value = lane.id + "/" + name; o.textContent = lane.label + ": " + name; sel.appendChild(o);
+    for (const lane of S.lanes) {
+      const names = Object.keys(lane.curves || {});
+      if (names.length && !(lane.id in S.curveFor)) S.curveFor[lane.id] = names[0];
+      for (const name of names) {
+        const o = document.createElement("option"); o.value = lane.id + "/" + name; o.textContent = lane.label + ": " + name; sel.appendChild(o);
+      }
     }
-    if (!S.curve && sel.options.length > 1) S.curve = sel.options[1].value;
+    const first = S.lanes.find((l) => l.curves && Object.keys(l.curves).length > 1) || S.lanes.find((l) => l.curves && Object.keys(l.curves).length);
+    S.curve = first ? first.id + "/" + S.curveFor[first.id] : "";
     sel.value = S.curve;
   }
 
@@ -204,6 +268,7 @@
       t.annotations.sort((a, b) => a._t0 - b._t0 || a._t1 - b._t1);
       let md = 0; for (const a of t.annotations) md = Math.max(md, a._t1 - a._t0);
       t._maxDur = md;
+      t._rows = stackRows(t.annotations, (a) => a._t0, (a) => a._t1);
     }
     if (S.activeTier >= S.doc.tiers.length) S.activeTier = Math.max(0, S.doc.tiers.length - 1);
     $("active-tier").textContent = S.doc.tiers.length ? S.doc.tiers[S.activeTier].id : "–";
@@ -218,11 +283,11 @@
   function changed() { rebuild(); updateDuration(); updateInspector(); render(); scheduleSave(); }
   function undo() {
     if (!S.undo.length) return;
-    S.redo.push(tiersSnapshot()); S.doc.tiers = JSON.parse(S.undo.pop()); validateSel(); changed();
+    S.redo.push(tiersSnapshot()); S.doc.tiers = JSON.parse(S.undo.pop()); validateSel(); changed(); resizeTimeline(); updateTierPanel();
   }
   function redo() {
     if (!S.redo.length) return;
-    S.undo.push(tiersSnapshot()); S.doc.tiers = JSON.parse(S.redo.pop()); validateSel(); changed();
+    S.undo.push(tiersSnapshot()); S.doc.tiers = JSON.parse(S.redo.pop()); validateSel(); changed(); resizeTimeline(); updateTierPanel();
   }
   function validateSel() { if (S.sel && !findAnn(S.sel)) S.sel = null; }
   function findAnn(sel) {
@@ -234,12 +299,48 @@
   function tierOf(sel) { return S.doc.tiers.find((x) => x.id === sel.tier); }
   function defaultValue(tier) { return ""; }
 
+  // ---- tiers: ELAN's parent / type model
+  function tierType(tier) {
+    const lts = S.doc.elan && S.doc.elan.linguistic_types;
+    const lt = lts && tier.linguistic_type ? lts[tier.linguistic_type] : null;
+    return (lt && lt.CONSTRAINTS) || "";
+  }
+  function parentAnnAt(tier, ms) {
+    const p = S.doc.tiers.find((t) => t.id === tier.parent);
+    if (!p) return null;
+    let best = null;
+    for (const a of p.annotations) if (a._t0 <= ms && ms < a._t1 && (!best || a._t1 - a._t0 < best._t1 - best._t0)) best = a;
+    return best;
+  }
   function createAnnotation(tierIdx, t0, t1, value, source) {
     const tier = S.doc.tiers[tierIdx];
     if (!tier) return null;
     t0 = snap(Math.max(0, t0)); t1 = snap(Math.max(0, t1));
     if (t1 < t0) [t0, t1] = [t1, t0];
     if (t1 === t0) t1 = frameToMs(msToFrame(t0) + 1);
+    const type = tier.parent ? tierType(tier) : "";
+    if (type) {
+      const parent = parentAnnAt(tier, (t0 + t1) / 2) || parentAnnAt(tier, t0);
+      if (!parent) { setStatus("a " + type.replace("_", " ").toLowerCase() + " tier needs an annotation on its parent " + tier.parent + " there", "pending"); return null; }
+      if (SYMBOLIC.has(type)) {
+        const sibs = tier.annotations.filter((x) => x.ref === parent.id);
+        if (type === "Symbolic_Association" && sibs.length) {
+          S.sel = { tier: tier.id, id: sibs[0].id }; S.activeTier = tierIdx; rebuild(); updateInspector(); render(); return sibs[0];
+        }
+        pushUndo();
+        const ids = new Set(sibs.map((x) => x.previous));
+        const last = sibs.find((x) => !ids.has(x.id));
+        const a = { id: newId(), ref: parent.id, value: value || "" };
+        if (type === "Symbolic_Subdivision" && last) a.previous = last.id;
+        if (source) a.source = source;
+        tier.annotations.push(a);
+        S.sel = { tier: tier.id, id: a.id }; S.selSugg = null; S.activeTier = tierIdx;
+        changed();
+        return a;
+      }
+      t0 = Math.max(t0, parent._t0); t1 = Math.min(t1, parent._t1);  // Included_In / Time_Subdivision
+      if (t1 <= t0) t1 = Math.min(parent._t1, t0 + 1000 / S.fps);
+    }
     pushUndo();
     const a = { id: newId(), start_ms: t0, end_ms: t1, value: value || defaultValue(tier) };
     if (source) a.source = source;
@@ -254,6 +355,7 @@
     pushUndo();
     const t = tierOf(S.sel);
     t.annotations = t.annotations.filter((x) => x.id !== a.id);
+    for (const x of t.annotations) if (x.previous === a.id) { if (a.previous) x.previous = a.previous; else delete x.previous; }
     // reference annotations that pointed at it go too (ELAN would delete them)
     const gone = new Set([a.id]);
     let more = true;
@@ -292,6 +394,152 @@
     return true;
   }
 
+  // ------------------------------------------------------------------ tier panel
+  function descendants(id) {
+    const out = new Set([id]); let more = true;
+    while (more) { more = false; for (const t of S.doc.tiers) if (t.parent && out.has(t.parent) && !out.has(t.id)) { out.add(t.id); more = true; } }
+    return out;
+  }
+  function tierDepth(t) {
+    let d = 0, p = t; const seen = new Set();
+    while (p && p.parent && !seen.has(p.id)) { seen.add(p.id); p = S.doc.tiers.find((x) => x.id === p.parent); d++; }
+    return d;
+  }
+  function fillSelect(sel, options, value) {
+    sel.textContent = "";
+    for (const [v, label] of options) { const o = document.createElement("option"); o.value = v; o.textContent = label; sel.appendChild(o); }
+    sel.value = value;
+  }
+  function tierHint(text) { $("tier-hint").textContent = text || ""; }
+  function updateTierPanel() {
+    if (!S.doc) return;
+    const t = S.doc.tiers[S.activeTier];
+    $("tier-form").querySelectorAll("input, select, button").forEach((el) => { el.disabled = !t && el.id !== "tier-add-btn"; });
+    if (!t) { $("tier-title").textContent = "(none)"; return; }
+    $("tier-title").textContent = t.id;
+    if (document.activeElement !== $("tier-name")) $("tier-name").value = t.id;
+    fillSelect($("tier-kind"), TIER_KINDS.map((k) => [k, k.replace("_", " ")]), t.kind || "other");
+    const bad = descendants(t.id);
+    fillSelect($("tier-parent"), [["", "(none)"]].concat(S.doc.tiers.filter((x) => !bad.has(x.id)).map((x) => [x.id, x.id])), t.parent || "");
+    $("tier-type").value = t.parent ? tierType(t) : "";
+    $("tier-type").disabled = !t.parent;
+    const vocabs = Object.keys(S.doc.vocabularies || {});
+    fillSelect($("tier-vocab"), [["", "(none)"]].concat(vocabs.map((v) => [v, v + " (" + S.doc.vocabularies[v].length + ")"])).concat([["__new__", "new…"]]), t.vocabulary || "");
+  }
+  function tierChanged() { rebuild(); resizeTimeline(); changed(); updateTierPanel(); }
+  function renameTier(t, name) {
+    name = name.trim();
+    if (!name || name.length > 200) { tierHint("a tier name has 1 to 200 characters"); return false; }
+    if (name === t.id) return true;
+    if (S.doc.tiers.some((x) => x.id === name)) { tierHint("there is already a tier " + name); return false; }
+    pushUndo();
+    for (const x of S.doc.tiers) if (x.parent === t.id) x.parent = name;
+    if (S.sel && S.sel.tier === t.id) S.sel.tier = name;
+    t.id = name; tierHint(""); tierChanged(); return true;
+  }
+  function setTierType(t, type) {
+    const hasRefs = t.annotations.some((a) => a.ref), hasAligned = t.annotations.some((a) => !a.ref);
+    if (SYMBOLIC.has(type) ? hasAligned : hasRefs) {
+      tierHint("the tier holds " + (hasRefs ? "reference" : "time-aligned") + " annotations: empty it before making it " + (type || "independent").replace("_", " ").toLowerCase());
+      updateTierPanel(); return false;
+    }
+    pushUndo();
+    if (!type) {
+      if (tierType(t)) t.linguistic_type = "default-lt";
+    } else {
+      const lt = type.toLowerCase().replace("_", "-") + (t.vocabulary ? "-" + t.vocabulary : "");
+      if (!S.doc.elan) S.doc.elan = {};
+      if (!S.doc.elan.linguistic_types) S.doc.elan.linguistic_types = {};
+      if (!S.doc.elan.linguistic_types[lt]) {
+        S.doc.elan.linguistic_types[lt] = { LINGUISTIC_TYPE_ID: lt, TIME_ALIGNABLE: SYMBOLIC.has(type) ? "false" : "true",
+          GRAPHIC_REFERENCES: "false", CONSTRAINTS: type };
+      }
+      t.linguistic_type = lt;
+    }
+    tierHint(""); tierChanged(); return true;
+  }
+  $("tier-name").addEventListener("keydown", (ev) => {
+    ev.stopPropagation();
+    if (ev.key === "Enter") { ev.preventDefault(); if (renameTier(S.doc.tiers[S.activeTier], $("tier-name").value)) canvas.focus({ preventScroll: true }); }
+    else if (ev.key === "Escape") { ev.preventDefault(); $("tier-name").value = S.doc.tiers[S.activeTier].id; canvas.focus({ preventScroll: true }); }
+  });
+  $("tier-name").addEventListener("change", () => { const t = S.doc.tiers[S.activeTier]; if (t) renameTier(t, $("tier-name").value); });
+  $("tier-kind").addEventListener("change", () => {
+    const t = S.doc.tiers[S.activeTier]; if (!t) return;
+    const kind = $("tier-kind").value;
+    if (kind === "au" && t.annotations.some((a) => a.value && !AU_RE.test(a.value))) { tierHint("some values are not action units (AU12C)"); updateTierPanel(); return; }
+    pushUndo(); t.kind = kind; tierChanged();
+  });
+  $("tier-parent").addEventListener("change", () => {
+    const t = S.doc.tiers[S.activeTier]; if (!t) return;
+    const parent = $("tier-parent").value || null;
+    if (!parent && t.annotations.some((a) => a.ref)) { tierHint("the tier holds reference annotations: it needs a parent"); updateTierPanel(); return; }
+    pushUndo(); t.parent = parent;
+    if (!parent && tierType(t)) t.linguistic_type = "default-lt";
+    tierChanged();
+    if (parent && !tierType(t)) setTierType(t, t.annotations.length ? "Included_In" : "Symbolic_Association");
+  });
+  $("tier-type").addEventListener("change", () => { const t = S.doc.tiers[S.activeTier]; if (t) setTierType(t, $("tier-type").value); });
+  $("tier-vocab").addEventListener("change", () => {
+    const t = S.doc.tiers[S.activeTier]; if (!t) return;
+    const v = $("tier-vocab").value;
+    if (v === "__new__") { openVocabEditor(""); updateTierPanel(); return; }
+    pushUndo(); t.vocabulary = v || null; tierChanged();
+  });
+  function openVocabEditor(name) {
+    $("vocab-editor").hidden = false;
+    $("vocab-name").value = name;
+    $("vocab-entries").value = name && S.doc.vocabularies[name] ? S.doc.vocabularies[name].join("\n") : "";
+    $("vocab-name").focus();
+  }
+  $("vocab-edit-btn").addEventListener("click", () => { const t = S.doc.tiers[S.activeTier]; openVocabEditor(t && t.vocabulary || ""); });
+  $("vocab-save-btn").addEventListener("click", () => {
+    const t = S.doc.tiers[S.activeTier];
+    const name = $("vocab-name").value.trim();
+    if (!name) { tierHint("give the vocabulary a name"); return; }
+    const entries = [...new Set($("vocab-entries").value.split("\n").map((x) => x.trim()).filter(Boolean))];
+    if (!S.doc.vocabularies) S.doc.vocabularies = {};
+    S.doc.vocabularies[name] = entries;
+    // an ELAN vocabulary of that name (from an import) is rebuilt from these entries on export
+    if (S.doc.elan && S.doc.elan.controlled_vocabularies) delete S.doc.elan.controlled_vocabularies[name];
+    $("vocab-list")._vocab = null;
+    $("vocab-editor").hidden = true;
+    if (t) { pushUndo(); t.vocabulary = name; }
+    tierHint(""); tierChanged();
+  });
+  $("vocab-name").addEventListener("keydown", (ev) => ev.stopPropagation());
+  $("vocab-entries").addEventListener("keydown", (ev) => ev.stopPropagation());
+  $("tier-add-btn").addEventListener("click", () => {
+    let n = S.doc.tiers.length + 1, id = "tier-" + n;
+    while (S.doc.tiers.some((t) => t.id === id)) { n++; id = "tier-" + n; }
+    if (S.doc.tiers.length >= 64) { tierHint("at most 64 tiers"); return; }
+    pushUndo();
+    const at = Math.min(S.doc.tiers.length, S.activeTier + 1);
+    S.doc.tiers.splice(at, 0, { id, kind: "other", parent: null, linguistic_type: "default-lt", vocabulary: null, attributes: {}, annotations: [] });
+    S.activeTier = at; tierChanged();
+    $("tier-name").focus(); $("tier-name").select();
+  });
+  function moveTier(d) {
+    const i = S.activeTier, j = i + d;
+    if (j < 0 || j >= S.doc.tiers.length) return;
+    pushUndo();
+    const ts = S.doc.tiers; [ts[i], ts[j]] = [ts[j], ts[i]];
+    S.activeTier = j; tierChanged();
+  }
+  $("tier-up-btn").addEventListener("click", () => moveTier(-1));
+  $("tier-down-btn").addEventListener("click", () => moveTier(1));
+  $("tier-delete-btn").addEventListener("click", () => {
+    const t = S.doc.tiers[S.activeTier]; if (!t) return;
+    const gone = descendants(t.id);
+    pushUndo();
+    S.doc.tiers = S.doc.tiers.filter((x) => !gone.has(x.id));
+    if (S.sel && gone.has(S.sel.tier)) S.sel = null;
+    S.activeTier = Math.max(0, Math.min(S.activeTier, S.doc.tiers.length - 1));
+    setStatus("deleted tier " + t.id + (gone.size > 1 ? " and " + (gone.size - 1) + " dependent tier(s)" : "") + " (undo: Ctrl+Z)", "pending");
+    tierChanged();
+  });
+  $("tier-form").addEventListener("submit", (ev) => ev.preventDefault());
+
   // ------------------------------------------------------------------ saving
   function scheduleSave() {
     if (S.saveTimer) clearTimeout(S.saveTimer);
@@ -323,8 +571,16 @@
       $("conflict-banner").hidden = false;
       setStatus("conflict: not saved", "error");
     } else {
-      setStatus("save failed: " + ((r.data && JSON.stringify(r.data.detail)) || r.status), "error");
+      const d = r.data && r.data.detail;
+      const text = typeof d === "string" ? d : d ? JSON.stringify(d) : "HTTP " + r.status;
+      setStatus("not saved (see the message above the video)", "error");
+      $("error-text").textContent = (/not saved/i.test(text) ? text : "Not saved: " + text) + ". Your edits are kept in this page.";
+      $("error-banner").hidden = false;
+      S.saveError = { status: r.status, kind: r.data && r.data.kind, detail: text };
+      if (S.savePending) { S.savePending = false; }
+      return;
     }
+    $("error-banner").hidden = true; S.saveError = null;
     if (S.savePending) { S.savePending = false; scheduleSave(); }
   }
   async function mergeConflict() {
@@ -400,6 +656,8 @@
     drawOverlay();
   }
   const COMP_COLORS = { POSE: "#33ff99", LEFT_HAND: "#ff6f61", RIGHT_HAND: "#4fc3f7", FACE: "#ffffff", POSE_WORLD: null };
+  const COMP_PART = { POSE: "body", LEFT_HAND: "hands", RIGHT_HAND: "hands", FACE: "face" };
+  function partShown(name) { const part = COMP_PART[name]; return !part || $("show-" + part).checked; }
   function drawOverlay() {
     const c = $("overlay"), ctx = c.getContext("2d");
     if (c.width !== Math.round(video.clientWidth * devicePixelRatio)) resizeOverlay();
@@ -421,9 +679,11 @@
     const lw = m.width || vw, lh = m.height || vh;   // landmark pixel space (as extracted)
     const sx = m.normalized ? vw * scale : vw * scale / lw, sy = m.normalized ? vh * scale : vh * scale / lh;
     ctx.lineWidth = 2 * devicePixelRatio;
+    const opacity = +$("overlay-opacity").value;
     for (const comp of m.components) {
       const col = COMP_COLORS[comp.name] === undefined ? "#ffd54f" : COMP_COLORS[comp.name];
-      if (!col) continue;
+      if (!col || !partShown(comp.name)) continue;
+      ctx.globalAlpha = opacity;
       ctx.strokeStyle = col; ctx.fillStyle = col;
       const o = comp.offset;
       const P = (i) => { const x = row[2 * (o + i)], y = row[2 * (o + i) + 1]; return x == null ? null : [ox + x * sx, oy + y * sy]; };
@@ -433,7 +693,7 @@
         ctx.stroke();
       }
       const r = comp.name === "FACE" ? 0.9 * devicePixelRatio : 2 * devicePixelRatio;
-      ctx.globalAlpha = comp.name === "FACE" ? 0.7 : 1;
+      ctx.globalAlpha = opacity * (comp.name === "FACE" ? 0.7 : 1);
       for (let i = 0; i < comp.n; i++) { const p = P(i); if (p) ctx.fillRect(p[0] - r, p[1] - r, 2 * r, 2 * r); }
       ctx.globalAlpha = 1;
     }
@@ -448,7 +708,7 @@
   function xToTime(x) { return S.viewStart + (x - LABEL_W) * S.msPerPx; }
   function resizeTimeline() {
     if (!S.doc) return;
-    const h = RULER_H + S.doc.tiers.length * ROW_H + S.lanes.length * LANE_H + 6;
+    const h = timelineH();
     canvas.style.height = h + "px";
     canvas.width = Math.round(canvas.clientWidth * devicePixelRatio);
     canvas.height = Math.round(h * devicePixelRatio);
@@ -485,9 +745,11 @@
     S.renderMs.push(dt); if (S.renderMs.length > 50) S.renderMs.shift();
     return dt;
   }
+  function timelineH() { return RULER_H + S.doc.tiers.length * ROW_H + S.lanes.length * LANE_H + 6; }
   function renderTimeline() {
     const dpr = devicePixelRatio;
-    if (canvas.width !== Math.round(canvas.clientWidth * dpr)) resizeTimeline();
+    if (canvas.width !== Math.round(canvas.clientWidth * dpr) || canvas.height !== Math.round(timelineH() * dpr)) resizeTimeline();
+    S.labelRects = [];
     const ctx = canvas.getContext("2d");
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     const W = canvas.clientWidth, H = canvas.height / dpr;
@@ -520,63 +782,64 @@
       ctx.fillStyle = i === S.activeTier ? "#e7f0fb" : (i % 2 ? "#fafbfc" : "#fff");
       ctx.fillRect(0, y, W, ROW_H);
       ctx.fillStyle = "#222"; ctx.font = (i === S.activeTier ? "bold " : "") + "12px system-ui, sans-serif";
-      ctx.fillText((i < 9 ? (i + 1) + " " : "") + t.id, 6, y + ROW_H / 2, LABEL_W - 10);
+      const depth = t.parent ? tierDepth(t) : 0, indent = 6 + 10 * Math.min(depth, 4);
+      ctx.fillText((i < 9 ? (i + 1) + " " : "") + (depth ? "└ " : "") + t.id, indent, y + ROW_H / 2, LABEL_W - indent - 4);
       ctx.font = "12px system-ui, sans-serif";
       const color = TIER_COLORS[t.kind] || TIER_COLORS.other;
       const anns = t.annotations;
       const sel = S.sel && S.sel.tier === t.id ? S.sel.id : null;
+      const rows = t._rows || 1, rh = (ROW_H - 6) / rows;
       ctx.save(); ctx.beginPath(); ctx.rect(LABEL_W, y, W - LABEL_W, ROW_H); ctx.clip();
-      let lastPx = -1;
+      const lastPx = [-1, -1, -1], labelEnd = [-Infinity, -Infinity, -Infinity];
       for (let k = firstVisible(anns, S.viewStart, t._maxDur || 0); k < anns.length; k++) {
         const a = anns[k];
         if (a._t0 > viewEnd) break;
         if (a._t1 < S.viewStart) continue;
+        const r = rows > 1 ? a._row || 0 : 0;
         const x0 = timeToX(a._t0), x1 = timeToX(a._t1), w = Math.max(1, x1 - x0);
-        if (w < 2 && Math.floor(x0) === lastPx && a.id !== sel) continue;  // sub-pixel crowd: one bar per pixel
-        lastPx = Math.floor(x0);
+        if (w < 2 && Math.floor(x0) === lastPx[r] && a.id !== sel) continue;  // sub-pixel crowd: one bar per pixel
+        lastPx[r] = Math.floor(x0);
+        const by = y + 3 + r * rh;
         ctx.fillStyle = a.id === sel ? "#ffb300" : (a.ref ? "#9aa7b5" : color);
-        ctx.fillRect(x0, y + 3, w > 3 ? w - 1 : w, ROW_H - 6);  // 1 px gap between abutting boxes
-        if (w > 24) {
-          ctx.fillStyle = a.id === sel ? "#000" : "#fff";
-          ctx.fillText(a.value || "·", x0 + 3, y + ROW_H / 2, w - 6);
-        }
+        ctx.fillRect(x0, by, w > 3 ? w - 1 : w, rows > 1 ? rh - 1 : rh);  // 1 px gap between abutting boxes
+        if (rh >= 10) drawLabel(ctx, a.value || "·", x0, x1, by + rh / 2, labelEnd, r, a.id === sel ? "#000" : "#fff", rows > 1 ? 11 : 12);
       }
       ctx.restore();
     }
-    // suggestion lanes
+    // suggestion and curve lanes: boxes first, the curve above them, its scale in the label column
     for (let j = 0; j < S.lanes.length; j++) {
       const lane = S.lanes[j], y = laneTop(j);
-      ctx.fillStyle = "#f7f3ea"; ctx.fillRect(0, y, W, LANE_H);
-      ctx.fillStyle = "#6b5a2e"; ctx.fillText("✦ " + lane.label, 6, y + LANE_H / 2, LABEL_W - 10);
+      ctx.fillStyle = lane.wave ? "#eef3f8" : "#f7f3ea"; ctx.fillRect(0, y, W, LANE_H);
+      ctx.fillStyle = "#6b5a2e"; ctx.font = "12px system-ui, sans-serif";
+      ctx.fillText((lane.wave ? "♪ " : "✦ ") + lane.label, 6, y + 10, LABEL_W - 10);
       ctx.save(); ctx.beginPath(); ctx.rect(LABEL_W, y, W - LABEL_W, LANE_H); ctx.clip();
-      const cname = S.curve.startsWith(lane.id + "/") ? S.curve.slice(lane.id.length + 1) : null;
-      const curve = cname && lane.curves ? lane.curves[cname] : null;
-      if (curve) {
-        let lo = Infinity, hi = -Infinity;
-        for (const v of curve.v) if (v != null) { if (v < lo) lo = v; if (v > hi) hi = v; }
-        if (hi > lo) {
-          ctx.strokeStyle = "#8e44ad"; ctx.lineWidth = 1.2; ctx.beginPath();
-          let pen = false;
-          for (let k = 0; k < curve.t.length; k++) {
-            const v = curve.v[k], ms = curve.t[k] * 1000;
-            if (v == null || ms < S.viewStart - 5000 || ms > viewEnd + 5000) { pen = false; continue; }
-            const x = timeToX(ms), yy = y + LANE_H - 3 - (v - lo) / (hi - lo) * (LANE_H - 6);
-            if (pen) ctx.lineTo(x, yy); else { ctx.moveTo(x, yy); pen = true; }
-          }
-          ctx.stroke();
-        }
-      }
       const segs = lane.segments || [];
+      const rows = lane._rows || 1, rh = (LANE_H - 8) / rows;
+      const labelEnd = [-Infinity, -Infinity, -Infinity];
       for (let k = 0; k < segs.length; k++) {
-        const s = segs[k];
-        if (s.end_ms < S.viewStart || s.start_ms > viewEnd) continue;
-        const x0 = timeToX(s.start_ms), w = Math.max(1, (s.end_ms - s.start_ms) / S.msPerPx);
+        const sg = segs[k];
+        if (sg.end_ms < S.viewStart || sg.start_ms > viewEnd) continue;
+        const r = rows > 1 ? sg._row || 0 : 0;
+        const x0 = timeToX(sg.start_ms), x1 = timeToX(sg.end_ms), w = Math.max(1, x1 - x0), by = y + 4 + r * rh;
         const selected = S.selSugg && S.selSugg.lane === j && S.selSugg.idx === k;
-        ctx.fillStyle = selected ? "rgba(255,179,0,0.8)" : (s._accepted ? "rgba(120,120,120,0.25)" : "rgba(230,126,34,0.45)");
-        ctx.fillRect(x0, y + 4, w, LANE_H - 8);
-        if (w > 30) { ctx.fillStyle = "#3a2a00"; ctx.fillText(s.value, x0 + 3, y + LANE_H / 2, w - 6); }
+        ctx.fillStyle = selected ? "rgba(255,179,0,0.8)" : (sg._accepted ? "rgba(120,120,120,0.25)" : "rgba(230,126,34,0.45)");
+        ctx.fillRect(x0, by, w > 3 ? w - 1 : w, rows > 1 ? rh - 1 : rh);
+        if (rh >= 9) drawLabel(ctx, sg.label || sg.value, x0, x1, by + rh / 2, labelEnd, r, "#3a2a00", rows > 1 ? 10 : 12);
+      }
+      let scale = null;
+      if (lane.wave) scale = drawWave(ctx, lane.wave, y, W);
+      else {
+        const cname = S.curveFor[lane.id], curve = cname && lane.curves ? lane.curves[cname] : null;
+        if (curve) scale = drawCurve(ctx, curve, y, viewEnd);
+        if (scale) scale.name = Object.keys(lane.curves).length > 1 ? cname : "";
       }
       ctx.restore();
+      if (scale) {
+        ctx.fillStyle = "#7a6a44"; ctx.font = "10px system-ui, sans-serif";
+        const unit = lane.unit ? " " + lane.unit : "";
+        ctx.fillText((scale.name ? scale.name + " " : "") + fmtNum(scale.lo) + (scale.lo < 0 ? " … " : "–") + fmtNum(scale.hi) + unit, 14, y + 24, LABEL_W - 18);
+        ctx.font = "12px system-ui, sans-serif";
+      }
     }
     // label column border and playhead
     ctx.fillStyle = "#d5dae0"; ctx.fillRect(LABEL_W - 1, 0, 1, H);
@@ -590,6 +853,80 @@
       fmtTime(S.viewStart) + "–" + fmtTime(viewEnd);
   }
 
+  // a label inside its box, kept at the view's left edge when the box starts before it, left out when
+  // it would run into the previous label of the same row (rects are kept for the layout tests)
+  function drawLabel(ctx, text, x0, x1, cy, labelEnd, r, color, px) {
+    const lx = Math.max(x0, LABEL_W) + 3, room = Math.min(x1, canvas.clientWidth) - lx - 3;
+    if (room < 14 || lx < labelEnd[r]) return;
+    if (px !== 12) ctx.font = px + "px system-ui, sans-serif";
+    const tw = Math.min(ctx.measureText(text).width, room);
+    ctx.fillStyle = color; ctx.fillText(text, lx, cy, room);
+    if (px !== 12) ctx.font = "12px system-ui, sans-serif";
+    labelEnd[r] = lx + tw + 4;
+    S.labelRects.push([lx, cy - px / 2, tw, px]);
+  }
+  function fmtNum(v) { const a = Math.abs(v); return a >= 100 ? v.toFixed(0) : a >= 10 ? v.toFixed(1) : v.toFixed(2); }
+  // a curve in its lane, scaled to its own range; where several points fall in one pixel column only
+  // their min and max are drawn (software canvases stroke long, dense paths slowly)
+  function drawCurve(ctx, curve, y, viewEnd) {
+    if (curve._lo === undefined) {
+      let lo = Infinity, hi = -Infinity;
+      for (const v of curve.v) if (v != null) { if (v < lo) lo = v; if (v > hi) hi = v; }
+      curve._lo = lo; curve._hi = hi;
+    }
+    let lo = curve._lo, hi = curve._hi;
+    if (!(hi >= lo)) return null;
+    if (hi === lo) hi = lo + 1;
+    const T = curve.t, V = curve.v, n = T.length;
+    const Y = (v) => y + LANE_H - 3 - (v - lo) / (hi - lo) * (LANE_H - 6);
+    // visible index range (times are sorted)
+    let k0 = 0, k1 = n;
+    { let a = 0, b = n; const t0 = (S.viewStart - 5000) / 1000; while (a < b) { const m = (a + b) >> 1; if (T[m] < t0) a = m + 1; else b = m; } k0 = a; }
+    { let a = k0, b = n; const t1 = (viewEnd + 5000) / 1000; while (a < b) { const m = (a + b) >> 1; if (T[m] <= t1) a = m + 1; else b = m; } k1 = a; }
+    // dense (several points per pixel): one min-max bar per pixel column, joined to the previous
+    // column's range (filled rectangles: a stroked zigzag rasterizes slowly on a software canvas)
+    const dense = k1 - k0 > 1.5 * timelineW();
+    ctx.strokeStyle = ctx.fillStyle = "#8e44ad"; ctx.lineWidth = 1.4; ctx.beginPath();
+    let pen = false, col = null, cmin = 0, cmax = 0, py0 = null, py1 = null;
+    const flush = () => {
+      if (col === null) return;
+      let y0 = Y(cmax), y1 = Y(cmin);
+      if (dense) {
+        if (pen && py0 !== null) { y0 = Math.min(y0, py1); y1 = Math.max(y1, py0); }
+        ctx.fillRect(col, y0 - 0.7, 1, y1 - y0 + 1.4); py0 = Y(cmax); py1 = Y(cmin); pen = true;
+      } else {
+        if (pen) ctx.lineTo(col, y0); else { ctx.moveTo(col, y0); pen = true; }
+        if (y1 !== y0) ctx.lineTo(col, y1);
+      }
+      col = null;
+    };
+    for (let k = k0; k < k1; k++) {
+      const v = V[k];
+      if (v == null) { flush(); pen = false; py0 = null; continue; }
+      const x = Math.round(timeToX(T[k] * 1000));
+      if (x === col) { if (v < cmin) cmin = v; if (v > cmax) cmax = v; continue; }
+      flush(); col = x; cmin = cmax = v;
+    }
+    flush();
+    ctx.stroke();
+    return { lo, hi };
+  }
+  function drawWave(ctx, wave, y, W) {
+    const mid = y + LANE_H / 2, half = LANE_H / 2 - 2, bs = wave.bucket_s * 1000, n = wave.max.length;
+    let peak = 0;
+    for (let k = 0; k < n; k++) peak = Math.max(peak, wave.max[k], -wave.min[k]);
+    const g = peak > 0 ? half / peak : 0;
+    ctx.fillStyle = "#3b6ea5";
+    for (let x = LABEL_W; x < W; x++) {
+      const a = Math.floor(xToTime(x) / bs), b = Math.max(a + 1, Math.floor(xToTime(x + 1) / bs));
+      if (b <= 0 || a >= n) continue;
+      let mn = 0, mx = 0;
+      for (let k = Math.max(0, a); k < Math.min(n, b); k++) { if (wave.max[k] > mx) mx = wave.max[k]; if (wave.min[k] < mn) mn = wave.min[k]; }
+      ctx.fillRect(x, mid - mx * g, 1, Math.max(1, (mx - mn) * g));
+    }
+    return { lo: -peak, hi: peak, name: "" };
+  }
+
   // ------------------------------------------------------------------ timeline interaction
   function rowAt(y) {
     if (y < RULER_H) return { kind: "ruler" };
@@ -599,22 +936,31 @@
     if (j < S.lanes.length) return { kind: "lane", j };
     return { kind: "none" };
   }
-  function hitAnn(i, x) {
+  function rowOf(rows, yIn, top, height) {
+    if (rows <= 1 || yIn == null) return -1;
+    return Math.max(0, Math.min(rows - 1, Math.floor((yIn - top) / (height / rows))));
+  }
+  function hitAnn(i, x, y) {
     const t = S.doc.tiers[i], ms = xToTime(x), pad = 4 * S.msPerPx;
-    const anns = t.annotations;
+    const anns = t.annotations, want = rowOf(t._rows || 1, y, tierTop(i) + 3, ROW_H - 6);
     let best = null;
     for (let k = firstVisible(anns, ms - pad, t._maxDur || 0); k < anns.length; k++) {
       const a = anns[k];
       if (a._t0 > ms + pad) break;
+      if (want >= 0 && (a._row || 0) !== want) continue;
       if (a._t1 + pad >= ms) {
         if (!best || (S.sel && a.id === S.sel.id) || (a._t1 - a._t0) < (best._t1 - best._t0)) best = a;
       }
     }
     return best;
   }
-  function hitSugg(j, x) {
-    const ms = xToTime(x), pad = 3 * S.msPerPx, segs = S.lanes[j].segments || [];
-    for (let k = 0; k < segs.length; k++) if (segs[k].start_ms - pad <= ms && segs[k].end_ms + pad >= ms) return k;
+  function hitSugg(j, x, y) {
+    const ms = xToTime(x), pad = 3 * S.msPerPx, lane = S.lanes[j], segs = lane.segments || [];
+    const want = rowOf(lane._rows || 1, y, laneTop(j) + 4, LANE_H - 8);
+    for (let k = 0; k < segs.length; k++) {
+      if (want >= 0 && (segs[k]._row || 0) !== want) continue;
+      if (segs[k].start_ms - pad <= ms && segs[k].end_ms + pad >= ms) return k;
+    }
     return -1;
   }
   function localXY(ev) { const r = canvas.getBoundingClientRect(); return [ev.clientX - r.left, ev.clientY - r.top]; }
@@ -624,16 +970,18 @@
     canvas.focus({ preventScroll: true });
     const [x, y] = localXY(ev);
     const row = rowAt(y);
-    if (x < LABEL_W) { if (row.kind === "tier") { S.activeTier = row.i; rebuild(); render(); } return; }
+    if (x < LABEL_W) { if (row.kind === "tier") { S.activeTier = row.i; rebuild(); render(); updateTierPanel(); } return; }
     if (row.kind === "ruler") { S.drag = { mode: "scrub" }; seekMs(xToTime(x)); return; }
     if (row.kind === "lane") {
-      const k = hitSugg(row.j, x);
+      const k = hitSugg(row.j, x, y);
       S.selSugg = k >= 0 ? { lane: row.j, idx: k } : null; if (k >= 0) S.sel = null;
       updateInspector(); render(); return;
     }
     if (row.kind !== "tier") return;
+    const tierSwitched = S.activeTier !== row.i;
     S.activeTier = row.i; S.selSugg = null;
-    const a = hitAnn(row.i, x);
+    if (tierSwitched) updateTierPanel();
+    const a = hitAnn(row.i, x, y);
     if (a && !a.ref) {
       const x0 = timeToX(a._t0), x1 = timeToX(a._t1);
       const mode = Math.abs(x - x0) <= 5 && x1 - x0 > 10 ? "start" : Math.abs(x - x1) <= 5 ? "end" : "move";
@@ -641,6 +989,11 @@
       S.drag = { mode, ann: a, x, t0: a.start_ms, t1: a.end_ms, snapshot: tiersSnapshot(), moved: false };
     } else if (a) {
       S.sel = { tier: S.doc.tiers[row.i].id, id: a.id }; S.drag = null;
+      // on a symbolic subdivision tier a drag over a subdivision adds the next one (a click selects)
+      if (tierType(S.doc.tiers[row.i]) === "Symbolic_Subdivision") {
+        const t = snap(xToTime(x));
+        S.drag = { mode: "create", tier: row.i, t0: t, t1: t, x, keepSel: true };
+      }
     } else {
       const t = snap(xToTime(x));
       S.drag = { mode: "create", tier: row.i, t0: t, t1: t, x };
@@ -669,7 +1022,7 @@
       if (Math.abs(x - d.x) >= 3) {
         createAnnotation(d.tier, d.t0, d.t1, "");
         focusValue();
-      } else { S.sel = null; seekMs(d.t0); updateInspector(); render(); }
+      } else { if (!d.keepSel) S.sel = null; seekMs(d.t0); updateInspector(); render(); }
     } else if (d.mode !== "scrub" && d.moved) {
       S.undo.push(d.snapshot); if (S.undo.length > 200) S.undo.shift(); S.redo = [];
       changed();
@@ -678,8 +1031,8 @@
   canvas.addEventListener("dblclick", (ev) => {
     const [x, y] = localXY(ev);
     const row = rowAt(y);
-    if (row.kind === "lane") { const k = hitSugg(row.j, x); if (k >= 0) { S.selSugg = { lane: row.j, idx: k }; acceptSuggestion(); } return; }
-    if (row.kind === "tier" && hitAnn(row.i, x)) focusValue();
+    if (row.kind === "lane") { const k = hitSugg(row.j, x, y); if (k >= 0) { S.selSugg = { lane: row.j, idx: k }; acceptSuggestion(); } return; }
+    if (row.kind === "tier" && hitAnn(row.i, x, y)) focusValue();
   });
   canvas.addEventListener("wheel", (ev) => {
     if (!S.doc) return;
@@ -781,7 +1134,21 @@
   $("zoom-in").addEventListener("click", () => zoom(0.5));
   $("zoom-out").addEventListener("click", () => zoom(2));
   $("zoom-fit").addEventListener("click", zoomFit);
-  $("curve-select").addEventListener("change", () => { S.curve = $("curve-select").value; render(); });
+  $("curve-select").addEventListener("change", () => {
+    S.curve = $("curve-select").value;
+    const k = S.curve.indexOf("/");
+    if (k > 0) S.curveFor[S.curve.slice(0, k)] = S.curve.slice(k + 1);
+    render();
+  });
+  $("retry-btn").addEventListener("click", () => { S.lastSaved = null; save(); });
+  function setMuted(m) {
+    video.muted = m;
+    $("mute-btn").textContent = m ? "Sound off" : "Sound on";
+    $("mute-btn").setAttribute("aria-pressed", m ? "true" : "false");
+  }
+  $("mute-btn").addEventListener("click", () => setMuted(!video.muted));
+  $("volume").addEventListener("input", () => { video.volume = +$("volume").value; if (video.muted && video.volume > 0) setMuted(false); });
+  for (const id of ["show-body", "show-hands", "show-face", "overlay-opacity"]) $(id).addEventListener("input", drawOverlay);
   $("doc-status").addEventListener("change", () => { S.doc.status = $("doc-status").value; scheduleSave(); });
   $("import-eaf").addEventListener("change", async () => {
     const f = $("import-eaf").files[0]; if (!f) return;
@@ -817,9 +1184,9 @@
     else if (k === "ArrowRight" && ev.altKey) nudge(ev.shiftKey ? 10 : 1);
     else if (k === "ArrowLeft") step(ev.shiftKey ? -10 : -1);
     else if (k === "ArrowRight") step(ev.shiftKey ? 10 : 1);
-    else if (k === "ArrowUp") { S.activeTier = Math.max(0, S.activeTier - 1); updateInspector(); render(); }
-    else if (k === "ArrowDown") { S.activeTier = Math.min(S.doc.tiers.length - 1, S.activeTier + 1); updateInspector(); render(); }
-    else if (k >= "1" && k <= "9" && +k <= S.doc.tiers.length) { S.activeTier = +k - 1; updateInspector(); render(); }
+    else if (k === "ArrowUp") { S.activeTier = Math.max(0, S.activeTier - 1); updateInspector(); updateTierPanel(); render(); }
+    else if (k === "ArrowDown") { S.activeTier = Math.min(S.doc.tiers.length - 1, S.activeTier + 1); updateInspector(); updateTierPanel(); render(); }
+    else if (k >= "1" && k <= "9" && +k <= S.doc.tiers.length) { S.activeTier = +k - 1; updateInspector(); updateTierPanel(); render(); }
     else if (k === "i" || k === "I") markIn();
     else if (k === "o" || k === "O") markOut();
     else if (k === "Enter") { if (S.inMs != null && S.outMs != null) createFromMarks(); else if (S.sel) focusValue(); else handled = false; }
@@ -827,6 +1194,7 @@
     else if (k === "[") setEdge("start");
     else if (k === "]") setEdge("end");
     else if (k === "a" || k === "A") acceptSuggestion();
+    else if (k === "m" || k === "M") setMuted(!video.muted);
     else if (k === "Tab") selectNext(ev.shiftKey ? -1 : 1);
     else if (k === "+" || k === "=") zoom(0.5);
     else if (k === "-") zoom(2);
@@ -842,7 +1210,7 @@
   // ------------------------------------------------------------------ hooks for tests and benchmarks
   window.signfuse = {
     state: S, render, renderTimeline, rebuild, save, undo, redo,
-    timeToX, tierTop, laneTop, ROW_H, LANE_H, LABEL_W,
+    timeToX, tierTop, laneTop, ROW_H, LANE_H, LABEL_W, updateTierPanel, drawOverlay,
     curFrame, seekFrame,
     // time `n` renders (forcing rasterization with getImageData) and return the durations in ms
     benchRender(n) {

@@ -1,7 +1,6 @@
 """The embedded synthetic signing corpus: the default data of every demo and test.
 
-No sign-language dataset can be downloaded where signfuse is built, so it ships a generator of
-realistic landmark data written in real formats (Kaggle ASL Signs parquet for isolated signs,
+So that everything runs with no download, signfuse ships a generator of realistic landmark data written in real formats (Kaggle ASL Signs parquet for isolated signs,
 pose-format ``.pose`` + a PHOENIX-2014T-style CSV for continuous sentences), with a paired 16 kHz voice
 track whose F0 contour follows hand speed by a known lag and whose stressed syllables start where the
 hand stops.
@@ -12,7 +11,8 @@ hand stops.
 
 Modules: :mod:`.hands` (kinematic hand, handshapes as joint angles), :mod:`.face` (468-point mesh with
 brows, eyelids, mouth, head), :mod:`.vocab` (signs, minimal pairs), :mod:`.signers` (signers, regions),
-:mod:`.audio` (voice), :mod:`.generator` (one sample), :mod:`.corpus` (files).
+:mod:`.audio` (voice), :mod:`.generator` (one sample), :mod:`.translation` (spoken-language sentences),
+:mod:`.corpus` (files).
 """
 
 from .corpus import CORPUS_VERSION, generate_corpus, load_corpus, read_corpus_info, read_metadata, read_wav, write_wav

@@ -32,7 +32,8 @@ import numpy as np
 from ...errors import DataError, ParameterError
 from .generator import EMOTIONS, synthesize
 from .signers import REGIONS, assign_splits, make_signers
-from .vocab import PAIR_SUFFIX, make_vocabulary
+from .translation import sentence_type, spoken_sentence
+from .vocab import make_vocabulary
 
 __all__ = ["generate_corpus", "load_corpus", "read_metadata", "read_corpus_info", "write_wav", "read_wav",
            "CORPUS_VERSION"]
@@ -41,7 +42,6 @@ log = logging.getLogger(__name__)
 CORPUS_VERSION = 2
 FPS = 30.0
 SR = 16000
-_TRANSLATE = {v: w for v, w in zip(PAIR_SUFFIX.values(), ("not", "?", "which", "yes", "big", "easy", "small"))}
 _PHOENIX_SPLIT = {"train": "train", "val": "dev", "test": "test"}
 
 
@@ -74,16 +74,6 @@ def read_wav(path: str | PathLike[str]) -> tuple[np.ndarray, int]:
     except (wave.Error, EOFError, OSError) as e:
         raise DataError(f"not a readable wav file ({e})", path=path) from e
     return y, sr
-
-
-def _translation(glosses: list[str]) -> str:
-    words = []
-    for g in glosses:
-        base, _, suffix = g.partition("-")
-        words.append(base.lower())
-        if suffix:
-            words.append(_TRANSLATE.get(suffix, suffix.lower()))
-    return " ".join(words)
 
 
 def _atomic_text(path: Path, text: str) -> None:
@@ -182,7 +172,9 @@ def generate_corpus(out_dir: str | PathLike[str], *, signs: int = 40, signers: i
         sio.write_pose(seq, out / "continuous" / f"{name}.pose")
         write_wav(out / "audio" / f"{name}.wav", y, sr=sr)
         glosses = [s.gloss for s in chosen]
-        row = [name, f"{name}.pose", -1, -1, signer.id, " ".join(glosses), _translation(glosses)]
+        # the translation is a pure function of the glosses and markers: no random numbers are drawn here
+        nonmanuals = [s.nonmanual for s in chosen]
+        row = [name, f"{name}.pose", -1, -1, signer.id, " ".join(glosses), spoken_sentence(glosses, nonmanuals)]
         cont_rows[splits[signer.id]].append(row)
         all_rows.append(row)
         markers = [s.nonmanual for s in chosen if s.nonmanual != "none"]
@@ -192,7 +184,7 @@ def generate_corpus(out_dir: str | PathLike[str], *, signs: int = 40, signers: i
                 "minimal_pair": next((s.gloss for s in chosen if s.minimal_pair), None),
                 "path": f"continuous/{name}.pose", "audio": f"audio/{name}.wav", "seed": sseed,
                 "emotion": emotion, "intensity": intensity, "sign": [s.to_dict() for s in chosen],
-                "translation": row[6],
+                "translation": row[6], "sentence_type": sentence_type(nonmanuals),
                 **{k2: v for k2, v in factors.items() if k2 not in ("signer", "region", "handedness", "emotion", "intensity")}}
         meta_lines.append(json.dumps(meta, sort_keys=True))
         done += 1

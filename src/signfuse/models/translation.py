@@ -1,0 +1,170 @@
+"""Encoder-decoder Transformer for gloss -> text translation (Yin & Read 2020 scale).
+
+Token ids in, logits out; the vocabularies live in :mod:`signfuse.translate.vocab`. Shapes: ``B`` batch,
+``S`` source tokens, ``T`` target tokens, ``C`` width, ``V`` target vocabulary. Pre-norm layers
+(``norm_first``), sinusoidal positions, embeddings scaled by ``sqrt(C)``; ``tie_embeddings`` shares the
+target embedding with the output projection (fewer parameters, which a 7k-sentence corpus rewards).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import cast
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ..errors import ParameterError
+from .common import sinusoidal_positions
+from .registry import register_model
+
+__all__ = ["TranslationTransformer", "DecodeState"]
+
+
+@dataclass
+class DecodeState:
+    """Caches of incremental decoding: per layer the cross-attention keys/values of the memory
+    ``(N, H, S, C/H)`` and the self-attention keys/values of the tokens so far ``(N, H, t, C/H)``."""
+
+    cross_k: list[torch.Tensor]
+    cross_v: list[torch.Tensor]
+    self_k: list[torch.Tensor | None]
+    self_v: list[torch.Tensor | None]
+    keep: torch.Tensor          # (N, 1, 1, S) True where the memory is not padding
+    pos: int = 0
+
+    def select(self, index: torch.Tensor) -> "DecodeState":
+        """The state of rows ``index`` (beam search reorders its hypotheses every step)."""
+        def pick(ts: list[torch.Tensor]) -> list[torch.Tensor]:
+            return [t.index_select(0, index) for t in ts]
+
+        def pick_opt(ts: list[torch.Tensor | None]) -> list[torch.Tensor | None]:
+            return [None if t is None else t.index_select(0, index) for t in ts]
+
+        return DecodeState(pick(self.cross_k), pick(self.cross_v), pick_opt(self.self_k), pick_opt(self.self_v),
+                           self.keep.index_select(0, index), self.pos)
+
+
+def _proj(mha: nn.MultiheadAttention, x: torch.Tensor, which: int) -> torch.Tensor:
+    d = mha.embed_dim
+    return F.linear(x, mha.in_proj_weight[which * d:(which + 1) * d], mha.in_proj_bias[which * d:(which + 1) * d])
+
+
+def _split(x: torch.Tensor, heads: int) -> torch.Tensor:  # (N, L, C) -> (N, H, L, C/H)
+    N, L, C = x.shape
+    return x.view(N, L, heads, C // heads).transpose(1, 2)
+
+
+def _merge(x: torch.Tensor) -> torch.Tensor:  # (N, H, L, C/H) -> (N, L, C)
+    N, H, L, D = x.shape
+    return x.transpose(1, 2).reshape(N, L, H * D)
+
+
+@register_model("translation_transformer")
+class TranslationTransformer(nn.Module):
+    """Token ids ``(B, S)`` -> ``(B, T, V)`` next-token logits for the shifted target ``(B, T)``.
+
+    Parameters
+    ----------
+    src_vocab, tgt_vocab:
+        Vocabulary sizes (ids ``pad_id`` are padding).
+    dim, heads, enc_layers, dec_layers, ff:
+        Width, attention heads, layer counts, feed-forward width.
+    dropout:
+        Dropout on embeddings, attention and feed-forward (0.3-0.5 suits a 7k-sentence corpus).
+    tie_embeddings:
+        Share the target embedding matrix with the output projection.
+    pad_id:
+        Padding id of both vocabularies.
+    """
+
+    kind = "translation"
+
+    def __init__(self, *, src_vocab: int, tgt_vocab: int, dim: int = 256, heads: int = 4, enc_layers: int = 2,
+                 dec_layers: int = 2, ff: int = 1024, dropout: float = 0.3, tie_embeddings: bool = True,
+                 pad_id: int = 0):
+        super().__init__()
+        for name, v in (("src_vocab", src_vocab), ("tgt_vocab", tgt_vocab), ("dim", dim), ("heads", heads),
+                        ("enc_layers", enc_layers), ("dec_layers", dec_layers), ("ff", ff)):
+            if int(v) < 1:
+                raise ParameterError(f"{name}={v} must be a positive integer")
+        if dim % heads or dim % 2:
+            raise ParameterError(f"dim={dim} must be even and divisible by heads={heads}")
+        if not 0.0 <= dropout < 1.0:
+            raise ParameterError(f"dropout={dropout} must be in [0, 1)")
+        self.dim, self.pad_id, self.heads = int(dim), int(pad_id), int(heads)
+        self.src_embed = nn.Embedding(src_vocab, dim, padding_idx=pad_id)
+        self.tgt_embed = nn.Embedding(tgt_vocab, dim, padding_idx=pad_id)
+        self.drop = nn.Dropout(dropout)
+        enc = nn.TransformerEncoderLayer(dim, heads, ff, dropout, batch_first=True, norm_first=True)
+        dec = nn.TransformerDecoderLayer(dim, heads, ff, dropout, batch_first=True, norm_first=True)
+        self.encoder = nn.TransformerEncoder(enc, enc_layers, norm=nn.LayerNorm(dim), enable_nested_tensor=False)
+        self.decoder = nn.TransformerDecoder(dec, dec_layers, norm=nn.LayerNorm(dim))
+        self.out = nn.Linear(dim, tgt_vocab, bias=False)
+        nn.init.normal_(self.src_embed.weight, std=dim ** -0.5)
+        nn.init.normal_(self.tgt_embed.weight, std=dim ** -0.5)
+        with torch.no_grad():
+            self.src_embed.weight[pad_id].zero_()
+            self.tgt_embed.weight[pad_id].zero_()
+        if tie_embeddings:
+            self.out.weight = self.tgt_embed.weight
+
+    def _embed(self, table: nn.Embedding, ids: torch.Tensor, offset: int = 0) -> torch.Tensor:
+        x = table(ids) * math.sqrt(self.dim)  # (B, L, C)
+        pe = sinusoidal_positions(offset + ids.shape[1], self.dim, ids.device, x.dtype)[offset:]
+        return self.drop(x + pe)
+
+    def encode(self, src: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """``src (B, S)`` -> memory ``(B, S, C)`` and its padding mask ``(B, S)`` (True = padding)."""
+        pad = src.eq(self.pad_id)
+        return self.encoder(self._embed(self.src_embed, src), src_key_padding_mask=pad), pad
+
+    def decode(self, tgt_in: torch.Tensor, memory: torch.Tensor, memory_pad: torch.Tensor) -> torch.Tensor:
+        """Shifted target ``(B, T)`` with memory ``(B, S, C)`` -> logits ``(B, T, V)`` (causal)."""
+        T = tgt_in.shape[1]
+        causal = torch.triu(torch.ones(T, T, dtype=torch.bool, device=tgt_in.device), diagonal=1)  # True = masked
+        h = self.decoder(self._embed(self.tgt_embed, tgt_in), memory, tgt_mask=causal,
+                         tgt_key_padding_mask=tgt_in.eq(self.pad_id), memory_key_padding_mask=memory_pad)
+        return self.out(h)
+
+    def forward(self, src: torch.Tensor, tgt_in: torch.Tensor) -> dict[str, torch.Tensor]:
+        memory, pad = self.encode(src)
+        return {"logits": self.decode(tgt_in, memory, pad)}
+
+    # --- incremental decoding (inference only): the same computation as ``decode``, one token at a time,
+    # with cached keys and values, so a step costs O(t) instead of re-running the whole prefix.
+
+    def start_decoding(self, memory: torch.Tensor, memory_pad: torch.Tensor) -> DecodeState:
+        """Precompute the cross-attention keys/values of ``memory (N, S, C)`` for :meth:`decode_step`."""
+        ck, cv = [], []
+        for layer in self.decoder.layers:
+            ck.append(_split(_proj(layer.multihead_attn, memory, 1), self.heads))
+            cv.append(_split(_proj(layer.multihead_attn, memory, 2), self.heads))
+        n = len(self.decoder.layers)
+        return DecodeState(ck, cv, [None] * n, [None] * n, (~memory_pad)[:, None, None, :])
+
+    def decode_step(self, tokens: torch.Tensor, state: DecodeState) -> torch.Tensor:
+        """Next-token logits ``(N, V)`` after ``tokens (N,)`` at position ``state.pos``; updates ``state``."""
+        x = self._embed(self.tgt_embed, tokens[:, None], offset=state.pos)  # (N, 1, C)
+        for i, layer in enumerate(self.decoder.layers):
+            sa = layer.self_attn
+            h = layer.norm1(x)
+            q = _split(_proj(sa, h, 0), self.heads)
+            k = _split(_proj(sa, h, 1), self.heads)
+            v = _split(_proj(sa, h, 2), self.heads)
+            past_k, past_v = state.self_k[i], state.self_v[i]
+            if past_k is not None and past_v is not None:  # both None before the first step, both set after it
+                k = torch.cat([past_k, k], 2)
+                v = torch.cat([past_v, v], 2)
+            state.self_k[i], state.self_v[i] = k, v
+            x = x + sa.out_proj(_merge(F.scaled_dot_product_attention(q, k, v)))
+            ca = layer.multihead_attn
+            q = _split(_proj(ca, layer.norm2(x), 0), self.heads)
+            x = x + ca.out_proj(_merge(F.scaled_dot_product_attention(q, state.cross_k[i], state.cross_v[i],
+                                                                      attn_mask=state.keep)))
+            x = x + layer.linear2(layer.activation(layer.linear1(layer.norm3(x))))
+        state.pos += 1
+        final_norm = cast(nn.Module, self.decoder.norm)  # Optional in torch's types; __init__ always gives one
+        return self.out(final_norm(x))[:, 0]

@@ -1,0 +1,103 @@
+"""Training through fit_module, self-contained checkpoints, resume, and bad checkpoints (tiny model, toy corpus)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+import yaml
+
+from signfuse.errors import DataError
+from signfuse.models.checkpoint import read_checkpoint, write_checkpoint
+from signfuse.translate import load_translator
+from signfuse.translate.vocab import train_vocab
+
+from .conftest import TINY
+
+pytestmark = pytest.mark.slow
+
+
+def test_run_folder_and_self_contained_checkpoint(toy_run):
+    out = toy_run.run_dir
+    assert toy_run.best == out / "best.ckpt" and (out / "last.ckpt").is_file() and (out / "config.yaml").is_file()
+    hist = json.loads((out / "metrics.json").read_text())["epochs"]
+    assert [r["epoch"] for r in hist] == [1, 2, 3, 4] and all("val_bleu" in r for r in hist)
+    assert yaml.safe_load((out / "config.yaml").read_text())["dim"] == TINY["dim"]
+    ck = read_checkpoint(toy_run.best, kind="translation")
+    assert ck.model_name == "translation_transformer" and isinstance(ck.vocab["src"], bytes)
+    assert json.loads((out / "average.json").read_text())["epochs"]  # averaging was tried and reported
+    # the loss went down: the model learned something from the toy grammar
+    assert hist[-1]["train_loss"] < hist[0]["train_loss"]
+
+
+def test_translator_bad_input(toy_run):
+    tr = load_translator(toy_run.best)
+    assert tr.translate("") == "" and tr.translate([]) == ""
+    res = tr.translate_batch(["MORGEN HUND BALL SEHEN", "MORGEN ZEBRA BALL SEHEN", "   "], beam=3)
+    assert res[0].unknown == () and res[1].unknown == ("ZEBRA",) and res[2].text == ""
+    assert tr.translate("MORGEN HUND BALL SEHEN", beam=1) == tr.translate_batch(["MORGEN HUND BALL SEHEN"], beam=1)[0].text
+
+
+def test_checkpoint_of_another_kind(toy_run, tmp_path):
+    ck = read_checkpoint(toy_run.best)
+    other = tmp_path / "recognizer.ckpt"
+    write_checkpoint(type(ck)("recognition", "hybrid", {}, {}, ["A"], {}), other)
+    with pytest.raises(DataError, match=r"recognizer\.ckpt.*'recognition' checkpoint.*needs a 'translation'"):
+        load_translator(other)
+
+
+def test_vocabulary_mismatch(toy_run, tmp_path):
+    raw = torch.load(toy_run.best, weights_only=True)
+    raw["signfuse"]["vocab"]["tgt"] = train_vocab(["ganz andere wörter hier"], vocab_size=50).proto
+    bad = tmp_path / "mismatch.ckpt"
+    torch.save(raw, bad)
+    with pytest.raises(DataError, match=r"mismatch\.ckpt.*vocabulary mismatch"):
+        load_translator(bad)
+
+
+def test_resume_continues_a_stopped_run(toy_files, tmp_path):
+    from signfuse.train.translation import train_translation
+
+    out = tmp_path / "run"
+    first = train_translation(toy_files["train"], toy_files["dev"], out, epochs=2, patience=None, **TINY)
+    assert len(first.history) == 2
+    with pytest.raises(DataError, match="already holds checkpoints"):
+        train_translation(toy_files["train"], toy_files["dev"], out, epochs=3, patience=None, **TINY)
+    before = read_checkpoint(out / "last.ckpt").vocab["tgt"]
+    again = train_translation(toy_files["train"], toy_files["dev"], out, epochs=3, patience=None, resume=True, **TINY)
+    hist = json.loads((out / "metrics.json").read_text())["epochs"]
+    assert [r["epoch"] for r in hist] == [1, 2, 3] and len(again.history) == 3
+    assert read_checkpoint(out / "last.ckpt").vocab["tgt"] == before  # the resumed run keeps its vocabulary
+
+
+def test_cli_train_eval_predict(toy_files, toy_run, tmp_path):
+    from click.testing import CliRunner
+
+    from signfuse.cli import cli
+
+    runner = CliRunner()
+    r = runner.invoke(cli, ["translate", "eval", str(toy_run.best), "--test", str(toy_files["test"]), "--beam", "2",
+                            "--out", str(tmp_path / "ev")])
+    assert r.exit_code == 0, r.output
+    m = json.loads((tmp_path / "ev" / "metrics.json").read_text())
+    assert m["n"] == 16 and {"bleu", "bleu1", "bleu4", "chrf", "rouge_l", "signature"} <= set(m)
+    assert len((tmp_path / "ev" / "hypotheses.txt").read_text().splitlines()) == 16
+    pred = tmp_path / "pred.csv"
+    pred.write_text("name|hypothesis\ntoy-300|HEUTE HUND\n")
+    r = runner.invoke(cli, ["translate", "eval", str(toy_run.best), "--test", str(toy_files["test"]),
+                            "--glosses", str(pred), "--out", str(tmp_path / "ev2")])
+    assert r.exit_code != 0 and "pred.csv" in r.output and "15 of 16" in r.output
+    r = runner.invoke(cli, ["translate", "predict", str(toy_run.best), "-", "--beam", "1"], input="HEUTE HUND BALL SEHEN\n\n")
+    assert r.exit_code == 0 and len(r.stdout.splitlines()) == 2 and r.stdout.splitlines()[1] == ""
+    r = runner.invoke(cli, ["translate", "predict", str(toy_files["train"]), "HUND"])
+    assert r.exit_code != 0 and "toy.train.corpus.csv" in r.output
+    r = runner.invoke(cli, ["translate", "train", "--train", str(toy_files["train"]), "--dev", str(toy_files["dev"]),
+                            "--out", str(tmp_path / "cli_run"), "--epochs", "1", "--threads", "1",
+                            "--set", "dim=16", "--set", "heads=2", "--set", "ff=32", "--set", "enc_layers=1",
+                            "--set", "dec_layers=1", "--set", "accelerator=cpu"])
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "cli_run" / "best.ckpt").is_file()
+    r = runner.invoke(cli, ["translate", "train", "--train", str(toy_files["train"]), "--dev", str(toy_files["dev"]),
+                            "--out", str(tmp_path / "cli_run2"), "--set", "dimm=16"])
+    assert r.exit_code != 0 and "dimm" in r.output

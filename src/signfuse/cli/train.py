@@ -37,13 +37,34 @@ def _overrides(args: list[str]) -> dict[str, str]:
     return out
 
 
-def _common_cfg(data, task, model, streams, config, extra) -> dict:
+def _common_cfg(data, task, model, streams, config, extra, *, test_signers=None, folds=None) -> dict:
     from ..train.fit import resolve_config
     ov = _overrides(extra)
-    for k, v in (("data", data), ("task", task), ("model", model), ("streams", streams)):
+    for k, v in (("data", data), ("task", task), ("model", model), ("streams", streams),
+                 ("test_signers", test_signers), ("folds", folds)):
         if v is not None:
             ov[k] = v
+    if isinstance(ov.get("test_signers"), str):  # keep "1,2" a list of names, not a YAML number
+        ov["test_signers"] = [s for s in ov["test_signers"].split(",")]
     return resolve_config(config, ov)
+
+
+def _signer_options(f):
+    """``--test-signers A,B`` and ``--folds loso`` (config keys ``test_signers`` / ``folds``)."""
+    f = click.option("--folds", type=click.Choice(["loso"]), default=None,
+                     help="loso: leave one signer out, one model per signer (run folder per fold); "
+                          "writes folds.json / folds.md with each fold, the mean and the std.  [default: none]")(f)
+    f = click.option("--test-signers", default=None,
+                     help="Comma-separated signers held out as the test split (validation from the others).  "
+                          "[default: none: the dataset's split, or signers drawn with the seed]")(f)
+    return f
+
+
+def _unseen_line(u) -> str | None:
+    if u and u.get("count"):
+        return (f"{u['count']} test samples have labels never seen in training (scored apart): "
+                f"{', '.join(map(str, u.get('labels', [])))}")
+    return None
 
 
 #: recognition models (listed here so that --help imports no torch; a test keeps it equal to the registry)
@@ -66,11 +87,13 @@ RECOGNITION_MODELS = ("conv_transformer", "hybrid", "lstm", "transformer")
               "[default: runs/latest]")
 @click.option("--resume", is_flag=True, help="Continue from RUN_DIR/checkpoints/last.ckpt.")
 @click.option("--force", is_flag=True, help="Overwrite a run folder that already holds checkpoints.")
+@_signer_options
 @click.pass_context
-def train(ctx: click.Context, data, task, model, streams, epochs, accelerator, config, run_dir, resume, force) -> None:
+def train(ctx: click.Context, data, task, model, streams, epochs, accelerator, config, run_dir, resume, force,
+          test_signers, folds) -> None:
     """Train a recognition model. Extra --key value pairs override any config key (e.g. --lr 1e-3,
     --batch_size 16, --model_kwargs.dim 64, --patience 5, --max_frames 64); see the README for all keys."""
-    from ..train.fit import fit
+    from ..train.fit import fit, fit_folds, folds_table
     from ..train.trainer import epoch_callback
     from ._common import EpochProgress
     extra = list(ctx.args)
@@ -83,13 +106,27 @@ def train(ctx: click.Context, data, task, model, streams, epochs, accelerator, c
         extra += ["--overwrite", "true"]
     if resume and run_dir and not data and (Path(run_dir) / "config.yaml").is_file() and config is None:
         config = str(Path(run_dir) / "config.yaml")
-    cfg = _common_cfg(data, task, model, streams, config, extra + ["--progress", "false"])
+    cfg = _common_cfg(data, task, model, streams, config, extra + ["--progress", "false"],
+                      test_signers=test_signers, folds=folds)
+    if cfg.get("folds") == "loso":
+        if resume:
+            raise ParameterError("--resume applies to one run; --folds loso skips the folds folds.json "
+                                 "already holds when run again without --force")
+        with ProgressCallback("caching streams") as prog, EpochProgress("training", share=prog) as ep:
+            r = fit_folds(cfg, progress=lambda m: console.print(m), callbacks=[epoch_callback(ep)],
+                          cache_progress=prog)
+        console.print(f"[green]done[/green]: {cfg['run_dir']}/folds.json")
+        click.echo(folds_table(r, keys=["top1", "top5", "top1_per_class", "top5_per_class", "n"]))
+        return
     with ProgressCallback("caching streams") as prog, EpochProgress("training", share=prog) as ep:
         res = fit(cfg, resume=resume, progress=prog, callbacks=[epoch_callback(ep)])
     console.print(f"[green]done[/green]: {res.run_dir}  best={res.best}")
     counts = _sample_counts(Path(res.run_dir))
     if counts:
         console.print(counts, highlight=False)
+    line = _unseen_line(res.metrics.get("unseen_labels"))
+    if line:
+        console.print(line)
     click.echo(json.dumps({"run_dir": str(res.run_dir), "best": str(res.best), "last": str(res.last),
                            "metrics": res.metrics}, indent=2))
 
@@ -129,13 +166,22 @@ def eval_summary(m: dict, *, split: str = "test") -> str:
 @click.option("--split", type=click.Choice(["train", "val", "test"]), default="test")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None, help="Folder for metrics.json.")
 @click.option("--beam", type=click.IntRange(0, 256), default=0, help="CTC beam width (0: greedy only).")
-def eval_cmd(checkpoint, data, split, out_dir, beam) -> None:
-    """Evaluate CHECKPOINT on a split; writes metrics.json and figures."""
+@click.option("--test-signers", default=None,
+              help="Comma-separated signers to test on (default: the checkpoint's own test split, e.g. its fold).")
+def eval_cmd(checkpoint, data, split, out_dir, beam, test_signers) -> None:
+    """Evaluate CHECKPOINT on a split; writes metrics.json and figures. Samples whose labels the model
+    never learned are counted apart (unseen_labels) and the rest are scored."""
     from ..train.evaluate import evaluate_checkpoint
     out_dir = out_dir or str(Path(checkpoint).parent.parent / f"eval_{split}")
     with ProgressCallback("caching streams", transient=True) as prog:
-        m = evaluate_checkpoint(checkpoint, data=data, split=split, out_dir=out_dir, beam=beam, progress=prog)
+        m = evaluate_checkpoint(checkpoint, data=data, split=split, out_dir=out_dir, beam=beam, progress=prog,
+                                test_signers=test_signers.split(",") if test_signers else None)
     m.pop("confusion_matrix", None)
+    if m.get("unseen_labels"):
+        m["unseen_labels"] = {k: v for k, v in m["unseen_labels"].items() if k != "ids"}
+        line = _unseen_line(m["unseen_labels"])
+        if line:
+            console.print(line.replace("test samples", f"{split} samples"))
     console.print(eval_summary(m, split=split), highlight=False)
     click.echo(json.dumps(m, indent=2))
 
@@ -207,15 +253,24 @@ def _with_epochs(args: list[str], epochs: int | None) -> list[str]:
               help="YAML config (its keys override the defaults).  [default: none]")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="runs/ablation",
               help="Output folder (ablation.json, ablation.md, ablation.png, one run folder per set).")
+@_signer_options
 @click.pass_context
-def ablate(ctx, data, streams_sets, model, epochs, config, out_dir) -> None:
+def ablate(ctx, data, streams_sets, model, epochs, config, out_dir, test_signers, folds) -> None:
     """Train and evaluate each stream set with the same seeds; writes a table. Extra --key value pairs
     override any config key, as in train."""
     from ..train.ablate import ablate as run, ablation_table, parse_stream_sets
+    from ..train.fit import folds_table
     sets = parse_stream_sets(streams_sets)
     union = ",".join(dict.fromkeys(s for st in sets for s in st))
-    cfg = _common_cfg(data, "isolated", model, union, config, _with_epochs(list(ctx.args), epochs))
+    cfg = _common_cfg(data, "isolated", model, union, config, _with_epochs(list(ctx.args), epochs),
+                      test_signers=test_signers, folds=folds)
     r = run(cfg, sets, out_dir, progress=lambda m: console.print(m))
+    if "folds" in r:
+        click.echo(folds_table(r, keys=[f"top1[{','.join(st)}]" for st in sets]) + "\n\nmean over folds:")
+    else:
+        line = _unseen_line(r.get("unseen_labels"))
+        if line:
+            console.print(line)
     click.echo(ablation_table(r["rows"], classes=r.get("classes")))
 
 
@@ -232,17 +287,23 @@ def ablate(ctx, data, streams_sets, model, epochs, config, out_dir) -> None:
               help="YAML config (its keys override the defaults).  [default: none]")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="runs/adapt",
               help="Output folder (adaptation.json, adaptation.md).")
+@_signer_options
 @click.pass_context
-def adapt(ctx, data, source, target, methods, k_shot, streams, epochs, config, out_dir) -> None:
+def adapt(ctx, data, source, target, methods, k_shot, streams, epochs, config, out_dir, test_signers, folds) -> None:
     """Train on region SOURCE, test on region TARGET with each adaptation method. Extra --key value pairs
-    override any config key, as in train."""
+    override any config key, as in train. --test-signers names the TARGET signers to test on; --folds loso
+    tests on each TARGET signer in turn."""
     from ..train.adapt import adapt as run, adaptation_table
+    from ..train.fit import folds_table
     if source is not None and source == target:
         raise click.BadParameter(f"--source {source} and --target {target} are the same region; adaptation "
                                  "trains on one region and tests on another", param_hint="--target")
-    cfg = _common_cfg(data, "isolated", None, streams, config, _with_epochs(list(ctx.args), epochs))
+    cfg = _common_cfg(data, "isolated", None, streams, config, _with_epochs(list(ctx.args), epochs),
+                      test_signers=test_signers, folds=folds)
     r = run(cfg, out_dir, source=source, target=target, methods=[m.strip() for m in methods.split(",") if m.strip()],
             k_shot=k_shot, progress=lambda m: console.print(m))
+    if "folds" in r:
+        click.echo(folds_table(r) + "\n\nmean over folds:")
     click.echo(f"train on {r['source']}, test on {r['target']}\n"
                + adaptation_table(r["rows"], source=r["source"], target=r["target"], classes=r.get("classes")))
 

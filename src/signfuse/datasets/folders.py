@@ -80,4 +80,7 @@ def entries_from_folder(root: str | os.PathLike[str], *, need_audio: bool = Fals
         return list(synthetic.load_corpus(root))
     if (root / MANIFEST_NAME).exists():
         return _from_manifest(root, need_audio=need_audio)
+    from .mp_data import is_mp_data_root, read_mp_data_root
+    if not need_audio and is_mp_data_root(root):  # <label>/<sequence>/<frame>.npy (train --data MP_Data)
+        return read_mp_data_root(root)
     return _media_pairs(root)

@@ -16,7 +16,7 @@ from typing import Any, Callable, Mapping, Sequence
 from ..errors import ParameterError
 from ..samples import parse_streams
 
-__all__ = ["parse_stream_sets", "ablate", "ablation_table"]
+__all__ = ["parse_stream_sets", "ablate", "ablate_folds", "ablation_table"]
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,11 @@ def ablate(cfg: Mapping[str, Any], stream_sets: str | Sequence[Sequence[str]], o
            pretrained: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Train/evaluate each stream set; writes ``ablation.json``, ``ablation.md`` and ``ablation.png``.
 
+    ``cfg['test_signers']`` holds those signers out as the test split; ``cfg['folds'] == "loso"`` runs the
+    whole ablation once per held-out signer (``OUT_DIR/fold_<signer>``) and writes ``folds.json`` /
+    ``folds.md`` with each stream set's top-1 per fold, mean and std (see :func:`ablate_folds`).
+    Test samples whose labels training never saw are counted in ``unseen_labels``.
+
     ``pretrained`` maps a stream set (``"hands,body,face"``) to an already trained
     :class:`~.checkpoint.Recognizer` with the same settings, which is evaluated instead of retrained.
     """
@@ -57,6 +62,10 @@ def ablate(cfg: Mapping[str, Any], stream_sets: str | Sequence[Sequence[str]], o
     sets = parse_stream_sets(stream_sets)
     if cfg["task"] != "isolated":
         raise ParameterError("ablate compares isolated recognition accuracy; use task=isolated")
+    if cfg.get("folds") == "loso":
+        if pretrained:
+            raise ParameterError("pretrained models cannot be reused across leave-one-signer-out folds")
+        return ablate_folds(cfg, sets, out_dir, progress=progress)
     union = tuple(dict.fromkeys(s for st in sets for s in st))
     base_cfg = dict(cfg, streams=",".join(union))
     bundle = bundle or prepare_data(base_cfg)
@@ -74,12 +83,16 @@ def ablate(cfg: Mapping[str, Any], stream_sets: str | Sequence[Sequence[str]], o
             run = dict(cfg, streams=name, run_dir=str(out / name.replace(",", "+")))
             res = fit(run, bundle=sub)
             rec = load_checkpoint(res.best or res.last)
+        if not bundle.splits["test"]:
+            raise ParameterError("the test split is empty (every test sample has a label training never saw?)")
         m = evaluate(rec, bundle.cache, bundle.splits["test"], domains=bundle.domains)
         rows.append({"streams": name, **{k: m.get(k) for k in ("top1", "top5", "top1_per_class", "minimal_pair_top1",
                                                                   "minimal_pair_n", "non_pair_top1", "n")}})
         log.info("ablation %s: %s", name, rows[-1])
+    unseen = bundle.unseen.get("test", {"count": 0, "labels": []})
     result = {"rows": rows, "seed": cfg["seed"], "model": cfg["model"], "test_n": len(bundle.splits["test"]),
-              "classes": len(bundle.vocab)}
+              "classes": len(bundle.vocab), "test_signers": cfg.get("test_signers"),
+              "unseen_labels": {"count": unseen["count"], "labels": unseen["labels"]}}
     from ..io import atomic_path
     with atomic_path(out / "ablation.json") as tmp:
         tmp.write_text(json.dumps(result, indent=2))
@@ -90,3 +103,29 @@ def ablate(cfg: Mapping[str, Any], stream_sets: str | Sequence[Sequence[str]], o
     result["figure"] = str(save_figure(viz.ablation_bars(rows, chance=1 / max(1, len(bundle.vocab))),
                                        out / "ablation.png"))
     return result
+
+
+def ablate_folds(cfg: Mapping[str, Any], stream_sets: str | Sequence[Sequence[str]], out_dir: str | os.PathLike[str], *,
+                 progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Leave-one-signer-out ablation: :func:`ablate` per held-out signer into ``OUT_DIR/fold_<signer>``;
+    ``folds.json`` / ``folds.md`` hold ``top1[<streams>]`` (and top-5, per-class top-1) per fold, mean, std."""
+    from .fit import open_cache_or_build, run_folds
+    sets = parse_stream_sets(stream_sets)
+    union = ",".join(dict.fromkeys(s for st in sets for s in st))
+    base = dict(cfg, streams=union, folds=None)
+    cache = open_cache_or_build(base)
+
+    def one(fold_cfg: dict, signer: str) -> dict:
+        from .fit import prepare_data
+        bundle = prepare_data(fold_cfg, cache=cache)
+        r = ablate(fold_cfg, sets, fold_cfg["run_dir"], progress=progress, bundle=bundle)
+        row: dict[str, Any] = {}
+        for k in ("top1", "top5", "top1_per_class"):
+            row.update({f"{k}[{x['streams']}]": x.get(k) for x in r["rows"]})
+        row.update(n=r["test_n"], unseen_count=r["unseen_labels"]["count"], unseen_labels=r["unseen_labels"]["labels"])
+        return row
+
+    res = run_folds(base, one, out_dir, cache=cache, progress=progress, what="ablation fold")
+    return {**res, "rows": [{"streams": ",".join(st), "top1": res["mean"].get(f"top1[{','.join(st)}]"),
+                             "top5": res["mean"].get(f"top5[{','.join(st)}]"),
+                             "top1_per_class": res["mean"].get(f"top1_per_class[{','.join(st)}]")} for st in sets]}

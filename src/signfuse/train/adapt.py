@@ -15,6 +15,9 @@ Methods (same seed, model and streams for all):
 
 B's samples are split by signer: the fine-tune pool comes from one B signer, the test set is the others
 (all B signers are test signers when B has only one signer, minus the fine-tune samples).
+``cfg['test_signers']`` names the B signers to test on (the pool then comes from the other B signers);
+``cfg['folds'] == "loso"`` runs the comparison once per B signer as the test signer
+(``OUT_DIR/fold_<signer>``, with ``folds.json`` / ``folds.md``: each method's top-1 per fold, mean, std).
 """
 
 from __future__ import annotations
@@ -65,7 +68,12 @@ def adapt(cfg: Mapping[str, Any], out_dir: str | os.PathLike[str], *, source: st
         raise ParameterError("adapt compares isolated recognition; use task=isolated")
     if k_shot < 1:
         raise ParameterError(f"k_shot={k_shot} must be >= 1")
-    bundle = bundle or prepare_data(cfg)
+    if cfg.get("folds") == "loso":
+        return _adapt_folds(cfg, out_dir, source=source, target=target, methods=methods, k_shot=k_shot,
+                            finetune_epochs=finetune_epochs, progress=progress)
+    test_signers = [str(x) for x in (cfg.get("test_signers") or [])]
+    # the region split decides train and test here: the vocabulary comes from every labelled sample
+    bundle = bundle or prepare_data(dict(cfg, test_signers=None, folds=None))
     recs = bundle.cache.records
     labelled = [i for i, r in enumerate(recs) if r.get("gloss") is not None and str(r["gloss"]) in bundle.vocab._map
                 and not (r.get("meta") or {}).get("mirror_of")]
@@ -91,7 +99,15 @@ def adapt(cfg: Mapping[str, Any], out_dir: str | os.PathLike[str], *, source: st
     if cfg.get("mirror"):
         A_tr = A_tr + [twins[recs[i]["id"]] for i in A_tr if recs[i]["id"] in twins]
     b_signers = sorted({str(recs[i]["signer"]) for i in B})
-    pool_signer = b_signers[int(rng.integers(len(b_signers)))]
+    if test_signers:
+        bad = [x for x in test_signers if x not in b_signers]
+        if bad:
+            raise ParameterError(f"test_signers {bad} are not signers of the target region {target!r}; "
+                                 f"its signers: {', '.join(b_signers)}")
+        others = [x for x in b_signers if x not in test_signers]
+        pool_signer = others[int(rng.integers(len(others)))] if others else test_signers[0]
+    else:
+        pool_signer = b_signers[int(rng.integers(len(b_signers)))]
     pool = [i for i in B if str(recs[i]["signer"]) == pool_signer]
     shots: list[int] = []
     by_class: dict[str, list[int]] = {}
@@ -100,7 +116,19 @@ def adapt(cfg: Mapping[str, Any], out_dir: str | os.PathLike[str], *, source: st
     for g, idx in sorted(by_class.items()):
         if "finetune" in methods:
             shots += [idx[j] for j in rng.permutation(len(idx))[:k_shot]]
-    B_test = [i for i in B if str(recs[i]["signer"]) != pool_signer] if len(b_signers) > 1 else [i for i in B if i not in set(shots)]
+    if test_signers:
+        B_test = [i for i in B if str(recs[i]["signer"]) in test_signers and i not in set(shots)]
+    elif len(b_signers) > 1:
+        B_test = [i for i in B if str(recs[i]["signer"]) != pool_signer]
+    else:
+        B_test = [i for i in B if i not in set(shots)]
+    if test_signers:  # a held-out signer who also signed in the source region trains on nothing
+        A_tr = [i for i in A_tr if str(recs[i]["signer"]) not in test_signers]
+    shared = set(map(str, (recs[i]["signer"] for i in A_tr))) & set(map(str, (recs[i]["signer"] for i in B_test)))
+    if shared:
+        if test_signers:
+            raise DataError(f"signers {sorted(shared)} are in both the source training data and the target test data")
+        log.warning("signers %s are in both the source training data and the target test data", sorted(shared)[:5])
     if not A_tr or not B_test:
         raise DataError(f"empty split: {len(A_tr)} training samples in {source}, {len(B_test)} test samples in {target}")
     out = Path(out_dir)
@@ -177,10 +205,42 @@ def adapt(cfg: Mapping[str, Any], out_dir: str | os.PathLike[str], *, source: st
         rows.append({"method": method, "top1": m["top1"], "top1_per_class": m["top1_per_class"],
                      "source_top1": ma["top1"] if ma else None, "n_test": m["n"], "notes": notes})
     result = {"source": source, "target": target, "k_shot": k_shot, "train_n": len(A_tr), "test_n": len(B_test),
-              "finetune_n": len(shots), "classes": len(bundle.vocab), "rows": rows}
+              "finetune_n": len(shots), "classes": len(bundle.vocab), "rows": rows,
+              "test_signers": test_signers or None}
     from ..io import atomic_path
     with atomic_path(out / "adaptation.json") as tmp:
         tmp.write_text(json.dumps(result, indent=2))
     with atomic_path(out / "adaptation.md") as tmp:
         tmp.write_text(adaptation_table(rows, source=source, target=target, classes=len(bundle.vocab)) + "\n")
     return result
+
+
+def _adapt_folds(cfg: Mapping[str, Any], out_dir, *, source, target, methods, k_shot, finetune_epochs, progress) -> dict:
+    """``adapt --folds loso``: the comparison once per target-region signer held out as the test signer."""
+    from .fit import open_cache_or_build, run_folds
+    base = dict(cfg, folds=None, test_signers=None)
+    cache = open_cache_or_build(base)
+    recs = [r for r in cache.records if r.get("gloss") is not None and not (r.get("meta") or {}).get("mirror_of")]
+    domains = sorted({str(r["domain"]) for r in recs if r.get("domain")})
+    if len(domains) < 2:
+        raise DataError(f"adaptation needs at least two domains (regions); the dataset has {domains}")
+    tgt = target or domains[1]
+    signers = sorted({str(r["signer"]) for r in recs if str(r.get("domain")) == tgt and r.get("signer") is not None})
+    if not signers:
+        raise DataError(f"the target region {tgt!r} has no signer ids; folds=loso needs them")
+    box: dict = {}
+
+    def one(fold_cfg: dict, signer: str) -> dict:
+        r = adapt(fold_cfg, fold_cfg["run_dir"], source=source, target=tgt, methods=methods, k_shot=k_shot,
+                  finetune_epochs=finetune_epochs, progress=progress)
+        box["last"] = r
+        row: dict = {f"top1[{x['method']}]": x["top1"] for x in r["rows"]}
+        row["n"] = r["test_n"]
+        return row
+
+    res = run_folds(base, one, out_dir, cache=cache, progress=progress, what="adaptation fold", signers=signers)
+    last = box.get("last") or {}
+    return {**res, "source": last.get("source", source), "target": tgt,
+            "rows": [{"method": m, "top1": res["mean"].get(f"top1[{m}]"),
+                      "notes": f"mean of {res['n_folds']} folds"} for m in METHODS
+                     if f"top1[{m}]" in res["mean"]]}

@@ -3,6 +3,10 @@
 Isolated: top-1/top-5 per instance and per-class mean, confusion matrix, accuracy on minimal-pair signs
 (samples whose ``meta['minimal_pair']`` is set) and per domain. Continuous: WER with S/D/I, greedy and
 (when ``beam > 0``) beam-search decoding, and the number of sequences too short for their labels.
+
+Samples whose label the model never learned (a test signer who made signs the training signers did
+not) cannot be scored; :func:`evaluate_checkpoint` scores the rest and reports them apart as
+``unseen_labels: {count, labels, ids}``.
 """
 
 from __future__ import annotations
@@ -60,11 +64,16 @@ def predict(rec: Recognizer, cache, indices: Sequence[int], *, batch_size: int =
 
 def evaluate(rec: Recognizer, cache, indices: Sequence[int], *, out_dir: str | os.PathLike[str] | None = None,
              beam: int = 0, transform: Callable | None = None, batch_size: int = 32, domains: Sequence[str] = (),
-             figures: bool = True) -> dict:
-    """Metrics of ``rec`` on cache ``indices``; with ``out_dir`` writes ``metrics.json`` (and figures)."""
+             figures: bool = True, unseen: dict | None = None) -> dict:
+    """Metrics of ``rec`` on cache ``indices``; with ``out_dir`` writes ``metrics.json`` (and figures).
+
+    ``unseen``: the report of samples left out of ``indices`` because their labels are not in the
+    model's vocabulary (:func:`signfuse.train.fit.unseen_labels`); it is written as ``unseen_labels``.
+    """
     pred = predict(rec, cache, indices, batch_size=batch_size, transform=transform, domains=domains)
     recs = [cache.records[i] for i in indices]
     m: dict[str, Any] = {"task": rec.task, "model": rec.model_name, "streams": list(rec.streams)}
+    m["unseen_labels"] = dict(unseen) if unseen is not None else {"count": 0, "labels": [], "ids": []}
     if rec.task == "isolated":
         scores, y = pred["scores"], pred["labels"]
         m.update(classification_metrics(scores, y, ks=(1, 5)))
@@ -115,22 +124,41 @@ def ctc_greedy_decode_list(log_probs: Sequence[np.ndarray]) -> list[list[int]]:
 
 def evaluate_checkpoint(checkpoint: str | os.PathLike[str], *, data: str | os.PathLike[str] | None = None,
                         split: str = "test", out_dir: str | os.PathLike[str] | None = None, beam: int = 0,
+                        test_signers: Sequence[str] | str | None = None,
                         progress: Callable[[int, int], None] | None = None) -> dict:
     """``signfuse eval``: rebuild the checkpoint, rebuild its data splits on ``data`` (default: the data it
-    was trained on), and evaluate ``split``. Labels missing from the model's vocabulary are an error."""
-    from .fit import dataset_splits, open_cache_or_build, resolve_config
+    was trained on), and evaluate ``split``. The checkpoint's own ``test_signers`` (a fold of
+    ``--folds loso``, a ``--test-signers`` run) give the same split again; ``test_signers`` here names
+    other held-out signers. Samples whose labels are not in the model's vocabulary are scored apart
+    (``unseen_labels``); the rest are evaluated."""
+    from .fit import check_signer_independent, dataset_splits, open_cache_or_build, resolve_config, unseen_labels
     rec = load_checkpoint(checkpoint)
     if split not in ("train", "val", "test"):
         raise ParameterError(f"split={split!r} must be train, val or test")
-    cfg = resolve_config({k: v for k, v in rec.config.items() if k in _cfg_keys()},
-                         {"data": str(data)} if data is not None else None)
+    ov: dict[str, Any] = {"data": str(data)} if data is not None else {}
+    if test_signers is not None:
+        ov["test_signers"] = test_signers if isinstance(test_signers, str) else ",".join(test_signers)
+    cfg = resolve_config({k: v for k, v in rec.config.items() if k in _cfg_keys() and k != "folds"}, ov or None)
     cfg["streams"] = ",".join(rec.streams)
     cache = open_cache_or_build(cfg, progress=progress)
     splits = dataset_splits(cfg, cache)
+    if cfg.get("test_signers"):
+        check_signer_independent(cache.records, splits)
     if not splits[split]:
         raise DataError(f"the {split} split of {cfg['data']} is empty")
+    vocab = Vocabulary(tuple(rec.vocab))
+    ok, unseen = unseen_labels([cache.records[i] for i in splits[split]], vocab._map, task=rec.task)
+    if unseen["count"]:
+        log.warning("%d %s samples have labels the model never learned (%s); they are scored apart",
+                    unseen["count"], split, ", ".join(unseen["labels"]))
+    if not ok:
+        raise DataError(f"none of the {len(splits[split])} {split} samples of {cfg['data']} has a label in the "
+                        f"model's vocabulary (unseen labels: {', '.join(unseen['labels'][:20])})")
     domains = tuple(sorted({str(r["domain"]) for r in cache.records if r.get("domain")}))
-    return evaluate(rec, cache, splits[split], out_dir=out_dir, beam=beam, domains=domains)
+    m = evaluate(rec, cache, [splits[split][k] for k in ok], out_dir=out_dir, beam=beam, domains=domains,
+                 unseen=unseen)
+    m["test_signers"] = cfg.get("test_signers")
+    return m
 
 
 def _cfg_keys() -> set[str]:

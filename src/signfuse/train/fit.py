@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
+import numpy as np
 
 from ..errors import DataError, ParameterError
 from ..datasets import load_entries
@@ -24,7 +25,9 @@ from ..samples import DEFAULT_FACE_REGIONS, StreamCache, build_cache, parse_stre
 from .data import StreamDataset, Vocabulary, collate, signer_splits, stream_stats
 from .trainer import FitResult
 
-__all__ = ["DEFAULTS", "resolve_config", "prepare_data", "DataBundle", "fit", "FitResult", "make_loader"]
+__all__ = ["DEFAULTS", "resolve_config", "prepare_data", "DataBundle", "fit", "FitResult", "make_loader",
+           "held_out_splits", "check_signer_independent", "fold_signers", "run_folds", "fit_folds", "folds_table",
+           "unseen_labels"]
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +53,8 @@ DEFAULTS: dict[str, Any] = {
     "signer_independent": True,
     "val_fraction": 0.15,
     "test_fraction": 0.2,
+    "test_signers": None,        # signers held out as the test split (list or "A,B"); val from the others
+    "folds": None,               # "loso": leave-one-signer-out, one model per signer (fit_folds)
     "run_dir": "runs/latest",
     "cache_dir": None,
     "accelerator": "auto",
@@ -127,8 +132,28 @@ def resolve_config(config: str | os.PathLike[str] | Mapping[str, Any] | None = N
         raise ParameterError(f"task={cfg['task']!r} must be 'isolated' or 'continuous'")
     if isinstance(cfg["face_regions"], str):
         cfg["face_regions"] = [s.strip() for s in cfg["face_regions"].split(",") if s.strip()]
+    cfg["test_signers"] = _signer_list(cfg["test_signers"])
+    if cfg["folds"] not in (None, "loso"):
+        raise ParameterError(f"folds={cfg['folds']!r} must be 'loso' (leave one signer out) or empty")
+    if cfg["folds"] and cfg["test_signers"]:
+        raise ParameterError("folds=loso holds out every signer in turn; it cannot be combined with test_signers="
+                             f"{','.join(cfg['test_signers'])}")
     _validate(cfg)
     return cfg
+
+
+def _signer_list(v: Any) -> list[str] | None:
+    """``"A,B"`` / ``["A", "B"]`` / None -> a list of signer names (None when empty)."""
+    if v is None or v is False:
+        return None
+    if isinstance(v, str):
+        v = v.split(",")
+    elif not isinstance(v, (list, tuple)):
+        v = [v]
+    out = [str(x).strip() for x in v if str(x).strip()]
+    if len(set(out)) != len(out):
+        raise ParameterError(f"test_signers={','.join(out)!r} names a signer twice")
+    return out or None
 
 
 def _number(cfg: Mapping[str, Any], key: str, *, low: float, high: float, low_open: bool = False,
@@ -185,6 +210,9 @@ class DataBundle:
     task: str
     stats: dict = field(default_factory=dict)
     domains: tuple[str, ...] = ()
+    #: per held-out split, the samples left out because their label never occurs in training:
+    #: ``{"test": {"count": n, "labels": [...], "ids": [...]}}`` (see :func:`unseen_labels`)
+    unseen: dict = field(default_factory=dict)
 
     def records(self, split: str) -> list[dict]:
         return [self.cache.records[i] for i in self.splits[split]]
@@ -237,9 +265,92 @@ def dataset_splits(cfg: Mapping[str, Any], cache: StreamCache) -> dict[str, list
     if not keep:
         raise DataError(f"the dataset has no samples labelled for the {task} task")
     recs = [cache.records[i] for i in keep]
-    sp = signer_splits(recs, val_fraction=cfg["val_fraction"], test_fraction=cfg["test_fraction"], seed=cfg["seed"],
-                       signer_independent=cfg["signer_independent"])
+    if cfg.get("test_signers"):
+        sp = held_out_splits(recs, test_signers=cfg["test_signers"], val_fraction=cfg["val_fraction"],
+                             seed=cfg["seed"])
+    else:
+        sp = signer_splits(recs, val_fraction=cfg["val_fraction"], test_fraction=cfg["test_fraction"],
+                           seed=cfg["seed"], signer_independent=cfg["signer_independent"])
     return {k: [keep[i] for i in v] for k, v in sp.items()}
+
+
+def held_out_splits(records: Sequence[Mapping[str, Any]], *, test_signers: Sequence[str], val_fraction: float = 0.15,
+                    seed: int = 0) -> dict[str, list[int]]:
+    """Indices of ``train``/``val``/``test`` with the named signers as the whole test split.
+
+    Validation comes from the other signers: whole signers (``val_fraction`` of them, at least one) when
+    three or more remain, as :func:`~.data.signer_splits` does; with one or two remaining signers a
+    seeded ``val_fraction`` of their samples (taking a whole signer would leave one, or none, to train
+    on), so validation then shares signers with training but never with test.
+    """
+    test = [str(s) for s in test_signers]
+    missing = [i for i, r in enumerate(records) if r.get("signer") is None]
+    if missing:
+        raise DataError(f"test_signers needs a signer on every sample; {len(missing)} samples have none "
+                        f"(e.g. {records[missing[0]].get('id')!r}); add a signer map or a signer array")
+    signers = sorted({str(r["signer"]) for r in records})
+    unknown = [s for s in test if s not in signers]
+    if unknown:
+        raise ParameterError(f"test_signers {unknown} are not in the dataset; its signers: {', '.join(signers)}")
+    rest = [s for s in signers if s not in test]
+    if not rest:
+        raise ParameterError(f"test_signers={','.join(test)} holds out every signer; nothing is left to train on")
+    rng = np.random.default_rng(seed)
+    splits: dict[str, list[int]] = {"train": [], "val": [], "test": []}
+    if len(rest) >= 3:
+        order = [rest[i] for i in rng.permutation(len(rest))]
+        val = set(order[:max(1, round(len(rest) * val_fraction))])
+        for i, r in enumerate(records):
+            s = str(r["signer"])
+            splits["test" if s in test else "val" if s in val else "train"].append(i)
+    else:
+        pool = []
+        for i, r in enumerate(records):
+            (splits["test"] if str(r["signer"]) in test else pool).append(i)
+        perm = rng.permutation(len(pool))
+        n_val = int(round(len(pool) * val_fraction))
+        splits["val"] = sorted(pool[k] for k in perm[:n_val])
+        splits["train"] = sorted(pool[k] for k in perm[n_val:])
+    check_signer_independent(records, splits)
+    return splits
+
+
+def check_signer_independent(records: Sequence[Mapping[str, Any]], splits: Mapping[str, Sequence[int]]) -> None:
+    """Raise DataError when a signer has samples in both the training and the test split."""
+    def of(name: str) -> set[str]:
+        return {str(records[i]["signer"]) for i in splits.get(name, ()) if records[i].get("signer") is not None}
+    both = of("train") & of("test")
+    if both:
+        raise DataError(f"signers {sorted(both)} are in both the training and the test split")
+
+
+def fold_signers(cfg: Mapping[str, Any], cache: StreamCache) -> list[str]:
+    """The signers of the labelled, non-mirrored samples (one leave-one-signer-out fold each)."""
+    task = cfg["task"]
+    recs = [r for r in cache.records if (r.get("gloss") is not None if task == "isolated" else r.get("glosses"))
+            and not (r.get("meta") or {}).get("mirror_of")]
+    if any(r.get("signer") is None for r in recs):
+        raise DataError("folds=loso needs a signer on every sample; some have none (add a signer map or array)")
+    signers = sorted({str(r["signer"]) for r in recs})
+    if len(signers) < 2:
+        raise DataError(f"folds=loso needs at least 2 signers; the dataset has {signers}")
+    return signers
+
+
+def unseen_labels(records: Sequence[Mapping[str, Any]], known: Mapping[str, int] | set[str], *,
+                  task: str) -> tuple[list[int], dict[str, Any]]:
+    """Split ``records`` into those whose labels are all in ``known`` (their positions) and a report of
+    the rest: ``{"count": n, "labels": sorted labels never seen, "ids": sample ids}``."""
+    ok, labels, ids = [], set(), []
+    for k, r in enumerate(records):
+        labs = [r["gloss"]] if task == "isolated" else (r.get("glosses") or [])
+        new = {str(g) for g in labs if str(g) not in known}
+        if new:
+            labels |= new
+            ids.append(str(r.get("id")))
+        else:
+            ok.append(k)
+    return ok, {"count": len(ids), "labels": sorted(labels), "ids": ids}
 
 
 def prepare_data(cfg: Mapping[str, Any], *, cache: StreamCache | None = None,
@@ -263,21 +374,20 @@ def prepare_data(cfg: Mapping[str, Any], *, cache: StreamCache | None = None,
         log.warning("no validation split; validating on the training split")
         splits["val"] = list(splits["train"])
     vocab = Vocabulary.from_records([cache.records[i] for i in splits["train"]], task=task)
-    # drop held-out samples whose labels the training split never saw (logged, not silent)
+    # held-out samples whose labels the training split never saw are scored apart: reported, not dropped silently
+    unseen: dict[str, dict] = {}
     for name in ("val", "test"):
-        ok = []
-        for i in splits[name]:
-            r = cache.records[i]
-            labs = [r["gloss"]] if task == "isolated" else (r.get("glosses") or [])
-            if all(str(g) in vocab._map for g in labs):
-                ok.append(i)
-        if len(ok) < len(splits[name]):
-            log.warning("%d %s samples have labels not seen in training and are left out", len(splits[name]) - len(ok), name)
-        splits[name] = ok
+        ok, rep = unseen_labels([cache.records[i] for i in splits[name]], vocab._map, task=task)
+        if rep["count"]:
+            log.warning("%d %s samples have labels never seen in training (%s); they are scored apart",
+                        rep["count"], name, ", ".join(rep["labels"]))
+        unseen[name] = rep
+        splits[name] = [splits[name][k] for k in ok]
     stats = stream_stats(cache, splits["train"])
     stats = {s: stats[s] for s in streams}
     domains = tuple(sorted({str(r["domain"]) for r in cache.records if r.get("domain")}))
-    return DataBundle(cache=cache, splits=splits, vocab=vocab, streams=streams, task=task, stats=stats, domains=domains)
+    return DataBundle(cache=cache, splits=splits, vocab=vocab, streams=streams, task=task, stats=stats, domains=domains,
+                      unseen=unseen)
 
 
 def make_loader(bundle: DataBundle, indices: Sequence[int], cfg: Mapping[str, Any], *, train: bool,
@@ -321,6 +431,8 @@ def fit(cfg: Mapping[str, Any], *, resume: bool = False, bundle: DataBundle | No
     from .trainer import fit_module, trainer_config
 
     cfg = dict(cfg)
+    if cfg.get("folds"):
+        raise ParameterError(f"folds={cfg['folds']!r} trains one model per signer: use fit_folds (train --folds)")
     tc = trainer_config(cfg, monitor="val_acc" if cfg["task"] == "isolated" else "val_wer",
                         mode="max" if cfg["task"] == "isolated" else "min", overwrite=bool(cfg.get("overwrite")),
                         callbacks=tuple(callbacks))
@@ -352,10 +464,14 @@ def fit(cfg: Mapping[str, Any], *, resume: bool = False, bundle: DataBundle | No
     from ..io import atomic_path
     # "train" counts every training sample; "train_mirrored" how many of them are mirrored twins
     mirrored = sum(1 for i in tr if (bundle.cache.records[i].get("meta") or {}).get("mirror_of"))
+    unseen = {k: {"count": v["count"], "labels": v["labels"]} for k, v in bundle.unseen.items()}
+    metrics["unseen_labels"] = unseen.get("test", {"count": 0, "labels": []})
     with atomic_path(tc.run_dir / "summary.json") as tmp:
         tmp.write_text(json.dumps({"best": str(res.best) if res.best else None, "last": str(res.last),
                                    "metrics": metrics, "vocab_size": len(bundle.vocab), "train": len(tr),
-                                   "train_mirrored": mirrored, "val": len(va)}, indent=2))
+                                   "train_mirrored": mirrored, "val": len(va),
+                                   "test": len(bundle.splits.get("test", ())),
+                                   "test_signers": cfg.get("test_signers"), "unseen_labels": unseen}, indent=2))
     return FitResult(run_dir=res.run_dir, best=res.best, last=res.last, metrics=metrics, config=cfg,
                      history=res.history)
 
@@ -378,3 +494,110 @@ def _load_matching(model: Any, state: Mapping[str, Any]) -> int:
 def _plain(v: Any) -> Any:
     from .trainer import plain
     return plain(v)
+
+
+def run_folds(cfg: Mapping[str, Any], run_fold: Callable[[dict, str], Mapping[str, Any]], out_dir: str | os.PathLike[str],
+              *, cache: StreamCache | None = None, progress: Callable[[str], None] | None = None,
+              what: str = "fold", signers: Sequence[str] | None = None) -> dict[str, Any]:
+    """Leave-one-signer-out: ``run_fold(fold_cfg, signer)`` once per signer, where ``fold_cfg`` is ``cfg``
+    with ``test_signers=[signer]``, ``folds=None`` and ``run_dir=OUT_DIR/fold_<signer>``; it returns a
+    flat mapping of results (numbers are averaged). Writes ``folds.json`` and ``folds.md`` into
+    ``out_dir``: each fold's row, the mean and the (population) standard deviation of every number.
+    A fold whose ``folds.json`` row exists is not rerun (a killed run resumes with the next fold).
+    ``signers``: the folds (default: every signer of the dataset, :func:`fold_signers`)."""
+    if signers is None:
+        cache = cache or open_cache_or_build(cfg)
+        signers = fold_signers(cfg, cache)
+    signers = [str(s) for s in signers]
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    done: dict[str, dict] = {}
+    prev = out / "folds.json"
+    if prev.is_file() and not cfg.get("overwrite"):
+        try:
+            old = json.loads(prev.read_text())
+            if old.get("signers") == signers:
+                done = {str(r["test_signer"]): r for r in old.get("folds", []) if r.get("complete")}
+        except (OSError, ValueError, KeyError, TypeError):
+            done = {}
+    rows = []
+    for s in signers:
+        if s in done:
+            rows.append(done[s])
+            continue
+        if progress:
+            progress(f"{what} {s}: test signer {s}, training on {', '.join(x for x in signers if x != s)}")
+        fold_cfg = dict(cfg, test_signers=[s], folds=None, run_dir=str(out / f"fold_{_safe(s)}"))
+        row = {"test_signer": s, **dict(run_fold(fold_cfg, s)), "complete": True}
+        rows.append(row)
+        _write_folds(out, signers, rows, cfg)
+    return _write_folds(out, signers, rows, cfg)
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name) or "_"
+
+
+def _write_folds(out: Path, signers: list[str], rows: list[dict], cfg: Mapping[str, Any]) -> dict[str, Any]:
+    keys = [k for k in rows[0] if k != "complete"] if rows else []
+    num = [k for k in keys if all(isinstance(r.get(k), (int, float)) and not isinstance(r.get(k), bool)
+                                  and r.get(k) is not None for r in rows)]
+    mean = {k: float(np.mean([r[k] for r in rows])) for k in num}
+    std = {k: float(np.std([r[k] for r in rows])) for k in num}
+    result = {"folds": rows, "signers": signers, "mean": mean, "std": std, "n_folds": len(rows),
+              "complete": len(rows) == len(signers), "model": cfg.get("model"), "streams": cfg.get("streams"),
+              "seed": cfg.get("seed")}
+    from ..io import atomic_path, jsonable
+    with atomic_path(out / "folds.json") as tmp:
+        tmp.write_text(json.dumps(jsonable(result), indent=2))
+    with atomic_path(out / "folds.md") as tmp:
+        tmp.write_text(folds_table(result) + "\n")
+    return result
+
+
+def folds_table(result: Mapping[str, Any], *, keys: Sequence[str] | None = None) -> str:
+    """A markdown table of :func:`run_folds`' result: one row per fold, then mean and std."""
+    rows = result["folds"]
+    keys = list(keys) if keys is not None else [k for k in result["mean"] if k not in ("n",)][:8]
+    pct = lambda k: k.startswith("top") or "acc" in k or k.endswith("top1")
+    f = lambda k, v: "-" if v is None else (f"{100 * v:.1f}%" if pct(k) else f"{v:.4g}" if isinstance(v, (int, float)) else str(v))
+    lines = ["| test signer | " + " | ".join(keys) + " | unseen labels |", "|---|" + "---|" * (len(keys) + 1)]
+    for r in rows:
+        u = r.get("unseen_count")
+        lines.append(f"| {r['test_signer']} | " + " | ".join(f(k, r.get(k)) for k in keys)
+                     + f" | {'-' if u is None else u} |")
+    for name in ("mean", "std"):
+        lines.append(f"| **{name}** | " + " | ".join(f(k, result[name].get(k)) for k in keys) + " | |")
+    return "\n".join(lines)
+
+
+def fit_folds(cfg: Mapping[str, Any], *, progress: Callable[[str], None] | None = None,
+              callbacks: Sequence[Any] = (), cache_progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+    """``train --folds loso``: one model per signer (run folder ``RUN_DIR/fold_<signer>``), each evaluated
+    once on its held-out signer (``eval_test/metrics.json`` in the fold's folder); ``RUN_DIR/folds.json``
+    and ``folds.md`` hold each fold's top-1/top-5 (per instance and per class) and their mean and std.
+    Test samples with labels the fold's training signers never made are counted apart per fold."""
+    from ..models.recognizer import load_checkpoint
+    from .evaluate import evaluate
+    if cfg["task"] != "isolated":
+        raise ParameterError("folds=loso reports isolated recognition accuracy; use task=isolated")
+    cache = open_cache_or_build(cfg, progress=cache_progress)
+
+    def one(fold_cfg: dict, signer: str) -> dict:
+        bundle = prepare_data(fold_cfg, cache=cache)
+        check_signer_independent(cache.records, bundle.splits)
+        res = fit(fold_cfg, bundle=bundle, callbacks=callbacks)
+        rec = load_checkpoint(res.best or res.last)
+        unseen = bundle.unseen.get("test", {"count": 0, "labels": []})
+        if bundle.splits["test"]:
+            m = evaluate(rec, cache, bundle.splits["test"], out_dir=Path(fold_cfg["run_dir"]) / "eval_test",
+                         domains=bundle.domains, unseen=unseen)
+        else:
+            m = {"top1": None, "top5": None, "top1_per_class": None, "n": 0}
+        return {"top1": m.get("top1"), "top5": m.get("top5"), "top1_per_class": m.get("top1_per_class"),
+                "top5_per_class": m.get("top5_per_class"), "n": m.get("n", 0),
+                "train": len(bundle.splits["train"]), "val": len(bundle.splits["val"]),
+                "unseen_count": unseen["count"], "unseen_labels": unseen["labels"],
+                "val_acc": res.metrics.get("val_acc"), "checkpoint": str(res.best or res.last)}
+
+    return run_folds(cfg, one, cfg["run_dir"], cache=cache, progress=progress)

@@ -68,6 +68,7 @@ def cpu_s() -> float:
 def parse_settings(spec: str) -> list[dict]:
     """``"epochs=12,lr=2e-3;epochs=20,lr=1e-3"`` -> list of override dicts."""
     from signfuse.train.fit import _parse_value
+
     out = []
     for part in spec.split(";"):
         if part.strip():
@@ -93,6 +94,7 @@ def pooled(cache, indices, streams) -> np.ndarray:
 def scores_of(y, proba_cols, proba, ks=(1, 5)):
     """top-k (per instance and per class) from class probabilities whose columns are ``proba_cols``."""
     from signfuse.train.metrics import classification_metrics
+
     return classification_metrics(proba, np.array([proba_cols.index(t) for t in y]), ks=ks)
 
 
@@ -100,8 +102,12 @@ def linear_fold(bundle, streams) -> dict:
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
+
     c = bundle.cache
-    lab = lambda idx: [str(c.records[i]["gloss"]) for i in idx]
+
+    def lab(idx):
+        return [str(c.records[i]["gloss"]) for i in idx]
+
     Xtr, ytr = pooled(c, bundle.splits["train"], streams), lab(bundle.splits["train"])
     Xva, yva = pooled(c, bundle.splits["val"], streams), lab(bundle.splits["val"])
     Xte, yte = pooled(c, bundle.splits["test"], streams), lab(bundle.splits["test"])
@@ -123,6 +129,7 @@ def model_fold(name, fold_cfg, bundle, settings) -> dict:
     from signfuse.train.evaluate import predict
     from signfuse.train.fit import fit
     from signfuse.train.metrics import classification_metrics
+
     tried = []
     for k, st in enumerate(settings):
         cfg = dict(fold_cfg, model=name, run_dir=str(Path(fold_cfg["run_dir"]) / f"{name}_s{k}"), **st)
@@ -133,14 +140,26 @@ def model_fold(name, fold_cfg, bundle, settings) -> dict:
         te = classification_metrics(p["scores"], p["labels"], ks=(1, 5))
         te["pred"] = [rec.vocab[j] for j in p["scores"].argmax(1)]
         te["truth"] = [rec.vocab[j] for j in p["labels"]]
-        tried.append({"setting": ",".join(f"{a}={b}" for a, b in st.items()) or "defaults",
-                      "val_acc": float(res.metrics.get("val_acc", float("nan"))), "train_s": time.perf_counter() - t0,
-                      "epochs_run": res.metrics.get("epochs_run"), **te})
-        print(f"    {name} {tried[-1]['setting']}: val {tried[-1]['val_acc']:.3f} test {te['top1']:.3f} "
-              f"({tried[-1]['train_s']:.0f} s, load {load_avg()})", flush=True)
+        tried.append(
+            {
+                "setting": ",".join(f"{a}={b}" for a, b in st.items()) or "defaults",
+                "val_acc": float(res.metrics.get("val_acc", float("nan"))),
+                "train_s": time.perf_counter() - t0,
+                "epochs_run": res.metrics.get("epochs_run"),
+                **te,
+            }
+        )
+        print(
+            f"    {name} {tried[-1]['setting']}: val {tried[-1]['val_acc']:.3f} test {te['top1']:.3f} "
+            f"({tried[-1]['train_s']:.0f} s, load {load_avg()})",
+            flush=True,
+        )
     best = max(tried, key=lambda r: r["val_acc"])
-    return {**best, "settings_tried": len(tried), "all": [{k: v for k, v in r.items() if k not in ("pred", "truth")}
-                                                         for r in tried]}
+    return {
+        **best,
+        "settings_tried": len(tried),
+        "all": [{k: v for k, v in r.items() if k not in ("pred", "truth")} for r in tried],
+    }
 
 
 def coverage(cache, bundle) -> dict[str, int]:
@@ -174,34 +193,64 @@ def render(ds, cache, streams, signers, per, models, md_ds) -> None:
     n_lin = len(per["linear"])
     per = {m: rows[:n_lin] if m == "linear" else rows for m, rows in per.items()}
     folds0 = per["linear"]
-    md_ds += [f"## {ds} ({len(cache.records)} sequences, {len(cache.names[streams.split(',')[0]])}-d hands"
-           + (", body" if "body" in streams else "") + f", signers {', '.join(signers)})", "",
-           "| fold (test signer) | train | val | test scored | unseen (labels) | scored labels only one training signer made |",
-           "|---|---:|---:|---:|---|---|"]
-    md_ds += [f"| {f['test_signer']} | {f['train']} | {f['val']} | {f['test']} | {f['unseen']}"
-           f" ({', '.join(f'`{x}`' for x in f['unseen_labels']) or 'none'}) | "
-           f"{', '.join(f'`{x}`' for x in f['one_signer_labels']) or 'none'} |" for f in folds0]
-    md_ds += ["", "| model | " + " | ".join(f"top-1 {f['test_signer']}" for f in folds0)
-           + " | mean top-1 (std) | mean top-5 | mean per-class top-1 | mean per-class top-5 | >= linear on every fold |",
-           "|---|" + "---:|" * len(folds0) + "---:|---:|---:|---:|---|"]
+    md_ds += [
+        f"## {ds} ({len(cache.records)} sequences, {len(cache.names[streams.split(',')[0]])}-d hands"
+        + (", body" if "body" in streams else "")
+        + f", signers {', '.join(signers)})",
+        "",
+        "| fold (test signer) | train | val | test scored | unseen (labels) | scored labels only one training signer made |",
+        "|---|---:|---:|---:|---|---|",
+    ]
+    md_ds += [
+        f"| {f['test_signer']} | {f['train']} | {f['val']} | {f['test']} | {f['unseen']}"
+        f" ({', '.join(f'`{x}`' for x in f['unseen_labels']) or 'none'}) | "
+        f"{', '.join(f'`{x}`' for x in f['one_signer_labels']) or 'none'} |"
+        for f in folds0
+    ]
+    md_ds += [
+        "",
+        "| model | "
+        + " | ".join(f"top-1 {f['test_signer']}" for f in folds0)
+        + " | mean top-1 (std) | mean top-5 | mean per-class top-1 | mean per-class top-5 | >= linear on every fold |",
+        "|---|" + "---:|" * len(folds0) + "---:|---:|---:|---:|---|",
+    ]
     lin = [r["top1"] for r in per["linear"]]
     for m, rows in per.items():
         t1 = [r["top1"] for r in rows]
         ge = "-" if m == "linear" else ("yes" if all(a >= b for a, b in zip(t1, lin)) else "no")
-        md_ds.append(f"| {m} | " + " | ".join(f"{100 * v:.1f}%" for v in t1)
-                  + f" | {100 * np.mean(t1):.1f}% ({100 * np.std(t1):.1f}) | {100 * np.mean([r['top5'] for r in rows]):.1f}%"
-                  f" | {100 * np.mean([r['top1_per_class'] for r in rows]):.1f}%"
-                  f" | {100 * np.mean([r['top5_per_class'] for r in rows]):.1f}% | {ge} |")
-    md_ds += ["", "Selected setting per fold (validation accuracy), and the most frequent test confusions "
-           "(truth->predicted):", ""]
+        md_ds.append(
+            f"| {m} | "
+            + " | ".join(f"{100 * v:.1f}%" for v in t1)
+            + f" | {100 * np.mean(t1):.1f}% ({100 * np.std(t1):.1f}) | {100 * np.mean([r['top5'] for r in rows]):.1f}%"
+            f" | {100 * np.mean([r['top1_per_class'] for r in rows]):.1f}%"
+            f" | {100 * np.mean([r['top5_per_class'] for r in rows]):.1f}% | {ge} |"
+        )
+    md_ds += [
+        "",
+        "Selected setting per fold (validation accuracy), and the most frequent test confusions (truth->predicted):",
+        "",
+    ]
     for m, rows in per.items():
-        md_ds.append(f"- **{m}**: " + "; ".join(
-            f"{r['test_signer']}: {r['setting']} (val {100 * r['val_acc']:.1f}%), {confusions(r['truth'], r['pred'])}"
-            f"; top-1 by label coverage: {by_coverage(r, r['coverage'])}" for r in rows))
-    goal = [m for m in models if all(a >= b for a, b in zip([r["top1"] for r in per[m]], lin))
-            and np.mean([r["top1"] for r in per[m]]) >= 0.97]
-    md_ds += ["", f"Goal (every registry model >= linear on every fold and >= 97% mean top-1): "
-           f"{'met' if len(goal) == len(models) else 'not met'}; met by {', '.join(goal) or 'none'}.", ""]
+        md_ds.append(
+            f"- **{m}**: "
+            + "; ".join(
+                f"{r['test_signer']}: {r['setting']} (val {100 * r['val_acc']:.1f}%), {confusions(r['truth'], r['pred'])}"
+                f"; top-1 by label coverage: {by_coverage(r, r['coverage'])}"
+                for r in rows
+            )
+        )
+    goal = [
+        m
+        for m in models
+        if all(a >= b for a, b in zip([r["top1"] for r in per[m]], lin))
+        and np.mean([r["top1"] for r in per[m]]) >= 0.97
+    ]
+    md_ds += [
+        "",
+        f"Goal (every registry model >= linear on every fold and >= 97% mean top-1): "
+        f"{'met' if len(goal) == len(models) else 'not met'}; met by {', '.join(goal) or 'none'}.",
+        "",
+    ]
 
 
 def main() -> None:
@@ -209,8 +258,11 @@ def main() -> None:
     ap.add_argument("--cache", type=Path, default=Path("/tmp/signfuse-real-signers"))
     ap.add_argument("--datasets", default="words_258,letters_126")
     ap.add_argument("--models", default="all", help="comma-separated recognition models, or all")
-    ap.add_argument("--settings", default="epochs=12,lr=2e-3",
-                    help='training settings tried per model and fold, ";"-separated, e.g. "epochs=12;epochs=20,lr=1e-3"')
+    ap.add_argument(
+        "--settings",
+        default="epochs=12,lr=2e-3",
+        help='training settings tried per model and fold, ";"-separated, e.g. "epochs=12;epochs=20,lr=1e-3"',
+    )
     ap.add_argument("--folds", default=None, help="only these test signers (comma-separated; default: all)")
     ap.add_argument("--out", type=Path, default=RESULTS / "real_signers.md")
     args = ap.parse_args()
@@ -221,26 +273,39 @@ def main() -> None:
     if not REAL.is_dir():
         sys.exit(f"skipped: {REAL} not found (the real data lives only in the signfuse workplace)")
     import torch
+
     torch.set_num_threads(1)
     from signfuse.models import list_models
-    from signfuse.train.fit import check_signer_independent, fold_signers, open_cache_or_build, prepare_data, resolve_config
+    from signfuse.train.fit import (
+        check_signer_independent,
+        fold_signers,
+        open_cache_or_build,
+        prepare_data,
+        resolve_config,
+    )
+
     models = list_models("recognition") if args.models == "all" else [m for m in args.models.split(",") if m]
     settings = parse_settings(args.settings)
     t_start, c_start, load_start = time.perf_counter(), cpu_s(), load_avg()
     cmd = "benchmarks/bench_real_signers.py " + " ".join(sys.argv[1:])
-    md = ["# Leave-one-signer-out recognition on real webcam data (traduttore)", "",
-          f"`nice python {cmd}` on {machine(cpus=nproc(drop_env='OMP_'))} ({utc_stamp()}), one torch thread. "
-          f"The machine was shared with other engineers' jobs (load average at the start {load_start} on 2 "
-          "cores), so timings are slow and noisy; accuracies do not depend on the load.", "",
-          "Protocol: each fold holds one signer out as the test split (`train --folds loso` / "
-          "`--test-signers`), trains on the other two, and validates on a seeded 15% of their samples. "
-          f"Settings tried per model and fold: {len(settings)} (`{args.settings}`) for the neural models, "
-          f"{len(LINEAR_C)} (C = {', '.join(f'{c:g}' for c in LINEAR_C)}) for the linear baseline; each chosen "
-          "on validation accuracy only, each fold's test signer evaluated once per setting. Neural models use "
-          "their registry default sizes (`model_kwargs` empty), AdamW, label smoothing 0.1, augmentation on, "
-          "no mirrored twins. Linear baseline: logistic regression on the mean and std over time of the same "
-          "normalized streams. Test samples whose label the training signers never made are not scored "
-          "(listed as unseen).", ""]
+    md = [
+        "# Leave-one-signer-out recognition on real webcam data (traduttore)",
+        "",
+        f"`nice python {cmd}` on {machine(cpus=nproc(drop_env='OMP_'))} ({utc_stamp()}), one torch thread. "
+        f"The machine was shared with other engineers' jobs (load average at the start {load_start} on 2 "
+        "cores), so timings are slow and noisy; accuracies do not depend on the load.",
+        "",
+        "Protocol: each fold holds one signer out as the test split (`train --folds loso` / "
+        "`--test-signers`), trains on the other two, and validates on a seeded 15% of their samples. "
+        f"Settings tried per model and fold: {len(settings)} (`{args.settings}`) for the neural models, "
+        f"{len(LINEAR_C)} (C = {', '.join(f'{c:g}' for c in LINEAR_C)}) for the linear baseline; each chosen "
+        "on validation accuracy only, each fold's test signer evaluated once per setting. Neural models use "
+        "their registry default sizes (`model_kwargs` empty), AdamW, label smoothing 0.1, augmentation on, "
+        "no mirrored twins. Linear baseline: logistic regression on the mean and std over time of the same "
+        "normalized streams. Test samples whose label the training signers never made are not scored "
+        "(listed as unseen).",
+        "",
+    ]
     report: dict = {"command": cmd, "settings": settings, "datasets": {}}
     for ds in [d for d in args.datasets.split(",") if d]:
         path = REAL / f"{ds}.npz"
@@ -248,10 +313,23 @@ def main() -> None:
             md += [f"## {ds}", "", f"skipped: {path} not found", ""]
             continue
         streams = DATASETS[ds]
-        base = resolve_config(None, {"data": str(path), "streams": streams, "fps": 30, "mirror": False,
-                                     "cache_dir": str(args.cache), "progress": False, "seed": 0,
-                                     "accelerator": "cpu", "threads": 1, "patience": 6,
-                                     "run_dir": str(args.cache / "runs" / ds), "overwrite": True})
+        base = resolve_config(
+            None,
+            {
+                "data": str(path),
+                "streams": streams,
+                "fps": 30,
+                "mirror": False,
+                "cache_dir": str(args.cache),
+                "progress": False,
+                "seed": 0,
+                "accelerator": "cpu",
+                "threads": 1,
+                "patience": 6,
+                "run_dir": str(args.cache / "runs" / ds),
+                "overwrite": True,
+            },
+        )
         cache = open_cache_or_build(base)
         signers = fold_signers(base, cache)
         if args.folds:
@@ -265,9 +343,16 @@ def main() -> None:
             check_signer_independent(cache.records, bundle.splits)
             un = bundle.unseen.get("test", {"count": 0, "labels": []})
             cov = coverage(cache, bundle)
-            fold_info = {"test_signer": s, "train": len(bundle.splits["train"]), "val": len(bundle.splits["val"]),
-                         "test": len(bundle.splits["test"]), "unseen": un["count"], "unseen_labels": un["labels"],
-                         "one_signer_labels": sorted(k for k, v in cov.items() if v == 1), "coverage": cov}
+            fold_info = {
+                "test_signer": s,
+                "train": len(bundle.splits["train"]),
+                "val": len(bundle.splits["val"]),
+                "test": len(bundle.splits["test"]),
+                "unseen": un["count"],
+                "unseen_labels": un["labels"],
+                "one_signer_labels": sorted(k for k, v in cov.items() if v == 1),
+                "coverage": cov,
+            }
             print(f"  fold {s}: {fold_info}", flush=True)
             r = linear_fold(bundle, bundle.streams)
             per["linear"].append({**fold_info, **r})
@@ -276,14 +361,19 @@ def main() -> None:
                 per[m].append({**fold_info, **model_fold(m, fold_cfg, bundle, settings)})
             render(ds, cache, streams, signers, per, models, md_ds)
             write_result(args.out, "\n".join(md + md_ds + ["(run in progress: folds still to come)", ""]))
-        report["datasets"][ds] = {m: [{k: v for k, v in r.items() if k not in ("pred", "truth", "coverage")} for r in rows]
-                                  for m, rows in per.items()}
+        report["datasets"][ds] = {
+            m: [{k: v for k, v in r.items() if k not in ("pred", "truth", "coverage")} for r in rows]
+            for m, rows in per.items()
+        }
         md += md_ds
         write_result(args.out, "\n".join(md + ["(run in progress)", ""]))
         write_result(args.out.with_suffix(".json"), json.dumps(report, indent=1, default=float))
     wall, cpu = time.perf_counter() - t_start, cpu_s() - c_start
-    md += [f"Wall time {wall / 60:.1f} min, CPU time {cpu / 60:.1f} min (this process and its children); load "
-           f"average at the start {load_start}, at the end {load_avg()} (2 cores shared).", ""]
+    md += [
+        f"Wall time {wall / 60:.1f} min, CPU time {cpu / 60:.1f} min (this process and its children); load "
+        f"average at the start {load_start}, at the end {load_avg()} (2 cores shared).",
+        "",
+    ]
     write_result(args.out, "\n".join(md))
     report.update(wall_s=wall, cpu_s=cpu, load_start=load_start, load_end=load_avg())
     write_result(args.out.with_suffix(".json"), json.dumps(report, indent=1, default=float))

@@ -12,16 +12,41 @@ import torch
 from click.testing import CliRunner
 
 from signfuse.errors import DataError, ParameterError
-from signfuse.train.fit import (check_signer_independent, fit, fit_folds, fold_signers, held_out_splits,
-                                open_cache_or_build, prepare_data, resolve_config)
+from signfuse.train.fit import (
+    check_signer_independent,
+    fit,
+    fit_folds,
+    fold_signers,
+    held_out_splits,
+    open_cache_or_build,
+    prepare_data,
+    resolve_config,
+)
 
 torch.set_num_threads(1)
-TINY = {"model": "lstm", "model_kwargs": {"dim": 16, "layers": 1}, "progress": False, "batch_size": 16,
-        "mirror": False, "threads": 1, "epochs": 1, "accelerator": "cpu", "augment": False}
+TINY = {
+    "model": "lstm",
+    "model_kwargs": {"dim": 16, "layers": 1},
+    "progress": False,
+    "batch_size": 16,
+    "mirror": False,
+    "threads": 1,
+    "epochs": 1,
+    "accelerator": "cpu",
+    "augment": False,
+}
 
 
-def write_npz(path: Path, *, signers=("s1", "s2", "s3"), labels=("A", "B", "C", "D"), per: int = 4,
-              extra=("s3", "Z", 2), T: int = 8, seed: int = 0) -> Path:
+def write_npz(
+    path: Path,
+    *,
+    signers=("s1", "s2", "s3"),
+    labels=("A", "B", "C", "D"),
+    per: int = 4,
+    extra=("s3", "Z", 2),
+    T: int = 8,
+    seed: int = 0,
+) -> Path:
     """Hands-only 126-d sequences: each label one hand shape (21 points x 3) moving slightly, each
     signer a small offset; ``extra`` = (signer, label, count) adds a label only that signer makes."""
     rng = np.random.default_rng(seed)
@@ -50,8 +75,16 @@ def npz(tmp_path) -> Path:
 
 
 def _cfg(npz, tmp_path, **kw):
-    return resolve_config({**TINY, "data": str(npz), "streams": "hands", "cache_dir": str(tmp_path / "cache"),
-                           "run_dir": str(tmp_path / "run"), **kw})
+    return resolve_config(
+        {
+            **TINY,
+            "data": str(npz),
+            "streams": "hands",
+            "cache_dir": str(tmp_path / "cache"),
+            "run_dir": str(tmp_path / "run"),
+            **kw,
+        }
+    )
 
 
 def test_config_keys_resolve():
@@ -107,6 +140,7 @@ def test_test_signers_split_and_unseen_labels(npz, tmp_path):
 
     # eval on the checkpoint rebuilds the same held-out signer, scores 16 and reports the 2 apart
     from signfuse.train.evaluate import evaluate_checkpoint
+
     m = evaluate_checkpoint(res.best or res.last, split="test", out_dir=tmp_path / "ev")
     assert m["n"] == 16 and m["unseen_labels"]["count"] == 2 and m["unseen_labels"]["labels"] == ["Z"]
     written = json.loads((tmp_path / "ev" / "metrics.json").read_text())
@@ -128,6 +162,7 @@ def test_loso_folds_report(npz, tmp_path):
         assert (d / "checkpoints" / "last.ckpt").is_file() and (d / "eval_test" / "metrics.json").is_file()
         assert 0 <= f["top1"] <= 1 and f["n"] == 16
         import yaml
+
         assert yaml.safe_load((d / "config.yaml").read_text())["test_signers"] == [f["test_signer"]]
     s3 = saved["folds"][2]
     assert s3["unseen_count"] == 2 and s3["unseen_labels"] == ["Z"]
@@ -146,14 +181,23 @@ def test_loso_folds_report(npz, tmp_path):
 def test_folds_need_signers(tmp_path):
     p = tmp_path / "one.npz"
     write_npz(p, signers=("only",), extra=("only", "Z", 1))
-    cfg = resolve_config({**TINY, "data": str(p), "streams": "hands", "cache_dir": str(tmp_path / "c"),
-                          "run_dir": str(tmp_path / "r"), "folds": "loso"})
+    cfg = resolve_config(
+        {
+            **TINY,
+            "data": str(p),
+            "streams": "hands",
+            "cache_dir": str(tmp_path / "c"),
+            "run_dir": str(tmp_path / "r"),
+            "folds": "loso",
+        }
+    )
     with pytest.raises(DataError, match="at least 2 signers"):
         fit_folds(cfg)
 
 
 def test_ablate_held_out_signer(npz, tmp_path):
     from signfuse.train.ablate import ablate
+
     cfg = _cfg(npz, tmp_path, test_signers="s3")
     r = ablate(cfg, "hands", tmp_path / "abl")
     assert r["test_signers"] == ["s3"] and r["unseen_labels"] == {"count": 2, "labels": ["Z"]}
@@ -162,23 +206,42 @@ def test_ablate_held_out_signer(npz, tmp_path):
 
 def test_cli_signer_options(npz, tmp_path):
     from signfuse.cli import cli
+
     runner = CliRunner()
     for cmd in ("train", "ablate", "adapt"):
         out = runner.invoke(cli, [cmd, "--help"]).output
         assert "--test-signers" in out and "--folds" in out, cmd
     assert "--test-signers" in runner.invoke(cli, ["eval", "--help"]).output
-    common = ["--streams", "hands", "--epochs", "1", "--accelerator", "cpu", "--model", "lstm", "--mirror", "false",
-              "--cache_dir", str(tmp_path / "cache"), "--model_kwargs.dim", "16", "--threads", "1"]
-    r = runner.invoke(cli, ["train", "--data", str(npz), "--test-signers", "s3", "--run-dir", str(tmp_path / "t"),
-                            *common])
+    common = [
+        "--streams",
+        "hands",
+        "--epochs",
+        "1",
+        "--accelerator",
+        "cpu",
+        "--model",
+        "lstm",
+        "--mirror",
+        "false",
+        "--cache_dir",
+        str(tmp_path / "cache"),
+        "--model_kwargs.dim",
+        "16",
+        "--threads",
+        "1",
+    ]
+    r = runner.invoke(
+        cli, ["train", "--data", str(npz), "--test-signers", "s3", "--run-dir", str(tmp_path / "t"), *common]
+    )
     assert r.exit_code == 0, r.output
     assert "2 test samples have labels never seen in training" in r.output and "Z" in r.output
     r = runner.invoke(cli, ["eval", str(tmp_path / "t" / "checkpoints" / "last.ckpt")])
     assert r.exit_code == 0, r.output
-    body = json.loads(r.output[r.output.index("{"):])
+    body = json.loads(r.output[r.output.index("{") :])
     assert body["unseen_labels"] == {"count": 2, "labels": ["Z"]} and body["n"] == 16
-    r = runner.invoke(cli, ["train", "--data", str(npz), "--test-signers", "nobody", "--run-dir",
-                            str(tmp_path / "u"), *common])
+    r = runner.invoke(
+        cli, ["train", "--data", str(npz), "--test-signers", "nobody", "--run-dir", str(tmp_path / "u"), *common]
+    )
     assert r.exit_code != 0 and "nobody" in r.output
     r = runner.invoke(cli, ["train", "--data", str(npz), "--folds", "loso", "--test-signers", "s1", *common])
     assert r.exit_code != 0 and "cannot be combined" in r.output
@@ -187,7 +250,7 @@ def test_cli_signer_options(npz, tmp_path):
     assert "| s1 |" in r.output and "**mean**" in r.output and (tmp_path / "f" / "folds.json").is_file()
     # a fold's checkpoint evaluates on its own held-out signer
     r = runner.invoke(cli, ["eval", str(tmp_path / "f" / "fold_s2" / "checkpoints" / "last.ckpt")])
-    assert r.exit_code == 0 and json.loads(r.output[r.output.index("{"):])["test_signers"] == ["s2"]
+    assert r.exit_code == 0 and json.loads(r.output[r.output.index("{") :])["test_signers"] == ["s2"]
 
 
 def test_real_traduttore_held_out_signer(shared_data, tmp_path):
@@ -198,28 +261,68 @@ def test_real_traduttore_held_out_signer(shared_data, tmp_path):
         pytest.skip(f"{src} not found")
     z = np.load(src)
     y, who = z["label"], z["signer"]
-    rows = [i for s in ("s1", "s2", "s3") for lab in sorted(set(y[who == s]))
-            for i in np.flatnonzero((who == s) & (y == lab))[:2]]
+    rows = [
+        i
+        for s in ("s1", "s2", "s3")
+        for lab in sorted(set(y[who == s]))
+        for i in np.flatnonzero((who == s) & (y == lab))[:2]
+    ]
     sub = tmp_path / "words_sub.npz"
     np.savez(sub, X=z["X"][rows], label=y[rows], signer=who[rows], fps=np.array(30.0))
-    cfg = resolve_config({**TINY, "data": str(sub), "streams": "hands,body", "cache_dir": str(tmp_path / "c"),
-                          "run_dir": str(tmp_path / "r"), "test_signers": "s3"})
+    cfg = resolve_config(
+        {
+            **TINY,
+            "data": str(sub),
+            "streams": "hands,body",
+            "cache_dir": str(tmp_path / "c"),
+            "run_dir": str(tmp_path / "r"),
+            "test_signers": "s3",
+        }
+    )
     b = prepare_data(cfg)
     expect = sorted(set(y[who == "s3"]) - set(y[(who == "s1") | (who == "s2")]))
     assert b.unseen["test"]["labels"] == expect and b.unseen["test"]["count"] == 2 * len(expect)
     assert expect == ["s", "t", "u", "v", "w", "x", "y", "z"]
     res = fit(cfg, bundle=b)
     from signfuse.train.evaluate import evaluate_checkpoint
+
     m = evaluate_checkpoint(res.last, split="test")
     assert m["unseen_labels"]["labels"] == expect and m["n"] == len(b.splits["test"])
 
 
 def test_cli_ablate_folds(npz, tmp_path):
     from signfuse.cli import cli
-    r = CliRunner().invoke(cli, ["ablate", "--data", str(npz), "--streams-sets", "hands", "--folds", "loso",
-                                 "--out", str(tmp_path / "ab"), "--epochs", "1", "--model", "lstm", "--mirror", "false",
-                                 "--model_kwargs.dim", "16", "--cache_dir", str(tmp_path / "c"), "--progress", "false",
-                                 "--accelerator", "cpu", "--threads", "1"])
+
+    r = CliRunner().invoke(
+        cli,
+        [
+            "ablate",
+            "--data",
+            str(npz),
+            "--streams-sets",
+            "hands",
+            "--folds",
+            "loso",
+            "--out",
+            str(tmp_path / "ab"),
+            "--epochs",
+            "1",
+            "--model",
+            "lstm",
+            "--mirror",
+            "false",
+            "--model_kwargs.dim",
+            "16",
+            "--cache_dir",
+            str(tmp_path / "c"),
+            "--progress",
+            "false",
+            "--accelerator",
+            "cpu",
+            "--threads",
+            "1",
+        ],
+    )
     assert r.exit_code == 0, r.output
     saved = json.loads((tmp_path / "ab" / "folds.json").read_text())
     assert [f["test_signer"] for f in saved["folds"]] == ["s1", "s2", "s3"]
@@ -233,6 +336,7 @@ def test_adapt_test_signers_and_folds(tmp_path):
     from signfuse.train.adapt import adapt
 
     from .toy import toy_samples
+
     cache = StreamCache.write(toy_samples(per=2), tmp_path / "cache", streams=("hands", "face"))
     cfg = resolve_config({**TINY, "data": str(cache.path), "streams": "hands,face", "test_signers": "P2"})
     r = adapt(cfg, tmp_path / "ad", source="A", target="B", methods=("none",))
@@ -261,9 +365,19 @@ def test_mp_data_root_trains_with_held_out_signer(tmp_path):
                 seq += 1
     (tmp_path / "MP_Data.signers.json").write_text(json.dumps(smap))
     from signfuse.datasets import load_entries
+
     assert len(load_entries(root, task="isolated")) == 12
-    cfg = resolve_config({**TINY, "data": str(root), "fps": 30, "streams": "hands", "test_signers": "s2",
-                          "cache_dir": str(tmp_path / "c"), "run_dir": str(tmp_path / "r")})
+    cfg = resolve_config(
+        {
+            **TINY,
+            "data": str(root),
+            "fps": 30,
+            "streams": "hands",
+            "test_signers": "s2",
+            "cache_dir": str(tmp_path / "c"),
+            "run_dir": str(tmp_path / "r"),
+        }
+    )
     b = prepare_data(cfg)
     assert {b.cache.records[i]["signer"] for i in b.splits["test"]} == {"s2"} and len(b.splits["test"]) == 4
     fit(cfg, bundle=b)

@@ -39,9 +39,16 @@ def _overrides(args: list[str]) -> dict[str, str]:
 
 def _common_cfg(data, task, model, streams, config, extra, *, test_signers=None, folds=None) -> dict:
     from ..train.fit import resolve_config
+
     ov = _overrides(extra)
-    for k, v in (("data", data), ("task", task), ("model", model), ("streams", streams),
-                 ("test_signers", test_signers), ("folds", folds)):
+    for k, v in (
+        ("data", data),
+        ("task", task),
+        ("model", model),
+        ("streams", streams),
+        ("test_signers", test_signers),
+        ("folds", folds),
+    ):
         if v is not None:
             ov[k] = v
     if isinstance(ov.get("test_signers"), str):  # keep "1,2" a list of names, not a YAML number
@@ -51,19 +58,28 @@ def _common_cfg(data, task, model, streams, config, extra, *, test_signers=None,
 
 def _signer_options(f):
     """``--test-signers A,B`` and ``--folds loso`` (config keys ``test_signers`` / ``folds``)."""
-    f = click.option("--folds", type=click.Choice(["loso"]), default=None,
-                     help="loso: leave one signer out, one model per signer (run folder per fold); "
-                          "writes folds.json / folds.md with each fold, the mean and the std.  [default: none]")(f)
-    f = click.option("--test-signers", default=None,
-                     help="Comma-separated signers held out as the test split (validation from the others).  "
-                          "[default: none: the dataset's split, or signers drawn with the seed]")(f)
+    f = click.option(
+        "--folds",
+        type=click.Choice(["loso"]),
+        default=None,
+        help="loso: leave one signer out, one model per signer (run folder per fold); "
+        "writes folds.json / folds.md with each fold, the mean and the std.  [default: none]",
+    )(f)
+    f = click.option(
+        "--test-signers",
+        default=None,
+        help="Comma-separated signers held out as the test split (validation from the others).  "
+        "[default: none: the dataset's split, or signers drawn with the seed]",
+    )(f)
     return f
 
 
 def _unseen_line(u) -> str | None:
     if u and u.get("count"):
-        return (f"{u['count']} test samples have labels never seen in training (scored apart): "
-                f"{', '.join(map(str, u.get('labels', [])))}")
+        return (
+            f"{u['count']} test samples have labels never seen in training (scored apart): "
+            f"{', '.join(map(str, u.get('labels', [])))}"
+        )
     return None
 
 
@@ -72,30 +88,61 @@ RECOGNITION_MODELS = ("conv_transformer", "hybrid", "lstm", "transformer")
 
 
 @click.command(context_settings={**_CTX, "show_default": True})
-@click.option("--data", type=click.Path(exists=True), help="Corpus folder, dataset index, extract output folder or "
-              "stream cache.  [default: the data key of --config, or of RUN_DIR/config.yaml with --resume]")
+@click.option(
+    "--data",
+    type=click.Path(exists=True),
+    help="Corpus folder, dataset index, extract output folder or "
+    "stream cache.  [default: the data key of --config, or of RUN_DIR/config.yaml with --resume]",
+)
 @click.option("--task", type=click.Choice(["isolated", "continuous"]), default=None, help="[default: isolated]")
 @click.option("--model", default=None, help=f"Recognition model: {', '.join(RECOGNITION_MODELS)}. [default: hybrid]")
-@click.option("--streams", default=None, help="Comma-separated streams (hands, body, face, au, audio, motion, "
-              "hand_flexion, handshape, gesture, voice, and <stream>_vel / _acc). [default: hands,body,face]")
+@click.option(
+    "--streams",
+    default=None,
+    help="Comma-separated streams (hands, body, face, au, audio, motion, "
+    "hand_flexion, handshape, gesture, voice, and <stream>_vel / _acc). [default: hands,body,face]",
+)
 @click.option("--epochs", type=click.IntRange(min=1), default=None, help="[default: 20]")
-@click.option("--accelerator", type=click.Choice(["auto", "cpu", "gpu", "cuda", "mps"]), default=None,
-              help="Where to train; auto uses a GPU when there is one. [default: auto]")
-@click.option("--config", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="YAML config (its keys override the defaults).  [default: none]")
-@click.option("--run-dir", type=click.Path(file_okay=False), default=None, help="Output folder of the run. "
-              "[default: runs/latest]")
+@click.option(
+    "--accelerator",
+    type=click.Choice(["auto", "cpu", "gpu", "cuda", "mps"]),
+    default=None,
+    help="Where to train; auto uses a GPU when there is one. [default: auto]",
+)
+@click.option(
+    "--config",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="YAML config (its keys override the defaults).  [default: none]",
+)
+@click.option(
+    "--run-dir", type=click.Path(file_okay=False), default=None, help="Output folder of the run. [default: runs/latest]"
+)
 @click.option("--resume", is_flag=True, help="Continue from RUN_DIR/checkpoints/last.ckpt.")
 @click.option("--force", is_flag=True, help="Overwrite a run folder that already holds checkpoints.")
 @_signer_options
 @click.pass_context
-def train(ctx: click.Context, data, task, model, streams, epochs, accelerator, config, run_dir, resume, force,
-          test_signers, folds) -> None:
+def train(
+    ctx: click.Context,
+    data,
+    task,
+    model,
+    streams,
+    epochs,
+    accelerator,
+    config,
+    run_dir,
+    resume,
+    force,
+    test_signers,
+    folds,
+) -> None:
     """Train a recognition model. Extra --key value pairs override any config key (e.g. --lr 1e-3,
     --batch_size 16, --model_kwargs.dim 64, --patience 5, --max_frames 64); see the README for all keys."""
     from ..train.fit import fit, fit_folds, folds_table
     from ..train.trainer import epoch_callback
     from ._common import EpochProgress
+
     extra = list(ctx.args)
     if run_dir:
         extra += ["--run_dir", run_dir]
@@ -106,15 +153,17 @@ def train(ctx: click.Context, data, task, model, streams, epochs, accelerator, c
         extra += ["--overwrite", "true"]
     if resume and run_dir and not data and (Path(run_dir) / "config.yaml").is_file() and config is None:
         config = str(Path(run_dir) / "config.yaml")
-    cfg = _common_cfg(data, task, model, streams, config, extra + ["--progress", "false"],
-                      test_signers=test_signers, folds=folds)
+    cfg = _common_cfg(
+        data, task, model, streams, config, extra + ["--progress", "false"], test_signers=test_signers, folds=folds
+    )
     if cfg.get("folds") == "loso":
         if resume:
-            raise ParameterError("--resume applies to one run; --folds loso skips the folds folds.json "
-                                 "already holds when run again without --force")
+            raise ParameterError(
+                "--resume applies to one run; --folds loso skips the folds folds.json "
+                "already holds when run again without --force"
+            )
         with ProgressCallback("caching streams") as prog, EpochProgress("training", share=prog) as ep:
-            r = fit_folds(cfg, progress=lambda m: console.print(m), callbacks=[epoch_callback(ep)],
-                          cache_progress=prog)
+            r = fit_folds(cfg, progress=lambda m: console.print(m), callbacks=[epoch_callback(ep)], cache_progress=prog)
         console.print(f"[green]done[/green]: {cfg['run_dir']}/folds.json")
         click.echo(folds_table(r, keys=["top1", "top5", "top1_per_class", "top5_per_class", "n"]))
         return
@@ -127,12 +176,16 @@ def train(ctx: click.Context, data, task, model, streams, epochs, accelerator, c
     line = _unseen_line(res.metrics.get("unseen_labels"))
     if line:
         console.print(line)
-    click.echo(json.dumps({"run_dir": str(res.run_dir), "best": str(res.best), "last": str(res.last),
-                           "metrics": res.metrics}, indent=2))
+    click.echo(
+        json.dumps(
+            {"run_dir": str(res.run_dir), "best": str(res.best), "last": str(res.last), "metrics": res.metrics},
+            indent=2,
+        )
+    )
 
 
 def _sample_counts(run_dir: Path) -> str | None:
-    """"samples: train 40 (+40 mirrored), val 10" from the run's summary.json (None when it has no counts)."""
+    """ "samples: train 40 (+40 mirrored), val 10" from the run's summary.json (None when it has no counts)."""
     try:
         d = json.loads((run_dir / "summary.json").read_text())
     except (OSError, ValueError):
@@ -155,8 +208,10 @@ def eval_summary(m: dict, *, split: str = "test") -> str:
     w = m.get("beam") or m.get("greedy")
     if w:
         how = f"beam {w['width']}" if "width" in w else "greedy"
-        return (f"{split}: WER {100 * w['wer']:.1f}% ({w['n_sub']} sub, {w['n_del']} del, {w['n_ins']} ins "
-                f"of {w['n_ref']} glosses in {w['n_seq']} sentences; {how})")
+        return (
+            f"{split}: WER {100 * w['wer']:.1f}% ({w['n_sub']} sub, {w['n_del']} del, {w['n_ins']} ins "
+            f"of {w['n_ref']} glosses in {w['n_seq']} sentences; {how})"
+        )
     return f"{split}: evaluated"
 
 
@@ -166,16 +221,27 @@ def eval_summary(m: dict, *, split: str = "test") -> str:
 @click.option("--split", type=click.Choice(["train", "val", "test"]), default="test")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None, help="Folder for metrics.json.")
 @click.option("--beam", type=click.IntRange(0, 256), default=0, help="CTC beam width (0: greedy only).")
-@click.option("--test-signers", default=None,
-              help="Comma-separated signers to test on (default: the checkpoint's own test split, e.g. its fold).")
+@click.option(
+    "--test-signers",
+    default=None,
+    help="Comma-separated signers to test on (default: the checkpoint's own test split, e.g. its fold).",
+)
 def eval_cmd(checkpoint, data, split, out_dir, beam, test_signers) -> None:
     """Evaluate CHECKPOINT on a split; writes metrics.json and figures. Samples whose labels the model
     never learned are counted apart (unseen_labels) and the rest are scored."""
     from ..train.evaluate import evaluate_checkpoint
+
     out_dir = out_dir or str(Path(checkpoint).parent.parent / f"eval_{split}")
     with ProgressCallback("caching streams", transient=True) as prog:
-        m = evaluate_checkpoint(checkpoint, data=data, split=split, out_dir=out_dir, beam=beam, progress=prog,
-                                test_signers=test_signers.split(",") if test_signers else None)
+        m = evaluate_checkpoint(
+            checkpoint,
+            data=data,
+            split=split,
+            out_dir=out_dir,
+            beam=beam,
+            progress=prog,
+            test_signers=test_signers.split(",") if test_signers else None,
+        )
     m.pop("confusion_matrix", None)
     if m.get("unseen_labels"):
         m["unseen_labels"] = {k: v for k, v in m["unseen_labels"].items() if k != "ids"}
@@ -190,22 +256,47 @@ def eval_cmd(checkpoint, data, split, out_dir, beam, test_signers) -> None:
 @click.argument("model_path", callback=existing_file)
 @click.argument("input_path")
 @click.option("--top-k", type=click.IntRange(1, 1000), default=5, show_default=True)
-@click.option("--beam", type=click.IntRange(0, 256), default=0, help="CTC beam width for continuous models (0: greedy).")
+@click.option(
+    "--beam", type=click.IntRange(0, 256), default=0, help="CTC beam width for continuous models (0: greedy)."
+)
 @click.option("--fps", type=float, default=None, help="Frame rate of Kaggle parquet inputs without one.")
-@click.option("--live", is_flag=True,
-              help="INPUT_PATH is a camera index, a stream URL or a video read as a stream: "
-                   "print a result every --hop seconds.")
-@click.option("--window", "window_s", type=click.FloatRange(min=0, min_open=True), default=2.0, show_default=True,
-              help="Live: seconds of frames each result looks at.")
-@click.option("--hop", "hop_s", type=click.FloatRange(min=0, min_open=True), default=0.5, show_default=True,
-              help="Live: seconds between results.")
+@click.option(
+    "--live",
+    is_flag=True,
+    help="INPUT_PATH is a camera index, a stream URL or a video read as a stream: print a result every --hop seconds.",
+)
+@click.option(
+    "--window",
+    "window_s",
+    type=click.FloatRange(min=0, min_open=True),
+    default=2.0,
+    show_default=True,
+    help="Live: seconds of frames each result looks at.",
+)
+@click.option(
+    "--hop",
+    "hop_s",
+    type=click.FloatRange(min=0, min_open=True),
+    default=0.5,
+    show_default=True,
+    help="Live: seconds between results.",
+)
 @click.option("--max-frames", type=click.IntRange(min=1), default=None, help="Live: stop after this many frames.")
-@click.option("--force", is_flag=True, help="Answer even when the body parts the model needs were mostly not "
-              "detected in the input.")
-@click.option("--translate", "translate_ckpt", default=None, callback=existing_file,
-              help="A translation checkpoint (signfuse translate train): also print the sentence.")
-def recognize(model_path, input_path, top_k, beam, fps, live, window_s, hop_s, max_frames, force,
-              translate_ckpt) -> None:
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Answer even when the body parts the model needs were mostly not detected in the input.",
+)
+@click.option(
+    "--translate",
+    "translate_ckpt",
+    default=None,
+    callback=existing_file,
+    help="A translation checkpoint (signfuse translate train): also print the sentence.",
+)
+def recognize(
+    model_path, input_path, top_k, beam, fps, live, window_s, hop_s, max_frames, force, translate_ckpt
+) -> None:
     """Recognize signs in INPUT_PATH (landmark file or video) with a checkpoint or an ONNX file.
 
     With --live, INPUT_PATH is a camera index (0), a stream URL (rtsp://, http://) or a video file, and
@@ -213,19 +304,33 @@ def recognize(model_path, input_path, top_k, beam, fps, live, window_s, hop_s, m
     """
     if live:
         from ..inference.recognize import recognize_live
-        for r in recognize_live(model_path, input_path, window_s=window_s, hop_s=hop_s, top_k=top_k, beam=beam,
-                                max_frames=max_frames, translate=translate_ckpt):
-            shown = (" ".join(f"{t['gloss']} {t['probability']:.2f}" for t in r["top"]) if "top" in r
-                     else " ".join(r["glosses"]))
+
+        for r in recognize_live(
+            model_path,
+            input_path,
+            window_s=window_s,
+            hop_s=hop_s,
+            top_k=top_k,
+            beam=beam,
+            max_frames=max_frames,
+            translate=translate_ckpt,
+        ):
+            shown = (
+                " ".join(f"{t['gloss']} {t['probability']:.2f}" for t in r["top"])
+                if "top" in r
+                else " ".join(r["glosses"])
+            )
             said = f"  \u201c{r['text']}\u201d" if r.get("text") else ""
             click.echo(f"{r['time']:8.2f} s  {shown}{said}  ({r['latency_ms']:.0f} ms)")
         return
     existing_input(None, None, input_path)
     from ..inference.recognize import recognize as run
     from ..quality import format_rates
+
     r = run(model_path, input_path, top_k=top_k, beam=beam, fps=fps, force=force, translate=translate_ckpt)
-    console.print(f"detected in {r['frames']} frames: {format_rates(r['detection'], ('pose', 'face', 'hands'))}",
-                  highlight=False)
+    console.print(
+        f"detected in {r['frames']} frames: {format_rates(r['detection'], ('pose', 'face', 'hands'))}", highlight=False
+    )
     if r["task"] == "isolated":
         if beam:
             console.print("note: --beam applies to continuous (CTC) models only; this model is isolated")
@@ -244,26 +349,51 @@ def _with_epochs(args: list[str], epochs: int | None) -> list[str]:
 
 
 @click.command(context_settings={**_CTX, "show_default": True})
-@click.option("--data", type=click.Path(exists=True), required=True,
-              help="Corpus folder, dataset index, extract output folder or stream cache.")
-@click.option("--streams-sets", required=True, help='Stream sets separated by ";", e.g. "hands;hands,body;hands,body,face".')
+@click.option(
+    "--data",
+    type=click.Path(exists=True),
+    required=True,
+    help="Corpus folder, dataset index, extract output folder or stream cache.",
+)
+@click.option(
+    "--streams-sets", required=True, help='Stream sets separated by ";", e.g. "hands;hands,body;hands,body,face".'
+)
 @click.option("--model", default=None, help=f"Recognition model: {', '.join(RECOGNITION_MODELS)}. [default: hybrid]")
 @click.option("--epochs", type=click.IntRange(min=1), default=None, help="Epochs per stream set. [default: 20]")
-@click.option("--config", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="YAML config (its keys override the defaults).  [default: none]")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="runs/ablation",
-              help="Output folder (ablation.json, ablation.md, ablation.png, one run folder per set).")
+@click.option(
+    "--config",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="YAML config (its keys override the defaults).  [default: none]",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default="runs/ablation",
+    help="Output folder (ablation.json, ablation.md, ablation.png, one run folder per set).",
+)
 @_signer_options
 @click.pass_context
 def ablate(ctx, data, streams_sets, model, epochs, config, out_dir, test_signers, folds) -> None:
     """Train and evaluate each stream set with the same seeds; writes a table. Extra --key value pairs
     override any config key, as in train."""
-    from ..train.ablate import ablate as run, ablation_table, parse_stream_sets
+    from ..train.ablate import ablate as run
+    from ..train.ablate import ablation_table, parse_stream_sets
     from ..train.fit import folds_table
+
     sets = parse_stream_sets(streams_sets)
     union = ",".join(dict.fromkeys(s for st in sets for s in st))
-    cfg = _common_cfg(data, "isolated", model, union, config, _with_epochs(list(ctx.args), epochs),
-                      test_signers=test_signers, folds=folds)
+    cfg = _common_cfg(
+        data,
+        "isolated",
+        model,
+        union,
+        config,
+        _with_epochs(list(ctx.args), epochs),
+        test_signers=test_signers,
+        folds=folds,
+    )
     r = run(cfg, sets, out_dir, progress=lambda m: console.print(m))
     if "folds" in r:
         click.echo(folds_table(r, keys=[f"top1[{','.join(st)}]" for st in sets]) + "\n\nmean over folds:")
@@ -275,37 +405,72 @@ def ablate(ctx, data, streams_sets, model, epochs, config, out_dir, test_signers
 
 
 @click.command(context_settings={**_CTX, "show_default": True})
-@click.option("--data", type=click.Path(exists=True), required=True,
-              help="Corpus folder, dataset index or stream cache with a domain (region) per signer.")
+@click.option(
+    "--data",
+    type=click.Path(exists=True),
+    required=True,
+    help="Corpus folder, dataset index or stream cache with a domain (region) per signer.",
+)
 @click.option("--source", default=None, help="Training region.  [default: the first region, sorted by name]")
 @click.option("--target", default=None, help="Test region.  [default: the second region]")
 @click.option("--methods", default="none,instance,adain,adversarial,finetune", help="Comma-separated methods.")
 @click.option("--k-shot", type=click.IntRange(0, 10_000), default=2, help="Target samples per class for finetune.")
 @click.option("--streams", default=None, help="Comma-separated streams.  [default: hands,body,face]")
 @click.option("--epochs", type=click.IntRange(min=1), default=None, help="Epochs per method.  [default: 20]")
-@click.option("--config", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="YAML config (its keys override the defaults).  [default: none]")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="runs/adapt",
-              help="Output folder (adaptation.json, adaptation.md).")
+@click.option(
+    "--config",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="YAML config (its keys override the defaults).  [default: none]",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default="runs/adapt",
+    help="Output folder (adaptation.json, adaptation.md).",
+)
 @_signer_options
 @click.pass_context
 def adapt(ctx, data, source, target, methods, k_shot, streams, epochs, config, out_dir, test_signers, folds) -> None:
     """Train on region SOURCE, test on region TARGET with each adaptation method. Extra --key value pairs
     override any config key, as in train. --test-signers names the TARGET signers to test on; --folds loso
     tests on each TARGET signer in turn."""
-    from ..train.adapt import adapt as run, adaptation_table
+    from ..train.adapt import adapt as run
+    from ..train.adapt import adaptation_table
     from ..train.fit import folds_table
+
     if source is not None and source == target:
-        raise click.BadParameter(f"--source {source} and --target {target} are the same region; adaptation "
-                                 "trains on one region and tests on another", param_hint="--target")
-    cfg = _common_cfg(data, "isolated", None, streams, config, _with_epochs(list(ctx.args), epochs),
-                      test_signers=test_signers, folds=folds)
-    r = run(cfg, out_dir, source=source, target=target, methods=[m.strip() for m in methods.split(",") if m.strip()],
-            k_shot=k_shot, progress=lambda m: console.print(m))
+        raise click.BadParameter(
+            f"--source {source} and --target {target} are the same region; adaptation "
+            "trains on one region and tests on another",
+            param_hint="--target",
+        )
+    cfg = _common_cfg(
+        data,
+        "isolated",
+        None,
+        streams,
+        config,
+        _with_epochs(list(ctx.args), epochs),
+        test_signers=test_signers,
+        folds=folds,
+    )
+    r = run(
+        cfg,
+        out_dir,
+        source=source,
+        target=target,
+        methods=[m.strip() for m in methods.split(",") if m.strip()],
+        k_shot=k_shot,
+        progress=lambda m: console.print(m),
+    )
     if "folds" in r:
         click.echo(folds_table(r) + "\n\nmean over folds:")
-    click.echo(f"train on {r['source']}, test on {r['target']}\n"
-               + adaptation_table(r["rows"], source=r["source"], target=r["target"], classes=r.get("classes")))
+    click.echo(
+        f"train on {r['source']}, test on {r['target']}\n"
+        + adaptation_table(r["rows"], source=r["source"], target=r["target"], classes=r.get("classes"))
+    )
 
 
 @click.command()
@@ -316,6 +481,7 @@ def adapt(ctx, data, source, target, methods, k_shot, streams, epochs, config, o
 def export(checkpoint, fmt, out_path, opset) -> None:
     """Export CHECKPOINT to ONNX (dynamic sequence length), checked against PyTorch."""
     from ..inference.export import export_onnx
+
     out_path = out_path or str(Path(checkpoint).with_suffix(".onnx"))
     info = export_onnx(checkpoint, out_path, opset=opset)
     click.echo(json.dumps(info, indent=2))

@@ -48,8 +48,16 @@ def _from_manifest(root: Path, *, need_audio: bool) -> list[Entry]:
         start = int(key.rsplit("#", 1)[1].split(":")[0]) if "#" in key else 0
         name = str(Path(rec["output"]).with_suffix(""))
         meta = {"audio": str(src), "audio_start_frame": start} if has_sound else {}
-        entries.append(Entry(id=name, path=lm, signer=None, split=hash_split(name),
-                             fps=PARQUET_FPS if lm.suffix == ".parquet" else None, meta=meta))
+        entries.append(
+            Entry(
+                id=name,
+                path=lm,
+                signer=None,
+                split=hash_split(name),
+                fps=PARQUET_FPS if lm.suffix == ".parquet" else None,
+                meta=meta,
+            )
+        )
     if not entries:
         what = "no extracted video (a video has the soundtrack)" if need_audio else "no extracted file"
         raise DataError(f"the extract manifest lists {what}", path=root / MANIFEST_NAME)
@@ -63,8 +71,16 @@ def _media_pairs(root: Path) -> list[Entry]:
         partner = next((lm.with_suffix(s) for s in media if lm.with_suffix(s).exists()), None)
         if partner is None:
             continue
-        entries.append(Entry(id=lm.stem, path=lm, signer=None, split=hash_split(lm.stem),
-                             fps=PARQUET_FPS if lm.suffix == ".parquet" else None, meta={"audio": str(partner)}))
+        entries.append(
+            Entry(
+                id=lm.stem,
+                path=lm,
+                signer=None,
+                split=hash_split(lm.stem),
+                fps=PARQUET_FPS if lm.suffix == ".parquet" else None,
+                meta={"audio": str(partner)},
+            )
+        )
     if not entries:
         raise DataError("no landmark file with a video or audio file of the same name", path=root)
     return entries
@@ -77,10 +93,12 @@ def entries_from_folder(root: str | os.PathLike[str], *, need_audio: bool = Fals
         raise DataError("not a folder", path=root)
     if (root / "corpus.json").is_file():
         from . import synthetic  # lazy: the generator pulls in more than an index needs
+
         return list(synthetic.load_corpus(root))
     if (root / MANIFEST_NAME).exists():
         return _from_manifest(root, need_audio=need_audio)
     from .mp_data import is_mp_data_root, read_mp_data_root
+
     if not need_audio and is_mp_data_root(root):  # <label>/<sequence>/<frame>.npy (train --data MP_Data)
         return read_mp_data_root(root)
     return _media_pairs(root)

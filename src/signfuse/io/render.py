@@ -146,16 +146,17 @@ def _edges(comp: Component) -> tuple[tuple[int, int], ...]:
 def _neck(comp: Component, p: np.ndarray, v: np.ndarray) -> list[tuple[float, float]] | None:
     """The neck as a line from the shoulder midpoint to the mouth midpoint (or the nose), in pixels."""
     idx = {name: i for i, name in enumerate(comp.points)}
-    sh = [idx.get("LEFT_SHOULDER"), idx.get("RIGHT_SHOULDER")]
-    if None in sh or not all(v[i] for i in sh):
+
+    def found(*names: str) -> list[int] | None:
+        ids = [idx.get(n) for n in names]
+        return [i for i in ids if i is not None] if all(i is not None and v[i] for i in ids) else None
+
+    sh = found("LEFT_SHOULDER", "RIGHT_SHOULDER")
+    head = found("MOUTH_LEFT", "MOUTH_RIGHT") or found("NOSE")
+    if sh is None or head is None:
         return None
-    head = [idx.get("MOUTH_LEFT"), idx.get("MOUTH_RIGHT")]
-    if None in head or not all(v[i] for i in head):
-        head = [idx.get("NOSE")]
-        if head[0] is None or not v[head[0]]:
-            return None
     a, b = p[sh].mean(axis=0), p[head].mean(axis=0)
-    return [tuple(a), tuple(b)]
+    return [(float(a[0]), float(a[1])), (float(b[0]), float(b[1]))]
 
 
 def _caption_at(caption: str | Sequence[tuple[float, float, str]] | None, t: float) -> str | None:
@@ -165,7 +166,7 @@ def _caption_at(caption: str | Sequence[tuple[float, float, str]] | None, t: flo
     return " ".join(str(v) for a, b, v in caption if a <= t < b) or None
 
 
-def _font(px: int):
+def _font(px: int) -> Any:
     from PIL import ImageFont
 
     try:

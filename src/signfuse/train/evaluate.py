@@ -14,8 +14,9 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -30,17 +31,32 @@ __all__ = ["predict", "evaluate", "evaluate_checkpoint"]
 log = logging.getLogger(__name__)
 
 
-def predict(rec: Recognizer, cache, indices: Sequence[int], *, batch_size: int = 32, transform: Callable | None = None,
-            domains: Sequence[str] = ()) -> dict:
+def predict(
+    rec: Recognizer,
+    cache,
+    indices: Sequence[int],
+    *,
+    batch_size: int = 32,
+    transform: Callable | None = None,
+    domains: Sequence[str] = (),
+) -> dict:
     """Run ``rec.model`` over cache ``indices``: ``scores`` (isolated, softmax ``(N, C)``) or ``log_probs``
     (list of ``(T', C + 1)``) and ``lengths`` (continuous)."""
     import torch
+
     if not indices:
         raise DataError("empty split: nothing to evaluate")
     vocab = Vocabulary(tuple(rec.vocab))
-    ds = StreamDataset(cache, indices, streams=rec.streams, vocab=vocab, task=rec.task,
-                       max_frames=(rec.config.get("max_frames") if rec.task == "isolated" else None),
-                       transform=transform, domains=domains)
+    ds = StreamDataset(
+        cache,
+        indices,
+        streams=rec.streams,
+        vocab=vocab,
+        task=rec.task,
+        max_frames=(rec.config.get("max_frames") if rec.task == "isolated" else None),
+        transform=transform,
+        domains=domains,
+    )
     n_domains = int(rec.model_kwargs.get("n_domains", 0))
     rec.model.eval()
     scores, logps, lengths, labels = [], [], [], []
@@ -62,9 +78,19 @@ def predict(rec: Recognizer, cache, indices: Sequence[int], *, batch_size: int =
     return {"log_probs": logps, "lengths": lengths, "labels": labels}
 
 
-def evaluate(rec: Recognizer, cache, indices: Sequence[int], *, out_dir: str | os.PathLike[str] | None = None,
-             beam: int = 0, transform: Callable | None = None, batch_size: int = 32, domains: Sequence[str] = (),
-             figures: bool = True, unseen: dict | None = None) -> dict:
+def evaluate(
+    rec: Recognizer,
+    cache,
+    indices: Sequence[int],
+    *,
+    out_dir: str | os.PathLike[str] | None = None,
+    beam: int = 0,
+    transform: Callable | None = None,
+    batch_size: int = 32,
+    domains: Sequence[str] = (),
+    figures: bool = True,
+    unseen: dict | None = None,
+) -> dict:
     """Metrics of ``rec`` on cache ``indices``; with ``out_dir`` writes ``metrics.json`` (and figures).
 
     ``unseen``: the report of samples left out of ``indices`` because their labels are not in the
@@ -92,9 +118,10 @@ def evaluate(rec: Recognizer, cache, indices: Sequence[int], *, out_dir: str | o
         if out_dir is not None and figures:
             from .. import viz
             from ..io import save_figure
+
             m["figure"] = str(save_figure(viz.confusion_matrix(cm, rec.vocab), Path(out_dir) / "confusion.png"))
     else:
-        refs = [list(l) for l in pred["labels"]]
+        refs = [list(lab) for lab in pred["labels"]]
         hyp_g = ctc_greedy_decode_list(pred["log_probs"])
         m["greedy"] = wer(refs, hyp_g)
         if beam > 0:
@@ -104,13 +131,23 @@ def evaluate(rec: Recognizer, cache, indices: Sequence[int], *, out_dir: str | o
         ok = ctc_feasible(pred["lengths"], refs)
         m["too_short"] = [recs[k]["id"] for k, f in enumerate(ok) if not f]
         if m["too_short"]:
-            log.warning("%d sequences are shorter than their gloss labels need (CTC); they count as errors: %s",
-                        len(m["too_short"]), m["too_short"][:10])
+            log.warning(
+                "%d sequences are shorter than their gloss labels need (CTC); they count as errors: %s",
+                len(m["too_short"]),
+                m["too_short"][:10],
+            )
         m["n"] = len(refs)
-        m["examples"] = [{"id": recs[k]["id"], "ref": [rec.vocab[g - 1] for g in refs[k]],
-                          "hyp": [rec.vocab[g - 1] for g in hyp_g[k]]} for k in range(min(5, len(refs)))]
+        m["examples"] = [
+            {
+                "id": recs[k]["id"],
+                "ref": [rec.vocab[g - 1] for g in refs[k]],
+                "hyp": [rec.vocab[g - 1] for g in hyp_g[k]],
+            }
+            for k in range(min(5, len(refs)))
+        ]
     if out_dir is not None:
         from ..io import atomic_path
+
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         with atomic_path(out / "metrics.json") as tmp:
@@ -122,16 +159,23 @@ def ctc_greedy_decode_list(log_probs: Sequence[np.ndarray]) -> list[list[int]]:
     return [ctc_greedy_decode(lp)[0] if len(lp) else [] for lp in log_probs]
 
 
-def evaluate_checkpoint(checkpoint: str | os.PathLike[str], *, data: str | os.PathLike[str] | None = None,
-                        split: str = "test", out_dir: str | os.PathLike[str] | None = None, beam: int = 0,
-                        test_signers: Sequence[str] | str | None = None,
-                        progress: Callable[[int, int], None] | None = None) -> dict:
+def evaluate_checkpoint(
+    checkpoint: str | os.PathLike[str],
+    *,
+    data: str | os.PathLike[str] | None = None,
+    split: str = "test",
+    out_dir: str | os.PathLike[str] | None = None,
+    beam: int = 0,
+    test_signers: Sequence[str] | str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict:
     """``signfuse eval``: rebuild the checkpoint, rebuild its data splits on ``data`` (default: the data it
     was trained on), and evaluate ``split``. The checkpoint's own ``test_signers`` (a fold of
     ``--folds loso``, a ``--test-signers`` run) give the same split again; ``test_signers`` here names
     other held-out signers. Samples whose labels are not in the model's vocabulary are scored apart
     (``unseen_labels``); the rest are evaluated."""
     from .fit import check_signer_independent, dataset_splits, open_cache_or_build, resolve_config, unseen_labels
+
     rec = load_checkpoint(checkpoint)
     if split not in ("train", "val", "test"):
         raise ParameterError(f"split={split!r} must be train, val or test")
@@ -149,18 +193,24 @@ def evaluate_checkpoint(checkpoint: str | os.PathLike[str], *, data: str | os.Pa
     vocab = Vocabulary(tuple(rec.vocab))
     ok, unseen = unseen_labels([cache.records[i] for i in splits[split]], vocab._map, task=rec.task)
     if unseen["count"]:
-        log.warning("%d %s samples have labels the model never learned (%s); they are scored apart",
-                    unseen["count"], split, ", ".join(unseen["labels"]))
+        log.warning(
+            "%d %s samples have labels the model never learned (%s); they are scored apart",
+            unseen["count"],
+            split,
+            ", ".join(unseen["labels"]),
+        )
     if not ok:
-        raise DataError(f"none of the {len(splits[split])} {split} samples of {cfg['data']} has a label in the "
-                        f"model's vocabulary (unseen labels: {', '.join(unseen['labels'][:20])})")
+        raise DataError(
+            f"none of the {len(splits[split])} {split} samples of {cfg['data']} has a label in the "
+            f"model's vocabulary (unseen labels: {', '.join(unseen['labels'][:20])})"
+        )
     domains = tuple(sorted({str(r["domain"]) for r in cache.records if r.get("domain")}))
-    m = evaluate(rec, cache, [splits[split][k] for k in ok], out_dir=out_dir, beam=beam, domains=domains,
-                 unseen=unseen)
+    m = evaluate(rec, cache, [splits[split][k] for k in ok], out_dir=out_dir, beam=beam, domains=domains, unseen=unseen)
     m["test_signers"] = cfg.get("test_signers")
     return m
 
 
 def _cfg_keys() -> set[str]:
     from .fit import DEFAULTS
+
     return set(DEFAULTS)

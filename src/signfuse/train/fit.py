@@ -13,21 +13,35 @@ import json
 import logging
 import math
 import os
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
-from ..errors import DataError, ParameterError
 from ..datasets import load_entries
+from ..errors import DataError, ParameterError
 from ..samples import DEFAULT_FACE_REGIONS, StreamCache, build_cache, parse_streams
 from .data import StreamDataset, Vocabulary, collate, signer_splits, stream_stats
 from .trainer import FitResult
 
-__all__ = ["DEFAULTS", "resolve_config", "prepare_data", "DataBundle", "fit", "FitResult", "make_loader",
-           "held_out_splits", "check_signer_independent", "fold_signers", "run_folds", "fit_folds", "folds_table",
-           "unseen_labels"]
+__all__ = [
+    "DEFAULTS",
+    "resolve_config",
+    "prepare_data",
+    "DataBundle",
+    "fit",
+    "FitResult",
+    "make_loader",
+    "held_out_splits",
+    "check_signer_independent",
+    "fold_signers",
+    "run_folds",
+    "fit_folds",
+    "folds_table",
+    "unseen_labels",
+]
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +51,7 @@ DEFAULTS: dict[str, Any] = {
     "model": "hybrid",
     "streams": "hands,body,face",
     "face_regions": list(DEFAULT_FACE_REGIONS),
-    "fps": None,                 # only for landmark files without a frame rate (Kaggle parquet)
+    "fps": None,  # only for landmark files without a frame rate (Kaggle parquet)
     "seed": 0,
     "epochs": 20,
     "batch_size": 32,
@@ -46,15 +60,15 @@ DEFAULTS: dict[str, Any] = {
     "label_smoothing": 0.1,
     "max_frames": 96,
     "augment": True,
-    "mirror": True,              # train on left/right mirrored twins too (left-handed signers)
+    "mirror": True,  # train on left/right mirrored twins too (left-handed signers)
     "model_kwargs": {},
     "adversarial": 0.0,
     "style_embedding": False,
     "signer_independent": True,
     "val_fraction": 0.15,
     "test_fraction": 0.2,
-    "test_signers": None,        # signers held out as the test split (list or "A,B"); val from the others
-    "folds": None,               # "loso": leave-one-signer-out, one model per signer (fit_folds)
+    "test_signers": None,  # signers held out as the test split (list or "A,B"); val from the others
+    "folds": None,  # "loso": leave-one-signer-out, one model per signer (fit_folds)
     "run_dir": "runs/latest",
     "cache_dir": None,
     "accelerator": "auto",
@@ -68,7 +82,7 @@ DEFAULTS: dict[str, Any] = {
     "log_every_n_steps": 10,
     "progress": True,
     "max_minutes": None,
-    "overwrite": False,          # train into a run folder that already has checkpoints
+    "overwrite": False,  # train into a run folder that already has checkpoints
 }
 
 
@@ -76,6 +90,7 @@ def _parse_value(v: Any) -> Any:
     """A command-line value as YAML, with the numbers YAML 1.1 leaves as strings (``1e-3``, ``nan``) as floats."""
     if isinstance(v, str):
         import yaml
+
         try:
             v = yaml.safe_load(v)
         except yaml.YAMLError:
@@ -88,8 +103,9 @@ def _parse_value(v: Any) -> Any:
     return v
 
 
-def resolve_config(config: str | os.PathLike[str] | Mapping[str, Any] | None = None,
-                   overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def resolve_config(
+    config: str | os.PathLike[str] | Mapping[str, Any] | None = None, overrides: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
     """DEFAULTS <- YAML file or mapping <- overrides (``model_kwargs.dim=64`` style dotted keys allowed).
 
     Unknown keys raise ParameterError (typos must not be ignored silently).
@@ -101,6 +117,7 @@ def resolve_config(config: str | os.PathLike[str] | Mapping[str, Any] | None = N
             layers.append(config)
         else:
             import yaml
+
             p = Path(config)
             if not p.is_file():
                 raise DataError("no such config file", path=p)
@@ -136,8 +153,10 @@ def resolve_config(config: str | os.PathLike[str] | Mapping[str, Any] | None = N
     if cfg["folds"] not in (None, "loso"):
         raise ParameterError(f"folds={cfg['folds']!r} must be 'loso' (leave one signer out) or empty")
     if cfg["folds"] and cfg["test_signers"]:
-        raise ParameterError("folds=loso holds out every signer in turn; it cannot be combined with test_signers="
-                             f"{','.join(cfg['test_signers'])}")
+        raise ParameterError(
+            "folds=loso holds out every signer in turn; it cannot be combined with test_signers="
+            f"{','.join(cfg['test_signers'])}"
+        )
     _validate(cfg)
     return cfg
 
@@ -156,8 +175,9 @@ def _signer_list(v: Any) -> list[str] | None:
     return out or None
 
 
-def _number(cfg: Mapping[str, Any], key: str, *, low: float, high: float, low_open: bool = False,
-            high_open: bool = False) -> None:
+def _number(
+    cfg: Mapping[str, Any], key: str, *, low: float, high: float, low_open: bool = False, high_open: bool = False
+) -> None:
     v = cfg[key]
     ok = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
     ok = ok and (v > low if low_open else v >= low) and (v < high if high_open else v <= high)
@@ -175,7 +195,11 @@ def _validate(cfg: dict[str, Any]) -> None:
     for k in ("epochs", "batch_size", "max_frames"):
         if isinstance(cfg[k], bool) or not isinstance(cfg[k], int) or cfg[k] < 1:
             raise ParameterError(f"{k}={cfg[k]!r} must be a positive integer")
-    if isinstance(cfg["num_workers"], bool) or not isinstance(cfg["num_workers"], int) or not 0 <= cfg["num_workers"] <= 64:
+    if (
+        isinstance(cfg["num_workers"], bool)
+        or not isinstance(cfg["num_workers"], int)
+        or not 0 <= cfg["num_workers"] <= 64
+    ):
         raise ParameterError(f"num_workers={cfg['num_workers']!r} must be an integer from 0 to 64")
     _number(cfg, "lr", low=0, high=10, low_open=True)
     _number(cfg, "weight_decay", low=0, high=10)
@@ -184,19 +208,24 @@ def _validate(cfg: dict[str, Any]) -> None:
     _number(cfg, "val_fraction", low=0, high=1, high_open=True)
     _number(cfg, "test_fraction", low=0, high=1, high_open=True)
     if cfg["val_fraction"] + cfg["test_fraction"] >= 1:
-        raise ParameterError(f"val_fraction + test_fraction = {cfg['val_fraction'] + cfg['test_fraction']:g} "
-                             "leaves nothing to train on (must be < 1)")
+        raise ParameterError(
+            f"val_fraction + test_fraction = {cfg['val_fraction'] + cfg['test_fraction']:g} "
+            "leaves nothing to train on (must be < 1)"
+        )
     if cfg.get("fps") is not None:
         _number(cfg, "fps", low=0, high=1000, low_open=True)
     from ..models import list_models
+
     if cfg["model"] not in list_models("recognition"):
-        raise ParameterError(f"model={cfg['model']!r} is not a recognition model; "
-                             f"choose one of {', '.join(list_models('recognition'))}")
+        raise ParameterError(
+            f"model={cfg['model']!r} is not a recognition model; choose one of {', '.join(list_models('recognition'))}"
+        )
     for k, v in (cfg.get("model_kwargs") or {}).items():
         if isinstance(v, int) and not isinstance(v, bool) and not 0 <= v <= MAX_MODEL_INT:
             raise ParameterError(f"model_kwargs.{k}={v!r} must be from 0 to {MAX_MODEL_INT}")
     from .trainer import trainer_config
-    trainer_config(cfg)   # accelerator, devices, precision, patience ... (raises ParameterError)
+
+    trainer_config(cfg)  # accelerator, devices, precision, patience ... (raises ParameterError)
 
 
 @dataclass
@@ -227,8 +256,13 @@ def open_cache_or_build(cfg: Mapping[str, Any], *, progress: Callable[[int, int]
     if (p / "index.json").is_file() and not (p / "corpus.json").is_file():
         return StreamCache(p)
     entries = load_entries(p, task=cfg["task"])
-    kw = dict(streams=parse_streams(cfg["streams"]), face_regions=cfg["face_regions"], fps=cfg.get("fps"),
-              mirror=bool(cfg.get("mirror")), progress=progress)
+    kw = dict(
+        streams=parse_streams(cfg["streams"]),
+        face_regions=cfg["face_regions"],
+        fps=cfg.get("fps"),
+        mirror=bool(cfg.get("mirror")),
+        progress=progress,
+    )
     if cfg.get("cache_dir"):
         return build_cache(entries, cfg["cache_dir"], **kw)
     root = (p if p.is_dir() else p.parent) / ".signfuse_cache"
@@ -260,22 +294,31 @@ def _writable(folder: Path) -> bool:
 def dataset_splits(cfg: Mapping[str, Any], cache: StreamCache) -> dict[str, list[int]]:
     """Cache indices of train/val/test for ``cfg['task']`` (signer-independent by default)."""
     task = cfg["task"]
-    keep = [i for i, r in enumerate(cache.records) if (r.get("gloss") is not None if task == "isolated" else r.get("glosses"))
-            and not (r.get("meta") or {}).get("mirror_of")]
+    keep = [
+        i
+        for i, r in enumerate(cache.records)
+        if (r.get("gloss") is not None if task == "isolated" else r.get("glosses"))
+        and not (r.get("meta") or {}).get("mirror_of")
+    ]
     if not keep:
         raise DataError(f"the dataset has no samples labelled for the {task} task")
     recs = [cache.records[i] for i in keep]
     if cfg.get("test_signers"):
-        sp = held_out_splits(recs, test_signers=cfg["test_signers"], val_fraction=cfg["val_fraction"],
-                             seed=cfg["seed"])
+        sp = held_out_splits(recs, test_signers=cfg["test_signers"], val_fraction=cfg["val_fraction"], seed=cfg["seed"])
     else:
-        sp = signer_splits(recs, val_fraction=cfg["val_fraction"], test_fraction=cfg["test_fraction"],
-                           seed=cfg["seed"], signer_independent=cfg["signer_independent"])
+        sp = signer_splits(
+            recs,
+            val_fraction=cfg["val_fraction"],
+            test_fraction=cfg["test_fraction"],
+            seed=cfg["seed"],
+            signer_independent=cfg["signer_independent"],
+        )
     return {k: [keep[i] for i in v] for k, v in sp.items()}
 
 
-def held_out_splits(records: Sequence[Mapping[str, Any]], *, test_signers: Sequence[str], val_fraction: float = 0.15,
-                    seed: int = 0) -> dict[str, list[int]]:
+def held_out_splits(
+    records: Sequence[Mapping[str, Any]], *, test_signers: Sequence[str], val_fraction: float = 0.15, seed: int = 0
+) -> dict[str, list[int]]:
     """Indices of ``train``/``val``/``test`` with the named signers as the whole test split.
 
     Validation comes from the other signers: whole signers (``val_fraction`` of them, at least one) when
@@ -286,8 +329,10 @@ def held_out_splits(records: Sequence[Mapping[str, Any]], *, test_signers: Seque
     test = [str(s) for s in test_signers]
     missing = [i for i, r in enumerate(records) if r.get("signer") is None]
     if missing:
-        raise DataError(f"test_signers needs a signer on every sample; {len(missing)} samples have none "
-                        f"(e.g. {records[missing[0]].get('id')!r}); add a signer map or a signer array")
+        raise DataError(
+            f"test_signers needs a signer on every sample; {len(missing)} samples have none "
+            f"(e.g. {records[missing[0]].get('id')!r}); add a signer map or a signer array"
+        )
     signers = sorted({str(r["signer"]) for r in records})
     unknown = [s for s in test if s not in signers]
     if unknown:
@@ -299,7 +344,7 @@ def held_out_splits(records: Sequence[Mapping[str, Any]], *, test_signers: Seque
     splits: dict[str, list[int]] = {"train": [], "val": [], "test": []}
     if len(rest) >= 3:
         order = [rest[i] for i in rng.permutation(len(rest))]
-        val = set(order[:max(1, round(len(rest) * val_fraction))])
+        val = set(order[: max(1, round(len(rest) * val_fraction))])
         for i, r in enumerate(records):
             s = str(r["signer"])
             splits["test" if s in test else "val" if s in val else "train"].append(i)
@@ -317,8 +362,10 @@ def held_out_splits(records: Sequence[Mapping[str, Any]], *, test_signers: Seque
 
 def check_signer_independent(records: Sequence[Mapping[str, Any]], splits: Mapping[str, Sequence[int]]) -> None:
     """Raise DataError when a signer has samples in both the training and the test split."""
+
     def of(name: str) -> set[str]:
         return {str(records[i]["signer"]) for i in splits.get(name, ()) if records[i].get("signer") is not None}
+
     both = of("train") & of("test")
     if both:
         raise DataError(f"signers {sorted(both)} are in both the training and the test split")
@@ -327,8 +374,12 @@ def check_signer_independent(records: Sequence[Mapping[str, Any]], splits: Mappi
 def fold_signers(cfg: Mapping[str, Any], cache: StreamCache) -> list[str]:
     """The signers of the labelled, non-mirrored samples (one leave-one-signer-out fold each)."""
     task = cfg["task"]
-    recs = [r for r in cache.records if (r.get("gloss") is not None if task == "isolated" else r.get("glosses"))
-            and not (r.get("meta") or {}).get("mirror_of")]
+    recs = [
+        r
+        for r in cache.records
+        if (r.get("gloss") is not None if task == "isolated" else r.get("glosses"))
+        and not (r.get("meta") or {}).get("mirror_of")
+    ]
     if any(r.get("signer") is None for r in recs):
         raise DataError("folds=loso needs a signer on every sample; some have none (add a signer map or array)")
     signers = sorted({str(r["signer"]) for r in recs})
@@ -337,8 +388,9 @@ def fold_signers(cfg: Mapping[str, Any], cache: StreamCache) -> list[str]:
     return signers
 
 
-def unseen_labels(records: Sequence[Mapping[str, Any]], known: Mapping[str, int] | set[str], *,
-                  task: str) -> tuple[list[int], dict[str, Any]]:
+def unseen_labels(
+    records: Sequence[Mapping[str, Any]], known: Mapping[str, int] | set[str], *, task: str
+) -> tuple[list[int], dict[str, Any]]:
     """Split ``records`` into those whose labels are all in ``known`` (their positions) and a report of
     the rest: ``{"count": n, "labels": sorted labels never seen, "ids": sample ids}``."""
     ok, labels, ids = [], set(), []
@@ -353,8 +405,9 @@ def unseen_labels(records: Sequence[Mapping[str, Any]], known: Mapping[str, int]
     return ok, {"count": len(ids), "labels": sorted(labels), "ids": ids}
 
 
-def prepare_data(cfg: Mapping[str, Any], *, cache: StreamCache | None = None,
-                 progress: Callable[[int, int], None] | None = None) -> DataBundle:
+def prepare_data(
+    cfg: Mapping[str, Any], *, cache: StreamCache | None = None, progress: Callable[[int, int], None] | None = None
+) -> DataBundle:
     """Cache, split (signer-independent by default), vocabulary and normalization statistics for ``cfg``."""
     streams = parse_streams(cfg["streams"])
     cache = cache or open_cache_or_build(cfg, progress=progress)
@@ -364,10 +417,14 @@ def prepare_data(cfg: Mapping[str, Any], *, cache: StreamCache | None = None,
     task = cfg["task"]
     splits = dataset_splits(cfg, cache)
     if cfg.get("mirror"):  # add the mirrored twins of the training samples
-        twins = {(r.get("meta") or {}).get("mirror_of"): i for i, r in enumerate(cache.records)
-                 if (r.get("meta") or {}).get("mirror_of")}
-        splits["train"] = splits["train"] + [twins[cache.records[i]["id"]] for i in splits["train"]
-                                             if cache.records[i]["id"] in twins]
+        twins = {
+            (r.get("meta") or {}).get("mirror_of"): i
+            for i, r in enumerate(cache.records)
+            if (r.get("meta") or {}).get("mirror_of")
+        }
+        splits["train"] = splits["train"] + [
+            twins[cache.records[i]["id"]] for i in splits["train"] if cache.records[i]["id"] in twins
+        ]
     if not splits["train"]:
         raise DataError("the training split is empty")
     if not splits["val"]:
@@ -379,47 +436,89 @@ def prepare_data(cfg: Mapping[str, Any], *, cache: StreamCache | None = None,
     for name in ("val", "test"):
         ok, rep = unseen_labels([cache.records[i] for i in splits[name]], vocab._map, task=task)
         if rep["count"]:
-            log.warning("%d %s samples have labels never seen in training (%s); they are scored apart",
-                        rep["count"], name, ", ".join(rep["labels"]))
+            log.warning(
+                "%d %s samples have labels never seen in training (%s); they are scored apart",
+                rep["count"],
+                name,
+                ", ".join(rep["labels"]),
+            )
         unseen[name] = rep
         splits[name] = [splits[name][k] for k in ok]
     stats = stream_stats(cache, splits["train"])
     stats = {s: stats[s] for s in streams}
     domains = tuple(sorted({str(r["domain"]) for r in cache.records if r.get("domain")}))
-    return DataBundle(cache=cache, splits=splits, vocab=vocab, streams=streams, task=task, stats=stats, domains=domains,
-                      unseen=unseen)
+    return DataBundle(
+        cache=cache, splits=splits, vocab=vocab, streams=streams, task=task, stats=stats, domains=domains, unseen=unseen
+    )
 
 
-def make_loader(bundle: DataBundle, indices: Sequence[int], cfg: Mapping[str, Any], *, train: bool,
-                transform: Callable | None = None, unlabeled: Sequence[int] = ()):
-    from torch.utils.data import DataLoader
+def make_loader(
+    bundle: DataBundle,
+    indices: Sequence[int],
+    cfg: Mapping[str, Any],
+    *,
+    train: bool,
+    transform: Callable | None = None,
+    unlabeled: Sequence[int] = (),
+):
     import torch
+    from torch.utils.data import DataLoader
+
     if not indices:
         raise DataError("empty split: no samples to load")
-    ds = StreamDataset(bundle.cache, indices, streams=bundle.streams, vocab=bundle.vocab, task=bundle.task,
-                       max_frames=cfg["max_frames"] if bundle.task == "isolated" else None,
-                       augment=bool(cfg["augment"]) and train, seed=cfg["seed"], domains=bundle.domains,
-                       transform=transform, unlabeled=unlabeled)
+    ds = StreamDataset(
+        bundle.cache,
+        indices,
+        streams=bundle.streams,
+        vocab=bundle.vocab,
+        task=bundle.task,
+        max_frames=cfg["max_frames"] if bundle.task == "isolated" else None,
+        augment=bool(cfg["augment"]) and train,
+        seed=cfg["seed"],
+        domains=bundle.domains,
+        transform=transform,
+        unlabeled=unlabeled,
+    )
     g = torch.Generator()
     g.manual_seed(int(cfg["seed"]))
-    return DataLoader(ds, batch_size=cfg["batch_size"], shuffle=train, collate_fn=collate, generator=g,
-                      num_workers=cfg["num_workers"], drop_last=False, persistent_workers=cfg["num_workers"] > 0)
+    return DataLoader(
+        ds,
+        batch_size=cfg["batch_size"],
+        shuffle=train,
+        collate_fn=collate,
+        generator=g,
+        num_workers=cfg["num_workers"],
+        drop_last=False,
+        persistent_workers=cfg["num_workers"] > 0,
+    )
 
 
 def model_kwargs_for(cfg: Mapping[str, Any], bundle: DataBundle) -> dict:
     kw = dict(cfg.get("model_kwargs") or {})
-    kw.update(in_dims={s: len(bundle.cache.names[s]) for s in bundle.streams}, num_classes=len(bundle.vocab),
-              task=bundle.task, norm_stats=bundle.stats)
+    kw.update(
+        in_dims={s: len(bundle.cache.names[s]) for s in bundle.streams},
+        num_classes=len(bundle.vocab),
+        task=bundle.task,
+        norm_stats=bundle.stats,
+    )
     if cfg.get("style_embedding"):
         kw["n_domains"] = len(bundle.domains)
     return kw
 
 
-def fit(cfg: Mapping[str, Any], *, resume: bool = False, bundle: DataBundle | None = None,
-        train_indices: Sequence[int] | None = None, val_indices: Sequence[int] | None = None,
-        transform: Callable | None = None, init_state: Mapping[str, Any] | None = None,
-        unlabeled_indices: Sequence[int] = (),
-        callbacks: Sequence[Any] = (), progress: Callable[[int, int], None] | None = None) -> FitResult:
+def fit(
+    cfg: Mapping[str, Any],
+    *,
+    resume: bool = False,
+    bundle: DataBundle | None = None,
+    train_indices: Sequence[int] | None = None,
+    val_indices: Sequence[int] | None = None,
+    transform: Callable | None = None,
+    init_state: Mapping[str, Any] | None = None,
+    unlabeled_indices: Sequence[int] = (),
+    callbacks: Sequence[Any] = (),
+    progress: Callable[[int, int], None] | None = None,
+) -> FitResult:
     """Train one model as ``cfg`` says (see :data:`DEFAULTS`); returns the run folder and checkpoints.
 
     ``bundle``/``train_indices``/``val_indices``/``transform``/``init_state`` let experiments (ablation,
@@ -433,47 +532,81 @@ def fit(cfg: Mapping[str, Any], *, resume: bool = False, bundle: DataBundle | No
     cfg = dict(cfg)
     if cfg.get("folds"):
         raise ParameterError(f"folds={cfg['folds']!r} trains one model per signer: use fit_folds (train --folds)")
-    tc = trainer_config(cfg, monitor="val_acc" if cfg["task"] == "isolated" else "val_wer",
-                        mode="max" if cfg["task"] == "isolated" else "min", overwrite=bool(cfg.get("overwrite")),
-                        callbacks=tuple(callbacks))
+    tc = trainer_config(
+        cfg,
+        monitor="val_acc" if cfg["task"] == "isolated" else "val_wer",
+        mode="max" if cfg["task"] == "isolated" else "min",
+        overwrite=bool(cfg.get("overwrite")),
+        callbacks=tuple(callbacks),
+    )
     if resume and not (tc.checkpoint_dir / "last.ckpt").is_file():
         raise DataError("nothing to resume: no checkpoints/last.ckpt", path=tc.run_dir)
     if cfg.get("threads"):
         torch.set_num_threads(int(cfg["threads"]))
     import lightning as L
+
     L.seed_everything(int(cfg["seed"]), workers=True, verbose=False)
     bundle = bundle or prepare_data(cfg, progress=progress)
     tr = list(train_indices) if train_indices is not None else bundle.splits["train"]
     va = list(val_indices) if val_indices is not None else bundle.splits["val"]
     if not tr:
         raise DataError("empty training split")
-    module = RecognitionModule(model_name=cfg["model"], model_kwargs=model_kwargs_for(cfg, bundle), task=bundle.task,
-                               vocab=list(bundle.vocab.tokens), streams=list(bundle.streams),
-                               face_regions=list(cfg["face_regions"]), fps=bundle.cache.fps, lr=float(cfg["lr"]),
-                               weight_decay=float(cfg["weight_decay"]), label_smoothing=float(cfg["label_smoothing"]),
-                               adversarial=float(cfg["adversarial"]), domains=list(bundle.domains),
-                               config=_plain(cfg))
+    module = RecognitionModule(
+        model_name=cfg["model"],
+        model_kwargs=model_kwargs_for(cfg, bundle),
+        task=bundle.task,
+        vocab=list(bundle.vocab.tokens),
+        streams=list(bundle.streams),
+        face_regions=list(cfg["face_regions"]),
+        fps=bundle.cache.fps,
+        lr=float(cfg["lr"]),
+        weight_decay=float(cfg["weight_decay"]),
+        label_smoothing=float(cfg["label_smoothing"]),
+        adversarial=float(cfg["adversarial"]),
+        domains=list(bundle.domains),
+        config=_plain(cfg),
+    )
     if init_state is not None:
         _load_matching(module.model, init_state)
-    train_loader = make_loader(bundle, tr + [i for i in unlabeled_indices if i not in set(tr)], cfg, train=True,
-                               transform=transform, unlabeled=unlabeled_indices)
+    train_loader = make_loader(
+        bundle,
+        tr + [i for i in unlabeled_indices if i not in set(tr)],
+        cfg,
+        train=True,
+        transform=transform,
+        unlabeled=unlabeled_indices,
+    )
     val_loader = make_loader(bundle, va, cfg, train=False, transform=transform)
     res = fit_module(module, train_loader, val_loader, trainer=tc, config=cfg, resume=resume)
     metrics = dict(res.metrics)
     metrics["ctc_skipped"] = int(module.ctc_skipped)
     from ..io import atomic_path
+
     # "train" counts every training sample; "train_mirrored" how many of them are mirrored twins
     mirrored = sum(1 for i in tr if (bundle.cache.records[i].get("meta") or {}).get("mirror_of"))
     unseen = {k: {"count": v["count"], "labels": v["labels"]} for k, v in bundle.unseen.items()}
     metrics["unseen_labels"] = unseen.get("test", {"count": 0, "labels": []})
     with atomic_path(tc.run_dir / "summary.json") as tmp:
-        tmp.write_text(json.dumps({"best": str(res.best) if res.best else None, "last": str(res.last),
-                                   "metrics": metrics, "vocab_size": len(bundle.vocab), "train": len(tr),
-                                   "train_mirrored": mirrored, "val": len(va),
-                                   "test": len(bundle.splits.get("test", ())),
-                                   "test_signers": cfg.get("test_signers"), "unseen_labels": unseen}, indent=2))
-    return FitResult(run_dir=res.run_dir, best=res.best, last=res.last, metrics=metrics, config=cfg,
-                     history=res.history)
+        tmp.write_text(
+            json.dumps(
+                {
+                    "best": str(res.best) if res.best else None,
+                    "last": str(res.last),
+                    "metrics": metrics,
+                    "vocab_size": len(bundle.vocab),
+                    "train": len(tr),
+                    "train_mirrored": mirrored,
+                    "val": len(va),
+                    "test": len(bundle.splits.get("test", ())),
+                    "test_signers": cfg.get("test_signers"),
+                    "unseen_labels": unseen,
+                },
+                indent=2,
+            )
+        )
+    return FitResult(
+        run_dir=res.run_dir, best=res.best, last=res.last, metrics=metrics, config=cfg, history=res.history
+    )
 
 
 def _load_matching(model: Any, state: Mapping[str, Any]) -> int:
@@ -481,8 +614,11 @@ def _load_matching(model: Any, state: Mapping[str, Any]) -> int:
     model's encoder into a CTC model, a pretrained model into a fine-tuning run). The model's own input
     normalization buffers are kept. Returns how many tensors were copied."""
     own = module_state = model.state_dict()
-    take = {k: v for k, v in state.items() if k in own and tuple(own[k].shape) == tuple(v.shape)
-            and not k.startswith(("mean_", "std_"))}
+    take = {
+        k: v
+        for k, v in state.items()
+        if k in own and tuple(own[k].shape) == tuple(v.shape) and not k.startswith(("mean_", "std_"))
+    }
     if not take:
         raise ParameterError("init_state shares no parameter (name and shape) with the model")
     module_state.update(take)
@@ -493,12 +629,20 @@ def _load_matching(model: Any, state: Mapping[str, Any]) -> int:
 
 def _plain(v: Any) -> Any:
     from .trainer import plain
+
     return plain(v)
 
 
-def run_folds(cfg: Mapping[str, Any], run_fold: Callable[[dict, str], Mapping[str, Any]], out_dir: str | os.PathLike[str],
-              *, cache: StreamCache | None = None, progress: Callable[[str], None] | None = None,
-              what: str = "fold", signers: Sequence[str] | None = None) -> dict[str, Any]:
+def run_folds(
+    cfg: Mapping[str, Any],
+    run_fold: Callable[[dict, str], Mapping[str, Any]],
+    out_dir: str | os.PathLike[str],
+    *,
+    cache: StreamCache | None = None,
+    progress: Callable[[str], None] | None = None,
+    what: str = "fold",
+    signers: Sequence[str] | None = None,
+) -> dict[str, Any]:
     """Leave-one-signer-out: ``run_fold(fold_cfg, signer)`` once per signer, where ``fold_cfg`` is ``cfg``
     with ``test_signers=[signer]``, ``folds=None`` and ``run_dir=OUT_DIR/fold_<signer>``; it returns a
     flat mapping of results (numbers are averaged). Writes ``folds.json`` and ``folds.md`` into
@@ -540,14 +684,28 @@ def _safe(name: str) -> str:
 
 def _write_folds(out: Path, signers: list[str], rows: list[dict], cfg: Mapping[str, Any]) -> dict[str, Any]:
     keys = [k for k in rows[0] if k != "complete"] if rows else []
-    num = [k for k in keys if all(isinstance(r.get(k), (int, float)) and not isinstance(r.get(k), bool)
-                                  and r.get(k) is not None for r in rows)]
+    num = [
+        k
+        for k in keys
+        if all(
+            isinstance(r.get(k), (int, float)) and not isinstance(r.get(k), bool) and r.get(k) is not None for r in rows
+        )
+    ]
     mean = {k: float(np.mean([r[k] for r in rows])) for k in num}
     std = {k: float(np.std([r[k] for r in rows])) for k in num}
-    result = {"folds": rows, "signers": signers, "mean": mean, "std": std, "n_folds": len(rows),
-              "complete": len(rows) == len(signers), "model": cfg.get("model"), "streams": cfg.get("streams"),
-              "seed": cfg.get("seed")}
+    result = {
+        "folds": rows,
+        "signers": signers,
+        "mean": mean,
+        "std": std,
+        "n_folds": len(rows),
+        "complete": len(rows) == len(signers),
+        "model": cfg.get("model"),
+        "streams": cfg.get("streams"),
+        "seed": cfg.get("seed"),
+    }
     from ..io import atomic_path, jsonable
+
     with atomic_path(out / "folds.json") as tmp:
         tmp.write_text(json.dumps(jsonable(result), indent=2))
     with atomic_path(out / "folds.md") as tmp:
@@ -559,26 +717,42 @@ def folds_table(result: Mapping[str, Any], *, keys: Sequence[str] | None = None)
     """A markdown table of :func:`run_folds`' result: one row per fold, then mean and std."""
     rows = result["folds"]
     keys = list(keys) if keys is not None else [k for k in result["mean"] if k not in ("n",)][:8]
-    pct = lambda k: k.startswith("top") or "acc" in k or k.endswith("top1")
-    f = lambda k, v: "-" if v is None else (f"{100 * v:.1f}%" if pct(k) else f"{v:.4g}" if isinstance(v, (int, float)) else str(v))
+
+    def pct(k):
+        return k.startswith("top") or "acc" in k or k.endswith("top1")
+
+    def f(k, v):
+        return (
+            "-"
+            if v is None
+            else (f"{100 * v:.1f}%" if pct(k) else f"{v:.4g}" if isinstance(v, (int, float)) else str(v))
+        )
+
     lines = ["| test signer | " + " | ".join(keys) + " | unseen labels |", "|---|" + "---|" * (len(keys) + 1)]
     for r in rows:
         u = r.get("unseen_count")
-        lines.append(f"| {r['test_signer']} | " + " | ".join(f(k, r.get(k)) for k in keys)
-                     + f" | {'-' if u is None else u} |")
+        lines.append(
+            f"| {r['test_signer']} | " + " | ".join(f(k, r.get(k)) for k in keys) + f" | {'-' if u is None else u} |"
+        )
     for name in ("mean", "std"):
         lines.append(f"| **{name}** | " + " | ".join(f(k, result[name].get(k)) for k in keys) + " | |")
     return "\n".join(lines)
 
 
-def fit_folds(cfg: Mapping[str, Any], *, progress: Callable[[str], None] | None = None,
-              callbacks: Sequence[Any] = (), cache_progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+def fit_folds(
+    cfg: Mapping[str, Any],
+    *,
+    progress: Callable[[str], None] | None = None,
+    callbacks: Sequence[Any] = (),
+    cache_progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
     """``train --folds loso``: one model per signer (run folder ``RUN_DIR/fold_<signer>``), each evaluated
     once on its held-out signer (``eval_test/metrics.json`` in the fold's folder); ``RUN_DIR/folds.json``
     and ``folds.md`` hold each fold's top-1/top-5 (per instance and per class) and their mean and std.
     Test samples with labels the fold's training signers never made are counted apart per fold."""
     from ..models.recognizer import load_checkpoint
     from .evaluate import evaluate
+
     if cfg["task"] != "isolated":
         raise ParameterError("folds=loso reports isolated recognition accuracy; use task=isolated")
     cache = open_cache_or_build(cfg, progress=cache_progress)
@@ -590,14 +764,28 @@ def fit_folds(cfg: Mapping[str, Any], *, progress: Callable[[str], None] | None 
         rec = load_checkpoint(res.best or res.last)
         unseen = bundle.unseen.get("test", {"count": 0, "labels": []})
         if bundle.splits["test"]:
-            m = evaluate(rec, cache, bundle.splits["test"], out_dir=Path(fold_cfg["run_dir"]) / "eval_test",
-                         domains=bundle.domains, unseen=unseen)
+            m = evaluate(
+                rec,
+                cache,
+                bundle.splits["test"],
+                out_dir=Path(fold_cfg["run_dir"]) / "eval_test",
+                domains=bundle.domains,
+                unseen=unseen,
+            )
         else:
             m = {"top1": None, "top5": None, "top1_per_class": None, "n": 0}
-        return {"top1": m.get("top1"), "top5": m.get("top5"), "top1_per_class": m.get("top1_per_class"),
-                "top5_per_class": m.get("top5_per_class"), "n": m.get("n", 0),
-                "train": len(bundle.splits["train"]), "val": len(bundle.splits["val"]),
-                "unseen_count": unseen["count"], "unseen_labels": unseen["labels"],
-                "val_acc": res.metrics.get("val_acc"), "checkpoint": str(res.best or res.last)}
+        return {
+            "top1": m.get("top1"),
+            "top5": m.get("top5"),
+            "top1_per_class": m.get("top1_per_class"),
+            "top5_per_class": m.get("top5_per_class"),
+            "n": m.get("n", 0),
+            "train": len(bundle.splits["train"]),
+            "val": len(bundle.splits["val"]),
+            "unseen_count": unseen["count"],
+            "unseen_labels": unseen["labels"],
+            "val_acc": res.metrics.get("val_acc"),
+            "checkpoint": str(res.best or res.last),
+        }
 
     return run_folds(cfg, one, cfg["run_dir"], cache=cache, progress=progress)

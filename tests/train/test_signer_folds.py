@@ -15,13 +15,13 @@ from signfuse.errors import DataError, ParameterError
 from signfuse.train.fit import (
     check_signer_independent,
     fit,
-    fit_folds,
     fold_signers,
     held_out_splits,
     open_cache_or_build,
     prepare_data,
     resolve_config,
 )
+from signfuse.train.folds import fit_folds
 
 torch.set_num_threads(1)
 TINY = {

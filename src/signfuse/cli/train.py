@@ -139,7 +139,8 @@ def train(
 ) -> None:
     """Train a recognition model. Extra --key value pairs override any config key (e.g. --lr 1e-3,
     --batch_size 16, --model_kwargs.dim 64, --patience 5, --max_frames 64); see the README for all keys."""
-    from ..train.fit import fit, fit_folds, folds_table
+    from ..train.fit import fit
+    from ..train.folds import fit_folds, folds_table
     from ..train.trainer import epoch_callback
     from ._common import EpochProgress
 
@@ -380,7 +381,7 @@ def ablate(ctx, data, streams_sets, model, epochs, config, out_dir, test_signers
     override any config key, as in train."""
     from ..train.ablate import ablate as run
     from ..train.ablate import ablation_table, parse_stream_sets
-    from ..train.fit import folds_table
+    from ..train.folds import folds_table
 
     sets = parse_stream_sets(streams_sets)
     union = ",".join(dict.fromkeys(s for st in sets for s in st))
@@ -438,7 +439,7 @@ def adapt(ctx, data, source, target, methods, k_shot, streams, epochs, config, o
     tests on each TARGET signer in turn."""
     from ..train.adapt import adapt as run
     from ..train.adapt import adaptation_table
-    from ..train.fit import folds_table
+    from ..train.folds import folds_table
 
     if source is not None and source == target:
         raise click.BadParameter(

@@ -153,7 +153,8 @@ def ablate_folds(
 ) -> dict[str, Any]:
     """Leave-one-signer-out ablation: :func:`ablate` per held-out signer into ``OUT_DIR/fold_<signer>``;
     ``folds.json`` / ``folds.md`` hold ``top1[<streams>]`` (and top-5, per-class top-1) per fold, mean, std."""
-    from .fit import open_cache_or_build, run_folds
+    from .fit import open_cache_or_build
+    from .folds import run_folds
 
     sets = parse_stream_sets(stream_sets)
     union = ",".join(dict.fromkeys(s for st in sets for s in st))

@@ -295,7 +295,8 @@ def _adapt_folds(
     cfg: Mapping[str, Any], out_dir, *, source, target, methods, k_shot, finetune_epochs, progress
 ) -> dict:
     """``adapt --folds loso``: the comparison once per target-region signer held out as the test signer."""
-    from .fit import open_cache_or_build, run_folds
+    from .fit import open_cache_or_build
+    from .folds import run_folds
 
     base = dict(cfg, folds=None, test_signers=None)
     cache = open_cache_or_build(base)

@@ -199,6 +199,26 @@ def _index_items(path: Path) -> list[tuple[Path, str, int, int | None, float | N
 
 
 # --------------------------------------------------------------------------- manifest
+def _crashed(job: Job, settings: dict[str, Any], e: BaseException) -> dict[str, Any]:
+    """The manifest record of a job whose worker process or Ray task died (the batch goes on)."""
+    size, mtime = _fingerprint(job.path)
+    return {
+        "key": job.key,
+        "path": job.path,
+        "size": size,
+        "mtime_ns": mtime,
+        "settings": settings,
+        "output": job.output,
+        "status": "failed",
+        "frames": 0,
+        "seconds": 0.0,
+        "error": _one_line(e),
+        "warning": None,
+        "model": None,
+        "detection": None,
+    }
+
+
 def _fingerprint(path: str) -> tuple[int | None, int | None]:
     """``(size, mtime_ns)`` of a file; of a frame folder, the sum of its frames' sizes and the newest
     mtime among them and the folder (so adding, removing or replacing a frame changes it)."""
@@ -533,22 +553,7 @@ def _run_pool(
             try:
                 rec = fut.result()
             except Exception as e:  # a crashed worker process (e.g. killed): record, go on
-                size, mtime = _fingerprint(job.path)
-                rec = {
-                    "key": job.key,
-                    "path": job.path,
-                    "size": size,
-                    "mtime_ns": mtime,
-                    "settings": settings,
-                    "output": job.output,
-                    "status": "failed",
-                    "frames": 0,
-                    "seconds": 0.0,
-                    "error": _one_line(e),
-                    "warning": None,
-                    "model": None,
-                    "detection": None,
-                }
+                rec = _crashed(job, settings, e)
             finish(rec)
 
 
@@ -628,22 +633,7 @@ def _run_ray(
                 try:
                     rec = ray.get(ref)
                 except Exception as e:  # task or worker died
-                    size, mtime = _fingerprint(job.path)
-                    rec = {
-                        "key": job.key,
-                        "path": job.path,
-                        "size": size,
-                        "mtime_ns": mtime,
-                        "settings": settings,
-                        "output": job.output,
-                        "status": "failed",
-                        "frames": 0,
-                        "seconds": 0.0,
-                        "error": _one_line(e),
-                        "warning": None,
-                        "model": None,
-                        "detection": None,
-                    }
+                    rec = _crashed(job, settings, e)
                 finish(rec)
     finally:
         if started:

@@ -30,7 +30,7 @@ __all__ = ["stage", "findings", "tables", "sentence_kind", "AFTER"]
 AFTER = ("recognition",)
 
 SETTINGS = {
-    "full": {"mt_epochs": 30, "mt_dim": 128, "ctc_epochs": 40},
+    "full": {"mt_epochs": 80, "mt_dim": 128, "ctc_epochs": 40},
     "quick": {"mt_epochs": 3, "mt_dim": 32, "ctc_epochs": 2},
 }
 

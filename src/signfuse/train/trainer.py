@@ -366,6 +366,8 @@ def fit_module(
     with warnings.catch_warnings():
         # the folder holds this run's own files (config, logs, an earlier session's checkpoints on resume)
         warnings.filterwarnings("ignore", message=r".*Checkpoint directory .* exists and is not empty.*")
+        # --force (overwrite) asked for the old logs to go; a resumed session logs to a folder of its own
+        warnings.filterwarnings("ignore", message=r".*Experiment logs directory .* exists and is not empty.*")
         t.fit(module, train_loader, val_loader, ckpt_path=str(last) if resume else None)
     best = Path(best_cb.best_model_path) if best_cb is not None and best_cb.best_model_path else None
     metrics = {}

@@ -160,9 +160,12 @@ def test_sound_waveform_and_f0_lanes_follow_the_timeline(site, tmp_path):
     page.keyboard.press("Space")
     page.wait_for_function("() => document.getElementById('video').currentTime > 0.3")
     page.keyboard.press("Space")
+    page.wait_for_function("() => document.getElementById('video').paused")
+    # the timeline redraws on animation frames: let two pass so the canvas shows the paused position
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
     t_now = page.evaluate("() => document.getElementById('video').currentTime")
     x_head = page.evaluate(f"() => signfuse.timeToX({t_now * 1000})")
-    px = canvas_pixels(page, x_head - 2, 2, 5, 10)
+    px = canvas_pixels(page, x_head - 3, 2, 7, 10)
     assert ((px[..., 0] > 200) & (px[..., 1] < 90)).any()  # the red playhead is where the video is
     page.screenshot(path=str(tmp_path / "sound.png"), full_page=True)
     assert_layout(page)

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from ..samples.emotion import sample_streams
+from ..samples.emotion import builder_of, sample_streams
 
 __all__ = ["load_emotion", "predict_file"]
 
@@ -50,7 +50,7 @@ def predict_file(
     seq = io.read(p, fps=fps)
     from ..quality import parts_for_streams, require_detected
 
-    parts = parts_for_streams("au" if s == "face" else s for s in model.streams)
+    parts = parts_for_streams(builder_of(s) for s in model.streams)
     if parts:
         require_detected(seq, parts, force=force, path=p)
     wav, sr = load(audio, sr=16000) if audio else (None, None)

@@ -97,17 +97,16 @@ def _predict(model: RecognitionModel, smp: Sample, *, top_k: int, beam: int) -> 
             f"the input has {n} frames; at most {MAX_INPUT_FRAMES} are recognized in one piece "
             "(cut the recording, or use --live for a sliding window)"
         )
-    idx = slice(None)
-    mf = _max_frames(model)
-    if mf and n > mf:
-        idx = np.round(np.linspace(0, n - 1, mf)).astype(int)
+    from ..preprocess import augment_streams
+
+    # the same frame selection as training and eval (no augmentation without a seed)
     # Stream.mask is always set after Stream.__post_init__ (None is only the constructor's default)
-    x = {
-        s: np.where(cast(np.ndarray, smp.streams[s].mask)[idx, None], smp.streams[s].values[idx], np.nan).astype(
-            np.float32
-        )
-        for s in model.streams
-    }
+    values, masks = augment_streams(
+        {s: smp.streams[s].values for s in model.streams},
+        {s: cast(np.ndarray, smp.streams[s].mask) for s in model.streams},
+        max_frames=_max_frames(model),
+    )
+    x = {s: np.where(masks[s][:, None], values[s], np.nan).astype(np.float32) for s in model.streams}
     if hasattr(model, "session"):  # an OnnxRecognizer, told apart without importing either class
         out = cast("OnnxRecognizer", model).run(x)[0]
     else:

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from ..streams import Stream
 
 __all__ = [
+    "builder_of",
     "STREAMS",
     "LABELS",
     "INTENSITY_BINS",
@@ -111,6 +112,11 @@ def _voice(seq: LandmarkSequence, entry: Any, *, face_regions: Sequence[str], no
 _BUILDER_OF = {"gesture": "gesture", "face": "au", "voice": "voice"}
 
 
+def builder_of(stream: str) -> str:
+    """The stream builder an emotion stream name stands for (``face`` is the ``au`` builder)."""
+    return _BUILDER_OF.get(stream, stream)
+
+
 def known_streams() -> tuple[str, ...]:
     """Streams an emotion model can use: the three above and every other registered builder."""
     return STREAMS + tuple(b for b in stream_builders() if b not in ("gesture", "au", "voice"))
@@ -131,7 +137,7 @@ def sample_streams(
             continue
         if st == "voice" and wav is None:
             continue
-        b = _BUILDER_OF.get(st, st)
+        b = builder_of(st)
         if b not in _BUILDERS:
             raise ParameterError(f"unknown stream {st!r}; known: {', '.join(known_streams())}")
         s = _BUILDERS[b](seq, entry, face_regions=DEFAULT_FACE_REGIONS, normalize=True)

@@ -24,7 +24,7 @@ from ..datasets import load_entries
 from ..errors import DataError, ParameterError
 from ..samples import DEFAULT_FACE_REGIONS, StreamCache, build_cache, parse_streams
 from .data import StreamDataset, Vocabulary, collate, signer_splits, stream_stats
-from .trainer import FitResult
+from .trainer import FitResult, plain
 
 __all__ = [
     "DEFAULTS",
@@ -561,7 +561,7 @@ def fit(
         label_smoothing=float(cfg["label_smoothing"]),
         adversarial=float(cfg["adversarial"]),
         domains=list(bundle.domains),
-        config=_plain(cfg),
+        config=plain(cfg),
     )
     if init_state is not None:
         _load_matching(module.model, init_state)
@@ -622,9 +622,3 @@ def _load_matching(model: Any, state: Mapping[str, Any]) -> int:
     model.load_state_dict(module_state)
     log.info("initialized %d of %d tensors from init_state", len(take), len(own))
     return len(take)
-
-
-def _plain(v: Any) -> Any:
-    from .trainer import plain
-
-    return plain(v)

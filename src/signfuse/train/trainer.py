@@ -389,7 +389,8 @@ def fit_module(
 
 def trainer_config(cfg: Mapping[str, Any], **override: Any) -> TrainerConfig:
     """A :class:`TrainerConfig` from a task's resolved config dict (the keys it shares with it)."""
-    names = {f for f in TrainerConfig.__dataclass_fields__} - {"callbacks"}
-    kw = {k: cfg[k] for k in names if k in cfg and cfg[k] is not None or k in ("patience", "max_minutes") and k in cfg}
+    names = set(TrainerConfig.__dataclass_fields__) - {"callbacks"}
+    nullable = {"patience", "max_minutes"}  # None means "no early stopping" / "no time limit" there
+    kw = {k: cfg[k] for k in names & set(cfg) if cfg[k] is not None or k in nullable}
     kw.update(override)
     return TrainerConfig(**kw)

@@ -8,7 +8,20 @@ import json
 
 import pytest
 
-from signfuse.demo import STAGES, audio_motion, audio_to_gesture, corpus, emotion, face, recognition, translation
+from signfuse.demo import (
+    STAGES,
+    ablation,
+    adaptation,
+    audio_motion,
+    audio_to_gesture,
+    continuous,
+    corpus,
+    critical_path_order,
+    emotion,
+    face,
+    recognition,
+    translation,
+)
 from signfuse.demo.report import TRUSTED, UNTRUSTED
 
 pytestmark = pytest.mark.slow
@@ -31,17 +44,22 @@ def _stage(quick_demo, name):
     return out, st["summary"], fs
 
 
-def test_stage_table_is_the_six_modules_in_order():
-    assert [n for n, _ in STAGES] == [
-        "corpus",
-        "face",
-        "audio_motion",
-        "recognition",
-        "audio_to_gesture",
-        "emotion",
-        "translation",
-    ]
-    assert [m for _, m in STAGES] == [corpus, face, audio_motion, recognition, audio_to_gesture, emotion, translation]
+def test_stage_table_is_the_modules_in_order():
+    mods = [corpus, face, audio_motion, recognition, ablation, adaptation, continuous, audio_to_gesture, emotion]
+    assert [m for _, m in STAGES] == [*mods, translation]
+    assert [n for n, _ in STAGES] == [m.__name__.rsplit(".", 1)[1] for m in [*mods, translation]]
+    # one worker runs them in this order: every stage comes after the stages it waits for
+    names = [n for n, _ in STAGES]
+    for i, (_, m) in enumerate(STAGES):
+        assert set(getattr(m, "AFTER", ())) <= set(names[:i]), m
+
+
+def test_critical_path_first():
+    """A short stage that unlocks long ones starts before a long stage that unlocks nothing."""
+    expected = {"recognition": 10, "ablation": 50, "continuous": 60, "translation": 40, "emotion": 90, "face": 1}
+    order = critical_path_order(["face", "emotion", "recognition", "ablation", "continuous", "translation"], expected)
+    assert order[0] == "recognition" and order.index("continuous") < order.index("emotion")
+    assert order[-1] == "face"
 
 
 def test_corpus_stage(quick_demo):
@@ -69,14 +87,21 @@ def test_audio_motion_stage(quick_demo):
         assert control["verdict"] == UNTRUSTED and "unrelated control" in control["why"]
 
 
-def test_recognition_stage(quick_demo):
+def test_recognition_stages(quick_demo):
     _, s, fs = _stage(quick_demo, "recognition")
     assert 0.0 <= s["isolated"]["top1"] <= 1.0 and s["export"]["max_abs_diff"] <= 1e-4
-    assert [r["streams"] for r in s["ablation"]] == ["hands", "hands,body,face"]
-    assert {r["method"] for r in s["adaptation"]["rows"]} == {"none", "adain"}
     accuracy = [f for f in fs if "ONNX" not in f["claim"]]
     assert accuracy and all(f["verdict"] == UNTRUSTED and "quick mode" in f["why"] for f in accuracy)
     assert any(f["verdict"] == TRUSTED for f in fs if "ONNX" in f["claim"])
+    _, s, fs = _stage(quick_demo, "ablation")
+    assert [r["streams"] for r in s["ablation"]] == ["hands", "hands,body,face"]
+    assert all(f["stage"] == "ablation" and f["verdict"] == UNTRUSTED for f in fs)
+    _, s, fs = _stage(quick_demo, "adaptation")
+    assert {r["method"] for r in s["adaptation"]["rows"]} == {"none", "adain"}
+    assert all(f["stage"] == "adaptation" and f["verdict"] == UNTRUSTED for f in fs)
+    _, s, fs = _stage(quick_demo, "continuous")
+    assert s["continuous"]["n"] > 0 and s["continuous"]["downsample"] == 4
+    assert [f["verdict"] for f in fs] == [UNTRUSTED]
 
 
 def test_audio_to_gesture_stage(quick_demo):

@@ -10,7 +10,18 @@ import click
 from ._common import console
 
 # the stage names, spelled out here so that ``--help`` needs no import of the demo package
-STAGE_NAMES = ("corpus", "face", "audio_motion", "recognition", "audio_to_gesture", "emotion", "translation")
+STAGE_NAMES = (
+    "corpus",
+    "face",
+    "audio_motion",
+    "recognition",
+    "ablation",
+    "adaptation",
+    "continuous",
+    "audio_to_gesture",
+    "emotion",
+    "translation",
+)
 DEMO_STAGES = STAGE_NAMES
 
 

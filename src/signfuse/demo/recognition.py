@@ -1,20 +1,24 @@
-"""Demo stage "recognition": train, evaluate, ablate, adapt and export on the embedded synthetic corpus.
+"""Demo stages of recognition on the embedded synthetic corpus: ``recognition`` trains, evaluates and
+exports the isolated model; ``ablation``, ``adaptation`` and ``continuous`` start from it (their modules,
+:mod:`.ablation`, :mod:`.adaptation`, :mod:`.continuous`, call the functions here), so the runner can run
+them side by side on two cores.
 
-Budget: about 6 minutes on 2 CPU cores for the full corpus (40 signs, 8 signers, 200 sentences), a few
-tens of seconds with ``ctx.quick``. Every number in the summary is measured in this run.
+``findings`` and ``tables`` serve all four: each reports the parts its summary holds. Every number in a
+summary is measured in that run; times are in ``benchmarks/results/demo.md``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-__all__ = ["stage", "SETTINGS", "findings", "tables"]
+__all__ = ["stage", "SETTINGS", "findings", "tables", "setup", "isolated_data", "isolated_model", "continuous_config"]
 
 log = logging.getLogger(__name__)
 
@@ -91,18 +95,21 @@ def _every(ctx, what: str, step: int = 50):
     return tell
 
 
-def stage(ctx) -> dict[str, Any]:
-    """Train/evaluate isolated and continuous models, ablate streams, compare adaptation, export ONNX."""
-    import torch
+@dataclass
+class Setup:
+    """What the recognition stages share: settings, the base training config, the isolated data."""
 
-    from .. import viz
-    from ..inference.export import export_onnx
-    from ..io import save_figure
-    from ..models.recognizer import load_checkpoint
-    from ..train.ablate import ablate
-    from ..train.adapt import adapt
-    from ..train.evaluate import evaluate
-    from ..train.fit import fit, prepare_data, resolve_config
+    S: dict[str, Any]
+    out: Path
+    base: dict[str, Any]
+    cfg: dict[str, Any]  # the isolated config over the union of the ablation's streams
+    ab_sets: str
+    main_streams: tuple[str, ...] = ("hands", "body", "face")
+
+
+def setup(ctx) -> Setup:
+    """The recognition stages' settings and configs (generates a corpus when the corpus stage did not run)."""
+    from ..train.fit import resolve_config
 
     S = SETTINGS["quick" if ctx.quick else "full"]
     out = ctx.stage_dir("recognition")
@@ -117,45 +124,99 @@ def stage(ctx) -> dict[str, Any]:
             else dict(signs=40, signers=8, sentences=200, samples_per_sign_per_signer=2)
         )
         synthetic.generate_corpus(corpus, seed=ctx.seed, **size)
+    base = {
+        "data": str(corpus),
+        "model": "hybrid",
+        "seed": ctx.seed,
+        "epochs": S["epochs"],
+        "batch_size": S["batch_size"],
+        "max_frames": S["max_frames"],
+        "model_kwargs": {"dim": S["dim"]},
+        "cache_dir": str(out / "cache"),
+        "progress": False,
+        "patience": 100,
+        "lr": 3e-3,
+        "log_every_n_steps": 1,
+    }  # every step in metrics.csv: the training curves show the train loss
+    ab_sets = S["ablation"]
+    union = ",".join(dict.fromkeys(s for st in ab_sets.split(";") for s in st.split(",")))
+    cfg = resolve_config(base, {"streams": union, "run_dir": str(out / "isolated")})
+    return Setup(S=S, out=out, base=base, cfg=cfg, ab_sets=ab_sets)
+
+
+def isolated_data(ctx, st: Setup):
+    """``(bundle over all ablation streams, bundle over the main streams)``; the first call caches the
+    corpus under ``recognition/cache``, later calls (the other recognition stages) read that cache."""
+    from ..train.fit import prepare_data
+
+    bundle_all = prepare_data(st.cfg, progress=_every(ctx, "caching the isolated corpus"))
+    bundle = replace(bundle_all, streams=st.main_streams, stats={s: bundle_all.stats[s] for s in st.main_streams})
+    return bundle_all, bundle
+
+
+def isolated_model(st: Setup):
+    """The ``recognition`` stage's isolated model; a DataError naming the folder when it has not run."""
+    from ..errors import DataError
+    from ..models.recognizer import load_checkpoint
+
+    ck = st.out / "isolated" / "checkpoints"
+    for name in ("best.ckpt", "last.ckpt"):
+        if (ck / name).is_file():
+            return load_checkpoint(ck / name)
+    raise DataError(
+        "this stage starts from the recognition stage's isolated model: run that stage first "
+        "(signfuse demo --stage recognition --stage ...)",
+        path=ck,
+    )
+
+
+def data_summary(st: Setup, bundle) -> dict[str, Any]:
+    return {
+        "isolated_train": len(bundle.splits["train"]),
+        "isolated_val": len(bundle.splits["val"]),
+        "isolated_test": len(bundle.splits["test"]),
+        "classes": len(bundle.vocab),
+        "test_signers": sorted({str(bundle.cache.records[i]["signer"]) for i in bundle.splits["test"]}),
+    }
+
+
+@contextlib.contextmanager
+def one_thread():
+    """Small matrices: a second torch thread buys little and makes timings noisy."""
+    import torch
+
     threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # small matrices: a second thread buys little and makes timings noisy
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
+def stage(ctx) -> dict[str, Any]:
+    """Train and evaluate the isolated model on held-out signers, export it to ONNX.
+
+    The stream ablation, the adaptation comparison and the continuous model start from this model; they
+    are stages of their own (:mod:`.ablation`, :mod:`.adaptation`, :mod:`.continuous`), so the runner can
+    run them side by side.
+    """
+    from ..inference.export import export_onnx
+    from ..models.recognizer import load_checkpoint
+    from ..train.evaluate import evaluate
+    from ..train.fit import fit
+
+    st = setup(ctx)
+    out = st.out
     t_all = time.perf_counter()
     summary: dict[str, Any] = {"quick": ctx.quick}
-    try:
-        base = {
-            "data": str(corpus),
-            "model": "hybrid",
-            "seed": ctx.seed,
-            "epochs": S["epochs"],
-            "batch_size": S["batch_size"],
-            "max_frames": S["max_frames"],
-            "model_kwargs": {"dim": S["dim"]},
-            "cache_dir": str(out / "cache"),
-            "progress": False,
-            "patience": 100,
-            "lr": 3e-3,
-            "log_every_n_steps": 1,
-        }  # every step in metrics.csv: the training curves show the train loss
-        ab_sets = S["ablation"]
-        union = ",".join(dict.fromkeys(s for st in ab_sets.split(";") for s in st.split(",")))
-        # ---------------------------------------------------------------- isolated
+    with one_thread():
         ctx.progress("caching the isolated corpus")
         t0 = time.perf_counter()
-        cfg = resolve_config(base, {"streams": union, "run_dir": str(out / "isolated")})
-        bundle_all = prepare_data(cfg, progress=_every(ctx, "caching the isolated corpus"))
-        main_streams = ("hands", "body", "face")
-        bundle = replace(bundle_all, streams=main_streams, stats={s: bundle_all.stats[s] for s in main_streams})
-        summary["data"] = {
-            "isolated_train": len(bundle.splits["train"]),
-            "isolated_val": len(bundle.splits["val"]),
-            "isolated_test": len(bundle.splits["test"]),
-            "classes": len(bundle.vocab),
-            "cache_seconds": round(time.perf_counter() - t0, 1),
-            "test_signers": sorted({str(bundle.cache.records[i]["signer"]) for i in bundle.splits["test"]}),
-        }
+        _, bundle = isolated_data(ctx, st)
+        summary["data"] = dict(data_summary(st, bundle), cache_seconds=round(time.perf_counter() - t0, 1))
         ctx.progress("training the isolated model")
         t0 = time.perf_counter()
-        cfg_main = dict(cfg, streams=",".join(main_streams))
+        cfg_main = dict(st.cfg, streams=",".join(st.main_streams))
         res = fit(cfg_main, bundle=bundle, callbacks=[_epochs(ctx, "isolated model")])
         rec = load_checkpoint(res.best or res.last)
         m = evaluate(
@@ -181,71 +242,122 @@ def stage(ctx) -> dict[str, Any]:
         c = _curve(res.run_dir, out / "isolated" / "curve.png", "isolated hybrid: training curve")
         if c:
             ctx.figure(c, "Isolated hybrid model: training loss, validation loss and accuracy per epoch")
-        # ---------------------------------------------------------------- export
         ctx.progress("exporting to ONNX")
         info = export_onnx(rec, out / "isolated" / "model.onnx")
         info.update(_latency(Path(info["path"]), rec.streams, rec.model.in_dims))
         summary["export"] = {k: info[k] for k in ("bytes", "max_abs_diff", "p50_ms", "p95_ms")}
-        # ---------------------------------------------------------------- ablation
-        ctx.progress("stream ablation")
+    summary["seconds"] = round(time.perf_counter() - t_all, 1)
+    return summary
+
+
+def ablation_stage(ctx) -> dict[str, Any]:
+    """Stream ablation: the isolated recipe on each stream set (the main set reuses the isolated model)."""
+    from ..train.ablate import ablate
+
+    st = setup(ctx)
+    with one_thread():
+        rec = isolated_model(st)
+        bundle_all, bundle = isolated_data(ctx, st)
         t0 = time.perf_counter()
         ab = ablate(
-            dict(cfg, epochs=S["ablation_epochs"]),
-            ab_sets,
-            out / "ablation",
+            dict(st.cfg, epochs=st.S["ablation_epochs"]),
+            st.ab_sets,
+            st.out / "ablation",
             bundle=bundle_all,
             progress=ctx.progress,
-            pretrained={",".join(main_streams): rec} if S["ablation_epochs"] == S["epochs"] else None,
+            pretrained={",".join(st.main_streams): rec} if st.S["ablation_epochs"] == st.S["epochs"] else None,
         )
-        summary["ablation"] = ab["rows"]
-        summary["ablation_seconds"] = round(time.perf_counter() - t0, 1)
-        ctx.figure(
-            ab["figure"],
-            "Stream ablation on held-out signers: all signs vs. minimal pairs that differ only "
-            "in a non-manual marker (the face matters for those)",
-        )
-        # ---------------------------------------------------------------- adaptation
-        ctx.progress("cross-region adaptation")
+    ctx.figure(
+        ab["figure"],
+        "Stream ablation on held-out signers: all signs vs. minimal pairs that differ only "
+        "in a non-manual marker (the face matters for those)",
+    )
+    return {
+        "quick": ctx.quick,
+        "data": data_summary(st, bundle),
+        "ablation": ab["rows"],
+        "ablation_seconds": round(time.perf_counter() - t0, 1),
+    }
+
+
+def adaptation_stage(ctx) -> dict[str, Any]:
+    """Cross-region adaptation: train on one region, test on another, with each method."""
+    from .. import viz
+    from ..io import save_figure
+    from ..train.adapt import adapt
+
+    st = setup(ctx)
+    with one_thread():
+        _, bundle = isolated_data(ctx, st)
         t0 = time.perf_counter()
         domains = bundle.domains
         src, tgt = ("north", "south") if {"north", "south"} <= set(domains) else (domains[0], domains[-1])
         ad = adapt(
-            dict(cfg_main, epochs=S["adapt_epochs"]),
-            out / "adaptation",
+            dict(st.cfg, streams=",".join(st.main_streams), epochs=st.S["adapt_epochs"]),
+            st.out / "adaptation",
             source=src,
             target=tgt,
             progress=ctx.progress,
-            methods=S["adapt_methods"],
-            k_shot=S["k_shot"],
+            methods=st.S["adapt_methods"],
+            k_shot=st.S["k_shot"],
             bundle=bundle,
         )
-        summary["adaptation"] = {k: ad[k] for k in ("source", "target", "k_shot", "train_n", "test_n", "rows")}
-        summary["adaptation_seconds"] = round(time.perf_counter() - t0, 1)
-        ctx.figure(
-            save_figure(
-                viz.adaptation_bars(
-                    ad["rows"], title=f"train on {src}, test on {tgt}", chance=1 / max(1, len(bundle.vocab))
-                ),
-                out / "adaptation" / "adaptation.png",
+    ctx.figure(
+        save_figure(
+            viz.adaptation_bars(
+                ad["rows"], title=f"train on {src}, test on {tgt}", chance=1 / max(1, len(bundle.vocab))
             ),
-            f"Cross-region adaptation: trained on region {src}, tested on region {tgt}",
-        )
-        # ---------------------------------------------------------------- continuous
+            st.out / "adaptation" / "adaptation.png",
+        ),
+        f"Cross-region adaptation: trained on region {src}, tested on region {tgt}",
+    )
+    return {
+        "quick": ctx.quick,
+        "data": data_summary(st, bundle),
+        "adaptation": {k: ad[k] for k in ("source", "target", "k_shot", "train_n", "test_n", "rows")},
+        "adaptation_seconds": round(time.perf_counter() - t0, 1),
+    }
+
+
+#: the continuous model's settings, beside the isolated ones, chosen on the validation sentences (3 settings
+#: tried, 40 epochs each, one thread): frames strided by 4 before the BiLSTM (``downsample``) and batches of
+#: 16 reached 12.7% val WER (best epoch) in 78 s, against 14.6% in 113 s for stride 4 with batches of 8 and
+#: 39.4% in about 190 s for stride 2 with batches of 8, the earlier recipe (benchmarks/results/demo.md)
+CTC = {"batch_size": 16, "lr": 5e-3, "downsample": 4}
+
+
+def continuous_config(st: Setup, *, streams: str, run_dir: Path) -> dict[str, Any]:
+    """The continuous (CTC) recipe: the isolated base config, sentence batches, a strided encoder."""
+    from ..train.fit import resolve_config
+
+    return resolve_config(
+        st.base,
+        {
+            "task": "continuous",
+            "streams": streams,
+            "epochs": st.S["ctc_epochs"],
+            "batch_size": CTC["batch_size"],
+            "run_dir": str(run_dir),
+            "lr": CTC["lr"],
+            "model_kwargs": {"dim": st.S["dim"], "downsample": CTC["downsample"]},
+            "label_smoothing": 0.0,
+        },
+    )
+
+
+def continuous_stage(ctx) -> dict[str, Any]:
+    """Continuous (CTC) recognition of sentences, the encoder started from the isolated model."""
+    from ..models.recognizer import load_checkpoint
+    from ..train.evaluate import evaluate
+    from ..train.fit import fit, prepare_data
+
+    st = setup(ctx)
+    out = st.out
+    with one_thread():
+        rec = isolated_model(st)
         ctx.progress("continuous (CTC) model")
         t0 = time.perf_counter()
-        cfg_c = resolve_config(
-            base,
-            {
-                "task": "continuous",
-                "streams": "hands,body,face",
-                "epochs": S["ctc_epochs"],
-                "batch_size": 8,
-                "run_dir": str(out / "continuous"),
-                "lr": 5e-3,
-                "model_kwargs": {"dim": S["dim"], "downsample": 2},
-                "label_smoothing": 0.0,
-            },
-        )
+        cfg_c = continuous_config(st, streams="hands,body,face", run_dir=out / "continuous")
         bc = prepare_data(cfg_c, progress=_every(ctx, "caching the sentences"))
         # transfer: the CTC model starts from the isolated model's encoder (same streams and width);
         # from scratch, CTC on this little data stays in the all-blank phase for hundreds of steps
@@ -256,7 +368,9 @@ def stage(ctx) -> dict[str, Any]:
         if not held_out:
             held_out = bc.splits["train"]
         mc = evaluate(recc, bc.cache, held_out, out_dir=out / "continuous" / "eval", beam=4 if ctx.quick else 8)
-        summary["continuous"] = {
+    summary = {
+        "quick": ctx.quick,
+        "continuous": {
             "wer_greedy": mc["greedy"]["wer"],
             "wer_beam": mc.get("beam", {}).get("wer"),
             "sub": mc["greedy"]["sub"],
@@ -269,13 +383,12 @@ def stage(ctx) -> dict[str, Any]:
             "train_n": len(bc.splits["train"]),
             "evaluated_on": note,
             "init": "encoder from the isolated model",
-        }
-        c = _curve(rc.run_dir, out / "continuous" / "curve.png", "continuous hybrid (CTC): training curve")
-        if c:
-            ctx.figure(c, "Continuous recognition (CTC): training loss, validation loss and WER per epoch")
-    finally:
-        torch.set_num_threads(threads)
-    summary["seconds"] = round(time.perf_counter() - t_all, 1)
+            "downsample": CTC["downsample"],
+        },
+    }
+    c = _curve(rc.run_dir, out / "continuous" / "curve.png", "continuous hybrid (CTC): training curve")
+    if c:
+        ctx.figure(c, "Continuous recognition (CTC): training loss, validation loss and WER per epoch")
     return summary
 
 
@@ -296,25 +409,26 @@ def findings(s: dict[str, Any], *, quick: bool = False) -> list[dict]:
     from .report import TRUSTED, UNTRUSTED, WEAK, ci_text, finding, proportion, verdict_for
 
     out = []
-    C = s["data"]["classes"]
+    C = s.get("data", {}).get("classes", 0)
     chance = 1.0 / max(C, 1)
-    iso = s["isolated"]
-    n = iso["n"]
-    p = proportion(_k(iso["top1"], n), n, chance=chance)
-    v, why = verdict_for(p, quick=quick)
-    out.append(
-        finding(
-            "recognition",
-            f"isolated signs: top-1 {100 * iso['top1']:.1f}% on held-out signers "
-            f"({p['k']}/{n}), top-5 {100 * iso['top5']:.1f}%",
-            n=n,
-            chance=f"{100 * chance:.1f}% (1 of {C} signs)",
-            evidence=f"95% interval {ci_text(p)}",
-            meaning="a hybrid model on hands, body and face recognizes signs of people it never saw",
-            verdict=v,
-            why=why,
+    iso = s.get("isolated")
+    if iso:
+        n = iso["n"]
+        p = proportion(_k(iso["top1"], n), n, chance=chance)
+        v, why = verdict_for(p, quick=quick)
+        out.append(
+            finding(
+                "recognition",
+                f"isolated signs: top-1 {100 * iso['top1']:.1f}% on held-out signers "
+                f"({p['k']}/{n}), top-5 {100 * iso['top5']:.1f}%",
+                n=n,
+                chance=f"{100 * chance:.1f}% (1 of {C} signs)",
+                evidence=f"95% interval {ci_text(p)}",
+                meaning="a hybrid model on hands, body and face recognizes signs of people it never saw",
+                verdict=v,
+                why=why,
+            )
         )
-    )
     pair = _pick_face_pair(s.get("ablation") or [])
     if pair and pair[0].get("minimal_pair_n"):
         a, b = pair
@@ -416,35 +530,40 @@ def findings(s: dict[str, Any], *, quick: bool = False) -> list[dict]:
 def tables(s: dict[str, Any]) -> list[dict]:
     from .report import table
 
-    C = s["data"]["classes"]
-    d = s["data"]
-    iso = s["isolated"]
-    tabs = [
-        table(
-            "Data (held-out signers: " + ", ".join(d["test_signers"]) + ")",
-            [("k", "", "str"), ("v", "", "int")],
-            [
-                {"k": "classes", "v": C},
-                {"k": "train samples", "v": d["isolated_train"]},
-                {"k": "validation samples", "v": d["isolated_val"]},
-                {"k": "test samples", "v": d["isolated_test"]},
-            ],
-        ),
-        table(
-            "Isolated recognition on held-out signers (higher is better)",
-            [("k", "", "str"), ("v", "", "pct")],
-            [
-                {"k": "top-1", "v": iso["top1"]},
-                {"k": "top-5", "v": iso["top5"]},
-                {"k": "top-1, mean over classes", "v": iso["top1_per_class"]},
-                {"k": f"top-1 on minimal pairs (n = {iso.get('minimal_pair_n', '?')})", "v": iso["minimal_pair_top1"]},
-                {"k": "top-1 on the other signs", "v": iso["non_pair_top1"]},
-                *({"k": f"top-1, region {r}", "v": v} for r, v in iso["per_domain_top1"].items()),
-                {"k": "chance", "v": 1 / max(C, 1), "_class": "chance"},
-            ],
-            note=f"n = {iso['n']} test samples; {iso['params']:,} parameters; trained in {iso['train_seconds']:.0f} s.",
-        ),
-    ]
+    d = s.get("data", {})
+    C = d.get("classes", 0)
+    iso = s.get("isolated")
+    tabs = []
+    if iso:
+        tabs += [
+            table(
+                "Data (held-out signers: " + ", ".join(d["test_signers"]) + ")",
+                [("k", "", "str"), ("v", "", "int")],
+                [
+                    {"k": "classes", "v": C},
+                    {"k": "train samples", "v": d["isolated_train"]},
+                    {"k": "validation samples", "v": d["isolated_val"]},
+                    {"k": "test samples", "v": d["isolated_test"]},
+                ],
+            ),
+            table(
+                "Isolated recognition on held-out signers (higher is better)",
+                [("k", "", "str"), ("v", "", "pct")],
+                [
+                    {"k": "top-1", "v": iso["top1"]},
+                    {"k": "top-5", "v": iso["top5"]},
+                    {"k": "top-1, mean over classes", "v": iso["top1_per_class"]},
+                    {
+                        "k": f"top-1 on minimal pairs (n = {iso.get('minimal_pair_n', '?')})",
+                        "v": iso["minimal_pair_top1"],
+                    },
+                    {"k": "top-1 on the other signs", "v": iso["non_pair_top1"]},
+                    *({"k": f"top-1, region {r}", "v": v} for r, v in iso["per_domain_top1"].items()),
+                    {"k": "chance", "v": 1 / max(C, 1), "_class": "chance"},
+                ],
+                note=f"n = {iso['n']} test samples; {iso['params']:,} parameters; trained in {iso['train_seconds']:.0f} s.",
+            ),
+        ]
     ab = s.get("ablation") or []
     if ab:
         best = max(ab, key=lambda r: r["minimal_pair_top1"] or 0)

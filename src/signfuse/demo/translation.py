@@ -9,9 +9,9 @@ question. This stage measures that:
 
 1. a gloss -> text model (:func:`signfuse.train.translation.train_translation`) on the training
    sentences' reference glosses;
-2. the continuous (CTC) recognizer of the ``recognition`` stage (hands, body and face), and the same
-   recognizer trained here without the face (hands and body, initialised from the ablation's hands+body
-   isolated model like the ``recognition`` stage does);
+2. the continuous (CTC) recognizer of the ``continuous`` stage (hands, body and face), and the same
+   recipe trained here without the face (hands and body, initialised from the ``ablation`` stage's
+   hands+body isolated model, as the ``continuous`` stage starts from the isolated model);
 3. on the held-out signers' sentences: BLEU-4 and chrF (sacreBLEU) of text from the reference glosses
    (the translation model's ceiling), from the glosses recognized with the face, and without it; and,
    on the sentences whose markers change their type, how often the translation has the right type.
@@ -27,7 +27,7 @@ from typing import Any
 __all__ = ["stage", "findings", "tables", "sentence_kind", "AFTER"]
 
 #: stages whose results this one reads (the runner starts it only after them)
-AFTER = ("recognition",)
+AFTER = ("continuous", "ablation")
 
 SETTINGS = {
     "full": {"mt_epochs": 80, "mt_dim": 128, "ctc_epochs": 40},
@@ -57,16 +57,16 @@ def _ckpt(run: Path) -> Path | None:
 def stage(ctx) -> dict[str, Any]:
     """Train the translation model and a face-blind recognizer, translate the held-out sentences three ways."""
     import torch
-    import yaml
 
     from ..errors import DataError
     from ..models.decoding import ctc_greedy_decode
     from ..models.recognizer import load_checkpoint
     from ..train.evaluate import predict
-    from ..train.fit import fit, prepare_data, resolve_config
+    from ..train.fit import fit, prepare_data
     from ..train.translation import train_translation
     from ..translate import load_translator
     from ..translate.scoring import translation_scores
+    from . import recognition
 
     S = SETTINGS["quick" if ctx.quick else "full"]
     out = ctx.stage_dir("translation")
@@ -75,9 +75,9 @@ def stage(ctx) -> dict[str, Any]:
     with_face = _ckpt(rec_dir / "continuous")
     if with_face is None:
         raise DataError(
-            "the translation stage uses the recognition stage's continuous model: run that stage "
-            "first (signfuse demo --stage recognition --stage translation)",
-            path=rec_dir,
+            "the translation stage uses the continuous stage's model: run that stage first "
+            "(signfuse demo --stage continuous --stage translation)",
+            path=rec_dir / "continuous",
         )
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
@@ -106,15 +106,11 @@ def stage(ctx) -> dict[str, Any]:
         tr = load_translator(run.best)
         # 2. the recognizer without the face: the recognition stage's CTC recipe on hands and body
         ctx.progress("continuous recognizer without the face")
-        base = yaml.safe_load((rec_dir / "continuous" / "config.yaml").read_text())
-        cfg_nf = resolve_config(
-            {k: v for k, v in base.items() if k not in ("overwrite",)},
-            {
-                "streams": "hands,body",
-                "run_dir": str(out / "continuous_no_face"),
-                "epochs": S["ctc_epochs"],
-                "overwrite": True,
-            },
+        st = recognition.setup(ctx)
+        cfg_nf = dict(
+            recognition.continuous_config(st, streams="hands,body", run_dir=out / "continuous_no_face"),
+            epochs=S["ctc_epochs"],
+            overwrite=True,
         )
         bundle_nf = prepare_data(cfg_nf)
         init = _ckpt(rec_dir / "ablation" / "hands+body")
@@ -137,7 +133,9 @@ def stage(ctx) -> dict[str, Any]:
             bundle = (
                 bundle_nf
                 if name == "without face"
-                else prepare_data(resolve_config({k: v for k, v in base.items() if k != "overwrite"}))
+                else prepare_data(
+                    recognition.continuous_config(st, streams="hands,body,face", run_dir=rec_dir / "continuous")
+                )
             )
             ids = {rr["id"]: k for k, rr in enumerate(bundle.cache.records)}
             idx = [ids[r["id"]] for r in recs]

@@ -58,10 +58,10 @@ DEMO_STAGES = STAGE_NAMES
 def demo(out_dir: Path, seed: int, quick: bool, stages: tuple[str, ...], workers: int | None) -> None:
     """Run the whole pipeline on the embedded synthetic corpus and write report.html.
 
-    Seven stages: corpus, face, audio_motion, recognition, audio_to_gesture, emotion, translation
-    (after recognition). The first six take about 7.5 minutes of CPU; with the default 2 workers, about
-    5 minutes on 2 idle cores (translation not yet measured). The report is rewritten after every stage, so a stopped run
-    leaves the finished stages readable.
+    Ten stages: corpus, face, audio_motion, recognition, then ablation, adaptation and continuous
+    (after recognition), audio_to_gesture, emotion, and translation (after continuous and ablation).
+    About 9 minutes of CPU; with the default 2 workers about 5 minutes on 2 idle cores. The report is
+    rewritten after every stage, so a stopped run leaves the finished stages readable.
     """
     import os
 

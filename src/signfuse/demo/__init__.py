@@ -80,16 +80,16 @@ STAGE_NAMES: tuple[str, ...] = tuple(n for n, _ in STAGES)
 #: a core of its own), the basis of the time estimate, which scales them by how long the finished stages took
 EXPECTED_SECONDS: dict[str, dict[str, float]] = {
     "full": {
-        "corpus": 30.2,
-        "face": 1.1,
-        "audio_motion": 4.2,
-        "recognition": 75.0,
-        "ablation": 96.0,
-        "adaptation": 53.0,
-        "continuous": 110.0,
-        "audio_to_gesture": 96.4,
-        "emotion": 92.6,
-        "translation": 135.0,
+        "corpus": 24.8,
+        "face": 0.8,
+        "audio_motion": 3.3,
+        "recognition": 44.5,
+        "ablation": 82.3,
+        "adaptation": 43.6,
+        "continuous": 86.5,
+        "audio_to_gesture": 85.9,
+        "emotion": 69.4,
+        "translation": 86.6,
     },
     "quick": {
         "corpus": 1.7,

@@ -95,3 +95,10 @@ def test_incremental_decoding_equals_full_decoding():
         row = m.decode_step(tin[[2, 0], 1], st2)
     assert torch.allclose(full, steps, atol=1e-5)
     assert torch.allclose(row, full[[2, 0], 1], atol=1e-5)
+
+
+def test_shared_embeddings_need_one_vocabulary():
+    m = TranslationTransformer(src_vocab=20, tgt_vocab=20, dim=16, heads=2, ff=32, share_embeddings=True)
+    assert m.src_embed is m.tgt_embed and m.out.weight is m.tgt_embed.weight
+    with pytest.raises(ParameterError, match="joint vocabulary"):
+        TranslationTransformer(src_vocab=20, tgt_vocab=30, dim=16, heads=2, ff=32, share_embeddings=True)

@@ -167,3 +167,20 @@ def test_cli_train_eval_predict(toy_files, toy_run, tmp_path):
         ],
     )
     assert r.exit_code != 0 and "dimm" in r.output
+
+
+def test_joint_vocabulary_shares_one_embedding_table(toy_files, tmp_path):
+    """``joint_vocab``: lowercased glosses and text in one vocabulary, one embedding table for both; the
+    checkpoint carries the lowercasing, so the translator reads uppercase glosses."""
+    from signfuse.train.translation import train_translation
+
+    run = train_translation(
+        toy_files["train"], toy_files["dev"], tmp_path / "joint", epochs=2, patience=None, joint_vocab=True, **TINY
+    )
+    ck = read_checkpoint(run.best, kind="translation")
+    assert ck.vocab["src"] == ck.vocab["tgt"] and ck.vocab["src_lowercase"] is True
+    assert ck.model_kwargs["share_embeddings"] is True
+    tr = load_translator(run.best)
+    assert tr.model.src_embed is tr.model.tgt_embed
+    assert tr.src_vocab.encode("HUND") == tr.tgt_vocab.encode("hund")
+    assert tr.translate_batch(["MORGEN HUND BALL SEHEN"], beam=2)[0].unknown == ()

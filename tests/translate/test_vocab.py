@@ -47,3 +47,12 @@ def test_vocab_errors():
         train_vocab(["", "  "])
     with pytest.raises(DataError, match="sentencepiece"):
         Vocab(b"not a model")
+
+
+def test_lowercase_vocab_shares_pieces_between_glosses_and_words():
+    joint = train_vocab(["regen morgen", "morgen regnet es"], model_type="word", vocab_size=100, lowercase=True)
+    assert joint.lowercase and joint.encode("MORGEN REGEN") == joint.encode("morgen regen")
+    assert UNK not in joint.encode("MORGEN REGEN") and joint.count_unknown("MORGEN SCHNEE") == 1
+    assert joint.pieces("MORGEN") == joint.pieces("morgen")
+    # the same proto without the flag is case-sensitive again
+    assert UNK in Vocab(joint.proto).encode("MORGEN")

@@ -84,6 +84,9 @@ class TranslationTransformer(nn.Module):
         convergence; 0.2 did better within a 30-minute CPU budget, which stops well before that.
     tie_embeddings:
         Share the target embedding matrix with the output projection.
+    share_embeddings:
+        One embedding table for source and target (a joint vocabulary: ``src_vocab == tgt_vocab``), so a
+        gloss and the word it names (``REGEN`` lowercased, ``regen``) start from the same vector.
     pad_id:
         Padding id of both vocabularies.
     """
@@ -102,6 +105,7 @@ class TranslationTransformer(nn.Module):
         ff: int = 512,
         dropout: float = 0.2,
         tie_embeddings: bool = True,
+        share_embeddings: bool = False,
         pad_id: int = 0,
     ):
         super().__init__()
@@ -120,6 +124,10 @@ class TranslationTransformer(nn.Module):
             raise ParameterError(f"dim={dim} must be even and divisible by heads={heads}")
         if not 0.0 <= dropout < 1.0:
             raise ParameterError(f"dropout={dropout} must be in [0, 1)")
+        if share_embeddings and src_vocab != tgt_vocab:
+            raise ParameterError(
+                f"share_embeddings needs one joint vocabulary, but src_vocab={src_vocab} != tgt_vocab={tgt_vocab}"
+            )
         self.dim, self.pad_id, self.heads = int(dim), int(pad_id), int(heads)
         self.src_embed = nn.Embedding(src_vocab, dim, padding_idx=pad_id)
         self.tgt_embed = nn.Embedding(tgt_vocab, dim, padding_idx=pad_id)
@@ -134,6 +142,8 @@ class TranslationTransformer(nn.Module):
         with torch.no_grad():
             self.src_embed.weight[pad_id].zero_()
             self.tgt_embed.weight[pad_id].zero_()
+        if share_embeddings:
+            self.src_embed = self.tgt_embed
         if tie_embeddings:
             self.out.weight = self.tgt_embed.weight
 

@@ -62,6 +62,10 @@ DEFAULTS: dict[str, Any] = {
     "src_vocab_size": 4000,
     "tgt_vocab_type": "word",
     "tgt_vocab_size": 8000,
+    # one vocabulary for lowercased glosses and text, one embedding table for both (the lexical hint:
+    # PHOENIX glosses are German words, 18% of the training text's words are a lowercased gloss of their
+    # sentence); the vocabulary type is tgt_vocab_type, its size src_vocab_size + tgt_vocab_size
+    "joint_vocab": False,
     # chosen on PHOENIX-2014T dev within a 30-minute budget on a shared CPU (benchmarks/results/translate.md):
     # short warm-up and a narrow feed-forward beat ff=1024 / dropout 0.3 / warm-up 500 (16.1 vs 20.5 dev BLEU)
     "dim": 256,
@@ -161,6 +165,7 @@ class TranslationModule(L.LightningModule):
                 "src": self.src_vocab.proto,
                 "tgt": self.tgt_vocab.proto,
                 "src_fingerprint": self.src_vocab.fingerprint,
+                "src_lowercase": self.src_vocab.lowercase,
                 "tgt_fingerprint": self.tgt_vocab.fingerprint,
                 "src_lang": self.langs[0],
                 "tgt_lang": self.langs[1],
@@ -354,7 +359,15 @@ def train_translation(
         from ..translate.translator import read_translation_checkpoint
 
         v = read_translation_checkpoint(out / "last.ckpt").vocab
-        src_vocab, tgt_vocab = Vocab(bytes(v["src"])), Vocab(bytes(v["tgt"]))
+        src_vocab = Vocab(bytes(v["src"]), lowercase=bool(v.get("src_lowercase", False)))
+        tgt_vocab = Vocab(bytes(v["tgt"]))
+    elif cfg["joint_vocab"]:
+        joint = train_vocab(
+            [p.source.lower() for p in train_pairs] + [p.text for p in train_pairs],
+            model_type=cfg["tgt_vocab_type"],
+            vocab_size=int(cfg["src_vocab_size"]) + int(cfg["tgt_vocab_size"]),
+        )
+        src_vocab, tgt_vocab = Vocab(joint.proto, lowercase=True), joint
     else:
         src_vocab = train_vocab(
             [p.source for p in train_pairs], model_type=cfg["src_vocab_type"], vocab_size=int(cfg["src_vocab_size"])
@@ -372,6 +385,7 @@ def train_translation(
         "ff": int(cfg["ff"]),
         "dropout": float(cfg["dropout"]),
         "tie_embeddings": bool(cfg["tie_embeddings"]),
+        "share_embeddings": bool(cfg["joint_vocab"]),
         "pad_id": PAD,
     }
     tr_ids = encode_pairs(

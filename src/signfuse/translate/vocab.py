@@ -35,9 +35,11 @@ def _processor(proto: bytes):
 
 @dataclass(frozen=True)
 class Vocab:
-    """A trained sentencepiece model. ``encode`` adds no ``<s>``/``</s>``; callers do."""
+    """A trained sentencepiece model. ``encode`` adds no ``<s>``/``</s>``; callers do. ``lowercase``
+    lowercases the input of ``encode`` (and of ``count_unknown``/``pieces``) first."""
 
     proto: bytes = field(repr=False)
+    lowercase: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_sp", _processor(self.proto))
@@ -56,6 +58,8 @@ class Vocab:
         if not isinstance(text, str):
             text = " ".join(str(t) for t in text)
         text = " ".join(text.split())
+        if self.lowercase:
+            text = text.lower()
         return list(self._sp.encode(text)) if text else []
 
     def decode(self, ids: Iterable[int]) -> str:
@@ -64,7 +68,8 @@ class Vocab:
         return self._sp.decode(keep) if keep else ""
 
     def pieces(self, text: str) -> list[str]:
-        return list(self._sp.encode(" ".join(text.split()), out_type=str)) if text.strip() else []
+        text = " ".join(text.split())
+        return list(self._sp.encode(text.lower() if self.lowercase else text, out_type=str)) if text else []
 
     def piece(self, i: int) -> str:
         return self._sp.id_to_piece(int(i))
@@ -74,12 +79,18 @@ class Vocab:
 
 
 def train_vocab(
-    sentences: Iterable[str], *, model_type: str = "word", vocab_size: int = 4000, character_coverage: float = 1.0
+    sentences: Iterable[str],
+    *,
+    model_type: str = "word",
+    vocab_size: int = 4000,
+    character_coverage: float = 1.0,
+    lowercase: bool = False,
 ) -> Vocab:
     """Train a sentencepiece model on ``sentences`` (the training split only).
 
     ``vocab_size`` is an upper bound for ``"word"`` (every training word fits when it is large enough)
-    and a target for the subword types.
+    and a target for the subword types. ``lowercase`` lowercases the sentences and returns a vocabulary
+    that lowercases what it encodes.
     """
     import sentencepiece as spm
 
@@ -88,6 +99,8 @@ def train_vocab(
     if int(vocab_size) < 8:
         raise ParameterError(f"vocab_size={vocab_size} must be >= 8")
     sents = [" ".join(s.split()) for s in sentences]
+    if lowercase:
+        sents = [s.lower() for s in sents]
     sents = [s for s in sents if s]
     if not sents:
         raise DataError("no non-empty training sentence to build a vocabulary from")
@@ -114,4 +127,4 @@ def train_vocab(
         )
     except RuntimeError as e:
         raise ParameterError(f"sentencepiece could not train a {model_type} vocabulary of {vocab_size}: {e}") from e
-    return Vocab(buf.getvalue())
+    return Vocab(buf.getvalue(), lowercase=bool(lowercase))

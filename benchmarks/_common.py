@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import platform
+import re
 import subprocess
 from pathlib import Path
 
@@ -69,4 +70,20 @@ def write_result(path: str | os.PathLike, text: str) -> Path:
     tmp = out.with_name(f".{out.name}.tmp")
     tmp.write_text(text)
     os.replace(tmp, out)
+    return out
+
+
+def time_block(log: str | os.PathLike) -> dict:
+    """``{"cpu_s", "wall_s"}`` (user + system, elapsed) from the ``/usr/bin/time -v`` block in ``log``;
+    a key is missing when its line is."""
+    text = Path(log).read_text(errors="replace")
+    out = {}
+    u = re.search(r"User time \(seconds\): ([\d.]+)", text)
+    k = re.search(r"System time \(seconds\): ([\d.]+)", text)
+    w = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)", text)
+    if u and k:
+        out["cpu_s"] = float(u.group(1)) + float(k.group(1))
+    if w:
+        parts = [float(x) for x in w.group(1).split(":")]
+        out["wall_s"] = sum(p * 60**i for i, p in enumerate(reversed(parts)))
     return out

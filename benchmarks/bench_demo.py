@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import tempfile
 from pathlib import Path
@@ -24,26 +23,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import machine, utc_stamp, write_result  # noqa: E402
+from _common import machine, time_block, utc_stamp, write_result  # noqa: E402
 
 
 def _clock(s: float) -> str:
     return f"{int(s // 60)} min {s % 60:04.1f} s"
-
-
-def _time_block(log: Path) -> dict:
-    """Wall and CPU seconds from a ``/usr/bin/time -v`` block."""
-    text = log.read_text(errors="replace")
-    out = {}
-    u = re.search(r"User time \(seconds\): ([\d.]+)", text)
-    k = re.search(r"System time \(seconds\): ([\d.]+)", text)
-    w = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)", text)
-    if u and k:
-        out["cpu_s"] = float(u.group(1)) + float(k.group(1))
-    if w:
-        parts = [float(x) for x in w.group(1).split(":")]
-        out["wall_s"] = sum(p * 60**i for i, p in enumerate(reversed(parts)))
-    return out
 
 
 def summarize(report: dict, *, command: str, timed: dict | None = None) -> str:
@@ -126,7 +110,7 @@ def main() -> None:
     ap.add_argument("--from-report", type=Path, default=None, help="summarize an existing run instead")
     ap.add_argument("--time-log", type=Path, default=None, help="log holding the run's /usr/bin/time -v block")
     args = ap.parse_args()
-    timed = _time_block(args.time_log) if args.time_log else None
+    timed = time_block(args.time_log) if args.time_log else None
     if args.from_report:
         report = json.loads((args.from_report / "report.json").read_text())
         command = (

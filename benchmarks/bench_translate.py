@@ -27,32 +27,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import machine, nproc, utc_stamp, write_result  # noqa: E402
+from _common import machine, nproc, time_block, utc_stamp, write_result  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "real" / "phoenix2014t"
 ALPHAS = (0.0, 0.6, 1.0, 1.5)
-
-
-def _time_block(log: Path) -> dict:
-    """Wall and CPU seconds from a ``/usr/bin/time -v`` block."""
-    text = log.read_text(errors="replace")
-    out = {}
-    m = re.search(r"User time \(seconds\): ([\d.]+)", text)
-    n = re.search(r"System time \(seconds\): ([\d.]+)", text)
-    w = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)", text)
-    if m and n:
-        out["cpu_s"] = float(m.group(1)) + float(n.group(1))
-    if w:
-        parts = [float(x) for x in w.group(1).split(":")]
-        out["wall_s"] = sum(p * 60**i for i, p in enumerate(reversed(parts)))
-    return out
 
 
 def _trend(hist: list[dict], f) -> str:
@@ -171,7 +155,7 @@ def main() -> None:
             "sessions": len(sess),
         }
     if args.train_log and args.train_log.is_file():
-        timing.update(_time_block(args.train_log))
+        timing.update(time_block(args.train_log))
     load = _load_stats(args.load_log) if args.load_log and args.load_log.is_file() else {}
 
     # selection on dev only: checkpoint x alpha, beam 5

@@ -21,11 +21,22 @@ SOURCE = re.compile(r"^\*Source: `benchmarks/results/([\w.-]+)\.md`")
 LINK = re.compile(r"\]\(([^):/#]+)\)")  # a relative link in a results file: a file beside it
 
 
+def _script(name: str) -> str:
+    """The benchmark that wrote ``NAME.md``: ``bench_NAME.py``, or for a variant such as
+    ``translate_joint_vocab`` (a second run of one benchmark) the longest prefix that has a script."""
+    parts = name.split("_")
+    for k in range(len(parts), 0, -1):
+        script = ROOT / "benchmarks" / f"bench_{'_'.join(parts[:k])}.py"
+        if script.is_file():
+            return f"benchmarks/{script.name}"
+    return f"benchmarks/bench_{name}.py"
+
+
 def section(name: str) -> str:
     text = (ROOT / "benchmarks" / "results" / f"{name}.md").read_text(encoding="utf-8")
     text = LINK.sub(lambda m: f"](benchmarks/results/{m.group(1)})", text)
     lines = ["#" + line if line.startswith("#") else line for line in text.rstrip("\n").splitlines()]
-    script = f"benchmarks/bench_{name}.py"
+    script = _script(name)
     source = f"*Source: `benchmarks/results/{name}.md`, written by `{script}`.*"
     return "\n".join([lines[0], "", source, *lines[1:]]) + "\n"
 

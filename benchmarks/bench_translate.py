@@ -75,6 +75,9 @@ _KEYS = (
     "label_smoothing",
     "src_vocab_type",
     "tgt_vocab_type",
+    "joint_vocab",
+    "bucket",
+    "threads",
 )
 
 
@@ -84,7 +87,7 @@ def _setting_row(run: Path) -> str:
     cfg = yaml.safe_load((run / "config.yaml").read_text())
     hist = json.loads((run / "metrics.json").read_text())["epochs"]
     best = max(r.get("val_bleu", float("nan")) for r in hist)
-    return f"| {run.name} | " + ", ".join(f"{k}={cfg[k]}" for k in _KEYS) + f" | {len(hist)} | {best:.2f} |"
+    return f"| {run.name} | " + ", ".join(f"{k}={cfg.get(k, False)}" for k in _KEYS) + f" | {len(hist)} | {best:.2f} |"
 
 
 def _latency(tr, sentences, *, beam: int, alpha: float) -> dict:
@@ -232,6 +235,9 @@ def main() -> None:
         f"| model | {cfg['enc_layers']}+{cfg['dec_layers']}-layer Transformer, d={cfg['dim']}, ff={cfg['ff']}, "
         f"{cfg['heads']} heads, dropout {cfg['dropout']}, label smoothing {cfg['label_smoothing']}, "
         f"tied target embeddings: {cfg['tie_embeddings']} |",
+        f"| batches | {cfg['batch_size']} sentences, "
+        + ("of similar length (`bucket=true`)" if cfg.get("bucket") else "shuffled")
+        + f"; torch threads {cfg.get('threads')} |",
         f"| vocabularies (sentencepiece, train split only) | glosses {cfg['src_vocab_type']} "
         f"{cfg.get('src_vocab_pieces')} pieces, German {cfg['tgt_vocab_type']} {cfg.get('tgt_vocab_pieces')} pieces |",
         f"| epochs run (budget {cfg.get('max_minutes')} min wall) | {len(hist)} |",

@@ -184,3 +184,75 @@ def test_joint_vocabulary_shares_one_embedding_table(toy_files, tmp_path):
     assert tr.model.src_embed is tr.model.tgt_embed
     assert tr.src_vocab.encode("HUND") == tr.tgt_vocab.encode("hund")
     assert tr.translate_batch(["MORGEN HUND BALL SEHEN"], beam=2)[0].unknown == ()
+
+
+def test_bucketed_batches_follow_the_epoch_across_a_resume(toy_files, tmp_path, monkeypatch):
+    """``bucket=True``: Lightning sets the epoch of a sampler but not of a batch sampler, so the module
+    does; a resumed run continues with the next epoch's batches, not epoch 0's."""
+    from signfuse.train import data
+    from signfuse.train.translation import train_translation
+
+    seen: list[int] = []
+    real = data.LengthBucketBatchSampler.set_epoch
+    monkeypatch.setattr(data.LengthBucketBatchSampler, "set_epoch", lambda self, e: (seen.append(e), real(self, e)))
+    out = tmp_path / "bucket"
+    train_translation(toy_files["train"], toy_files["dev"], out, epochs=2, patience=None, bucket=True, **TINY)
+    train_translation(
+        toy_files["train"], toy_files["dev"], out, epochs=3, patience=None, bucket=True, resume=True, **TINY
+    )
+    assert seen == [0, 1, 2]
+
+
+def _module(**kw):
+    from signfuse.train.translation import TranslationModule
+
+    from .conftest import toy_rows
+
+    rows = toy_rows(40)
+    src, tgt = train_vocab([g for _, g, _ in rows]), train_vocab([t for _, _, t in rows])
+    model_kwargs = {"src_vocab": src.size, "tgt_vocab": tgt.size, "dim": 16, "heads": 2, "ff": 32}
+    model_kwargs.update(enc_layers=1, dec_layers=1)
+    return TranslationModule(model_kwargs=model_kwargs, src_vocab=src, tgt_vocab=tgt, **kw)
+
+
+def test_linear_schedule_warms_up_then_reaches_zero_at_the_last_step():
+    from signfuse.errors import ParameterError
+
+    m = _module(lr=1e-3, warmup_steps=10, schedule="linear", total_steps=110)
+    sched = m.configure_optimizers()["lr_scheduler"]["scheduler"]
+    lrs = []
+    for _ in range(110):
+        lrs.append(sched.get_last_lr()[0])
+        sched.optimizer.step()
+        sched.step()
+    assert lrs[0] == pytest.approx(1e-4) and max(lrs) == pytest.approx(1e-3) and lrs.index(max(lrs)) == 9
+    assert lrs[59] == pytest.approx(1e-3 * 0.5) and lrs[-1] == pytest.approx(0.0)
+    assert all(a >= b for a, b in zip(lrs[9:], lrs[10:]))  # decays monotonically after warm-up
+    inv = _module(lr=1e-3, warmup_steps=10).configure_optimizers()["lr_scheduler"]["scheduler"]
+    assert inv.lr_lambdas[0](39) == pytest.approx(0.5)  # inverse square root: sqrt(10 / 40)
+    with pytest.raises(ParameterError, match="needs total_steps"):
+        _module(schedule="linear")
+    with pytest.raises(ParameterError, match="schedule='cosine'"):
+        _module(schedule="cosine", total_steps=10)
+
+
+def test_source_word_dropout_masks_glosses_in_training_only(monkeypatch):
+    from signfuse.translate.vocab import PAD, UNK
+
+    m = _module(src_word_dropout=0.5)
+    src = torch.randint(4, 12, (64, 9))
+    src[:, 7:] = PAD
+    batch = {"src": src, "tgt_in": torch.full((64, 3), 5), "tgt_out": torch.full((64, 3), 6)}
+    seen = {}
+    monkeypatch.setattr(m, "_loss", lambda b: (seen.setdefault("src", b["src"]), torch.tensor(1.0))[1])
+    monkeypatch.setattr(m, "log", lambda *a, **k: None)
+    m.training_step(batch, 0)
+    got = seen["src"]
+    assert (got[:, 7:] == PAD).all()  # padding stays padding
+    dropped = (got[:, :7] == UNK).float().mean().item()
+    assert 0.4 < dropped < 0.6 and ((got == src) | (got == UNK)).all()
+    assert torch.equal(batch["src"], src)  # the caller's batch is not changed
+    from signfuse.errors import ParameterError
+
+    with pytest.raises(ParameterError, match="src_word_dropout=1.0"):
+        _module(src_word_dropout=1.0)

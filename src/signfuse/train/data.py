@@ -16,7 +16,16 @@ import numpy as np
 from ..errors import DataError, ParameterError
 from ..samples import StreamCache
 
-__all__ = ["signer_splits", "Vocabulary", "StreamDataset", "collate", "pad_collate", "stream_stats", "feature_stats"]
+__all__ = [
+    "signer_splits",
+    "Vocabulary",
+    "StreamDataset",
+    "collate",
+    "pad_collate",
+    "stream_stats",
+    "feature_stats",
+    "LengthBucketBatchSampler",
+]
 
 log = logging.getLogger(__name__)
 
@@ -267,3 +276,40 @@ def collate(items: Sequence[dict]) -> dict:
     if "labels" in batch:
         batch["labels"] = [list(v) for v in batch["labels"]]
     return batch
+
+
+class LengthBucketBatchSampler:
+    """Batches of similar length, in random order: less padding for the same number of steps.
+
+    Each epoch shuffles the indices (``seed`` plus the epoch, so a resumed run draws what the killed one
+    would have), cuts them into pools of ``pool`` batches, sorts each pool by ``lengths`` and cuts it
+    into batches of ``batch_size``, then shuffles the batches (fairseq's and torchtext's bucket iterator,
+    which :class:`torch.utils.data.DataLoader` has no option for). Every index is in exactly one batch per
+    epoch; the batch count is ``ceil(n / batch_size)``, as with ``shuffle=True``.
+    """
+
+    def __init__(self, lengths: Sequence[int], batch_size: int, *, pool: int = 50, seed: int = 0):
+        if int(batch_size) < 1 or int(pool) < 1:
+            raise ParameterError(f"batch_size={batch_size} and pool={pool} must be positive integers")
+        self.lengths = np.asarray(lengths, dtype=np.int64)
+        self.batch_size, self.pool, self.seed = int(batch_size), int(pool), int(seed)
+        self.epoch = 0
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = int(epoch)
+
+    def __len__(self) -> int:
+        return -(-len(self.lengths) // self.batch_size)
+
+    def __iter__(self):
+        rng = np.random.default_rng([self.seed, self.epoch])
+        self.epoch += 1
+        order = rng.permutation(len(self.lengths))
+        span = self.batch_size * self.pool
+        batches = []
+        for s in range(0, len(order), span):
+            chunk = order[s : s + span]
+            chunk = chunk[np.argsort(self.lengths[chunk], kind="stable")]
+            batches += [chunk[i : i + self.batch_size].tolist() for i in range(0, len(chunk), self.batch_size)]
+        for j in rng.permutation(len(batches)):
+            yield batches[j]

@@ -39,7 +39,7 @@ from ..models import translation as _registers  # noqa: F401  (registers transla
 from ..translate.corpus import Pair, read_pairs
 from ..translate.decode import greedy_decode
 from ..translate.scoring import translation_scores
-from ..translate.vocab import BOS, EOS, PAD, Vocab, train_vocab
+from ..translate.vocab import BOS, EOS, PAD, UNK, Vocab, train_vocab
 
 __all__ = [
     "DEFAULTS",
@@ -76,10 +76,18 @@ DEFAULTS: dict[str, Any] = {
     "dropout": 0.2,
     "tie_embeddings": True,
     "batch_size": 32,
+    # batches of similar length (LengthBucketBatchSampler): same steps per epoch, less padding
+    "bucket": False,
     "lr": 1.5e-3,
     "warmup_steps": 150,
+    # learning rate after warm-up: "inverse_sqrt" (no fixed end, fits --max-minutes) or "linear" decay to
+    # zero at the end of `epochs` (budgeted training, Li et al. 2020: anneal by the end of the budget)
+    "schedule": "inverse_sqrt",
     "weight_decay": 0.01,
     "label_smoothing": 0.1,
+    # training only: each source gloss becomes <unk> with this probability (word dropout, Sennrich & Zhang
+    # 2019 for low-resource NMT; it also teaches the model the unknown glosses of a test set)
+    "src_word_dropout": 0.0,
     "epochs": 60,
     "patience": 12,
     "max_minutes": None,
@@ -140,9 +148,12 @@ class TranslationModule(L.LightningModule):
         dev_refs: Sequence[str] = (),
         lr: float = 1.5e-3,
         warmup_steps: int = 150,
+        schedule: str = "inverse_sqrt",
+        total_steps: int | None = None,
         weight_decay: float = 0.01,
         label_smoothing: float = 0.1,
         alpha: float = 1.0,
+        src_word_dropout: float = 0.0,
         src_lang: str = "gloss",
         tgt_lang: str = "de",
     ):
@@ -153,6 +164,14 @@ class TranslationModule(L.LightningModule):
         self.dev_refs = list(dev_refs)
         self.lr, self.warmup_steps, self.weight_decay = float(lr), int(warmup_steps), float(weight_decay)
         self.label_smoothing, self.alpha = float(label_smoothing), float(alpha)
+        if not 0.0 <= float(src_word_dropout) < 1.0:
+            raise ParameterError(f"src_word_dropout={src_word_dropout} must be in [0, 1)")
+        self.src_word_dropout = float(src_word_dropout)
+        if schedule not in ("inverse_sqrt", "linear"):
+            raise ParameterError(f"schedule={schedule!r} must be 'inverse_sqrt' or 'linear'")
+        if schedule == "linear" and not total_steps:
+            raise ParameterError("schedule='linear' needs total_steps (epochs x batches per epoch)")
+        self.schedule, self.total_steps = schedule, int(total_steps or 0)
         self.langs = (str(src_lang), str(tgt_lang))
         self._hyps: list[str] = []
 
@@ -183,6 +202,10 @@ class TranslationModule(L.LightningModule):
         )
 
     def training_step(self, batch, batch_idx):
+        if self.src_word_dropout > 0:
+            src = batch["src"]
+            drop = (torch.rand(src.shape, device=src.device) < self.src_word_dropout) & (src != PAD)
+            batch = {**batch, "src": src.masked_fill(drop, UNK)}
         loss = self._loss(batch)
         if not torch.isfinite(loss):
             raise FloatingPointError(f"non-finite training loss {loss.item()} at step {self.global_step}")
@@ -193,6 +216,13 @@ class TranslationModule(L.LightningModule):
         B = batch["src"].shape[0]
         self.log("val_loss", self._loss(batch), prog_bar=True, batch_size=B)
         self._hyps += [self.tgt_vocab.decode(h.tokens) for h in greedy_decode(self.model, batch["src"])]
+
+    def on_train_epoch_start(self) -> None:
+        # Lightning sets the epoch of a loader's sampler, not of its batch sampler: a resumed run then
+        # draws the batches the killed one would have drawn
+        bs = getattr(self.trainer.train_dataloader, "batch_sampler", None)
+        if hasattr(bs, "set_epoch"):
+            bs.set_epoch(self.current_epoch)
 
     def on_validation_epoch_start(self) -> None:
         self._hyps = []
@@ -211,9 +241,15 @@ class TranslationModule(L.LightningModule):
         opt = torch.optim.AdamW(self.parameters(), lr=self.lr, betas=(0.9, 0.98), weight_decay=self.weight_decay)
         warm = max(1, self.warmup_steps)
 
-        def factor(step: int) -> float:  # linear warm-up, then inverse square root (no fixed end: fits --max-minutes)
+        total = max(warm + 1, self.total_steps)
+
+        def factor(step: int) -> float:  # linear warm-up, then inverse square root or linear decay to 0
             s = step + 1
-            return min(s / warm, math.sqrt(warm / s))
+            if s <= warm:
+                return s / warm
+            if self.schedule == "linear":
+                return max(0.0, (total - s) / (total - warm))
+            return math.sqrt(warm / s)
 
         sched = torch.optim.lr_scheduler.LambdaLR(opt, factor)
         return {"optimizer": opt, "lr_scheduler": {"scheduler": sched, "interval": "step"}}
@@ -395,10 +431,18 @@ def train_translation(
         dev_pairs, src_vocab, tgt_vocab, max_src_len=int(cfg["max_src_len"]), max_tgt_len=int(cfg["max_tgt_len"])
     )
     dev_refs = [p.text for p in dev_pairs]
-    g = torch.Generator().manual_seed(int(cfg["seed"]))
-    train_loader = DataLoader(
-        tr_ids, batch_size=int(cfg["batch_size"]), shuffle=True, collate_fn=collate_pairs, generator=g
-    )
+    if cfg["bucket"]:
+        from .data import LengthBucketBatchSampler
+
+        sampler = LengthBucketBatchSampler(
+            [len(s) + len(t) for s, t in tr_ids], int(cfg["batch_size"]), seed=int(cfg["seed"])
+        )
+        train_loader = DataLoader(tr_ids, batch_sampler=sampler, collate_fn=collate_pairs)
+    else:
+        g = torch.Generator().manual_seed(int(cfg["seed"]))
+        train_loader = DataLoader(
+            tr_ids, batch_size=int(cfg["batch_size"]), shuffle=True, collate_fn=collate_pairs, generator=g
+        )
     val_loader = DataLoader(dev_ids, batch_size=64, shuffle=False, collate_fn=collate_pairs)
     L.seed_everything(int(cfg["seed"]), verbose=False)
     module = TranslationModule(
@@ -408,9 +452,12 @@ def train_translation(
         dev_refs=dev_refs,
         lr=float(cfg["lr"]),
         warmup_steps=int(cfg["warmup_steps"]),
+        schedule=str(cfg["schedule"]),
+        total_steps=int(cfg["epochs"]) * len(train_loader),
         weight_decay=float(cfg["weight_decay"]),
         label_smoothing=float(cfg["label_smoothing"]),
         alpha=float(cfg["alpha"]),
+        src_word_dropout=float(cfg["src_word_dropout"]),
         src_lang=cfg["src_lang"],
         tgt_lang=cfg["tgt_lang"],
     )

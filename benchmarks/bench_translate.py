@@ -90,6 +90,56 @@ def _setting_row(run: Path) -> str:
     return f"| {run.name} | " + ", ".join(f"{k}={cfg.get(k, False)}" for k in _KEYS) + f" | {len(hist)} | {best:.2f} |"
 
 
+def _step_speed(train_csv: Path, cfg: dict, *, steps: int = 40) -> dict:
+    """Training steps on one thread with shuffled and with length-bucketed batches, side by side: ms per
+    step and padded tokens per step (the run's model and batch size, the first ``steps`` batches after 5
+    warm-up steps)."""
+    import torch
+    import torch.nn.functional as F
+
+    from signfuse.models import create_model
+    from signfuse.train.data import LengthBucketBatchSampler
+    from signfuse.train.translation import collate_pairs, encode_pairs
+    from signfuse.translate import read_pairs
+    from signfuse.translate.vocab import PAD, train_vocab
+
+    pairs = read_pairs(train_csv)
+    sv = train_vocab([p.source for p in pairs], model_type="word", vocab_size=int(cfg["src_vocab_size"]))
+    tv = train_vocab([p.text for p in pairs], model_type="word", vocab_size=int(cfg["tgt_vocab_size"]))
+    ids = encode_pairs(pairs, sv, tv, max_src_len=128, max_tgt_len=128)
+    bs = int(cfg["batch_size"])
+    out = {}
+    for bucket in (False, True):
+        torch.manual_seed(0)
+        model = create_model(
+            "translation_transformer",
+            src_vocab=sv.size,
+            tgt_vocab=tv.size,
+            **{k: cfg[k] for k in ("dim", "heads", "enc_layers", "dec_layers", "ff", "dropout", "tie_embeddings")},
+        )
+        opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
+        if bucket:
+            batches = list(LengthBucketBatchSampler([len(a) + len(b) for a, b in ids], bs))
+        else:
+            perm = torch.randperm(len(ids), generator=torch.Generator().manual_seed(0)).tolist()
+            batches = [perm[i : i + bs] for i in range(0, len(perm), bs)]
+        tokens, t0 = 0, 0.0
+        for k, b in enumerate(batches[: steps + 5]):
+            if k == 5:
+                t0 = time.perf_counter()
+            x = collate_pairs([ids[i] for i in b])
+            if k >= 5:
+                tokens += x["src"].numel() + x["tgt_in"].numel()
+            logits = model(x["src"], x["tgt_in"])["logits"]
+            loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), x["tgt_out"].reshape(-1), ignore_index=PAD)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        ms = 1000 * (time.perf_counter() - t0) / steps
+        out[bucket] = {"ms": ms, "tokens": tokens / steps, "epoch_s": ms * len(batches) / 1000}
+    return out
+
+
 def _latency(tr, sentences, *, beam: int, alpha: float) -> dict:
     wall, cpu = [], []
     for s in sentences:
@@ -197,6 +247,7 @@ def main() -> None:
         speed[beam] = {"wall_s": time.perf_counter() - t0, "cpu_s": time.process_time() - c0}
     lat = {beam: _latency(tr, test_glosses[:200], beam=beam, alpha=a) for beam in (1, 5)}
     n_test = len(test_glosses)
+    steps = _step_speed(train_csv, cfg)
     load_end = os.getloadavg()
 
     best_epoch = max(hist, key=lambda r: r.get("val_bleu", -1))
@@ -321,6 +372,19 @@ def main() -> None:
         f"Beam 5 / greedy time ratio: {f(speed[5]['wall_s'] / speed[1]['wall_s'])}x. Latency over the first "
         f"{lat[5]['n']} test sentences, one at a time. CPU seconds beside wall seconds show how much of the time "
         "was waiting for a shared core.",
+        "",
+        "## Training step speed (one thread, same run, the chosen model and batch size)",
+        "",
+        "| batches | ms per step | padded tokens per step | one epoch (steps x ms) |",
+        "|---|---:|---:|---:|",
+        *[
+            f"| {'length-bucketed (`bucket=true`)' if b else 'shuffled'} | {f(v['ms'])} | {v['tokens']:.0f} | "
+            f"{v['epoch_s']:.0f} s |"
+            for b, v in steps.items()
+        ],
+        "",
+        f"Bucketed / shuffled time per step: {f(steps[True]['ms'] / steps[False]['ms'])} (40 steps each, after 5 "
+        "warm-up steps; validation not included). The number of steps per epoch is the same.",
         "",
     ]
     if args.note:

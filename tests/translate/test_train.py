@@ -256,3 +256,21 @@ def test_source_word_dropout_masks_glosses_in_training_only(monkeypatch):
 
     with pytest.raises(ParameterError, match="src_word_dropout=1.0"):
         _module(src_word_dropout=1.0)
+
+
+def test_kept_epochs_carry_their_own_dev_score(toy_run):
+    """``top/index.json`` pairs each kept weights file with the dev BLEU of the same epoch (metrics.json),
+    and the first is best.ckpt's weights: averaging is over the epochs it names."""
+    from signfuse.models.checkpoint import read_torch_file
+
+    out = toy_run.run_dir
+    by_epoch = {r["epoch"]: r["val_bleu"] for r in json.loads((out / "metrics.json").read_text())["epochs"]}
+    rows = json.loads((out / "top" / "index.json").read_text())["epochs"]
+    assert len(rows) == TINY["average"]
+    for r in rows:
+        assert r["val_bleu"] == pytest.approx(by_epoch[r["epoch"]], abs=1e-4)
+    assert rows[0]["val_bleu"] == pytest.approx(max(by_epoch.values()), abs=1e-4)
+    top = read_torch_file(out / "top" / rows[0]["file"])
+    best = read_checkpoint(toy_run.best, kind="translation").state_dict
+    if list(by_epoch.values()).count(rows[0]["val_bleu"]) == 1:  # no tie: one epoch is the best
+        assert all(torch.equal(top[k], best[k]) for k in top)

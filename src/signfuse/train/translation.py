@@ -76,8 +76,9 @@ DEFAULTS: dict[str, Any] = {
     "dropout": 0.2,
     "tie_embeddings": True,
     "batch_size": 32,
-    # batches of similar length (LengthBucketBatchSampler): same steps per epoch, less padding
-    "bucket": False,
+    # batches of similar length (LengthBucketBatchSampler): same steps per epoch, 40% fewer padded tokens,
+    # 1.7x faster epochs on one thread; dev BLEU per epoch as with shuffled batches (runs D and B)
+    "bucket": True,
     "lr": 1.5e-3,
     "warmup_steps": 150,
     # learning rate after warm-up: "inverse_sqrt" (no fixed end, fits --max-minutes) or "linear" decay to
@@ -271,7 +272,9 @@ class _TopK(L.Callback):
         except (ValueError, KeyError, OSError):
             return []
 
-    def on_validation_epoch_end(self, trainer, pl_module) -> None:
+    def on_validation_end(self, trainer, pl_module) -> None:
+        # not on_validation_epoch_end: Lightning runs the callbacks' epoch-end hooks before the module's,
+        # which logs this epoch's val_bleu, so there the weights of epoch N got the score of epoch N-1
         if trainer.sanity_checking or self.k < 1 or "val_bleu" not in trainer.callback_metrics:
             return
         from ..io import atomic_path

@@ -274,3 +274,14 @@ def test_kept_epochs_carry_their_own_dev_score(toy_run):
     best = read_checkpoint(toy_run.best, kind="translation").state_dict
     if list(by_epoch.values()).count(rows[0]["val_bleu"]) == 1:  # no tie: one epoch is the best
         assert all(torch.equal(top[k], best[k]) for k in top)
+
+
+def test_linear_schedule_turns_early_stopping_off_unless_asked(toy_files, tmp_path):
+    from signfuse.train.translation import train_translation
+
+    run = train_translation(toy_files["train"], toy_files["dev"], tmp_path / "lin", epochs=1, schedule="linear", **TINY)
+    assert yaml.safe_load((run.run_dir / "config.yaml").read_text())["patience"] is None
+    kept = train_translation(
+        toy_files["train"], toy_files["dev"], tmp_path / "lin3", epochs=1, schedule="linear", patience=3, **TINY
+    )
+    assert yaml.safe_load((kept.run_dir / "config.yaml").read_text())["patience"] == 3

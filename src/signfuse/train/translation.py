@@ -82,7 +82,8 @@ DEFAULTS: dict[str, Any] = {
     "lr": 1.5e-3,
     "warmup_steps": 150,
     # learning rate after warm-up: "inverse_sqrt" (no fixed end, fits --max-minutes) or "linear" decay to
-    # zero at the end of `epochs` (budgeted training, Li et al. 2020: anneal by the end of the budget)
+    # zero at the end of `epochs` (budgeted training, Li et al. 2020: anneal by the end of the budget);
+    # with "linear", `patience` is off unless set (stopping early would skip the annealing)
     "schedule": "inverse_sqrt",
     "weight_decay": 0.01,
     "label_smoothing": 0.1,
@@ -383,6 +384,8 @@ def train_translation(
     from .trainer import TrainerConfig, fit_module
 
     cfg = resolve_translation_config({**overrides, "train": str(train), "dev": str(dev)})
+    if cfg["schedule"] == "linear" and "patience" not in overrides:
+        cfg["patience"] = None
     out = Path(out)
     t0, c0 = time.perf_counter(), time.process_time()
     train_pairs = read_pairs(train, split="train", src_lang=cfg["src_lang"], tgt_lang=cfg["tgt_lang"])

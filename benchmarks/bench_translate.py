@@ -39,16 +39,24 @@ DATA = ROOT.parent / "shared" / "data" / "real" / "phoenix2014t"
 ALPHAS = (0.0, 0.6, 1.0, 1.5)
 
 
-def _trend(hist: list[dict], f) -> str:
+def _trend(hist: list[dict], f, cfg: dict | None = None) -> str:
     """What the last epochs' dev BLEU says about the budget: still rising, or flat."""
     vals = [r.get("val_bleu", float("nan")) for r in hist]
     if len(vals) < 6:
         return " Too few epochs to tell whether dev BLEU had levelled off."
     early, late = max(vals[-6:-3]), max(vals[-3:])
+    cfg = cfg or {}
     if late > early + 0.2:
+        if cfg.get("schedule") == "linear" and len(vals) >= int(cfg.get("epochs") or 0):
+            stopper = (
+                f"the run ended its {len(vals)} epochs (the linear schedule's learning rate reached zero) "
+                "inside the time budget: more epochs need a longer schedule"
+            )
+        else:
+            stopper = "so the time budget, not the model, stopped it"
         return (
             f" Dev BLEU was still rising over the last epochs (best of epochs {len(vals) - 5}-{len(vals) - 3}: "
-            f"{f(early)}, of the last three: {f(late)}), so the time budget, not the model, stopped it."
+            f"{f(early)}, of the last three: {f(late)}); {stopper}."
         )
     return (
         f" Dev BLEU had levelled off (best of epochs {len(vals) - 5}-{len(vals) - 3}: {f(early)}, of the last "
@@ -62,6 +70,8 @@ def _load_stats(log: Path) -> dict:
     return {"n": len(vals), "mean": sum(vals) / len(vals), "min": min(vals), "max": max(vals)} if vals else {}
 
 
+# settings a run folder written before the setting existed did not record: they had this value
+DEFAULTS_OF_OLD_RUNS = {"joint_vocab": False, "bucket": False, "schedule": "inverse_sqrt", "src_word_dropout": 0.0}
 _KEYS = (
     "dim",
     "ff",
@@ -77,6 +87,10 @@ _KEYS = (
     "tgt_vocab_type",
     "joint_vocab",
     "bucket",
+    "schedule",
+    "src_word_dropout",
+    "epochs",
+    "patience",
     "threads",
 )
 
@@ -87,7 +101,11 @@ def _setting_row(run: Path) -> str:
     cfg = yaml.safe_load((run / "config.yaml").read_text())
     hist = json.loads((run / "metrics.json").read_text())["epochs"]
     best = max(r.get("val_bleu", float("nan")) for r in hist)
-    return f"| {run.name} | " + ", ".join(f"{k}={cfg.get(k, False)}" for k in _KEYS) + f" | {len(hist)} | {best:.2f} |"
+    return (
+        f"| {run.name} | "
+        + ", ".join(f"{k}={cfg.get(k, DEFAULTS_OF_OLD_RUNS.get(k))}" for k in _KEYS)
+        + f" | {len(hist)} | {best:.2f} |"
+    )
 
 
 def _step_speed(train_csv: Path, cfg: dict, *, steps: int = 40) -> dict:
@@ -345,7 +363,7 @@ def main() -> None:
             if test["bleu"] >= 24.9
             else f" Training got {f(timing.get('cpu_s', float('nan')) / 60)} CPU-minutes of the 60 the goal allows "
             f"(30 min x 2 cores): the shared machine's load averaged {f(load.get('mean', float('nan')))} on 2 cores. "
-            + _trend(hist, f)
+            + _trend(hist, f, cfg)
         ),
         "",
         "## Gloss WER of the STMC predictions (`signfuse score`)",

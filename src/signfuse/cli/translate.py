@@ -45,7 +45,12 @@ def _source(value: str) -> Path:
 )
 @click.option("--dev", "dev_src", required=True, help="Dev corpus (same forms); selects the epoch by BLEU.")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
-@click.option("--epochs", default=None, type=click.IntRange(min=1), help="Maximum epochs [60].")
+@click.option(
+    "--epochs",
+    default=None,
+    type=click.IntRange(min=1),
+    help="Epochs [30]; the learning rate decays to zero by the last.",
+)
 @click.option(
     "--max-minutes",
     default=None,

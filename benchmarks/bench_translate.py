@@ -362,7 +362,7 @@ def main() -> None:
             ""
             if test["bleu"] >= 24.9
             else f" Training got {f(timing.get('cpu_s', float('nan')) / 60)} CPU-minutes of the 60 the goal allows "
-            f"(30 min x 2 cores): the shared machine's load averaged {f(load.get('mean', float('nan')))} on 2 cores. "
+            f"(30 min x 2 cores): the shared machine's load averaged {f(load.get('mean', float('nan')))} on 2 cores."
             + _trend(hist, f, cfg)
         ),
         "",

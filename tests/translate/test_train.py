@@ -187,20 +187,26 @@ def test_joint_vocabulary_shares_one_embedding_table(toy_files, tmp_path):
 
 
 def test_bucketed_batches_follow_the_epoch_across_a_resume(toy_files, tmp_path, monkeypatch):
-    """``bucket=True``: Lightning sets the epoch of a sampler but not of a batch sampler, so the module
-    does; a resumed run continues with the next epoch's batches, not epoch 0's."""
+    """``bucket=True``: Lightning sets the epoch of a sampler but not of a batch sampler, so fit_module
+    does; a resumed run draws the next epoch's batches, not epoch 0's (the epoch is read when the batches
+    are drawn, not when set_epoch is called)."""
     from signfuse.train import data
     from signfuse.train.translation import train_translation
 
-    seen: list[int] = []
-    real = data.LengthBucketBatchSampler.set_epoch
-    monkeypatch.setattr(data.LengthBucketBatchSampler, "set_epoch", lambda self, e: (seen.append(e), real(self, e)))
+    drawn: list[int] = []
+    real = data.LengthBucketBatchSampler.__iter__
+
+    def record(self):
+        drawn.append(self.epoch)
+        yield from real(self)
+
+    monkeypatch.setattr(data.LengthBucketBatchSampler, "__iter__", record)
     out = tmp_path / "bucket"
     train_translation(toy_files["train"], toy_files["dev"], out, epochs=2, patience=None, bucket=True, **TINY)
     train_translation(
         toy_files["train"], toy_files["dev"], out, epochs=3, patience=None, bucket=True, resume=True, **TINY
     )
-    assert seen == [0, 1, 2]
+    assert drawn == [0, 1, 2]
 
 
 def _module(**kw):

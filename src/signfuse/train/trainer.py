@@ -237,7 +237,18 @@ def _callbacks():
         def load_state_dict(self, state):
             self.rows = list(state.get("rows") or [])
 
-    return Header, History
+    class BatchSamplerEpoch(L.Callback):
+        """Sets the epoch of a training loader's batch sampler that has ``set_epoch``
+        (:class:`~signfuse.train.data.LengthBucketBatchSampler`): Lightning sets it on a loader's sampler
+        only. Its batches are drawn at the epoch's first step, after this hook, so a resumed run draws
+        the batches the killed one would have."""
+
+        def on_train_epoch_start(self, trainer, pl_module):
+            bs = getattr(trainer.train_dataloader, "batch_sampler", None)
+            if callable(getattr(bs, "set_epoch", None)):
+                bs.set_epoch(int(trainer.current_epoch))
+
+    return Header, History, BatchSamplerEpoch
 
 
 def epoch_callback(fn: Any) -> Any:
@@ -307,12 +318,13 @@ def fit_module(
     run_dir.mkdir(parents=True, exist_ok=True)
     with atomic_path(run_dir / "config.yaml") as tmp:
         tmp.write_text(yaml.safe_dump(cfg, sort_keys=True))
-    Header, History = _callbacks()
+    Header, History, BatchSamplerEpoch = _callbacks()
     history = History(run_dir / tc.history_name)
     has_val = val_loader is not None
     cbs: list[Any] = [
         Header(cfg),
         history,
+        BatchSamplerEpoch(),
         ModelCheckpoint(
             dirpath=ckpt_dir,
             filename="last",

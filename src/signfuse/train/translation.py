@@ -220,13 +220,6 @@ class TranslationModule(L.LightningModule):
         self.log("val_loss", self._loss(batch), prog_bar=True, batch_size=B)
         self._hyps += [self.tgt_vocab.decode(h.tokens) for h in greedy_decode(self.model, batch["src"])]
 
-    def on_train_epoch_start(self) -> None:
-        # Lightning sets the epoch of a loader's sampler, not of its batch sampler: a resumed run then
-        # draws the batches the killed one would have drawn
-        bs = getattr(self.trainer.train_dataloader, "batch_sampler", None)
-        if hasattr(bs, "set_epoch"):
-            bs.set_epoch(self.current_epoch)
-
     def on_validation_epoch_start(self) -> None:
         self._hyps = []
 

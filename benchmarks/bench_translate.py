@@ -110,16 +110,14 @@ def _setting_row(run: Path) -> str:
 
 def _step_speed(train_csv: Path, cfg: dict, *, steps: int = 40) -> dict:
     """Training steps on one thread with shuffled and with length-bucketed batches, side by side: ms per
-    step and padded tokens per step (the run's model and batch size, the first ``steps`` batches after 5
-    warm-up steps)."""
+    step and padded tokens per step (the run's model, loss and batch size, the first ``steps`` batches
+    after 5 warm-up steps)."""
     import torch
-    import torch.nn.functional as F
 
-    from signfuse.models import create_model
     from signfuse.train.data import LengthBucketBatchSampler
-    from signfuse.train.translation import collate_pairs, encode_pairs
+    from signfuse.train.translation import TranslationModule, collate_pairs, encode_pairs
     from signfuse.translate import read_pairs
-    from signfuse.translate.vocab import PAD, train_vocab
+    from signfuse.translate.vocab import train_vocab
 
     pairs = read_pairs(train_csv)
     sv = train_vocab([p.source for p in pairs], model_type="word", vocab_size=int(cfg["src_vocab_size"]))
@@ -129,13 +127,14 @@ def _step_speed(train_csv: Path, cfg: dict, *, steps: int = 40) -> dict:
     out = {}
     for bucket in (False, True):
         torch.manual_seed(0)
-        model = create_model(
-            "translation_transformer",
-            src_vocab=sv.size,
-            tgt_vocab=tv.size,
-            **{k: cfg[k] for k in ("dim", "heads", "enc_layers", "dec_layers", "ff", "dropout", "tie_embeddings")},
+        kw = {k: cfg[k] for k in ("dim", "heads", "enc_layers", "dec_layers", "ff", "dropout", "tie_embeddings")}
+        module = TranslationModule(
+            model_kwargs={"src_vocab": sv.size, "tgt_vocab": tv.size, **kw},
+            src_vocab=sv,
+            tgt_vocab=tv,
+            label_smoothing=float(cfg["label_smoothing"]),
         )
-        opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
+        opt = torch.optim.AdamW(module.parameters(), lr=1e-4)
         if bucket:
             batches = list(LengthBucketBatchSampler([len(a) + len(b) for a, b in ids], bs))
         else:
@@ -148,8 +147,7 @@ def _step_speed(train_csv: Path, cfg: dict, *, steps: int = 40) -> dict:
             x = collate_pairs([ids[i] for i in b])
             if k >= 5:
                 tokens += x["src"].numel() + x["tgt_in"].numel()
-            logits = model(x["src"], x["tgt_in"])["logits"]
-            loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), x["tgt_out"].reshape(-1), ignore_index=PAD)
+            loss = module._loss(x)  # the training step's loss (label smoothing included)
             opt.zero_grad()
             loss.backward()
             opt.step()

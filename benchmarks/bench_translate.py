@@ -13,7 +13,7 @@ Reads ``../shared/data/real/phoenix2014t`` (skips with a message when absent) an
 - training: epochs, dev BLEU per epoch, wall and CPU time of training (``train_time.json``, or the
   ``/usr/bin/time -v`` block of ``--train-log``), the load average during training (``--load-log``);
 - selection on dev only: checkpoint (best epoch or the checkpoint average) and length penalty
-  ``alpha`` in {0, 0.6, 1.0, 1.5} with beam 5; then the test split once, with the chosen setting;
+  ``alpha`` in {0, 0.6, 1.0, 1.5, 2.0, 2.5} with beam 5; then the test split once, with the chosen setting;
 - test BLEU-4 from ground-truth glosses (goal >= 24.9; anchors 19.26 Camgoz 2018) and from STMC's
   predicted glosses (anchor 25.4, Yin & Read's STMC-Transformer ensemble);
 - gloss WER of the STMC predictions (must be 19.56 / 20.99);
@@ -36,7 +36,7 @@ from _common import machine, nproc, time_block, utc_stamp, write_result  # noqa:
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "real" / "phoenix2014t"
-ALPHAS = (0.0, 0.6, 1.0, 1.5)
+ALPHAS = (0.0, 0.6, 1.0, 1.5, 2.0, 2.5)  # 1.5 won at the edge of {0..1.5} for settings C and F
 
 
 def _trend(hist: list[dict], f, cfg: dict | None = None) -> str:

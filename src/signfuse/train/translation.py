@@ -68,6 +68,8 @@ DEFAULTS: dict[str, Any] = {
     "joint_vocab": False,
     # chosen on PHOENIX-2014T dev within a 30-minute budget on a shared CPU (benchmarks/results/translate.md):
     # short warm-up and a narrow feed-forward beat ff=1024 / dropout 0.3 / warm-up 500 (16.1 vs 20.5 dev BLEU)
+    # d=384 / ff=768 / 6 heads / dropout 0.3 on two threads (setting H4) gained 0.4 dev BLEU but decodes
+    # 1.7-1.9x slower per sentence (live captions), so d=256 stays (benchmarks/results/translate_setting_h4.md)
     "dim": 256,
     "heads": 4,
     "enc_layers": 2,

@@ -65,6 +65,17 @@ def _trend(hist: list[dict], f, cfg: dict | None = None) -> str:
     )
 
 
+def _load_remark(mean_load: float, threads: int) -> str:
+    """What the load during training says: the run's own threads count in it (a run on 2 threads alone
+    makes a load of about 2), so only load above them is other jobs."""
+    if mean_load > threads + 0.5:
+        return (
+            f"The load above the run's own {threads} thread(s) is other jobs sharing the {nproc()} cores: "
+            "wall times include waiting."
+        )
+    return f"The load is about the run's own {threads} thread(s): nothing else of note ran."
+
+
 def _load_stats(log: Path) -> dict:
     vals = [float(ln.split()[1]) for ln in log.read_text().splitlines() if len(ln.split()) >= 2]
     return {"n": len(vals), "mean": sum(vals) / len(vals), "min": min(vals), "max": max(vals)} if vals else {}
@@ -291,7 +302,7 @@ def main() -> None:
         f"Date: {utc_stamp()}  ",
         f"Load average: during training {f(load['mean'])} on average (min {f(load['min'])}, max {f(load['max'])}, "
         f"{load['n']} samples); at this benchmark's start {f(load_start[0])}, end {f(load_end[0])}. "
-        "The 2 cores were shared with other jobs (load above): wall times include waiting."
+        + _load_remark(load["mean"], int(cfg.get("threads") or 1))
         if load
         else f"Load average at start {f(load_start[0])}, end {f(load_end[0])} (the machine is shared).",
         "",

@@ -89,11 +89,13 @@ def require_detected(
     min_rate: float = DEFAULT_MIN_RATE,
     force: bool = False,
     path: str | PathLike[str] | None = None,
+    flag: str = "--force",
 ) -> dict[str, float | None]:
     """Check that every part in ``parts`` was found in at least ``min_rate`` of the frames.
 
     Returns :func:`detection_rates`. Raises :class:`~signfuse.errors.DataError` naming ``path``, the
-    parts that fall short and their rates, unless ``force`` (then it logs a warning and returns).
+    parts that fall short and their rates, unless ``force`` (then it logs a warning and returns). ``flag``
+    is the command-line option the message names as the way to go on.
     """
     parts = (parts,) if isinstance(parts, str) else tuple(parts)
     unknown = [p for p in parts if p not in PARTS]
@@ -110,7 +112,7 @@ def require_detected(
             "each); the result would not rest on what it needs"
         )
         if not force:
-            raise DataError(msg + " (use --force / force=True to go on anyway)", path=path)
+            raise DataError(msg + f" (use {flag} / force=True to go on anyway)", path=path)
         log.warning("%s: %s; going on because of force", path if path is not None else "landmarks", msg)
     return rates
 

@@ -101,6 +101,29 @@ EXISTING_CASES = [
     ("audio-windows", ["audio-windows", "{wav}", "--plot", "{out}/w.png"], "w.png", "exists (use --force"),
     ("correlate", ["correlate", "{pose}", "{wav}", "--out", "{out}"], "report.json", "exists (use --force"),
     ("synth", ["synth", "{out}"], "metadata.jsonl", "is not empty (use --force"),
+    # the writers of results: refused before the checkpoint is even read (a landmark file stands in for it)
+    ("render", ["render", "{pose}", "--out", "{out}/r.mp4"], "r.mp4", "exists (use --force"),
+    ("eval", ["eval", "{pose}", "--out", "{out}"], "metrics.json", "exists (use --force"),
+    ("export", ["export", "{pose}", "--out", "{out}/m.onnx"], "m.onnx", "exists (use --force"),
+    (
+        "translate-eval",
+        ["translate", "eval", "{pose}", "--test", "{corpus}", "--out", "{out}"],
+        "hypotheses.txt",
+        "exists (use --force",
+    ),
+    (
+        "a2g-eval",
+        ["a2g", "eval", "{pose}", "--data", "{corpus}", "--out", "{out}/a.json"],
+        "a.json",
+        "exists (use --force",
+    ),
+    ("a2g-predict", ["a2g", "predict", "{pose}", "{wav}", "--out", "{out}/p.pose"], "p.pose", "exists (use --force"),
+    (
+        "emotion-train",
+        ["emotion", "train", "--data", "{corpus}", "--out", "{out}"],
+        "emotion_table.json",
+        "exists (use --force",
+    ),
 ]
 
 

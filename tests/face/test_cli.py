@@ -158,7 +158,10 @@ def test_mostly_missing_face_is_refused_unless_forced(tmp_path, runner):
     res = runner.invoke(cli, ["face", str(path), "--out", str(out)])
     assert res.exit_code == 1 and not out.exists()
     assert "rare.npz" in res.output and "mostly missing: face 30% of 20 frames" in res.output
-    assert "--force" in res.output and "Traceback" not in res.output
+    assert "--allow-missing" in res.output and "Traceback" not in res.output
+    # --force only overwrites outputs: it does not silence the missing face
     res = runner.invoke(cli, ["face", str(path), "--out", str(out), "--force"])
+    assert res.exit_code == 1 and not out.exists() and "mostly missing" in res.output
+    res = runner.invoke(cli, ["face", str(path), "--out", str(out), "--allow-missing"])
     assert res.exit_code == 0, res.output
     assert "detection: face 30%" in res.output and len(_read_csv(out)) == T

@@ -97,6 +97,15 @@ def test_cli_train_eval_predict(toy_files, toy_run, tmp_path):
     m = json.loads((tmp_path / "ev" / "metrics.json").read_text())
     assert m["n"] == 16 and {"bleu", "bleu1", "bleu4", "chrf", "rouge_l", "signature"} <= set(m)
     assert len((tmp_path / "ev" / "hypotheses.txt").read_text().splitlines()) == 16
+    # a second evaluation into the same folder keeps the first unless --force
+    again = ["translate", "eval", str(toy_run.best), "--test", str(toy_files["test"]), "--beam", "1"]
+    (tmp_path / "ev" / "metrics.json").write_text("{}")
+    r = runner.invoke(cli, [*again, "--out", str(tmp_path / "ev")])
+    assert r.exit_code != 0 and "hypotheses.txt exists (use --force" in r.output.replace("\n", "")
+    assert (tmp_path / "ev" / "metrics.json").read_text() == "{}"
+    r = runner.invoke(cli, [*again, "--out", str(tmp_path / "ev"), "--force"])
+    assert r.exit_code == 0, r.output
+    assert json.loads((tmp_path / "ev" / "metrics.json").read_text())["n"] == 16
     pred = tmp_path / "pred.csv"
     pred.write_text("name|hypothesis\ntoy-300|HEUTE HUND\n")
     r = runner.invoke(

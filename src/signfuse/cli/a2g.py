@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ._common import EpochProgress, ProgressCallback, console, existing_file
+from ._common import FORCE_HELP, EpochProgress, ProgressCallback, console, existing_file, refuse_existing
 
 
 @click.group("a2g")
@@ -96,8 +96,10 @@ def train(
 @click.option("--split", default="test", show_default=True, type=click.Choice(["train", "val", "test"]))
 @click.option("--out", "out", default=None, type=click.Path(dir_okay=False, path_type=Path), help="metrics.json path.")
 @click.option("--seed", default=0, show_default=True, type=int)
-def eval_cmd(ckpt: Path, data: Path, split: str, out: Path | None, seed: int) -> None:
+@click.option("--force", is_flag=True, help=FORCE_HELP)
+def eval_cmd(ckpt: Path, data: Path, split: str, out: Path | None, seed: int, force: bool) -> None:
     """Metrics of a checkpoint and of the mean-pose and random-segment baselines."""
+    refuse_existing(out, force=force)
     from ..inference.a2g import load_a2g
     from ..train.a2g import evaluate_clips
 
@@ -136,8 +138,10 @@ def eval_cmd(ckpt: Path, data: Path, split: str, out: Path | None, seed: int) ->
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write the predicted hand envelopes (parquet).",
 )
-def predict(ckpt: Path, audio: Path, out: Path, render: Path | None, envelope: Path | None) -> None:
+@click.option("--force", is_flag=True, help=FORCE_HELP)
+def predict(ckpt: Path, audio: Path, out: Path, render: Path | None, envelope: Path | None, force: bool) -> None:
     """Predict gesture for AUDIO (an audio file or a video's soundtrack)."""
+    refuse_existing(out, render, envelope, force=force)
     from ..inference.a2g import predict_audio
 
     with console.status("predicting"):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ._common import ProgressCallback, console, existing_file
+from ._common import FORCE_HELP, ProgressCallback, console, existing_file, refuse_existing
 
 
 @click.group("emotion")
@@ -50,6 +50,7 @@ def _samples(data: Path, target: str, limit: int | None, seed: int, streams=("ge
     type=click.Choice(["auto", "cpu", "gpu", "cuda", "mps"]),
     help="Where to train (auto: a GPU if any).",
 )
+@click.option("--force", is_flag=True, help=FORCE_HELP)
 def train(
     data: Path,
     out_dir: Path,
@@ -60,8 +61,10 @@ def train(
     seed: int,
     limit: int | None,
     accelerator: str,
+    force: bool,
 ) -> None:
     """Train every single stream and every fusion with one seed; print the table."""
+    refuse_existing(out_dir / "emotion_table.json", force=force)
     from ..train.emotion import run_experiment
 
     names = [s.strip() for s in streams.split(",") if s.strip()]

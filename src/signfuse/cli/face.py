@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ._common import MAX_FPS, console, existing_file, existing_input, refuse_existing
+from ._common import FORCE_HELP, MAX_FPS, console, existing_file, existing_input, refuse_existing
 
 LANDMARK_SUFFIXES = (".pose", ".parquet", ".npz")
 
@@ -38,15 +38,17 @@ def _write_csv(stream, path: Path) -> None:
             fh.write(f"{i},{t[i]:.6f},{int(stream.mask[i])},{vals}\n")
 
 
-def _check_face(seq, *, force: bool, path: Path) -> dict:
-    """Detection rates; refuse (DataError) when the face is mostly missing, unless ``force``.
+def _check_face(seq, *, allow_missing: bool, path: Path) -> dict:
+    """Detection rates; refuse (DataError) when the face is mostly missing, unless ``allow_missing``.
 
     Landmarks without a FACE component are left to :func:`signfuse.face.features`, whose error says so."""
     from ..quality import DEFAULT_MIN_RATE, detection_rates, require_detected
 
     if not seq.has("FACE"):
         return detection_rates(seq)
-    return require_detected(seq, ["face"], min_rate=DEFAULT_MIN_RATE, force=force, path=path)
+    return require_detected(
+        seq, ["face"], min_rate=DEFAULT_MIN_RATE, force=allow_missing, path=path, flag="--allow-missing"
+    )
 
 
 @click.command("face")
@@ -87,11 +89,12 @@ def _check_face(seq, *, force: bool, path: Path) -> dict:
     help="Frame rate of a Kaggle parquet or MP_Data folder INPUT (they store none).",
 )
 @click.option(
-    "--force",
+    "--allow-missing",
     is_flag=True,
     help="Go on when the face was found in fewer than half of the frames (the features of the "
-    "frames without a face are NaN); overwrite existing outputs.",
+    "frames without a face are NaN).",
 )
+@click.option("--force", is_flag=True, help=FORCE_HELP)
 @click.option(
     "--events",
     "events_path",
@@ -107,6 +110,7 @@ def face(
     plot_path: Path | None,
     fps: float | None,
     events_path: Path | None,
+    allow_missing: bool,
     force: bool,
 ) -> None:
     """Face action units, head pose and non-manual events of INPUT (a landmark file, a video or an image).
@@ -114,7 +118,7 @@ def face(
     Columns: frame, time, face_present, pitch, yaw, roll (degrees; yaw positive when the signer turns to
     their left), AU01 ... AU45, eye_open_r/l, mouth_open, gaze_x/y (478-point meshes). Frames without a
     face have face_present 0 and NaN features. Refuses (exit status 1) when the face was found in fewer
-    than half of the frames, unless --force.
+    than half of the frames, unless --allow-missing.
     """
     from .. import face as facelib
     from ..errors import ParameterError
@@ -146,13 +150,13 @@ def face(
         frames, fps, is_video = read_frames(input_path)
         with console.status(f"FaceLandmarker on {len(frames)} frame(s) ..."):
             seq, blend = run_face_landmarker(frames, model=blend_model, fps=fps, video=is_video)
-        rates = _check_face(seq, force=force, path=input_path)
+        rates = _check_face(seq, allow_missing=allow_missing, path=input_path)
         geo = facelib.features(seq, baseline=base)
         stream = concat_streams([geo, blendshape_aus(blend)], "au")
         stream = stream.replace(names=tuple(n.split(".", 1)[1] for n in stream.names), mask=geo.mask)
     else:
         seq = _load(input_path, what="video", fps=fps)
-        rates = _check_face(seq, force=force, path=input_path)
+        rates = _check_face(seq, allow_missing=allow_missing, path=input_path)
         stream = facelib.features(seq, baseline=base)
     evs = facelib.events(stream)
     _write_csv(stream, out)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ._common import ProgressCallback, console, existing_file
+from ._common import FORCE_HELP, ProgressCallback, console, existing_file, refuse_existing
 
 MAX_SIDE = 4096  # = signfuse.io.render.MAX_SIDE (not imported here, so --help stays light)
 
@@ -74,6 +74,7 @@ def gloss_spans(path: Path) -> list[tuple[float, float, str]]:
 @click.option(
     "--size", default=512, show_default=True, type=click.IntRange(16, MAX_SIDE), help="Panel width and height (pixels)."
 )
+@click.option("--force", is_flag=True, help=FORCE_HELP)
 def render(
     file: Path,
     out: Path,
@@ -84,6 +85,7 @@ def render(
     no_legend: bool,
     fps: float | None,
     size: int,
+    force: bool,
 ) -> None:
     """Draw FILE's skeleton, neck, hands and face mesh to a video, with a legend of the hand colours and
     the time (and --caption) at the bottom."""
@@ -91,6 +93,7 @@ def render(
     from ..io.render import check_render_size
     from ..io.render import render as render_video
 
+    refuse_existing(out, force=force)
     size += size % 2
     seq = sio.read(file, fps=fps)
     # bound the size before reading any sound or allocating a frame

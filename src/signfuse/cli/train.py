@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import ParameterError
-from ._common import ProgressCallback, console, existing_file, existing_input
+from ._common import FORCE_HELP, ProgressCallback, console, existing_file, existing_input, refuse_existing
 
 __all__ = ["train", "eval_cmd", "recognize", "ablate", "adapt", "export"]
 
@@ -220,19 +220,29 @@ def eval_summary(m: dict, *, split: str = "test") -> str:
 @click.argument("checkpoint", callback=existing_file)
 @click.option("--data", type=click.Path(exists=True), default=None, help="Dataset (default: the training data).")
 @click.option("--split", type=click.Choice(["train", "val", "test"]), default="test")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None, help="Folder for metrics.json.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Folder for metrics.json and figures.  [default: RUN/eval_SPLIT, RUN/eval_SPLIT_SIGNERS with --test-signers]",
+)
 @click.option("--beam", type=click.IntRange(0, 256), default=0, help="CTC beam width (0: greedy only).")
 @click.option(
     "--test-signers",
     default=None,
     help="Comma-separated signers to test on (default: the checkpoint's own test split, e.g. its fold).",
 )
-def eval_cmd(checkpoint, data, split, out_dir, beam, test_signers) -> None:
+@click.option("--force", is_flag=True, help=FORCE_HELP)
+def eval_cmd(checkpoint, data, split, out_dir, beam, test_signers, force) -> None:
     """Evaluate CHECKPOINT on a split; writes metrics.json and figures. Samples whose labels the model
     never learned are counted apart (unseen_labels) and the rest are scored."""
     from ..train.evaluate import evaluate_checkpoint
 
-    out_dir = out_dir or str(Path(checkpoint).parent.parent / f"eval_{split}")
+    if out_dir is None:  # one folder per split and signer choice, so evaluating on another signer keeps the first
+        tag = f"_{'+'.join(x.strip() for x in test_signers.split(','))}" if test_signers else ""
+        out_dir = str(Path(checkpoint).parent.parent / f"eval_{split}{tag}")
+    refuse_existing(Path(out_dir) / "metrics.json", force=force)
     with ProgressCallback("caching streams", transient=True) as prog:
         m = evaluate_checkpoint(
             checkpoint,
@@ -479,10 +489,12 @@ def adapt(ctx, data, source, target, methods, k_shot, streams, epochs, config, o
 @click.option("--format", "fmt", type=click.Choice(["onnx"]), default="onnx")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False), default=None)
 @click.option("--opset", type=click.IntRange(9, 21), default=17, show_default=True, help="ONNX opset version.")
-def export(checkpoint, fmt, out_path, opset) -> None:
+@click.option("--force", is_flag=True, help=FORCE_HELP)
+def export(checkpoint, fmt, out_path, opset, force) -> None:
     """Export CHECKPOINT to ONNX (dynamic sequence length), checked against PyTorch."""
     from ..inference.export import export_onnx
 
     out_path = out_path or str(Path(checkpoint).with_suffix(".onnx"))
+    refuse_existing(out_path, force=force)
     info = export_onnx(checkpoint, out_path, opset=opset)
     click.echo(json.dumps(info, indent=2))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ._common import console, existing_file
+from ._common import FORCE_HELP, console, existing_file, refuse_existing
 
 
 @click.group("translate")
@@ -206,6 +206,7 @@ def _make_backend(
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--src-lang", default="gloss", show_default=True)
 @click.option("--tgt-lang", default="de", show_default=True)
+@click.option("--force", is_flag=True, help=FORCE_HELP)
 @_backend_options
 def eval_cmd(
     ckpt: str | None,
@@ -215,9 +216,11 @@ def eval_cmd(
     out_dir: Path,
     src_lang: str,
     tgt_lang: str,
+    force: bool,
     **backend,
 ) -> None:
     """Translate a test corpus; write OUT/hypotheses.txt and OUT/metrics.json (BLEU, chrF, ROUGE-L)."""
+    refuse_existing(out_dir / "hypotheses.txt", out_dir / "metrics.json", force=force)
     from ..translate import evaluate_translation
 
     tr = _make_backend(ckpt, **backend)

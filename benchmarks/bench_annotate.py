@@ -154,19 +154,19 @@ def bench_save(root: Path, doc) -> dict[str, float]:
 
 
 def bench_browser(root: Path) -> dict[str, float]:
-    chromium = Path("/usr/bin/chromium")
-    if not chromium.exists():
+    from signfuse.testing.browser import CHROMIUM, launch, serve
+
+    if not CHROMIUM.exists():
         return {}
     from playwright.sync_api import sync_playwright
 
-    sys.path.insert(0, str(HERE.parent))
-    from tests.annotate.test_browser import ARGS, start_server
+    from signfuse.annotate.server import create_app
 
-    url, stop = start_server(root)
+    url, stop = serve(create_app(root), name="annotation server")
     out: dict[str, float] = {}
     try:
         with sync_playwright() as p:
-            b = p.chromium.launch(executable_path=str(chromium), headless=True, args=ARGS)
+            b = launch(p)
             page = b.new_page(viewport={"width": 1400, "height": 950})
             page.goto(url + "/#/video/hour.mp4")
             page.wait_for_function(

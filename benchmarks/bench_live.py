@@ -27,36 +27,22 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import machine, utc_stamp, write_result  # noqa: E402
+from signfuse.testing.browser import CHROMIUM, free_port, launch, serve  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RESULTS = HERE / "results"
 SHARED = ROOT.parent / "shared" / "data" / "real"
 VIDEO = SHARED / "hands" / "gesture_test_video.mp4"
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--no-proxy-server",
-    "--use-fake-ui-for-media-stream",
-    "--use-fake-device-for-media-stream",
-    "--enable-unsafe-swiftshader",
-    "--use-angle=swiftshader",
-]
 WINDOW_S, HOP_S = 2.0, 0.5
 
 
@@ -121,32 +107,12 @@ def to_y4m(src: Path, dst: Path, *, max_frames: int, max_side: int = 480, fps: i
     return dst
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_server(model, **kwargs):
-    import uvicorn
-
     from signfuse.live.server import create_app, ws_implementation
 
     app = create_app(model, **kwargs)
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws=ws_implementation())
-    )
-    th = threading.Thread(target=server.run, daemon=True)
-    th.start()
-    while not server.started:
-        time.sleep(0.05)
-
-    def stop():
-        server.should_exit = True
-        th.join(10)
-
-    return f"http://127.0.0.1:{port}", app, stop
+    url, stop = serve(app, name="live server", ws=ws_implementation())
+    return url, app, stop
 
 
 class StandIn:
@@ -169,9 +135,7 @@ def browser_session(
     url, app, stop = start_server(
         model, server_landmarks=server_landmarks, window_s=WINDOW_S, hop_s=HOP_S, threshold=0.3
     )
-    browser = pw.chromium.launch(
-        executable_path=str(CHROMIUM), headless=True, args=[*ARGS, f"--use-file-for-fake-video-capture={y4m}"]
-    )
+    browser = launch(pw, camera=y4m)
     try:
         page = browser.new_page(viewport={"width": 1200, "height": 640})
         page.goto(f"{url}/?keep=1{query}")

@@ -23,6 +23,19 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
+@pytest.fixture(scope="module")
+def pw():
+    """A playwright instance for the browser tests (one per module); skips with the reason when Debian's
+    chromium or the playwright package is missing. Launch pages with :func:`signfuse.testing.browser.launch`."""
+    from signfuse.testing.browser import CHROMIUM
+
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing (run `bash scripts/sysdeps.sh` to install Debian's chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    with sync_api.sync_playwright() as p:
+        yield p
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """../shared/data (real files from other projects); skips when absent (e.g. a user's clone)."""

@@ -7,72 +7,27 @@ They start the real server (uvicorn, 127.0.0.1, a free port) in a thread, and sk
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from signfuse.testing.browser import launch, serve
+
 from .conftest import FPS, N_FRAMES, make_video
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--no-proxy-server",
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def start_server(root: Path, **kwargs):
-    """Run the app with uvicorn in a daemon thread; returns (base_url, stop)."""
-    import uvicorn
-
+    """The annotation app under uvicorn in a daemon thread; returns (base_url, stop)."""
     from signfuse.annotate.server import create_app
 
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(root, **kwargs), host="127.0.0.1", port=port, log_level="warning")
-    )
-    th = threading.Thread(target=server.run, daemon=True)
-    th.start()
-    t0 = time.monotonic()
-    while not server.started:
-        if time.monotonic() - t0 > 20 or not th.is_alive():
-            raise RuntimeError("annotation server did not start")
-        time.sleep(0.05)
-
-    def stop() -> None:
-        server.should_exit = True
-        th.join(10)
-
-    return f"http://127.0.0.1:{port}", stop
+    return serve(create_app(root, **kwargs), name="annotation server")
 
 
 def launch_browser(pw):
-    return pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-
-
-@pytest.fixture(scope="module")
-def pw():
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is missing (run `bash scripts/sysdeps.sh` to install Debian's chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-    with sync_api.sync_playwright() as p:
-        yield p
+    return launch(pw)
 
 
 @pytest.fixture(scope="module")

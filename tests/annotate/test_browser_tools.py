@@ -12,22 +12,13 @@ import numpy as np
 import pytest
 
 from .conftest import FPS
-from .test_browser import CHROMIUM, launch_browser, start_server, tl_point, wait_saved
+from .test_browser import launch_browser, start_server, tl_point, wait_saved
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
 N = 50  # frames (2 s at 25 fps)
 SR = 16000
 TONE_START_S = 0.8
-
-
-@pytest.fixture(scope="module")
-def pw():
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is missing (run `bash scripts/sysdeps.sh` to install Debian's chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-    with sync_api.sync_playwright() as p:
-        yield p
 
 
 @pytest.fixture(scope="module")

@@ -4,35 +4,19 @@ one column on a narrow one. The screenshots stay in the test's tmp folder (pytes
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from signfuse.demo import STAGES
+from signfuse.testing.browser import launch
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(300)]
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--no-proxy-server",
-]
-
 
 @pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} missing (bash scripts/sysdeps.sh installs chromium)")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        yield b
-        b.close()
+def browser(pw):
+    b = launch(pw)
+    yield b
+    b.close()
 
 
 LAYOUT = """() => {

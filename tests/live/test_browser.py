@@ -13,71 +13,24 @@ fallback (JPEG frames, MediaPipe on the server) is tested the same way.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
+
+from signfuse.testing.browser import launch, serve
 
 from .conftest import to_y4m
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--no-proxy-server",
-    "--use-fake-ui-for-media-stream",
-    "--use-fake-device-for-media-stream",
-    "--enable-unsafe-swiftshader",
-    "--use-angle=swiftshader",
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def start_server(model, **kwargs):
     """The live app under uvicorn in a daemon thread; returns (base_url, app, stop)."""
-    import uvicorn
-
     from signfuse.live.server import create_app, ws_implementation
 
     app = create_app(model, **kwargs)
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws=ws_implementation())
-    )
-    th = threading.Thread(target=server.run, daemon=True)
-    th.start()
-    t0 = time.monotonic()
-    while not server.started:
-        if time.monotonic() - t0 > 20 or not th.is_alive():
-            raise RuntimeError("live server did not start")
-        time.sleep(0.05)
-
-    def stop() -> None:
-        server.should_exit = True
-        th.join(10)
-
-    return f"http://127.0.0.1:{port}", app, stop
-
-
-@pytest.fixture(scope="module")
-def pw():
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is missing (run `bash scripts/sysdeps.sh` to install Debian's chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-    with sync_api.sync_playwright() as p:
-        yield p
+    url, stop = serve(app, name="live server", ws=ws_implementation())
+    return url, app, stop
 
 
 @pytest.fixture(scope="module")
@@ -111,9 +64,7 @@ def real_video(shared_data: Path, rel: str, tmp_path_factory) -> Path:
 def run_page(pw, url: str, y4m: Path, *, query: str = "", n_captions: int = 3, timeout_s: float = 90):
     """Open the page with the fake camera, press Start, wait for ``n_captions``, download the
     transcripts, press Stop. Returns (state, dom captions, downloads, console errors)."""
-    browser = pw.chromium.launch(
-        executable_path=str(CHROMIUM), headless=True, args=[*ARGS, f"--use-file-for-fake-video-capture={y4m}"]
-    )
+    browser = launch(pw, camera=y4m)
     errors: list[str] = []
     try:
         page = browser.new_page(accept_downloads=True)
@@ -286,9 +237,7 @@ def test_fallback_when_the_wasm_graph_cannot_start(pw, isolated_model, shared_da
     model = load_model(isolated_model["onnx"])
     for server_landmarks in (True, False):
         url, app, stop = start_server(model, server_landmarks=server_landmarks, **SETTINGS)
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=[*ARGS, f"--use-file-for-fake-video-capture={y4m}"]
-        )
+        browser = launch(pw, camera=y4m)
         try:
             page = browser.new_page()
             page.route("**/static/vendor/**", lambda route: route.abort())

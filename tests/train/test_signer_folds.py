@@ -248,9 +248,14 @@ def test_cli_signer_options(npz, tmp_path):
     r = runner.invoke(cli, ["train", "--data", str(npz), "--folds", "loso", "--run-dir", str(tmp_path / "f"), *common])
     assert r.exit_code == 0, r.output
     assert "| s1 |" in r.output and "**mean**" in r.output and (tmp_path / "f" / "folds.json").is_file()
-    # a fold's checkpoint evaluates on its own held-out signer
-    r = runner.invoke(cli, ["eval", str(tmp_path / "f" / "fold_s2" / "checkpoints" / "last.ckpt")])
-    assert r.exit_code == 0 and json.loads(r.output[r.output.index("{") :])["test_signers"] == ["s2"]
+    # a fold's checkpoint evaluates on its own held-out signer; the fold run already wrote eval_test, so
+    # eval refuses to overwrite it (naming the file) until --force
+    fold_ckpt = str(tmp_path / "f" / "fold_s2" / "checkpoints" / "last.ckpt")
+    r = runner.invoke(cli, ["eval", fold_ckpt])
+    assert r.exit_code != 0 and "eval_test/metrics.json exists" in r.output and "--force" in r.output
+    r = runner.invoke(cli, ["eval", fold_ckpt, "--force"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output[r.output.index("{") :])["test_signers"] == ["s2"]
 
 
 def test_real_traduttore_held_out_signer(shared_data, tmp_path):

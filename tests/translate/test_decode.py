@@ -93,8 +93,38 @@ def test_incremental_decoding_equals_full_decoding():
         m.decode_step(tin[:, 0], st2)
         st2 = st2.select(torch.tensor([2, 0]))
         row = m.decode_step(tin[[2, 0], 1], st2)
+        # beam search's rows b*K + k share sentence b's memory: same_memory=True keeps the cross caches
+        K = 2
+        st3 = m.start_decoding(memory.repeat_interleave(K, 0), pad.repeat_interleave(K, 0))
+        m.decode_step(tin[:, 0].repeat_interleave(K), st3)
+        within = torch.tensor([1, 1, 2, 3, 5, 4])  # each row stays in its own sentence's pair of rows
+        kept = st3.select(within, same_memory=True)
+        assert kept.cross_k[0] is st3.cross_k[0] and kept.keep is st3.keep
+        beam_row = m.decode_step(tin[:, 1].repeat_interleave(K), kept)
     assert torch.allclose(full, steps, atol=1e-5)
     assert torch.allclose(row, full[[2, 0], 1], atol=1e-5)
+    assert torch.allclose(beam_row, full[:, 1].repeat_interleave(K, 0), atol=1e-5)
+
+
+def test_decode_weights_follow_the_parameters():
+    """decode_step reads a cached transposed copy of the decoder's weights; changing the weights in place
+    (as an optimizer or load_state_dict does) must rebuild it, or decoding would use stale weights."""
+    a, b = _model(seed=0), _model(seed=1)
+    src = torch.randint(4, 20, (6, 5), generator=torch.Generator().manual_seed(1))
+    want_a, want_b = beam_search(a, src, beam=3, max_len=8), beam_search(b, src, beam=3, max_len=8)
+    assert [h.tokens for h in want_a] != [h.tokens for h in want_b]
+    first = a.decode_weights()
+    assert a.decode_weights() is first  # cached while nothing changes
+    a.load_state_dict(b.state_dict())
+    assert [h.tokens for h in beam_search(a, src, beam=3, max_len=8)] == [h.tokens for h in want_b]
+    with torch.no_grad():
+        a.decoder.layers[0].linear1.weight.mul_(0.5)  # an in-place update, as an optimizer step
+    assert a.decode_weights() is not first
+    b.decoder.layers[0].linear1.weight.data.mul_(0.5)  # through .data: invisible to the version counter
+    b.clear_decode_cache()
+    assert [h.tokens for h in beam_search(a, src, beam=3, max_len=8)] == [
+        h.tokens for h in beam_search(b, src, beam=3, max_len=8)
+    ]
 
 
 def test_shared_embeddings_need_one_vocabulary():

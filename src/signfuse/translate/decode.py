@@ -144,7 +144,7 @@ def beam_search(
         if all(done):
             break
         sel = torch.tensor(new_rows, dtype=torch.long, device=dev)
-        state = state.select(sel)
+        state = state.select(sel, same_memory=True)  # rows move only within their sentence
         seqs = torch.cat([seqs[sel], torch.tensor(new_toks, dtype=torch.long, device=dev).unsqueeze(1)], 1)
         scores = torch.tensor(new_scores, device=dev).view(B, K)
     return [max(f, key=lambda h: h.score) if f else Hypothesis((), -float("inf"), -float("inf")) for f in finished]

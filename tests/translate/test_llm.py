@@ -161,3 +161,18 @@ def test_eval_cli_with_the_openai_backend(server, tmp_path):
     assert m["n"] == 3 and m["backend"] == "openai" and "bleu" in m
     assert (tmp_path / "ev" / "hypotheses.txt").read_text().splitlines() == [_StandIn.answer] * 3
     assert len(_StandIn.requests) == 3 and len(_StandIn.requests[0]["body"]["messages"]) == 1 + 2 * 3 + 1
+
+
+def test_predict_cli_with_the_openai_backend_takes_glosses_alone(server):
+    """`translate predict --backend openai GLOSSES`: no checkpoint argument (the stand-in server answers)."""
+    from click.testing import CliRunner
+
+    from signfuse.cli import cli
+
+    r = CliRunner().invoke(
+        cli,
+        ["translate", "predict", "--backend", "openai", "--base-url", server, "--model", "m", "--shots", "0", "HUND"],
+    )
+    assert r.exit_code == 0, r.output
+    assert r.stdout.strip() == _StandIn.answer
+    assert "HUND" in _StandIn.requests[-1]["body"]["messages"][-1]["content"]

@@ -105,7 +105,18 @@ def test_cli_train_eval_predict(toy_files, toy_run, tmp_path):
     assert (tmp_path / "ev" / "metrics.json").read_text() == "{}"
     r = runner.invoke(cli, [*again, "--out", str(tmp_path / "ev"), "--force"])
     assert r.exit_code == 0, r.output
-    assert json.loads((tmp_path / "ev" / "metrics.json").read_text())["n"] == 16
+    m = json.loads((tmp_path / "ev" / "metrics.json").read_text())
+    assert m["n"] == 16 and m["alpha"] == 1.0  # the checkpoint's length penalty
+    # --alpha overrides it (the benchmark picks one on dev); the LLM back end has none
+    r = runner.invoke(cli, [*again, "--beam", "3", "--alpha", "2.5", "--out", str(tmp_path / "ev3")])
+    assert r.exit_code == 0, r.output
+    assert json.loads((tmp_path / "ev3" / "metrics.json").read_text())["alpha"] == 2.5
+    r = runner.invoke(cli, ["translate", "predict", "--backend", "openai", "--alpha", "1", "HUND"])
+    assert r.exit_code != 0 and "--alpha" in r.output and "openai" in r.output
+    r = runner.invoke(cli, ["translate", "predict", str(toy_run.best)])  # CKPT without GLOSSES
+    assert r.exit_code != 0 and "CKPT GLOSSES" in r.output
+    r = runner.invoke(cli, ["translate", "predict", str(toy_run.best), "HUND", "BALL"])  # unquoted glosses
+    assert r.exit_code != 0 and "quote the glosses" in r.output
     pred = tmp_path / "pred.csv"
     pred.write_text("name|hypothesis\ntoy-300|HEUTE HUND\n")
     r = runner.invoke(

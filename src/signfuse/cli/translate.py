@@ -118,6 +118,12 @@ def _backend_options(f):
             type=click.Choice(["transformer", "openai"]),
             help="transformer: the checkpoint CKPT; openai: an OpenAI-compatible chat server.",
         ),
+        click.option(
+            "--alpha",
+            default=None,
+            type=click.FloatRange(min=0),
+            help="transformer: beam search's length penalty (larger: longer text)  [default: the checkpoint's]",
+        ),
         click.option("--base-url", default=None, help="openai: the API root, e.g. http://127.0.0.1:8080/v1."),
         click.option("--model", "llm_model", default=None, help="openai: the model name the server serves."),
         click.option(
@@ -153,6 +159,7 @@ def _backend_options(f):
 def _make_backend(
     ckpt: str | None,
     backend: str,
+    alpha: float | None,
     base_url: str | None,
     llm_model: str | None,
     examples: str | None,
@@ -173,7 +180,12 @@ def _make_backend(
             raise click.BadParameter(f"{p}: no such file", param_hint="CKPT")
         from ..translate import load_translator
 
-        return load_translator(p)
+        tr = load_translator(p)
+        if alpha is not None:
+            tr.alpha = float(alpha)
+        return tr
+    if alpha is not None:
+        raise click.UsageError("--alpha is the transformer back end's length penalty; the openai back end has none")
     if not base_url or not llm_model:
         raise click.UsageError("--backend openai needs --base-url and --model")
     from ..translate import LLMTranslator, read_pairs
@@ -259,14 +271,19 @@ def eval_cmd(
 
 
 @translate.command("predict")
-@click.argument("ckpt", required=False)
-@click.argument("glosses")
+@click.argument("args", nargs=-1, required=True, metavar="[CKPT] GLOSSES")
 @click.option("--beam", default=5, show_default=True, type=click.IntRange(min=1))
 @_backend_options
-def predict(ckpt: str | None, glosses: str, beam: int, **backend) -> None:
+def predict(args: tuple[str, ...], beam: int, **backend) -> None:
     """Print the translation of GLOSSES ("GLOSS GLOSS ..."), or of each stdin line when GLOSSES is '-'.
+    CKPT is the transformer back end's checkpoint; `--backend openai` takes GLOSSES alone.
 
     Unknown glosses are reported on stderr."""
+    if len(args) > 2:
+        raise click.UsageError(f"expected [CKPT] GLOSSES, got {len(args)} arguments (quote the glosses)")
+    if backend["backend"] == "transformer" and len(args) < 2:
+        raise click.UsageError("expected CKPT GLOSSES (the transformer back end needs its checkpoint)")
+    ckpt, glosses = (args[0], args[1]) if len(args) == 2 else (None, args[0])
     tr = _make_backend(ckpt, **backend)
     lines = sys.stdin.read().splitlines() if glosses == "-" else [glosses]
     results = tr.translate_batch(lines, beam=beam)

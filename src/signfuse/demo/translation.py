@@ -94,6 +94,7 @@ def stage(ctx) -> dict[str, Any]:
             # the recipe the demo's figures were measured with (README), not the PHOENIX defaults
             schedule="inverse_sqrt",
             bucket=False,
+            joint_vocab=False,
             dim=S["mt_dim"],
             heads=4 if S["mt_dim"] >= 64 else 2,
             enc_layers=2,

@@ -65,7 +65,7 @@ DEFAULTS: dict[str, Any] = {
     # one vocabulary for lowercased glosses and text, one embedding table for both (the lexical hint:
     # PHOENIX glosses are German words, 18% of the training text's words are a lowercased gloss of their
     # sentence); the vocabulary type is tgt_vocab_type, its size src_vocab_size + tgt_vocab_size. The
-    # default since 2026-12-04: with the F recipe below (run J) the best dev BLEU of 19 settings, 24.58 beam 5
+    # default since 2026-12-04: with the F recipe below (run J) the best dev BLEU of 20 settings, 24.58 beam 5
     # against F's 23.99 (test 23.92 against 23.69), decoding as fast (benchmarks/results/translate_setting_j.md)
     "joint_vocab": True,
     # chosen on PHOENIX-2014T dev within a 30-minute budget on a shared CPU (benchmarks/results/translate.md):

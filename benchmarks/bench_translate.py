@@ -177,6 +177,12 @@ def _decode_speed(tr, sentences, *, alpha: float) -> dict[int, dict]:
     return speed
 
 
+def _quantile(xs: list[float], p: float) -> float:
+    """The ``p`` quantile of ``xs`` (nearest rank on the sorted values)."""
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(p * (len(xs) - 1))))]
+
+
 def _latency(tr, sentences, *, beam: int, alpha: float) -> dict:
     wall, cpu = [], []
     for s in sentences:
@@ -184,9 +190,7 @@ def _latency(tr, sentences, *, beam: int, alpha: float) -> dict:
         tr.translate(s, beam=beam, alpha=alpha)
         wall.append(time.perf_counter() - t0)
         cpu.append(time.thread_time() - c0)
-    wall.sort()
-    cpu.sort()
-    q = lambda xs, p: xs[min(len(xs) - 1, int(round(p * (len(xs) - 1))))]  # noqa: E731
+    q = _quantile
     return {
         "p50_ms": 1000 * q(wall, 0.5),
         "p95_ms": 1000 * q(wall, 0.95),

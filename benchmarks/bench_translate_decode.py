@@ -30,12 +30,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from _common import machine, utc_stamp, write_result  # noqa: E402
-from bench_translate import DATA  # noqa: E402
-
-
-def _q(xs: list[float], p: float) -> float:
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(p * (len(xs) - 1))))]
+from bench_translate import DATA, _quantile  # noqa: E402
 
 
 def main() -> None:
@@ -105,7 +100,7 @@ def main() -> None:
     L.append("|---|---:|---:|---:|---:|")
     for n in names:
         cells = [
-            f"{1000 * _q(lat[(n, b)][k], 0.5):.1f} / {1000 * _q(lat[(n, b)][k], 0.95):.1f}"
+            f"{1000 * _quantile(lat[(n, b)][k], 0.5):.1f} / {1000 * _quantile(lat[(n, b)][k], 0.95):.1f}"
             for b in (1, 5)
             for k in ("wall", "cpu")
         ]

@@ -79,11 +79,6 @@ def _split(x: torch.Tensor, heads: int) -> torch.Tensor:  # (N, L, C) -> (N, H, 
     return x.view(N, L, heads, C // heads).transpose(1, 2)
 
 
-def _merge(x: torch.Tensor) -> torch.Tensor:  # (N, H, L, C/H) -> (N, L, C)
-    N, H, L, D = x.shape
-    return x.transpose(1, 2).reshape(N, L, H * D)
-
-
 @register_model("translation_transformer")
 class TranslationTransformer(nn.Module):
     """Token ids ``(B, S)`` -> ``(B, T, V)`` next-token logits for the shifted target ``(B, T)``.

@@ -13,7 +13,8 @@ Reads ``../shared/data/real/phoenix2014t`` (skips with a message when absent) an
 - training: epochs, dev BLEU per epoch, wall and CPU time of training (``train_time.json``, or the
   ``/usr/bin/time -v`` block of ``--train-log``), the load average during training (``--load-log``);
 - selection on dev only: checkpoint (best epoch or the checkpoint average) and length penalty
-  ``alpha`` in {0, 0.6, 1.0, 1.5, 2.0, 2.5} with beam 5; then the test split once, with the chosen setting;
+  ``alpha`` in {0, 0.6, 1.0, 1.5, 2.0, 2.5} with beam 5; then the test split once, with the chosen setting
+  (``--dev-only`` stops after the dev grid: for a setting that does not beat the current one on dev);
 - test BLEU-4 from ground-truth glosses (goal >= 24.9; anchors 19.26 Camgoz 2018) and from STMC's
   predicted glosses (anchor 25.4, Yin & Read's STMC-Transformer ensemble);
 - gloss WER of the STMC predictions (must be 19.56 / 20.99);
@@ -215,6 +216,11 @@ def main() -> None:
         default=[],
         help="run folders of the other settings tried (their dev BLEU is listed; test is not run on them)",
     )
+    ap.add_argument(
+        "--dev-only",
+        action="store_true",
+        help="the dev selection grid only (printed, and written to RUN/bench_eval/dev_selection.json); no test split",
+    )
     ap.add_argument("--train-command", default=None, help="the exact training command, for the record")
     ap.add_argument("--note", default=None, help="a remark appended to the results file")
     ap.add_argument("--data", type=Path, default=DATA)
@@ -263,6 +269,16 @@ def main() -> None:
             m = evaluate_translation(tr, dev_csv, beam=5, alpha=a, split="dev")
             dev_rows.append({"ckpt": name, "alpha": a, "dev_bleu": m["bleu"]})
     choice = max(dev_rows, key=lambda r: r["dev_bleu"])
+    if args.dev_only:  # a setting that does not beat the chosen one on dev never sees the test split
+        from signfuse.io import atomic_path
+
+        (run / "bench_eval").mkdir(parents=True, exist_ok=True)
+        with atomic_path(run / "bench_eval" / "dev_selection.json") as tmp:
+            tmp.write_text(json.dumps({"rows": dev_rows, "choice": choice}, indent=1))
+        for r in dev_rows:
+            print(f"{r['ckpt']}\talpha {r['alpha']}\tdev BLEU-4 {r['dev_bleu']:.2f}")
+        print(f"best: {choice['ckpt']} alpha {choice['alpha']}: {choice['dev_bleu']:.2f}")
+        return
     tr = load_translator(run / choice["ckpt"])
     a = choice["alpha"]
     ev_dir = run / "bench_eval"

@@ -387,3 +387,20 @@ def test_mp_data_root_trains_with_held_out_signer(tmp_path):
     assert {b.cache.records[i]["signer"] for i in b.splits["test"]} == {"s2"} and len(b.splits["test"]) == 4
     fit(cfg, bundle=b)
     assert (tmp_path / "r" / "checkpoints" / "last.ckpt").is_file()
+
+
+def test_cli_ablate_refuses_a_used_folder_until_force(npz, tmp_path):
+    """A second ablate into the same --out would overwrite the first one's checkpoints: it stops with an
+    error naming --force, and --force retrains."""
+    from signfuse.cli import cli
+
+    args = ["ablate", "--data", str(npz), "--streams-sets", "hands", "--out", str(tmp_path / "ab"), "--epochs", "1"]
+    args += ["--model", "lstm", "--mirror", "false", "--model_kwargs.dim", "16", "--cache_dir", str(tmp_path / "c")]
+    args += ["--progress", "false", "--accelerator", "cpu", "--threads", "1", "--test-signers", "s3"]
+    first = CliRunner().invoke(cli, args)
+    assert first.exit_code == 0, first.output
+    again = CliRunner().invoke(cli, args)
+    assert again.exit_code != 0 and "--force" in again.output and "already holds checkpoints" in again.output
+    forced = CliRunner().invoke(cli, [*args, "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert json.loads((tmp_path / "ab" / "ablation.json").read_text())["rows"][0]["streams"] == "hands"

@@ -311,3 +311,51 @@ def test_linear_schedule_turns_early_stopping_off_unless_asked(toy_files, tmp_pa
         toy_files["train"], toy_files["dev"], tmp_path / "lin3", epochs=1, schedule="linear", patience=3, **TINY
     )
     assert yaml.safe_load((kept.run_dir / "config.yaml").read_text())["patience"] == 3
+
+
+def test_rdrop_adds_the_symmetric_kl_of_two_dropout_passes():
+    from signfuse.errors import ParameterError
+
+    m = _module(rdrop=2.0)
+    batch = {
+        "src": torch.randint(4, 12, (8, 5)),
+        "tgt_in": torch.randint(4, 12, (8, 4)),
+        "tgt_out": torch.randint(4, 12, (8, 4)),
+    }
+    batch["tgt_out"][:, 3] = 0  # padding: out of both terms
+    m.model.eval()  # no dropout: both passes agree, so R-Drop's loss is the plain loss
+    assert m._rdrop_loss(batch).item() == pytest.approx(m._loss(batch).item(), rel=1e-5)
+    m.model.train()
+    torch.manual_seed(0)
+    with_kl = m._rdrop_loss(batch)
+    torch.manual_seed(0)
+    m.rdrop = 0.0
+    without = m._rdrop_loss(batch)  # the same two dropout masks, KL weighted 0
+    assert with_kl.item() > without.item() > 0
+    with_kl.backward()
+    assert m.model.src_embed.weight.grad is not None and torch.isfinite(m.model.src_embed.weight.grad).all()
+    with pytest.raises(ParameterError, match="rdrop=-1"):
+        _module(rdrop=-1.0)
+
+
+def test_respelled_split_glosses_travel_with_the_checkpoint(tmp_path):
+    """``src_respell`` + ``src_split_hyphens``: KUEHL-WETTER becomes ``kühl wetter`` in training and in the
+    loaded translator alike, from a map learned on the training split and stored in the checkpoint."""
+    from signfuse.train.translation import train_translation
+
+    from .conftest import toy_rows, write_phoenix
+
+    def rows(n, offset=0):
+        return [(i, f"{g} KUEHL-WETTER", f"{t} kühl wetter") for i, g, t in toy_rows(n, offset=offset)]
+
+    train = write_phoenix(tmp_path / "r.train.corpus.csv", rows(48))
+    dev = write_phoenix(tmp_path / "r.dev.corpus.csv", rows(8, 200))
+    run = train_translation(
+        train, dev, tmp_path / "run", epochs=1, patience=None, src_respell=True, src_split_hyphens=True, **TINY
+    )
+    ck = read_checkpoint(run.best, kind="translation")
+    assert ck.vocab["src_respell"] == [["kuehl", "kühl"]] and ck.vocab["src_split_hyphens"] is True
+    tr = load_translator(run.best)
+    assert tr.src_vocab.encode("KUEHL-WETTER") == tr.tgt_vocab.encode("kühl wetter")
+    assert tr.translate_batch(["MORGEN HUND KUEHL-WETTER"], beam=1)[0].unknown == ()
+    assert yaml.safe_load((run.run_dir / "config.yaml").read_text())["src_respell"] is True

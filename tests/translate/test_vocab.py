@@ -56,3 +56,36 @@ def test_lowercase_vocab_shares_pieces_between_glosses_and_words():
     assert joint.pieces("MORGEN") == joint.pieces("morgen")
     # the same proto without the flag is case-sensitive again
     assert UNK in Vocab(joint.proto).encode("MORGEN")
+
+
+def test_respell_map_learns_the_ascii_spellings_of_target_words():
+    from signfuse.translate.vocab import respell_map
+
+    sources = ["KOENNEN SUED MAESSIG REGEN", "IM-VERLAUF FEUER SUESSE", "NEG-KOENNEN"]
+    targets = ["es können im süden mäßig regen", "im verlauf feuer süße süße süsse"]
+    got = respell_map(sources, targets)
+    # süd is not a target word (süden is); regen and feuer are words already; süße is the more frequent
+    assert got == {"koennen": "können", "maessig": "mäßig", "suesse": "süße"}
+    split = respell_map(sources, targets, split_hyphens=True)
+    assert split == {"koennen": "können", "maessig": "mäßig", "suesse": "süße"}  # neg, im, verlauf: no respelling
+    assert respell_map(["KOENNEN"], ["können"], lowercase=False) == {}  # KOENNEN is no lowercase word's spelling
+    # more than six fallback sites: left as it is rather than trying 2**7 spellings
+    assert respell_map(["aeaeaeaeaeaeae"], ["ääääääää"]) == {}
+
+
+def test_vocab_respells_and_splits_before_sentencepiece_and_keeps_it_in_its_header():
+    from signfuse.translate.vocab import normalize_text, respell_map
+
+    targets = ["im verlauf können regen", "mäßig wind"]
+    respell = respell_map(["IM-VERLAUF KOENNEN REGEN", "MAESSIG WIND"], targets, split_hyphens=True)
+    joint = train_vocab(targets, model_type="word", vocab_size=100)
+    src = Vocab(joint.proto, lowercase=True, split_hyphens=True, respell=tuple(respell.items()))
+    assert src.normalize("IM-VERLAUF KOENNEN MAESSIG") == "im verlauf können mäßig"
+    assert src.encode("IM-VERLAUF KOENNEN  MAESSIG") == joint.encode("im verlauf können mäßig")
+    assert src.count_unknown("IM-VERLAUF KOENNEN") == 0 and src.pieces("KOENNEN") == ["▁können"]
+    assert normalize_text(["A-B", "-C"], split_hyphens=True) == "A B C"
+    again = Vocab.from_header(src.header("src"), "src")
+    assert again == src and again.encode("MAESSIG-WIND") == src.encode("MAESSIG-WIND")
+    # a header written before respelling existed reads as a plain lowercasing vocabulary
+    old = Vocab.from_header({"src": joint.proto, "src_lowercase": True}, "src")
+    assert old.respell == () and not old.split_hyphens and old.encode("REGEN") == joint.encode("regen")

@@ -384,9 +384,10 @@ def _with_epochs(args: list[str], epochs: int | None) -> list[str]:
     default="runs/ablation",
     help="Output folder (ablation.json, ablation.md, ablation.png, one run folder per set).",
 )
+@click.option("--force", is_flag=True, help="Retrain into run folders that already hold checkpoints.")
 @_signer_options
 @click.pass_context
-def ablate(ctx, data, streams_sets, model, epochs, config, out_dir, test_signers, folds) -> None:
+def ablate(ctx, data, streams_sets, model, epochs, config, out_dir, force, test_signers, folds) -> None:
     """Train and evaluate each stream set with the same seeds; writes a table. Extra --key value pairs
     override any config key, as in train."""
     from ..train.ablate import ablate as run
@@ -401,7 +402,7 @@ def ablate(ctx, data, streams_sets, model, epochs, config, out_dir, test_signers
         model,
         union,
         config,
-        _with_epochs(list(ctx.args), epochs),
+        _with_epochs(list(ctx.args), epochs) + (["--overwrite", "true"] if force else []),
         test_signers=test_signers,
         folds=folds,
     )
@@ -441,9 +442,12 @@ def ablate(ctx, data, streams_sets, model, epochs, config, out_dir, test_signers
     default="runs/adapt",
     help="Output folder (adaptation.json, adaptation.md).",
 )
+@click.option("--force", is_flag=True, help="Retrain into run folders that already hold checkpoints.")
 @_signer_options
 @click.pass_context
-def adapt(ctx, data, source, target, methods, k_shot, streams, epochs, config, out_dir, test_signers, folds) -> None:
+def adapt(
+    ctx, data, source, target, methods, k_shot, streams, epochs, config, out_dir, force, test_signers, folds
+) -> None:
     """Train on region SOURCE, test on region TARGET with each adaptation method. Extra --key value pairs
     override any config key, as in train. --test-signers names the TARGET signers to test on; --folds loso
     tests on each TARGET signer in turn."""
@@ -463,7 +467,7 @@ def adapt(ctx, data, source, target, methods, k_shot, streams, epochs, config, o
         None,
         streams,
         config,
-        _with_epochs(list(ctx.args), epochs),
+        _with_epochs(list(ctx.args), epochs) + (["--overwrite", "true"] if force else []),
         test_signers=test_signers,
         folds=folds,
     )

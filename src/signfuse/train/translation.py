@@ -39,7 +39,7 @@ from ..models import translation as _registers  # noqa: F401  (registers transla
 from ..translate.corpus import Pair, read_pairs
 from ..translate.decode import greedy_decode
 from ..translate.scoring import translation_scores
-from ..translate.vocab import BOS, EOS, PAD, UNK, Vocab, train_vocab
+from ..translate.vocab import BOS, EOS, PAD, UNK, Vocab, normalize_text, respell_map, train_vocab
 
 __all__ = [
     "DEFAULTS",
@@ -68,6 +68,12 @@ DEFAULTS: dict[str, Any] = {
     # default since 2026-12-04: with the F recipe below (run J) the best dev BLEU of 20 settings, 24.58 beam 5
     # against F's 23.99 (test 23.92 against 23.69), decoding as fast (benchmarks/results/translate_setting_j.md)
     "joint_vocab": True,
+    # glosses are German words in ASCII spelling (KOENNEN for können, MAESSIG for mäßig): respell those
+    # whose spelling with ä ö ü ß is a training target word (learned on the training split), so a joint
+    # vocabulary gives gloss and word one embedding; lowercases the source (signfuse.translate.vocab)
+    "src_respell": False,
+    # split hyphenated glosses (IM-VERLAUF, NEG-HABEN) into their parts
+    "src_split_hyphens": False,
     # chosen on PHOENIX-2014T dev within a 30-minute budget on a shared CPU (benchmarks/results/translate.md):
     # short warm-up and a narrow feed-forward beat ff=1024 / dropout 0.3 / warm-up 500 (16.1 vs 20.5 dev BLEU)
     # d=384 / ff=768 / 6 heads / dropout 0.3 on two threads (setting H4) gained 0.4 dev BLEU but decodes
@@ -95,6 +101,9 @@ DEFAULTS: dict[str, Any] = {
     # training only: each source gloss becomes <unk> with this probability (word dropout, Sennrich & Zhang
     # 2019 for low-resource NMT; it also teaches the model the unknown glosses of a test set)
     "src_word_dropout": 0.0,
+    # R-Drop (Liang et al. 2021): each batch runs twice with different dropout, and this weight times the
+    # symmetric KL divergence of the two predictions joins the loss (0 = off; a step costs about 2x)
+    "rdrop": 0.0,
     "epochs": 30,
     "patience": 12,
     "max_minutes": None,
@@ -161,6 +170,7 @@ class TranslationModule(L.LightningModule):
         label_smoothing: float = 0.1,
         alpha: float = 1.0,
         src_word_dropout: float = 0.0,
+        rdrop: float = 0.0,
         src_lang: str = "gloss",
         tgt_lang: str = "de",
     ):
@@ -174,6 +184,9 @@ class TranslationModule(L.LightningModule):
         if not 0.0 <= float(src_word_dropout) < 1.0:
             raise ParameterError(f"src_word_dropout={src_word_dropout} must be in [0, 1)")
         self.src_word_dropout = float(src_word_dropout)
+        if not float(rdrop) >= 0.0:
+            raise ParameterError(f"rdrop={rdrop} must be >= 0")
+        self.rdrop = float(rdrop)
         if schedule not in ("inverse_sqrt", "linear"):
             raise ParameterError(f"schedule={schedule!r} must be 'inverse_sqrt' or 'linear'")
         if schedule == "linear" and not total_steps:
@@ -188,11 +201,8 @@ class TranslationModule(L.LightningModule):
             "model_name": "translation_transformer",
             "model_kwargs": dict(self.model_kwargs),
             "vocab": {
-                "src": self.src_vocab.proto,
-                "tgt": self.tgt_vocab.proto,
-                "src_fingerprint": self.src_vocab.fingerprint,
-                "src_lowercase": self.src_vocab.lowercase,
-                "tgt_fingerprint": self.tgt_vocab.fingerprint,
+                **self.src_vocab.header("src"),
+                **self.tgt_vocab.header("tgt"),
                 "src_lang": self.langs[0],
                 "tgt_lang": self.langs[1],
             },
@@ -208,12 +218,34 @@ class TranslationModule(L.LightningModule):
             label_smoothing=self.label_smoothing,
         )
 
+    def _rdrop_loss(self, batch) -> torch.Tensor:
+        """R-Drop: the batch twice in one forward pass (two dropout masks); the mean cross-entropy of both
+        plus ``rdrop`` x the mean over target tokens of the symmetric KL divergence of the two
+        predictions, ``(KL(p1||p2) + KL(p2||p1)) / 2``. Its scale matches :meth:`_loss` at ``rdrop=0``."""
+        B = batch["src"].shape[0]
+        logits = self.model(batch["src"].repeat(2, 1), batch["tgt_in"].repeat(2, 1))["logits"].float()  # (2B, T, V)
+        tgt = batch["tgt_out"].repeat(2, 1)
+        ce = F.cross_entropy(
+            logits.reshape(-1, logits.shape[-1]),
+            tgt.reshape(-1),
+            ignore_index=PAD,
+            label_smoothing=self.label_smoothing,
+        )
+        logp = F.log_softmax(logits, dim=-1)
+        p1, p2 = logp[:B], logp[B:]
+        kl = 0.5 * (
+            F.kl_div(p1, p2, reduction="none", log_target=True) + F.kl_div(p2, p1, reduction="none", log_target=True)
+        )
+        keep = batch["tgt_out"].ne(PAD)  # (B, T)
+        kl = (kl.sum(-1) * keep).sum() / keep.sum().clamp(min=1)
+        return ce + self.rdrop * kl
+
     def training_step(self, batch, batch_idx):
         if self.src_word_dropout > 0:
             src = batch["src"]
             drop = (torch.rand(src.shape, device=src.device) < self.src_word_dropout) & (src != PAD)
             batch = {**batch, "src": src.masked_fill(drop, UNK)}
-        loss = self._loss(batch)
+        loss = self._rdrop_loss(batch) if self.rdrop > 0 else self._loss(batch)
         if not torch.isfinite(loss):
             raise FloatingPointError(f"non-finite training loss {loss.item()} at step {self.global_step}")
         self.log("train_loss", loss, prog_bar=True, batch_size=batch["src"].shape[0])
@@ -367,6 +399,25 @@ def _average_top(run_dir: Path, best: Path, dev_ids, dev_refs, tgt_vocab: Vocab)
     return out
 
 
+def _train_vocabs(cfg: Mapping[str, Any], train_pairs: Sequence[Pair]) -> tuple[Vocab, Vocab]:
+    """Source and target vocabularies from the training split (one joint vocabulary when ``joint_vocab``)."""
+    sources, texts = [p.source for p in train_pairs], [p.text for p in train_pairs]
+    lowercase = bool(cfg["joint_vocab"] or cfg["src_respell"])
+    split = bool(cfg["src_split_hyphens"])
+    respell = respell_map(sources, texts, lowercase=lowercase, split_hyphens=split) if cfg["src_respell"] else {}
+    norm = [normalize_text(s, lowercase=lowercase, split_hyphens=split, respell=respell) for s in sources]
+    if cfg["joint_vocab"]:
+        joint = train_vocab(
+            norm + texts,
+            model_type=cfg["tgt_vocab_type"],
+            vocab_size=int(cfg["src_vocab_size"]) + int(cfg["tgt_vocab_size"]),
+        )
+        return Vocab(joint.proto, lowercase=True, split_hyphens=split, respell=tuple(respell.items())), joint
+    src = train_vocab(norm, model_type=cfg["src_vocab_type"], vocab_size=int(cfg["src_vocab_size"]))
+    tgt = train_vocab(texts, model_type=cfg["tgt_vocab_type"], vocab_size=int(cfg["tgt_vocab_size"]))
+    return Vocab(src.proto, lowercase=lowercase, split_hyphens=split, respell=tuple(respell.items())), tgt
+
+
 def train_translation(
     train: str | Path,
     dev: str | Path,
@@ -399,22 +450,9 @@ def train_translation(
         from ..translate.translator import read_translation_checkpoint
 
         v = read_translation_checkpoint(out / "last.ckpt").vocab
-        src_vocab = Vocab(bytes(v["src"]), lowercase=bool(v.get("src_lowercase", False)))
-        tgt_vocab = Vocab(bytes(v["tgt"]))
-    elif cfg["joint_vocab"]:
-        joint = train_vocab(
-            [p.source.lower() for p in train_pairs] + [p.text for p in train_pairs],
-            model_type=cfg["tgt_vocab_type"],
-            vocab_size=int(cfg["src_vocab_size"]) + int(cfg["tgt_vocab_size"]),
-        )
-        src_vocab, tgt_vocab = Vocab(joint.proto, lowercase=True), joint
+        src_vocab, tgt_vocab = Vocab.from_header(v, "src"), Vocab.from_header(v, "tgt")
     else:
-        src_vocab = train_vocab(
-            [p.source for p in train_pairs], model_type=cfg["src_vocab_type"], vocab_size=int(cfg["src_vocab_size"])
-        )
-        tgt_vocab = train_vocab(
-            [p.text for p in train_pairs], model_type=cfg["tgt_vocab_type"], vocab_size=int(cfg["tgt_vocab_size"])
-        )
+        src_vocab, tgt_vocab = _train_vocabs(cfg, train_pairs)
     kw = {
         "src_vocab": src_vocab.size,
         "tgt_vocab": tgt_vocab.size,
@@ -462,6 +500,7 @@ def train_translation(
         label_smoothing=float(cfg["label_smoothing"]),
         alpha=float(cfg["alpha"]),
         src_word_dropout=float(cfg["src_word_dropout"]),
+        rdrop=float(cfg["rdrop"]),
         src_lang=cfg["src_lang"],
         tgt_lang=cfg["tgt_lang"],
     )

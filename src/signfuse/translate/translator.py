@@ -139,8 +139,7 @@ def load_translator(path: str | os.PathLike[str], *, device: str = "cpu") -> Tra
         if not isinstance(vocab.get(key), (bytes, bytearray)):
             raise DataError(f"translation checkpoint lacks its {key} vocabulary", path=p)
     try:
-        src_vocab = Vocab(bytes(vocab["src"]), lowercase=bool(vocab.get("src_lowercase", False)))
-        tgt_vocab = Vocab(bytes(vocab["tgt"]))
+        src_vocab, tgt_vocab = Vocab.from_header(vocab, "src"), Vocab.from_header(vocab, "tgt")
     except DataError as e:
         raise DataError(f"bad vocabulary in checkpoint: {e.reason}", path=p) from None
     kw = dict(ck.model_kwargs)

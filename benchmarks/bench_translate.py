@@ -83,7 +83,15 @@ def _load_stats(log: Path) -> dict:
 
 
 # settings a run folder written before the setting existed did not record: they had this value
-DEFAULTS_OF_OLD_RUNS = {"joint_vocab": False, "bucket": False, "schedule": "inverse_sqrt", "src_word_dropout": 0.0}
+DEFAULTS_OF_OLD_RUNS = {
+    "joint_vocab": False,
+    "bucket": False,
+    "schedule": "inverse_sqrt",
+    "src_word_dropout": 0.0,
+    "src_respell": False,
+    "src_split_hyphens": False,
+    "rdrop": 0.0,
+}
 _KEYS = (
     "dim",
     "ff",
@@ -101,9 +109,13 @@ _KEYS = (
     "bucket",
     "schedule",
     "src_word_dropout",
+    "src_respell",
+    "src_split_hyphens",
+    "rdrop",
     "epochs",
     "patience",
     "threads",
+    "seed",
 )
 
 
@@ -223,6 +235,7 @@ def main() -> None:
     )
     ap.add_argument("--train-command", default=None, help="the exact training command, for the record")
     ap.add_argument("--note", default=None, help="a remark appended to the results file")
+    ap.add_argument("--title", default=None, help="what the results file's heading says of this run")
     ap.add_argument("--data", type=Path, default=DATA)
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "translate.md")
     args = ap.parse_args()
@@ -240,9 +253,7 @@ def main() -> None:
     if args.train:
         from signfuse.train.translation import train_translation
 
-        train_translation(
-            train_csv, dev_csv, args.run, max_minutes=args.max_minutes, epochs=100, threads=1, overwrite=True
-        )
+        train_translation(train_csv, dev_csv, args.run, max_minutes=args.max_minutes, threads=1, overwrite=True)
     run = args.run
     hist = json.loads((run / "metrics.json").read_text())["epochs"]
     cfg = __import__("yaml").safe_load((run / "config.yaml").read_text())
@@ -312,7 +323,7 @@ def main() -> None:
         + f" --settings-tried {args.settings_tried}`"
     )
     lines = [
-        "# Gloss to text translation (PHOENIX-2014T)",
+        "# Gloss to text translation (PHOENIX-2014T)" + (f": {args.title}" if args.title else ""),
         "",
         f"Command: {cmd}  ",
         "Training command: `"

@@ -49,7 +49,7 @@ def _source(value: str) -> Path:
     "--epochs",
     default=None,
     type=click.IntRange(min=1),
-    help="Epochs [30]; the learning rate decays to zero by the last.",
+    help="Epochs [26]; the learning rate decays to zero by the last.",
 )
 @click.option(
     "--max-minutes",

@@ -88,7 +88,7 @@ DEFAULTS: dict[str, Any] = {
     "dropout": 0.2,
     "tie_embeddings": True,
     # batches of 16 with lr 1e-3 and 300 warm-up steps over 26 epochs, with src_respell and
-    # src_split_hyphens (setting B16, the default since 2026-12-06): the best dev BLEU of 26 settings, 24.71
+    # src_split_hyphens (setting B16, the default since 2026-12-06): the best dev BLEU of 28 settings, 24.71
     # beam 5 against J's 24.58 (batches of 32, lr 1.5e-3, 150 warm-up steps, 30 epochs); test 23.96 against
     # 23.92, 17 CPU-minutes against 29 (benchmarks/results/translate_setting_b16.md). A seed replicate
     # scored 24.35 on dev: settings within about 0.4 of each other are not told apart

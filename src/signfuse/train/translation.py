@@ -218,14 +218,17 @@ class TranslationModule(L.LightningModule):
             "extra": {"alpha": self.alpha},
         }
 
-    def _loss(self, batch) -> torch.Tensor:
-        logits = self.model(batch["src"], batch["tgt_in"])["logits"]  # (B, T, V)
+    def _cross_entropy(self, logits: torch.Tensor, tgt_out: torch.Tensor) -> torch.Tensor:
+        """Label-smoothed cross-entropy of ``logits (B, T, V)`` against ``tgt_out (B, T)``, padding ignored."""
         return F.cross_entropy(
             logits.reshape(-1, logits.shape[-1]).float(),
-            batch["tgt_out"].reshape(-1),
+            tgt_out.reshape(-1),
             ignore_index=PAD,
             label_smoothing=self.label_smoothing,
         )
+
+    def _loss(self, batch) -> torch.Tensor:
+        return self._cross_entropy(self.model(batch["src"], batch["tgt_in"])["logits"], batch["tgt_out"])
 
     def _rdrop_loss(self, batch) -> torch.Tensor:
         """R-Drop: the batch twice in one forward pass (two dropout masks); the mean cross-entropy of both
@@ -233,13 +236,7 @@ class TranslationModule(L.LightningModule):
         predictions, ``(KL(p1||p2) + KL(p2||p1)) / 2``. Its scale matches :meth:`_loss` at ``rdrop=0``."""
         B = batch["src"].shape[0]
         logits = self.model(batch["src"].repeat(2, 1), batch["tgt_in"].repeat(2, 1))["logits"].float()  # (2B, T, V)
-        tgt = batch["tgt_out"].repeat(2, 1)
-        ce = F.cross_entropy(
-            logits.reshape(-1, logits.shape[-1]),
-            tgt.reshape(-1),
-            ignore_index=PAD,
-            label_smoothing=self.label_smoothing,
-        )
+        ce = self._cross_entropy(logits, batch["tgt_out"].repeat(2, 1))
         logp = F.log_softmax(logits, dim=-1)
         p1, p2 = logp[:B], logp[B:]
         kl = 0.5 * (

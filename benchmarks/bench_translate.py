@@ -12,14 +12,16 @@ or, to train first (``signfuse translate train`` with the default settings, ``--
 Reads ``../shared/data/real/phoenix2014t`` (skips with a message when absent) and measures in one run:
 - training: epochs, dev BLEU per epoch, wall and CPU time of training (``train_time.json``, or the
   ``/usr/bin/time -v`` block of ``--train-log``), the load average during training (``--load-log``);
-- selection on dev only: checkpoint (best epoch or the checkpoint average) and length penalty
-  ``alpha`` in {0, 0.6, 1.0, 1.5, 2.0, 2.5} with beam 5; then the test split once, with the chosen setting
-  (``--dev-only`` stops after the dev grid: for a setting that does not beat the current one on dev);
+- selection on dev only (:func:`signfuse.translate.tune_decoding`, as `signfuse translate tune` does):
+  checkpoint (best epoch or the checkpoint average), beam width {5, 10} and length penalty ``alpha`` in
+  {0, 0.6, ..., 4.0}; the tuned checkpoint goes to ``RUN/tuned.ckpt``; then the test split once, with the
+  chosen setting (``--dev-only`` stops after the dev grid: for a setting that does not beat the current
+  one on dev; ``--beams 5 --alphas 0,0.6,1,1.5,2,2.5`` gives the grid used before 2026-12-07);
 - test BLEU-4 from ground-truth glosses (goal >= 24.9; anchors 19.26 Camgoz 2018) and from STMC's
   predicted glosses (anchor 25.4, Yin & Read's STMC-Transformer ensemble);
 - gloss WER of the STMC predictions (must be 19.56 / 20.99);
-- speed on ONE thread, side by side: greedy and beam-5 sentences/s over the test set (batches of 64),
-  and the latency of one sentence (p50 / p95 over the first 200 test sentences, one at a time).
+- speed on ONE thread, side by side: greedy, beam-5 and (when another) the chosen beam's sentences/s
+  over the test set (batches of 64), and the latency of one sentence (p50 / p95 over the first 200 test sentences, one at a time).
 Writes benchmarks/results/translate.md.
 """
 
@@ -34,10 +36,20 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import machine, nproc, time_block, utc_stamp, write_result  # noqa: E402
+from signfuse.translate.evaluate import TUNE_ALPHAS, TUNE_BEAMS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def _ints(v: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in v.split(","))
+
+
+def _floats(v: str) -> tuple[float, ...]:
+    return tuple(float(x) for x in v.split(","))
+
+
 DATA = ROOT.parent / "shared" / "data" / "real" / "phoenix2014t"
-ALPHAS = (0.0, 0.6, 1.0, 1.5, 2.0, 2.5)  # 1.5 won at the edge of {0..1.5} for settings C and F
 
 
 def _trend(hist: list[dict], f, cfg: dict | None = None) -> str:
@@ -180,10 +192,10 @@ def _step_speed(train_csv: Path, cfg: dict, *, steps: int = 40) -> dict:
     return out
 
 
-def _decode_speed(tr, sentences, *, alpha: float) -> dict[int, dict]:
-    """Wall and CPU seconds of translating ``sentences`` in one batch call, greedy (beam 1) and beam 5."""
+def _decode_speed(tr, sentences, *, alpha: float, beams=(1, 5)) -> dict[int, dict]:
+    """Wall and CPU seconds of translating ``sentences`` in one batch call with each beam (1 = greedy)."""
     speed = {}
-    for beam in (1, 5):
+    for beam in beams:
         t0, c0 = time.perf_counter(), time.process_time()
         tr.translate_batch(sentences, beam=beam, alpha=alpha)
         speed[beam] = {"wall_s": time.perf_counter() - t0, "cpu_s": time.process_time() - c0}
@@ -237,6 +249,8 @@ def main() -> None:
     ap.add_argument("--note", default=None, help="a remark appended to the results file")
     ap.add_argument("--title", default=None, help="what the results file's heading says of this run")
     ap.add_argument("--data", type=Path, default=DATA)
+    ap.add_argument("--beams", type=_ints, default=TUNE_BEAMS, help="beam widths of the dev grid, comma-separated")
+    ap.add_argument("--alphas", type=_floats, default=TUNE_ALPHAS, help="length penalties of the dev grid")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "translate.md")
     args = ap.parse_args()
     if not (args.data / "PHOENIX-2014-T.test.corpus.csv").is_file():
@@ -245,7 +259,7 @@ def main() -> None:
     import torch
 
     torch.set_num_threads(1)
-    from signfuse.translate import evaluate_translation, load_translator, read_pairs, score_glosses
+    from signfuse.translate import evaluate_translation, load_translator, read_pairs, score_glosses, tune_decoding
 
     d = args.data
     train_csv, dev_csv, test_csv = (d / f"PHOENIX-2014-T.{s}.corpus.csv" for s in ("train", "dev", "test"))
@@ -269,37 +283,24 @@ def main() -> None:
         timing.update(time_block(args.train_log))
     load = _load_stats(args.load_log) if args.load_log and args.load_log.is_file() else {}
 
-    # selection on dev only: checkpoint x alpha, beam 5
-    cands = [("best.ckpt", run / "best.ckpt")] + (
-        [("averaged.ckpt", run / "averaged.ckpt")] if (run / "averaged.ckpt").is_file() else []
-    )
-    dev_rows = []
-    for name, path in cands:
-        tr = load_translator(path)
-        for a in ALPHAS:
-            m = evaluate_translation(tr, dev_csv, beam=5, alpha=a, split="dev")
-            dev_rows.append({"ckpt": name, "alpha": a, "dev_bleu": m["bleu"]})
-    choice = max(dev_rows, key=lambda r: r["dev_bleu"])
+    # selection on dev only: checkpoint x beam x alpha (signfuse translate tune)
+    cands = [run / "best.ckpt"] + ([run / "averaged.ckpt"] if (run / "averaged.ckpt").is_file() else [])
+    tuned = tune_decoding(cands, dev_csv, out=run / "tuned.ckpt", beams=args.beams, alphas=args.alphas)
+    dev_rows = [{**r, "ckpt": Path(r["checkpoint"]).name} for r in tuned["rows"]]
+    choice = {**tuned["choice"], "ckpt": Path(tuned["choice"]["checkpoint"]).name}
     if args.dev_only:  # a setting that does not beat the chosen one on dev never sees the test split
-        from signfuse.io import atomic_path
-
-        (run / "bench_eval").mkdir(parents=True, exist_ok=True)
-        with atomic_path(run / "bench_eval" / "dev_selection.json") as tmp:
-            tmp.write_text(json.dumps({"rows": dev_rows, "choice": choice}, indent=1))
         for r in dev_rows:
-            print(f"{r['ckpt']}\talpha {r['alpha']}\tdev BLEU-4 {r['dev_bleu']:.2f}")
-        print(f"best: {choice['ckpt']} alpha {choice['alpha']}: {choice['dev_bleu']:.2f}")
+            print(f"{r['ckpt']}\tbeam {r['beam']}\talpha {r['alpha']}\tdev BLEU-4 {r['bleu']:.2f}")
+        print(f"best: {choice['ckpt']} beam {choice['beam']} alpha {choice['alpha']}: {choice['bleu']:.2f}")
         return
-    tr = load_translator(run / choice["ckpt"])
-    a = choice["alpha"]
+    tr = load_translator(run / "tuned.ckpt")
+    a, k = tr.alpha, tr.beam
     ev_dir = run / "bench_eval"
-    dev = evaluate_translation(tr, dev_csv, beam=5, alpha=a, split="dev", out_dir=ev_dir / "dev")
-    test = evaluate_translation(tr, test_csv, beam=5, alpha=a, out_dir=ev_dir / "test")  # the test split, once
-    stmc_dev = evaluate_translation(
-        tr, dev_csv, beam=5, alpha=a, glosses=d / "stmc_predictions.dev.csv", out_dir=ev_dir / "stmc_dev"
-    )
+    dev = evaluate_translation(tr, dev_csv, split="dev", out_dir=ev_dir / "dev")
+    test = evaluate_translation(tr, test_csv, out_dir=ev_dir / "test")  # the test split, once
+    stmc_dev = evaluate_translation(tr, dev_csv, glosses=d / "stmc_predictions.dev.csv", out_dir=ev_dir / "stmc_dev")
     stmc_test = evaluate_translation(
-        tr, test_csv, beam=5, alpha=a, glosses=d / "stmc_predictions.test.csv", out_dir=ev_dir / "stmc_test"
+        tr, test_csv, glosses=d / "stmc_predictions.test.csv", out_dir=ev_dir / "stmc_test"
     )
     wer = {
         s: score_glosses(d / f"PHOENIX-2014-T.{s}.corpus.csv", d / f"stmc_predictions.{s}.csv") for s in ("dev", "test")
@@ -307,8 +308,9 @@ def main() -> None:
 
     # speed on one thread, side by side
     test_glosses = [p.glosses for p in read_pairs(test_csv)]
-    speed = _decode_speed(tr, test_glosses, alpha=a)
-    lat = {beam: _latency(tr, test_glosses[:200], beam=beam, alpha=a) for beam in (1, 5)}
+    beams = sorted({1, 5, k})
+    speed = _decode_speed(tr, test_glosses, alpha=a, beams=beams)
+    lat = {beam: _latency(tr, test_glosses[:200], beam=beam, alpha=a) for beam in beams}
     n_test = len(test_glosses)
     steps = _step_speed(train_csv, cfg)
     load_end = os.getloadavg()
@@ -377,13 +379,23 @@ def main() -> None:
             if args.compare
             else []
         ),
-        "## Selection on dev (beam 5)",
+        "## Selection on dev (`signfuse translate tune`)",
         "",
-        "| checkpoint | alpha | dev BLEU-4 |",
-        "|---|---:|---:|",
-        *[f"| {r['ckpt']} | {r['alpha']} | {f(r['dev_bleu'])} |" for r in dev_rows],
+        "| checkpoint | beam | " + " | ".join(f"alpha {x}" for x in args.alphas) + " |",
+        "|---|---:|" + "---:|" * len(args.alphas),
+        *[
+            f"| {c} | {b} | "
+            + " | ".join(
+                next((f(r["bleu"]) for r in dev_rows if (r["ckpt"], r["beam"], r["alpha"]) == (c, b, x)), "")
+                for x in args.alphas
+            )
+            + " |"
+            for c in dict.fromkeys(r["ckpt"] for r in dev_rows)
+            for b in args.beams
+        ],
         "",
-        f"Chosen: {choice['ckpt']}, alpha {choice['alpha']}. The test split was evaluated once, with this setting.",
+        f"Chosen: {choice['ckpt']}, beam {choice['beam']}, alpha {choice['alpha']} (dev BLEU-4 {f(choice['bleu'])}, "
+        f"the best of {len(dev_rows)} decodings of dev). The test split was evaluated once, with this setting.",
         "",
         "## BLEU",
         "",
@@ -426,6 +438,13 @@ def main() -> None:
         "| decoding | sentences/s (batches of 64), wall | sentences/s, CPU time | one sentence p50 / p95, wall | "
         "one sentence p50 / p95, CPU time | goal |",
         "|---|---:|---:|---:|---:|---|",
+        *[
+            f"| beam {b} (chosen on dev) | {f(n_test / speed[b]['wall_s'])} | {f(n_test / speed[b]['cpu_s'])} | "
+            f"{f(lat[b]['p50_ms'])} / {f(lat[b]['p95_ms'])} ms | {f(lat[b]['cpu_p50_ms'])} / "
+            f"{f(lat[b]['cpu_p95_ms'])} ms | p95 <= 50 ms (a live caption) |"
+            for b in beams
+            if b not in (1, 5)
+        ],
         f"| greedy | {f(n_test / speed[1]['wall_s'])} | {f(n_test / speed[1]['cpu_s'])} | {f(lat[1]['p50_ms'])} / "
         f"{f(lat[1]['p95_ms'])} ms | {f(lat[1]['cpu_p50_ms'])} / {f(lat[1]['cpu_p95_ms'])} ms | >= 200 sentences/s |",
         f"| beam 5 | {f(n_test / speed[5]['wall_s'])} | {f(n_test / speed[5]['cpu_s'])} | {f(lat[5]['p50_ms'])} / "

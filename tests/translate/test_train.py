@@ -359,3 +359,46 @@ def test_respelled_split_glosses_travel_with_the_checkpoint(tmp_path):
     assert tr.src_vocab.encode("KUEHL-WETTER") == tr.tgt_vocab.encode("kühl wetter")
     assert tr.translate_batch(["MORGEN HUND KUEHL-WETTER"], beam=1)[0].unknown == ()
     assert yaml.safe_load((run.run_dir / "config.yaml").read_text())["src_respell"] is True
+
+
+def test_tune_decoding_selects_on_dev_and_the_checkpoint_carries_it(toy_files, toy_run, tmp_path):
+    from click.testing import CliRunner
+
+    from signfuse.cli import cli
+    from signfuse.translate import evaluate_translation, tune_decoding
+
+    cands = [toy_run.best] + ([toy_run.averaged] if toy_run.averaged else [])
+    rep = tune_decoding(cands, toy_files["dev"], out=tmp_path / "t.ckpt", beams=(1, 2, 3), alphas=(0.0, 2.0))
+    # greedy has no length penalty: one row per checkpoint, then 2 x 2 beam rows
+    assert len(rep["rows"]) == len(cands) * 5
+    best = max(r["bleu"] for r in rep["rows"])
+    c = rep["choice"]
+    assert c["bleu"] == best and rep["rows"][[r["bleu"] for r in rep["rows"]].index(best)] == c  # first of ties
+    assert json.loads((tmp_path / "t.json").read_text())["choice"] == c
+    tr = load_translator(tmp_path / "t.ckpt")
+    assert (tr.beam, tr.alpha) == (c["beam"], c["alpha"])
+    assert read_checkpoint(tmp_path / "t.ckpt").extra["tuned"]["dev_bleu"] == c["bleu"]
+    # the tuned decoding is the default of an evaluation, and gives the dev score it was chosen by
+    m = evaluate_translation(tr, toy_files["dev"], split="dev")
+    assert (m["beam"], m["alpha"], m["bleu"]) == (c["beam"], c["alpha"], c["bleu"])
+    assert load_translator(toy_run.best).beam == 5  # an untuned checkpoint decodes as before
+    with pytest.raises(Exception, match="beams"):
+        tune_decoding([toy_run.best], toy_files["dev"], out=tmp_path / "x.ckpt", beams=(0,))
+
+    runner = CliRunner()
+    args = ["translate", "tune", str(toy_run.best), "--dev", str(toy_files["dev"]), "--beam", "2", "--alpha", "1"]
+    r = runner.invoke(cli, [*args, "--out", str(tmp_path / "c.ckpt")])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output)
+    assert (out["beam"], out["alpha"], out["tried"]) == (2, 1.0, 1)
+    r = runner.invoke(cli, [*args, "--out", str(tmp_path / "c.ckpt")])
+    assert r.exit_code != 0 and "exists (use --force" in r.output.replace("\n", "")
+    r = runner.invoke(cli, ["translate", "tune", str(tmp_path / "nope.ckpt"), "--dev", str(toy_files["dev"])])
+    assert r.exit_code != 0 and "nope.ckpt: no such file" in r.output
+    r = runner.invoke(
+        cli,
+        ["translate", "eval", str(tmp_path / "c.ckpt"), "--test", str(toy_files["test"]), "--out", str(tmp_path / "e")],
+    )
+    assert r.exit_code == 0, r.output
+    m = json.loads((tmp_path / "e" / "metrics.json").read_text())
+    assert (m["beam"], m["alpha"]) == (2, 1.0)

@@ -107,6 +107,9 @@ def train(
         f"{len(run.history)} epochs, best dev BLEU (greedy) {best:.2f}; wall {run.wall_s:.0f} s, CPU {run.cpu_s:.0f} s"
     )
     console.print(f"best: {run.best}" + (f"; averaged: {run.averaged}" if run.averaged else ""))
+    if run.best is not None:
+        ckpts = " ".join(str(p) for p in (run.best, run.averaged) if p is not None)
+        console.print(f"next, choose beam and length penalty on dev: signfuse translate tune {ckpts} --dev {dev_src}")
 
 
 def _backend_options(f):
@@ -214,7 +217,12 @@ def _make_backend(
     callback=existing_file,
     help="Input glosses from a recognizer (name|hypothesis) instead of the reference orth.",
 )
-@click.option("--beam", default=5, show_default=True, type=click.IntRange(min=1), help="Beam width (1: greedy).")
+@click.option(
+    "--beam",
+    default=None,
+    type=click.IntRange(min=1),
+    help="Beam width (1: greedy)  [default: the checkpoint's, 5 unless tuned]",
+)
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--src-lang", default="gloss", show_default=True)
 @click.option("--tgt-lang", default="de", show_default=True)
@@ -224,7 +232,7 @@ def eval_cmd(
     ckpt: str | None,
     test_src: str,
     pred: Path | None,
-    beam: int,
+    beam: int | None,
     out_dir: Path,
     src_lang: str,
     tgt_lang: str,
@@ -272,9 +280,11 @@ def eval_cmd(
 
 @translate.command("predict")
 @click.argument("args", nargs=-1, required=True, metavar="[CKPT] GLOSSES")
-@click.option("--beam", default=5, show_default=True, type=click.IntRange(min=1))
+@click.option(
+    "--beam", default=None, type=click.IntRange(min=1), help="Beam width (1: greedy)  [default: the checkpoint's]"
+)
 @_backend_options
-def predict(args: tuple[str, ...], beam: int, **backend) -> None:
+def predict(args: tuple[str, ...], beam: int | None, **backend) -> None:
     """Print the translation of GLOSSES ("GLOSS GLOSS ..."), or of each stdin line when GLOSSES is '-'.
     CKPT is the transformer back end's checkpoint; `--backend openai` takes GLOSSES alone.
 
@@ -292,6 +302,68 @@ def predict(args: tuple[str, ...], beam: int, **backend) -> None:
     unknown = [g for r in results for g in r.unknown]
     if unknown:
         console.print(f"{len(unknown)} unknown gloss(es) (translated as <unk>): {' '.join(dict.fromkeys(unknown))}")
+
+
+@translate.command("tune")
+@click.argument("ckpts", nargs=-1, required=True, callback=lambda c, p, v: [existing_file(c, p, x) for x in v])
+@click.option("--dev", "dev_src", required=True, help="Dev corpus (PHOENIX-2014T csv, parallel PREFIX, folder).")
+@click.option("--beam", "beams", multiple=True, type=click.IntRange(min=1), help="Beam widths to try (repeat)  [5, 10]")
+@click.option(
+    "--alpha", "alphas", multiple=True, type=click.FloatRange(min=0), help="Length penalties to try (repeat)  [0-4]"
+)
+@click.option(
+    "--out",
+    "out_path",
+    default=None,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Tuned checkpoint  [default: tuned.ckpt beside the first CKPT]",
+)
+@click.option("--src-lang", default="gloss", show_default=True)
+@click.option("--tgt-lang", default="de", show_default=True)
+@click.option("--force", is_flag=True, help=FORCE_HELP)
+def tune(
+    ckpts: list[Path],
+    dev_src: str,
+    beams: tuple[int, ...],
+    alphas: tuple[float, ...],
+    out_path: Path | None,
+    src_lang: str,
+    tgt_lang: str,
+    force: bool,
+) -> None:
+    """Choose checkpoint, beam width and length penalty by dev BLEU; write them into one checkpoint.
+
+    CKPTS are checkpoints of one run (best.ckpt, averaged.ckpt). The chosen one is written with its
+    decoding to --out (and every score to OUT.json); translate eval/predict then decode as chosen.
+    Tune on dev only: the test split must not choose its own settings."""
+    from ..translate.evaluate import TUNE_ALPHAS, TUNE_BEAMS, tune_decoding
+
+    out = out_path if out_path is not None else Path(ckpts[0]).parent / "tuned.ckpt"
+    refuse_existing(out, out.with_suffix(".json"), force=force)
+    with console.status("decoding the dev corpus"):
+        rep = tune_decoding(
+            ckpts,
+            Path(dev_src),
+            out=out,
+            beams=beams or TUNE_BEAMS,
+            alphas=alphas or TUNE_ALPHAS,
+            src_lang=src_lang,
+            tgt_lang=tgt_lang,
+        )
+    c = rep["choice"]
+    click.echo(
+        json.dumps(
+            {
+                "checkpoint": c["checkpoint"],
+                "beam": c["beam"],
+                "alpha": c["alpha"],
+                "dev_bleu": c["bleu"],
+                "tried": len(rep["rows"]),
+                "out": rep["out"],
+            },
+            indent=2,
+        )
+    )
 
 
 @click.command("score")

@@ -33,7 +33,7 @@ from ..io.media import VIDEO_EXTENSIONS as VIDEO
 class GlossTranslator(Protocol):
     """What ``translate=`` may be besides a checkpoint path: anything that turns glosses into a sentence."""
 
-    def translate(self, glosses: Sequence[str] | str, *, beam: int = ...) -> str: ...
+    def translate(self, glosses: Sequence[str] | str) -> str: ...
 
 
 def load_model(path: str | os.PathLike[str]) -> RecognitionModel:
@@ -142,14 +142,15 @@ def _translator(translate: Any) -> GlossTranslator | None:
     return load_translator(translate)
 
 
-def _add_text(result: dict[str, Any], translator: GlossTranslator | None, *, text_beam: int = 5) -> dict[str, Any]:
-    """Sign -> gloss -> text: the sentence of a continuous result's glosses (an isolated model's top sign)."""
+def _add_text(result: dict[str, Any], translator: GlossTranslator | None) -> dict[str, Any]:
+    """Sign -> gloss -> text: the sentence of a continuous result's glosses (an isolated model's top sign),
+    decoded as the translator's checkpoint says (``signfuse translate tune``)."""
     if translator is None:
         return result
     glosses = result.get("glosses")
     if glosses is None:
         glosses = [result["top"][0]["gloss"]] if result.get("top") else []
-    result["text"] = translator.translate(list(glosses), beam=text_beam) if glosses else ""
+    result["text"] = translator.translate(list(glosses)) if glosses else ""
     return result
 
 

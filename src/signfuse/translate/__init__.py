@@ -13,7 +13,7 @@ a length penalty), :mod:`.scoring` (sacreBLEU, chrF, ROUGE-L, jiwer WER), :mod:`
 
 from .corpus import Pair, read_gloss_predictions, read_pairs
 from .decode import Hypothesis, beam_search, greedy_decode
-from .evaluate import evaluate_translation, gloss_inputs, score_glosses
+from .evaluate import evaluate_translation, gloss_inputs, score_glosses, tune_decoding
 from .llm import LLMError, LLMTranslator
 from .scoring import translation_scores, wer_scores
 from .translator import Translation, Translator, load_translator
@@ -36,6 +36,7 @@ __all__ = [
     "evaluate_translation",
     "score_glosses",
     "gloss_inputs",
+    "tune_decoding",
     "LLMTranslator",
     "LLMError",
 ]

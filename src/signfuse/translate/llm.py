@@ -152,7 +152,7 @@ class LLMTranslator:
         self,
         sentences: Sequence[Sequence[str] | str],
         *,
-        beam: int = 5,
+        beam: int | None = None,
         alpha: float | None = None,
         batch_size: int = 1,
     ) -> list[Translation]:
@@ -177,5 +177,5 @@ class LLMTranslator:
                 out.append(Translation(" ".join(text.split())))
         return out
 
-    def translate(self, glosses: Sequence[str] | str, *, beam: int = 5, alpha: float | None = None) -> str:
+    def translate(self, glosses: Sequence[str] | str, *, beam: int | None = None, alpha: float | None = None) -> str:
         return self.translate_batch([glosses])[0].text

@@ -52,8 +52,9 @@ class Translator:
         A :class:`~signfuse.models.translation.TranslationTransformer` (put in eval mode here).
     src_vocab, tgt_vocab:
         The sentencepiece vocabularies the model was trained with.
-    alpha:
-        Default length-penalty exponent of beam search.
+    alpha, beam:
+        Default length-penalty exponent and width of beam search (a checkpoint tuned on dev by
+        :func:`signfuse.translate.tune_decoding` carries its own).
     max_src_len:
         Longer gloss sequences are cut (and a warning logged).
     """
@@ -65,6 +66,7 @@ class Translator:
         src_vocab: Vocab,
         tgt_vocab: Vocab,
         alpha: float = 1.0,
+        beam: int = 5,
         max_src_len: int = 128,
         path: str | None = None,
         config: dict | None = None,
@@ -72,6 +74,9 @@ class Translator:
         self.model = model.eval()
         self.src_vocab, self.tgt_vocab = src_vocab, tgt_vocab
         self.alpha = float(alpha)
+        if int(beam) < 1:
+            raise ParameterError(f"beam={beam} must be >= 1")
+        self.beam = int(beam)
         self.max_src_len = int(max_src_len)
         self.path = path
         self.config = dict(config or {})
@@ -88,11 +93,13 @@ class Translator:
         self,
         sentences: Sequence[Sequence[str] | str],
         *,
-        beam: int = 5,
+        beam: int | None = None,
         alpha: float | None = None,
         batch_size: int = 64,
     ) -> list[Translation]:
-        """Translate many gloss sequences (each a string or a list of glosses); empty input gives ``""``."""
+        """Translate many gloss sequences (each a string or a list of glosses); empty input gives ``""``.
+        ``beam`` and ``alpha`` default to the translator's (1 = greedy)."""
+        beam = self.beam if beam is None else int(beam)
         if int(beam) < 1:
             raise ParameterError(f"beam={beam} must be >= 1")
         if int(batch_size) < 1:
@@ -114,7 +121,7 @@ class Translator:
                 texts[i] = self.tgt_vocab.decode(h.tokens)
         return [Translation(t, unk) for t, (_, unk) in zip(texts, encoded)]
 
-    def translate(self, glosses: Sequence[str] | str, *, beam: int = 5, alpha: float | None = None) -> str:
+    def translate(self, glosses: Sequence[str] | str, *, beam: int | None = None, alpha: float | None = None) -> str:
         """The text of one gloss sequence (``"JETZT WETTER"`` or ``["JETZT", "WETTER"]``)."""
         return self.translate_batch([glosses], beam=beam, alpha=alpha)[0].text
 
@@ -159,7 +166,15 @@ def load_translator(path: str | os.PathLike[str], *, device: str = "cpu") -> Tra
             )
     model = build_model(ck)
     config = dict(ck.config or {})
-    alpha = float((ck.extra or {}).get("alpha", config.get("alpha", 1.0)))
+    extra = dict(ck.extra or {})
+    alpha = float(extra.get("alpha", config.get("alpha", 1.0)))
+    beam = int(extra.get("beam", 5))
     return Translator(
-        model.to(device), src_vocab=src_vocab, tgt_vocab=tgt_vocab, alpha=alpha, path=str(p), config=config
+        model.to(device),
+        src_vocab=src_vocab,
+        tgt_vocab=tgt_vocab,
+        alpha=alpha,
+        beam=beam,
+        path=str(p),
+        config=config,
     )

@@ -304,8 +304,13 @@ def predict(args: tuple[str, ...], beam: int | None, **backend) -> None:
         console.print(f"{len(unknown)} unknown gloss(es) (translated as <unk>): {' '.join(dict.fromkeys(unknown))}")
 
 
+def _existing_files(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> list[Path]:
+    """click callback: each of several paths must be an existing file (:func:`existing_file`)."""
+    return [p for v in values if (p := existing_file(ctx, param, v)) is not None]
+
+
 @translate.command("tune")
-@click.argument("ckpts", nargs=-1, required=True, callback=lambda c, p, v: [existing_file(c, p, x) for x in v])
+@click.argument("ckpts", nargs=-1, required=True, callback=_existing_files)
 @click.option("--dev", "dev_src", required=True, help="Dev corpus (PHOENIX-2014T csv, parallel PREFIX, folder).")
 @click.option("--beam", "beams", multiple=True, type=click.IntRange(min=1), help="Beam widths to try (repeat)  [5, 10]")
 @click.option(

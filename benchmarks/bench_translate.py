@@ -39,6 +39,7 @@ from _common import machine, nproc, time_block, utc_stamp, write_result  # noqa:
 from signfuse.translate.evaluate import TUNE_ALPHAS, TUNE_BEAMS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data" / "real" / "phoenix2014t"
 
 
 def _ints(v: str) -> tuple[int, ...]:
@@ -47,9 +48,6 @@ def _ints(v: str) -> tuple[int, ...]:
 
 def _floats(v: str) -> tuple[float, ...]:
     return tuple(float(x) for x in v.split(","))
-
-
-DATA = ROOT.parent / "shared" / "data" / "real" / "phoenix2014t"
 
 
 def _trend(hist: list[dict], f, cfg: dict | None = None) -> str:

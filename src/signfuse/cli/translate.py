@@ -341,9 +341,9 @@ def tune(
     CKPTS are checkpoints of one run (best.ckpt, averaged.ckpt). The chosen one is written with its
     decoding to --out (and every score to OUT.json); translate eval/predict then decode as chosen.
     Tune on dev only: the test split must not choose its own settings."""
-    from ..translate.evaluate import TUNE_ALPHAS, TUNE_BEAMS, tune_decoding
+    from ..translate.evaluate import TUNE_ALPHAS, TUNE_BEAMS, tune_decoding, tuned_path
 
-    out = out_path if out_path is not None else Path(ckpts[0]).parent / "tuned.ckpt"
+    out = out_path if out_path is not None else tuned_path(ckpts[0])
     refuse_existing(out, out.with_suffix(".json"), force=force)
     with console.status("decoding the dev corpus"):
         rep = tune_decoding(

@@ -26,7 +26,15 @@ from ..errors import DataError, ParameterError
 from .corpus import Pair, read_gloss_predictions, read_pairs
 from .scoring import translation_scores, wer_scores
 
-__all__ = ["evaluate_translation", "score_glosses", "gloss_inputs", "tune_decoding", "TUNE_BEAMS", "TUNE_ALPHAS"]
+__all__ = [
+    "evaluate_translation",
+    "score_glosses",
+    "gloss_inputs",
+    "tune_decoding",
+    "tuned_path",
+    "TUNE_BEAMS",
+    "TUNE_ALPHAS",
+]
 
 TUNE_BEAMS = (5, 10)
 # GNMT length-penalty exponents; on PHOENIX-2014T dev the best lay at 2.0-3.5 (beam 5 output is 7% shorter
@@ -124,6 +132,11 @@ def score_glosses(ref: str | PathLike[str], hyp: str | PathLike[str], *, split: 
     return out
 
 
+def tuned_path(checkpoint: str | PathLike[str]) -> Path:
+    """Where :func:`tune_decoding` writes by default: ``tuned.ckpt`` beside ``checkpoint``."""
+    return Path(checkpoint).parent / "tuned.ckpt"
+
+
 def tune_decoding(
     checkpoints: Sequence[str | PathLike[str]],
     dev: str | PathLike[str],
@@ -162,7 +175,7 @@ def tune_decoding(
                 rows.append({"checkpoint": str(path), "beam": b, "alpha": a, "bleu": m["bleu"]})
                 log.info("%s beam %d alpha %.2f: dev BLEU %.2f", path.name, b, a, m["bleu"])
     choice = max(rows, key=lambda r: r["bleu"])  # max keeps the first of equal scores
-    out = Path(out) if out is not None else paths[0].parent / "tuned.ckpt"
+    out = Path(out) if out is not None else tuned_path(paths[0])
     ck = read_translation_checkpoint(choice["checkpoint"])
     record = {"dev": str(dev), "dev_bleu": choice["bleu"], "from": choice["checkpoint"], "tried": len(rows)}
     extra = {**dict(ck.extra or {}), "alpha": choice["alpha"], "beam": choice["beam"], "tuned": record}
